@@ -1,0 +1,1 @@
+"""Framework dialects, one module each, in an explicit registry (see `registry.py`)."""

@@ -1,0 +1,56 @@
+"""What a dialect module provides, and what it returns.
+
+A dialect module (one per framework) defines:
+
+    NAME: str                      # e.g. "deepspeed", the value of `--dialect`
+    DESCRIPTION: str
+    def detect(doc: Document) -> float      # 0 = not this framework, 1 = certain
+    def extract(doc: Document, ctx: ExtractContext) -> Extraction
+
+Only dialect modules know a framework's key names, units and defaults; everything they
+return is in Recipe field names (recipe.FIELD_UNITS) with provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+from steplint.diagnostics import Diagnostic, Span
+from steplint.recipe import Fact
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A file this document names itself (HF `deepspeed:`, a local `model_name_or_path`,
+    a NeoX include, a DeepSpeed JSON written by a launch script's heredoc)."""
+
+    path: str  # as resolved against the referring file's folder
+    role: str  # "deepspeed", "model", "include", ...
+    key: str = ""
+    span: Optional[Span] = None
+    text: Optional[str] = None  # inline content (heredoc) instead of a file on disk
+
+
+@dataclass(frozen=True)
+class ExtractContext:
+    """What a dialect may know beyond its own document (overrides from flags/settings)."""
+
+    world_size: Optional[int] = None
+    settings: Any = None  # steplint.settings.Settings
+
+
+@dataclass(frozen=True)
+class Extraction:
+    dialect: str
+    file: str
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    arch: Any = None  # steplint.arch.ArchSpec
+    references: tuple[Reference, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    notices: tuple[str, ...] = ()
+    # dialect-specific raw data for rules (scheduler name and kwargs, "auto" keys, ...)
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+Detector = Callable[..., float]

@@ -1,0 +1,1 @@
+"""Loading files into position-keeping `Document`s (see `nodes.py` for the tree)."""

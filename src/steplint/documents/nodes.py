@@ -1,0 +1,151 @@
+"""The loader's output: a tree of values where every key and scalar keeps its span.
+
+Dialects read values from here; rules blame spans from here; the fixer splices text at
+these spans. One shape for YAML, JSON, TOML and shell launch scripts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional, Union
+
+from steplint.diagnostics import Span
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarNode:
+    """A leaf. `value` is what the format's own loader yields (PyYAML's YAML 1.1 for YAML:
+    `1e-4` stays a str there); `text` is the exact source text of the value, quotes included,
+    so a dialect with other resolution rules (OmegaConf, NeoX) can re-read it and the fixer
+    can keep its style."""
+
+    value: Any
+    text: str
+    span: Span
+    style: Optional[str] = None  # None plain, "'" or '"' quoted, "|" / ">" block
+    tag: Optional[str] = None
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceNode:
+    items: tuple["Node", ...]
+    span: Span
+    flow: bool = False
+
+    def __iter__(self) -> Iterator["Node"]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class MappingNode:
+    """Ordered (key, value) pairs. Duplicate keys are reported by the loader (SL002) and
+    both pairs are kept here, so `get` returns the first and `all` returns every one."""
+
+    items: tuple[tuple[ScalarNode, "Node"], ...]
+    span: Span
+    flow: bool = False
+
+    def get(self, key: str) -> Optional["Node"]:
+        for k, v in self.items:
+            if k.value == key:
+                return v
+        return None
+
+    def get_pair(self, key: str) -> Optional[tuple[ScalarNode, "Node"]]:
+        for k, v in self.items:
+            if k.value == key:
+                return k, v
+        return None
+
+    def all(self, key: str) -> list["Node"]:
+        return [v for k, v in self.items if k.value == key]
+
+    def keys(self) -> list[Any]:
+        return [k.value for k, _ in self.items]
+
+    def __contains__(self, key: object) -> bool:
+        return any(k.value == key for k, _ in self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+Node = Union[ScalarNode, SequenceNode, MappingNode]
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `#` comment with its position (suppressions are read from these)."""
+
+    text: str  # without the leading '#'
+    line: int
+    column: int
+    own_line: bool  # nothing but whitespace before it on its line
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file as read. `text` is the decoded text without BOM; offsets in spans index it."""
+
+    path: str
+    text: str
+    kind: str  # "yaml" | "json" | "toml" | "shell"
+    root: Optional[Node]
+    bom: bool = False
+    newline: str = "\n"
+    comments: tuple[Comment, ...] = ()
+    diagnostics: tuple = field(default=())  # loader findings (SL001, SL002, SL004)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file parsed (it may still carry non-fatal findings)."""
+        return self.root is not None or not any(d.code == "SL001" for d in self.diagnostics)
+
+
+def to_python(node: Optional[Node]) -> Any:
+    """Plain Python value of a node tree (first of duplicate keys wins, as `get` does)."""
+    if node is None:
+        return None
+    if isinstance(node, ScalarNode):
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [to_python(n) for n in node.items]
+    out: dict = {}
+    for k, v in node.items:
+        if k.value not in out:
+            out[k.value] = to_python(v)
+    return out
+
+
+def walk(node: Optional[Node], path: tuple = ()) -> Iterator[tuple[tuple, Node]]:
+    """Every (key path, node) below `node`, depth first; list indexes are ints in the path."""
+    if node is None:
+        return
+    yield path, node
+    if isinstance(node, MappingNode):
+        for k, v in node.items:
+            yield from walk(v, path + (k.value,))
+    elif isinstance(node, SequenceNode):
+        for i, v in enumerate(node.items):
+            yield from walk(v, path + (i,))
+
+
+def lookup(root: Optional[Node], dotted: str) -> Optional[Node]:
+    """The node at a dotted key path (`model.optim.lr`; digits index lists)."""
+    node = root
+    for part in dotted.split("."):
+        if isinstance(node, MappingNode):
+            node = node.get(part)
+        elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.items):
+            node = node.items[int(part)]
+        else:
+            return None
+        if node is None:
+            return None
+    return node

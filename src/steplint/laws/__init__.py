@@ -1,0 +1,1 @@
+"""Scaling laws: Step Law (steplaw.py), the loss-penalty landscape (landscape.py)."""

@@ -1,0 +1,201 @@
+"""The framework-free Recipe: what a training run will really do, each value with its origin.
+
+Field names and the JSON shape are pinned by docs (architecture.md section 3); extend,
+never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Optional
+
+from steplint.diagnostics import Span
+
+# field -> unit. Pinned names first (architecture.md section 3), then extensions.
+FIELD_UNITS: Mapping[str, str] = MappingProxyType({
+    "n_params": "count",
+    "n_params_active": "count",
+    "n_params_total": "count",
+    "tokens": "tokens",
+    "seq_len": "tokens",
+    "global_batch_sequences": "sequences",
+    "global_batch_tokens": "tokens",
+    "train_steps": "optimizer steps",
+    "peak_lr": "LR",
+    "min_lr": "LR",
+    "warmup_steps": "optimizer steps",
+    "decay_style": "name",
+    "decay_end_step": "optimizer step",
+    "world_size": "count",
+    "data_parallel": "count",
+    "tensor_parallel": "count",
+    "pipeline_parallel": "count",
+    "micro_batch": "sequences",
+    "grad_accum": "count",
+    "optimizer": "name",
+    "adam_beta1": "",
+    "adam_beta2": "",
+    "adam_eps": "",
+    "weight_decay": "",
+    "grad_clip": "norm",
+    "precision": "name",
+    "parametrization": "name",
+    "init": "name",
+    # extensions (not pinned, additive)
+    "token_budget": "tokens",
+    "max_position_embeddings": "tokens",
+    "rope_theta": "",
+    "vocab_size": "count",
+    "hidden_size": "count",
+    "num_layers": "count",
+    "num_attention_heads": "count",
+    "num_kv_heads": "count",
+    "head_dim": "count",
+    "ffn_hidden_size": "count",
+    "num_experts": "count",
+    "experts_per_token": "count",
+    "expert_parallel": "count",
+    "virtual_pipeline_parallel": "count",
+    "context_parallel": "count",
+})
+
+# What supplies a field no file determines (shown in `missing` and SL005).
+SUPPLY: Mapping[str, str] = MappingProxyType({
+    "world_size": "--world-size or [tool.steplint] world-size",
+    "tokens": "--tokens or [tool.steplint] tokens (or train steps in the config)",
+    "seq_len": "--seq-len or [tool.steplint] seq-len",
+    "n_params": "--model config.json or [tool.steplint] model (or the architecture keys in the config)",
+    "n_params_active": "--model config.json or [tool.steplint] model",
+    "n_params_total": "--model config.json or [tool.steplint] model",
+    "global_batch_sequences": "the global batch in the config, or --world-size to multiply out micro batch x accumulation x data parallel",
+    "global_batch_tokens": "the global batch and --seq-len",
+    "train_steps": "max_steps / train-iters in the config, or --tokens",
+    "warmup_steps": "warmup steps in the config (a warmup ratio needs the train steps)",
+    "decay_end_step": "the decay horizon in the config (or the train steps it defaults to)",
+    "peak_lr": "the learning rate in the config",
+    "min_lr": "the schedule floor in the config",
+    "data_parallel": "--world-size (data parallel = world / (tensor x pipeline x context))",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a Fact came from.
+
+    kind "key": a key in a file (file, key as written, span);
+    kind "override": a CLI flag or setting (`setting` names it);
+    kind "default": a framework default (`framework` names framework and version, `note` why);
+    kind "derived": a formula over other fields (`formula`, `inputs`).
+    """
+
+    kind: str
+    file: Optional[str] = None
+    key: Optional[str] = None
+    span: Optional[Span] = None
+    setting: Optional[str] = None
+    framework: Optional[str] = None
+    note: Optional[str] = None
+    formula: Optional[str] = None
+    inputs: tuple[str, ...] = ()
+
+    @property
+    def line(self) -> Optional[int]:
+        return self.span.start.line if self.span else None
+
+    @property
+    def column(self) -> Optional[int]:
+        return self.span.start.column if self.span else None
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.kind == "key":
+            out.update(file=self.file, key=self.key, line=self.line, column=self.column)
+            if self.span:
+                out.update(end_line=self.span.end.line, end_column=self.span.end.column)
+        elif self.kind == "override":
+            out["setting"] = self.setting
+            if self.file:
+                out["file"] = self.file
+        elif self.kind == "default":
+            out["framework"] = self.framework
+        elif self.kind == "derived":
+            out.update(formula=self.formula, inputs=list(self.inputs))
+        if self.note:
+            out["note"] = self.note
+        return out
+
+    def describe(self) -> str:
+        """One line for `show`'s table."""
+        if self.kind == "key":
+            return f"{self.file}:{self.line}:{self.column} {self.key}"
+        if self.kind == "override":
+            return f"{self.setting}" + (f" ({self.file})" if self.file else "")
+        if self.kind == "default":
+            return f"default of {self.framework}" + (f" ({self.note})" if self.note else "")
+        return f"= {self.formula}"
+
+
+def key_source(file: str, key: str, span: Optional[Span], note: Optional[str] = None) -> Source:
+    return Source(kind="key", file=file, key=key, span=span, note=note)
+
+
+def default_source(framework: str, note: Optional[str] = None) -> Source:
+    return Source(kind="default", framework=framework, note=note)
+
+
+def derived_source(formula: str, *inputs: str, note: Optional[str] = None) -> Source:
+    return Source(kind="derived", formula=formula, inputs=tuple(inputs), note=note)
+
+
+def override_source(setting: str, file: Optional[str] = None) -> Source:
+    return Source(kind="override", setting=setting, file=file)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    value: Any
+    unit: str
+    source: Source
+
+    def to_json(self) -> dict:
+        return {"value": self.value, "unit": self.unit, "source": self.source.to_json()}
+
+
+def fact(field_name: str, value: Any, source: Source) -> Fact:
+    """A Fact with the unit pinned for `field_name`."""
+    return Fact(value=value, unit=FIELD_UNITS.get(field_name, ""), source=source)
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    field: str
+    supply: str
+
+    def to_json(self) -> dict:
+        return {"field": self.field, "supply": self.supply}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One training run, possibly assembled from several files."""
+
+    files: tuple[str, ...]
+    dialects: tuple[str, ...]
+    facts: Mapping[str, Fact]
+    missing: tuple[Missing, ...] = ()
+    arch: Optional[Any] = None  # steplint.arch.ArchSpec when the architecture is known
+    notices: tuple[str, ...] = ()
+    # Everything that rules may need but is not a pinned field (dialect extras such as the
+    # raw scheduler name, HF lr_scheduler_kwargs, DeepSpeed "auto" keys, framework version).
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def value(self, name: str, default: Any = None) -> Any:
+        f = self.facts.get(name)
+        return default if f is None else f.value
+
+    def get(self, name: str) -> Optional[Fact]:
+        return self.facts.get(name)
+
+    def facts_json(self) -> dict:
+        return {k: f.to_json() for k, f in self.facts.items()}

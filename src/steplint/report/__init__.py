@@ -1,0 +1,1 @@
+"""Reporters, one module each, in a registry (see REPORTERS)."""

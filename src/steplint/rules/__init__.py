@@ -1,0 +1,1 @@
+"""Rules, one module each, in an explicit registry (see `registry.py`)."""

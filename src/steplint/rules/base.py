@@ -1,0 +1,115 @@
+"""The rule model: one module per rule, each defining `RULE = Rule(...)`.
+
+A rule sees the resolved Recipe (and the Documents, for glue checks) and yields
+Diagnostics that point at the span of the fact they blame, optionally with a Fix.
+Input rules (SL001-SL007) are produced upstream by loaders, dialects and the resolver;
+their modules carry docs only (`check=None`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from steplint.diagnostics import Diagnostic, Fix, Location, Severity
+from steplint.recipe import Fact, Recipe, Source
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """What `steplint explain` prints and docs/rules.md is generated from."""
+
+    what: str  # what it checks
+    why: str  # why it matters, with the expected cost where known
+    evidence: tuple[str, ...] = ()  # issue links, papers behind the threshold
+    example: str = ""  # a config snippet that triggers it
+    fix: str = ""  # how to fix; whether --fix does it and how safe that is
+    suppress: str = ""  # extra notes on suppression (the generic syntax is added)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # "SL301": stable
+    name: str  # "steplaw-recipe": kebab-case
+    severity: Severity  # default; rules "by penalty" pick per finding, overrides win
+    summary: str  # one line
+    docs: RuleDocs
+    check: Optional[Callable[["RuleContext"], Iterable[Diagnostic]]] = None
+    fix_applicability: Optional[str] = None  # "safe" | "unsafe" | None
+    formats: tuple[str, ...] = ()  # dialect names it applies to ("" = all)
+    options: Mapping[str, Any] = field(default_factory=dict)  # defaults; settings override
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": str(self.severity),
+            "summary": self.summary,
+            "fix": self.fix_applicability,
+            "formats": list(self.formats),
+            "options": dict(self.options),
+            "docs": {
+                "what": self.docs.what,
+                "why": self.docs.why,
+                "evidence": list(self.docs.evidence),
+                "example": self.docs.example,
+                "fix": self.docs.fix,
+                "suppress": self.docs.suppress,
+            },
+        }
+
+
+@dataclass
+class RuleContext:
+    """Everything a rule's `check` may look at. `documents` maps path -> Document."""
+
+    recipe: Recipe
+    documents: Mapping[str, Any]
+    settings: Any = None
+    rule: Optional[Rule] = None
+    _cache: dict = field(default_factory=dict)
+
+    def option(self, name: str) -> Any:
+        """The rule's option, from settings (`[tool.steplint.rules.CODE]`) or its default."""
+        assert self.rule is not None
+        overrides = getattr(self.settings, "rule_options", None) or {}
+        for key in (self.rule.code, self.rule.name):
+            if key in overrides and name in overrides[key]:
+                return overrides[key][name]
+        return self.rule.options.get(name)
+
+    def diagnostic(
+        self,
+        message: str,
+        at: Fact | Source | None = None,
+        *,
+        severity: Optional[Severity] = None,
+        fix: Optional[Fix] = None,
+        related: tuple[Location, ...] = (),
+        file: Optional[str] = None,
+    ) -> Diagnostic:
+        """A Diagnostic of this rule at the span of `at` (a Fact or its Source). Facts with
+        no key source (defaults, derivations) are blamed at the first file of the recipe,
+        line 1, unless `file` is given."""
+        assert self.rule is not None
+        src = at.source if isinstance(at, Fact) else at
+        line = column = 1
+        end_line = end_column = 0
+        path = file or (self.recipe.files[0] if self.recipe.files else "-")
+        if src is not None and src.kind == "key" and src.span is not None:
+            path = src.file or path
+            line, column = src.span.start.line, src.span.start.column
+            end_line, end_column = src.span.end.line, src.span.end.column
+        return Diagnostic(
+            code=self.rule.code,
+            name=self.rule.name,
+            severity=self.rule.severity if severity is None else severity,
+            message=message,
+            file=path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            fix=fix,
+            related=related,
+        )
