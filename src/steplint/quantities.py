@@ -1,0 +1,33 @@
+"""Human quantities on the command line and in settings: `7e9`, `7B`, `1.4T`, `350M`, `2k`."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
+_PATTERN = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBgGtT]?)\s*$")
+
+
+def parse_quantity(text: str, *, what: str = "value", integer: bool = False) -> float:
+    """A positive finite number, with an optional k/M/B(G)/T suffix (powers of 1000).
+
+    Raises ValueError with a message fit for a one-line CLI error."""
+    m = _PATTERN.match(str(text))
+    if not m:
+        raise ValueError(f"{what} {text!r} is not a number (use e.g. 7e9, 7B, 1.4T, 350M, 2k)")
+    value = float(m.group(1).replace("_", "")) * _SUFFIX[m.group(2).lower()]
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what} {text!r} must be a positive finite number")
+    if integer:
+        if value != int(value):
+            raise ValueError(f"{what} {text!r} must be a whole number")
+        return int(value)
+    return value
+
+
+def format_quantity(value: float, digits: int = 3) -> str:
+    """Compact scientific form used in messages: 1.07e9, 6.0e-4."""
+    if value == 0:
+        return "0"
+    return f"{value:.{digits - 1}e}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
