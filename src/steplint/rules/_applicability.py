@@ -1,0 +1,51 @@
+"""When Step Law's LR/batch comparison means something, and when it does not.
+
+Step Law was fitted on dense and MoE models trained from scratch with AdamW in standard
+parametrization (arXiv 2503.04715; steplaw.md section 4.2). μP moves the meaning of the
+base LR, other optimizers have other optima, and fine-tuning, LoRA or continued
+pre-training start from a trained model (step-law/steplaw#7). SL301-SL303 stay silent
+then, and SL305 says why once.
+"""
+
+from __future__ import annotations
+
+from steplint.recipe import Recipe
+
+# Optimizer names that mean Adam with (decoupled or coupled) weight decay in the
+# frameworks steplint reads: HF `optim` values (adamw_torch, adamw_torch_fused, adamw_8bit,
+# paged_adamw_32bit, ...), Megatron/NeMo/DeepSpeed "adam"/"adamw"/"fused_adam",
+# torchtitan "AdamW", OLMo "adamw". Megatron's "adam" is AdamW (decoupled weight decay).
+_ADAM_MARKERS = ("adam",)
+
+
+def _is_adam_family(name: str) -> bool:
+    lowered = name.lower()
+    return any(marker in lowered for marker in _ADAM_MARKERS)
+
+
+def steplaw_exclusions(recipe: Recipe) -> tuple[str, ...]:
+    """Why Step Law does not apply to this recipe; empty when it does."""
+    reasons: list[str] = []
+    if str(recipe.value("parametrization", "standard")).lower() == "mup":
+        reasons.append("μP parametrization (Step Law was fitted in standard parametrization)")
+    optimizer = recipe.value("optimizer")
+    if isinstance(optimizer, str) and optimizer and not _is_adam_family(optimizer):
+        reasons.append(f"optimizer {optimizer!r} is not AdamW (Step Law was fitted with AdamW)")
+    init = str(recipe.value("init", "scratch")).lower()
+    if init == "lora":
+        reasons.append("LoRA training (Step Law covers pre-training from scratch)")
+    elif init == "finetune":
+        reasons.append("fine-tuning a pretrained model (Step Law covers pre-training from scratch)")
+    elif init == "checkpoint":
+        reasons.append("continued pre-training from a checkpoint (Step Law covers training from scratch)")
+    return tuple(reasons)
+
+
+def steplaw_applies(recipe: Recipe) -> bool:
+    """True when SL301-SL303 should compare the recipe with Step Law."""
+    return not steplaw_exclusions(recipe)
+
+
+def is_pretraining(recipe: Recipe) -> bool:
+    """From-scratch pre-training (the default when no file says otherwise)."""
+    return str(recipe.value("init", "scratch")).lower() == "scratch"
