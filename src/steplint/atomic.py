@@ -1,0 +1,68 @@
+"""Replacing a file so that a crash at any moment leaves either the old or the new bytes.
+
+The new content goes to a temporary file in the target's own folder (same filesystem, so
+`os.replace` is an atomic rename, POSIX rename(2)), is flushed and fsynced, takes the
+old file's mode, replaces the target, and the folder is fsynced so the rename itself
+survives a power cut. A symlink is resolved first: the target file is rewritten and the
+link stays a link (replacing the link by a regular file would break setups that share one
+config between recipes).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from typing import Optional
+
+BOM = "\ufeff"
+
+
+def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[str] = None) -> str:
+    """Write `text` (UTF-8, re-adding a BOM when the original had one) to `path` atomically.
+
+    The text is written verbatim: a fix spliced into the original text keeps its CRLF
+    lines and its final newline as they were. `newline`, when given, converts bare `\\n`
+    line breaks (for text built from scratch). Returns the real path written. Raises
+    OSError with the path in the message; the original is then untouched."""
+    real = os.path.realpath(path)
+    folder = os.path.dirname(real) or "."
+    if newline and newline != "\n":
+        text = text.replace("\r\n", "\n").replace("\n", newline)
+    data = ((BOM if bom and not text.startswith(BOM) else "") + text).encode("utf-8")
+    try:
+        mode = stat.S_IMODE(os.stat(real).st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".steplint.tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_folder(folder)
+    return real
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make the rename durable. Not possible on every platform (Windows opens no folders);
+    the file itself is already complete by then, so failing here loses nothing."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,508 @@
+"""Applying fixes: surgical text edits on loader spans, verified by re-parsing.
+
+A config rewritten by dump-and-reload loses comments, key order, quoting and anchors, so
+a fix here is only ever a list of `Edit`s (replace `text[start:end]`, offsets into the
+decoded text without BOM). The fixer splices them into the original text, re-parses the
+result the way the framework reads it, and keeps the new text only when the edited keys
+now read as intended and nothing else in the tree moved. This mirrors ruff's fix loop
+(sort, skip overlaps, re-lint, repeat with a cap: `crates/ruff_linter/src/linter.rs`)
+plus the verification the pinned contract asks for (architecture.md sections 2 and 8).
+
+The API `commands/check.py` calls (pure; no file is written here):
+
+    result = apply_fixes(diagnostics, documents, unsafe=False, reparse=None,
+                         relint=None, read_value=None, max_passes=10)
+        diagnostics  Diagnostics of this run; those with a `fix` are candidates. Safe fixes
+                     are applied; unsafe ones only with `unsafe=True` (else counted in
+                     `result.hidden_unsafe`, for ruff's "N hidden fixes" hint).
+        documents    path -> Document as loaded (the edits' offsets index `.text`).
+        reparse      (path, new_text, old_document) -> Document. Default: the loader's
+                     `load_document(path, text=new_text)` with the original kind.
+        relint       (path, new_text, document) -> Iterable[Diagnostic] for that file's new
+                     text. Given, the fixer loops to a fixed point (fixes skipped for
+                     overlapping come back with fresh offsets); absent, it does one pass.
+        read_value   (document, node) -> value as the framework reads a scalar node
+                     (e.g. OmegaConf for NeMo). Default: the loader's value (`node.value`,
+                     PyYAML's YAML 1.1 for YAML), the strictest reading.
+    result.texts      path -> new text, only files that changed.
+    result.documents  path -> the re-parsed final Document of each changed file (its `bom`
+                      is what `write_fixes` re-adds).
+    result.applied    AppliedFix(diagnostic, fix, pass_number): what `--show-fixes` lists.
+    result.refused    RefusedFix(diagnostic, fix, reason): fixes not applied, and why.
+    result.converged  False when `max_passes` ran out with fixes still pending.
+
+    write_fixes(result) -> list[str]      atomic writes of changed files (steplint.atomic)
+    unified_diff(path, old, new) -> str   for `--diff` (writes nothing)
+
+Edit builders for rules (so each rule does not reinvent spans and literal styles):
+
+    replace_value_edit(document, node, value) -> Edit
+    insert_key_edit(document, mapping, key, value_text) -> Edit
+
+Verification, per file and pass: the new text parses; every `Expectation` of an applied
+fix reads as its value (type included: a float stays a float, so YAML `1e-5`, a string
+under PyYAML, fails); every other value of the tree equals the old one (aliases of an
+edited anchor count as "other", so editing a shared anchor is refused). A file that fails
+keeps the text it had before that pass and takes no further fixes; its fixes of that pass
+are refused with the reason. A fix with edits in several files is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from steplint.diagnostics import Applicability, Diagnostic, Edit, Expectation, Fix
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup, to_python, walk
+
+Reparse = Callable[[str, str, Document], Document]
+Relint = Callable[[str, str, Document], Iterable[Diagnostic]]
+ReadValue = Callable[[Document, Node], Any]
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    diagnostic: Diagnostic
+    fix: Fix
+    pass_number: int
+
+
+@dataclass(frozen=True)
+class RefusedFix:
+    diagnostic: Diagnostic
+    fix: Fix
+    reason: str
+
+
+@dataclass(frozen=True)
+class FixResult:
+    texts: Mapping[str, str] = field(default_factory=dict)
+    documents: Mapping[str, Document] = field(default_factory=dict)
+    applied: tuple[AppliedFix, ...] = ()
+    refused: tuple[RefusedFix, ...] = ()
+    hidden_unsafe: int = 0
+    converged: bool = True
+    passes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.texts)
+
+
+# ---------------------------------------------------------------------------------------
+# the fix loop
+
+
+def apply_fixes(
+    diagnostics: Iterable[Diagnostic],
+    documents: Mapping[str, Document],
+    *,
+    unsafe: bool = False,
+    reparse: Optional[Reparse] = None,
+    relint: Optional[Relint] = None,
+    read_value: Optional[ReadValue] = None,
+    max_passes: int = 10,
+) -> FixResult:
+    """Apply the diagnostics' fixes to the documents' texts (see the module docstring)."""
+    reparse = reparse or default_reparse
+    read_value = read_value or _loader_value
+    current: dict[str, Document] = dict(documents)
+    frozen: set[str] = set()  # files that failed verification: no further fixes
+    applied: list[AppliedFix] = []
+    refused: list[RefusedFix] = []
+    hidden_unsafe = 0
+    pending = list(diagnostics)
+    passes = 0
+    converged = True
+
+    while True:
+        candidates, hidden, skipped = _candidates(pending, current, frozen, unsafe)
+        refused.extend(skipped)
+        if passes == 0:
+            hidden_unsafe = hidden
+        if not candidates:
+            break
+        if passes >= max_passes:
+            converged = False
+            refused.extend(
+                RefusedFix(d, d.fix, f"fixes did not converge after {max_passes} passes (a rule keeps rewriting its own fix)")
+                for d in candidates
+            )
+            break
+        passes += 1
+        accepted, deferred = _select_non_overlapping(candidates)
+        outcome = _apply_pass(accepted, current, reparse, read_value)
+        for diag in outcome.refused:
+            refused.append(RefusedFix(diag[0], diag[0].fix, diag[1]))
+        frozen |= outcome.failed_files
+        applied.extend(AppliedFix(d, d.fix, passes) for d in outcome.applied)
+        current.update(outcome.documents)
+        if relint is None:
+            refused.extend(
+                RefusedFix(d, d.fix, "overlaps another fix applied in this run; run --fix again") for d in deferred
+            )
+            break
+        pending = []
+        for path in outcome.documents:
+            doc = outcome.documents[path]
+            pending.extend(relint(path, doc.text, doc))
+        changed = set(outcome.documents)
+        # deferred fixes in files this pass left alone still have valid offsets
+        pending.extend(d for d in deferred if not _files_of(d.fix) & changed)
+        if not outcome.applied:
+            break
+
+    texts = {p: d.text for p, d in current.items() if p in documents and d.text != documents[p].text}
+    return FixResult(
+        texts=texts,
+        documents={p: current[p] for p in texts},
+        applied=tuple(applied),
+        refused=tuple(refused),
+        hidden_unsafe=hidden_unsafe,
+        converged=converged,
+        passes=passes,
+    )
+
+
+def _files_of(fix: Fix) -> set[str]:
+    return {e.file for e in fix.edits}
+
+
+def _candidates(
+    pending: Iterable[Diagnostic], current: Mapping[str, Document], frozen: set[str], unsafe: bool
+) -> tuple[list[Diagnostic], int, list[RefusedFix]]:
+    """Fixable diagnostics of this pass, the number of unsafe ones held back, and refusals."""
+    out: list[Diagnostic] = []
+    hidden = 0
+    refused: list[RefusedFix] = []
+    seen: set[tuple] = set()
+    for diag in pending:
+        fix = diag.fix
+        if fix is None or not fix.edits:
+            continue
+        if fix.applicability != Applicability.SAFE and not unsafe:
+            hidden += 1
+            continue
+        files = _files_of(fix)
+        missing = sorted(f for f in files if f not in current)
+        if missing:
+            refused.append(RefusedFix(diag, fix, f"{missing[0]} was not loaded in this run"))
+            continue
+        if files & frozen:
+            refused.append(RefusedFix(diag, fix, f"{sorted(files & frozen)[0]} failed verification earlier in this run"))
+            continue
+        bad = [e for e in fix.edits if not 0 <= e.start <= e.end <= len(current[e.file].text)]
+        if bad:
+            refused.append(RefusedFix(diag, fix, f"edit {bad[0].start}..{bad[0].end} is outside {bad[0].file}"))
+            continue
+        if all(current[e.file].text[e.start:e.end] == e.replacement for e in fix.edits):
+            continue  # already in place: nothing to do, nothing to report
+        key = tuple(sorted((e.file, e.start, e.end, e.replacement) for e in fix.edits))
+        if key in seen:
+            continue  # two diagnostics proposing the same edits: apply once
+        seen.add(key)
+        out.append(diag)
+    return out, hidden, refused
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    """Edits touching the same characters, or two insertions at one point (order unknown)."""
+    if a.file != b.file:
+        return False
+    if a.start == b.start:
+        return True
+    return a.start < b.end and b.start < a.end
+
+
+def _select_non_overlapping(candidates: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Greedy by position (as ruff does): a fix whose edits overlap an accepted one waits."""
+    ordered = sorted(candidates, key=lambda d: min((e.file, e.start, e.end) for e in d.fix.edits))
+    accepted: list[Diagnostic] = []
+    taken: list[Edit] = []
+    deferred: list[Diagnostic] = []
+    for diag in ordered:
+        edits = diag.fix.edits
+        clash = any(_overlaps(a, b) for a in edits for b in taken) or any(
+            _overlaps(a, b) for i, a in enumerate(edits) for b in edits[i + 1:]
+        )
+        if clash:
+            deferred.append(diag)
+            continue
+        accepted.append(diag)
+        taken.extend(edits)
+    return accepted, deferred
+
+
+@dataclass
+class _PassOutcome:
+    documents: dict[str, Document]
+    applied: list[Diagnostic]
+    refused: list[tuple[Diagnostic, str]]
+    failed_files: set[str]
+
+
+def _apply_pass(
+    accepted: list[Diagnostic], current: Mapping[str, Document], reparse: Reparse, read_value: ReadValue
+) -> _PassOutcome:
+    """Splice and verify; drop the fixes of any file that fails (and fixes sharing them)."""
+    live = list(accepted)
+    failed: set[str] = set()
+    refused: list[tuple[Diagnostic, str]] = []
+    while True:
+        by_file: dict[str, list[Diagnostic]] = {}
+        for diag in live:
+            for path in _files_of(diag.fix):
+                by_file.setdefault(path, []).append(diag)
+        new_docs: dict[str, Document] = {}
+        newly_failed: dict[str, str] = {}
+        for path, diags in by_file.items():
+            old = current[path]
+            edits = [e for d in diags for e in d.fix.edits if e.file == path]
+            text = splice(old.text, edits)
+            expectations = [x for d in live for x in d.fix.expect if x.file == path]
+            try:
+                new = reparse(path, text, old)
+            except Exception as exc:  # a loader bug must not lose the user's file
+                newly_failed[path] = f"re-parsing the fixed text failed: {exc}"
+                continue
+            reason = verify(old, new, expectations, read_value)
+            if reason:
+                newly_failed[path] = reason
+            else:
+                new_docs[path] = new
+        # expectations on files no edit touched (e.g. a fix that relies on another file)
+        for diag in live:
+            for x in diag.fix.expect:
+                if x.file not in by_file and x.file in current and x.file not in newly_failed:
+                    reason = verify(current[x.file], current[x.file], [x], read_value)
+                    if reason:
+                        newly_failed[x.file] = reason
+        if not newly_failed:
+            return _PassOutcome(new_docs, live, refused, failed)
+        failed |= set(newly_failed)
+        keep = []
+        for diag in live:
+            hit = sorted((_files_of(diag.fix) | {x.file for x in diag.fix.expect}) & set(newly_failed))
+            if hit:
+                refused.append((diag, f"{hit[0]} left unchanged: {newly_failed[hit[0]]}"))
+            else:
+                keep.append(diag)
+        live = keep
+
+
+def splice(text: str, edits: Iterable[Edit]) -> str:
+    """`text` with non-overlapping edits applied (last first, so offsets stay valid)."""
+    out = text
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        out = out[: edit.start] + edit.replacement + out[edit.end:]
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# verification
+
+
+def verify(old: Document, new: Document, expectations: Iterable[Expectation], read_value: ReadValue = None) -> str:
+    """Why `new` is not `old` with exactly the expected values changed; "" when it is."""
+    read_value = read_value or _loader_value
+    if not new.ok or new.root is None and old.root is not None:
+        first = next((d for d in new.diagnostics if d.code == "SL001"), None)
+        where = f" (line {first.line}: {first.message})" if first else ""
+        return f"the fixed text no longer parses{where}"
+    expected_paths: list[tuple[str, ...]] = []
+    for x in expectations:
+        node = lookup(new.root, x.key)
+        if node is None:
+            return f"after the fix `{x.key}` is missing"
+        if not isinstance(node, ScalarNode):
+            return f"after the fix `{x.key}` is not a single value"
+        actual = read_value(new, node)
+        if not reads_as(actual, x.value):
+            return f"after the fix `{x.key}` reads as {actual!r} ({type(actual).__name__}), not {x.value!r}"
+        expected_paths.append(tuple(x.key.split(".")))
+    for path in _differences(to_python(old.root), to_python(new.root), ()):
+        if not any(path[: len(p)] == p for p in expected_paths):
+            dotted = ".".join(path) or "the document"
+            return f"the fix would also change `{dotted}` (shared anchor, merge key or a bad edit)"
+    return ""
+
+
+def reads_as(actual: Any, expected: Any) -> bool:
+    """Equal in value and kind: 1e-5 must be a float (YAML 1.1 reads `1e-5` as a str),
+    a count an int, a flag a bool."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return type(actual) is type(expected) and actual == expected
+    if isinstance(expected, float):
+        return isinstance(actual, float) and math.isclose(actual, expected, rel_tol=1e-9, abs_tol=0.0)
+    if isinstance(expected, int):
+        return isinstance(actual, int) and actual == expected
+    return type(actual) is type(expected) and actual == expected
+
+
+def _differences(old: Any, new: Any, path: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+    """Key paths (as strings) where two plain trees differ."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            sub = path + (str(key),)
+            if key not in old or key not in new:
+                yield sub
+            else:
+                yield from _differences(old[key], new[key], sub)
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new)):
+            yield from _differences(a, b, path + (str(i),))
+    elif type(old) is not type(new) or old != new:
+        if not (isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new)):
+            yield path
+
+
+def _loader_value(document: Document, node: Node) -> Any:
+    return node.value if isinstance(node, ScalarNode) else to_python(node)
+
+
+def default_reparse(path: str, text: str, old: Document) -> Document:
+    """Re-read `text` with the loader that produced `old` (same kind, same rules)."""
+    from steplint.documents.load import load_document
+
+    params = inspect.signature(load_document).parameters
+    if "kind" in params:
+        return load_document(path, text=text, kind=old.kind)
+    return load_document(path, text=text)
+
+
+# ---------------------------------------------------------------------------------------
+# edit builders for rules
+
+
+def replace_value_edit(document: Document, node: ScalarNode, value: Any) -> Edit:
+    """Replace a scalar's text with `value` written the way this file writes such values
+    (see `steplint.literals.format_value`: a YAML float stays a YAML 1.1 float)."""
+    from steplint.literals import format_value
+
+    return _edit(document, node.span.start.offset, node.span.end.offset, format_value(value, kind=document.kind, style_of=node))
+
+
+def insert_key_edit(document: Document, mapping: MappingNode, key: str, value_text: str) -> Edit:
+    """Insert `key: value_text` into `mapping` after its last entry, in the mapping's own
+    layout: a new line with the siblings' indentation for a block (YAML, TOML table) or a
+    multi-line flow/JSON object (with the comma it needs), inline `, key: value` for a
+    one-line flow mapping. Lines use the document's newline. Raises ValueError when the
+    mapping has no entry to align with and no braces to write into."""
+    from steplint.literals import format_key
+
+    text = document.text
+    nl = document.newline or "\n"
+    kind = document.kind
+    sep = " = " if kind == "toml" else ": "
+    quoted_key = format_key(key, kind=kind, like=mapping.items[-1][0] if mapping.items else None)
+    entry = f"{quoted_key}{sep}{value_text}"
+    braced = kind == "json" or mapping.flow
+    if not mapping.items:
+        if not braced:
+            raise ValueError("cannot place a key in an empty block mapping")
+        open_at = text.find("{", mapping.span.start.offset, mapping.span.end.offset)
+        close_at = text.rfind("}", open_at + 1, mapping.span.end.offset)
+        if open_at < 0 or close_at < 0 or text[open_at + 1:close_at].strip():
+            raise ValueError("cannot place a key in this empty mapping")
+        pad = " " if kind == "toml" else ""  # `{ a = 1 }` is TOML's usual inline spacing
+        return _edit(document, open_at + 1, close_at, f"{pad}{entry}{pad}")
+    last_key, last_value = _last_pair(mapping, kind)
+    value_end = _subtree_end(last_value)
+    indent = _indent_of(text, last_key.span.start.offset)
+    line_end = _line_end(text, value_end)  # where the last entry's line ends
+    next_line = line_end + len(nl) if text.startswith(nl, line_end) else min(line_end + 1, len(text))
+    if not braced:
+        if value_end > 0 and text[value_end - 1] == "\n":  # block scalar: span ends after its newline
+            return _edit(document, value_end, value_end, f"{indent}{entry}{nl}")
+        if line_end == len(text):  # last line without a final newline
+            return _edit(document, line_end, line_end, f"{nl}{indent}{entry}")
+        return _edit(document, next_line, next_line, f"{indent}{entry}{nl}")
+    rest = text[value_end:line_end]
+    if last_key.span.start.line == mapping.span.start.line or "}" in rest or line_end == len(text):
+        return _edit(document, value_end, value_end, f", {entry}")  # one-line flow mapping
+    if rest.lstrip().startswith(","):  # a trailing comma after the last entry: keep the habit
+        return _edit(document, next_line, next_line, f"{indent}{entry},{nl}")
+    return _edit(document, value_end, line_end, f",{rest}{nl}{indent}{entry}")
+
+
+def _last_pair(mapping: MappingNode, kind: str) -> tuple[ScalarNode, Node]:
+    """The entry after which a new key goes. In TOML a sub-table written later as
+    `[a.b]` is a mapping value, and a key placed after it would land in that sub-table,
+    so only values written inline count there."""
+    pairs = list(mapping.items)
+    if kind == "toml":
+        inline = [(k, v) for k, v in pairs if not isinstance(v, MappingNode) or v.flow]
+        if inline:
+            pairs = inline
+    return max(pairs, key=lambda kv: _subtree_end(kv[1]))
+
+
+def _subtree_end(node: Node) -> int:
+    """End offset of the last character of a value, nested values included (a block
+    mapping's own end mark can sit after following comments or blank lines)."""
+    ends = [n.span.end.offset for _, n in walk(node) if isinstance(n, ScalarNode)]
+    if isinstance(node, (MappingNode, SequenceNode)) and (node.flow or not ends):
+        ends.append(node.span.end.offset)
+    return max(ends) if ends else node.span.end.offset
+
+
+def _line_end(text: str, offset: int) -> int:
+    for i in range(offset, len(text)):
+        if text[i] in "\r\n":
+            return i
+    return len(text)
+
+
+def _indent_of(text: str, offset: int) -> str:
+    """The whitespace that puts a new line's key in the column of the key at `offset`."""
+    start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    prefix = text[start:offset]
+    return prefix if prefix.strip() == "" else " " * len(prefix)
+
+
+def _edit(document: Document, start: int, end: int, replacement: str) -> Edit:
+    line, column = _position(document.text, start)
+    end_line, end_column = _position(document.text, end)
+    return Edit(document.path, start, end, replacement, line, column, end_line, end_column)
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset (CRLF counts as one line break)."""
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+# ---------------------------------------------------------------------------------------
+# output edges
+
+
+def write_fixes(result: FixResult) -> list[str]:
+    """Write each changed file atomically (BOM, mode and symlink kept); the paths written."""
+    from steplint.atomic import write_atomic
+
+    written = []
+    for path, text in result.texts.items():
+        doc = result.documents.get(path)
+        write_atomic(path, text, bom=bool(doc and doc.bom))
+        written.append(path)
+    return written
+
+
+def unified_diff(path: str, old: str, new: str) -> str:
+    """A unified diff of one file for `--diff` ("" when equal); marks a missing final newline."""
+    if old == new:
+        return ""
+    a = _diff_lines(old)
+    b = _diff_lines(new)
+    return "".join(difflib.unified_diff(a, b, fromfile=path, tofile=path))
+
+
+def _diff_lines(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
