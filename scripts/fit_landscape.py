@@ -1,0 +1,305 @@
+#!/usr/bin/env python3
+"""Fit the loss-penalty landscape and write data/landscape.json and docs/landscape.md.
+
+The model: expected excess of the final smoothed training loss over the best achievable, in
+percent, as a function of x = log2(lr / lr_opt) and y = log2(batch / batch_opt):
+
+    penalty = c0 + a_hi*x+^2 + a_lo*x-^2 + b_hi*y+^2 + b_lo*y-^2 + t*x*y
+
+with x+ = max(x, 0), x- = max(-x, 0) (same for y). One curvature per side gives the measured
+asymmetry (LR too high costs more than too low; a batch far too small costs more than far too
+large, steplaw.md section 5.2); the x*y term gives the tilt of the valley (a larger batch wants a
+larger LR, section 5.1). Candidates with cubic, quartic, linear and extra interaction terms were
+compared by leave-one-(N, D)-group-out error and did not do better by enough to justify them.
+
+Data: the released Step Law grids (arXiv 2503.04715, repo step-law/steplaw commit 32a8f4c,
+data/dense_lr_bs_loss.csv and data/moe_lr_bs_loss.csv), read from ../shared, never copied.
+Each (N, D) group (MoE: each (configuration, D), since two configurations share N) is one
+landscape; its best non-diverged run is the optimum, as in steplaw.md section 5.2. Diverged runs
+(smoothed loss > 4) and points outside the validity domain are left out of the fit.
+
+The fit is weighted least squares with weights 1 / (0.5 + penalty)^2 (two reweighting passes),
+so the near-optimal region, where lint thresholds sit (0.25% and 1%), is fitted most closely.
+
+Usage: python scripts/fit_landscape.py [--shared ../shared] [--output data/landscape.json]
+                                        [--doc docs/landscape.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DENSE_FILE = "dense_lr_bs_loss.csv"
+MOE_FILE = "moe_lr_bs_loss.csv"
+GRID_SEQ_LEN = 2048  # batch in the grids is in sequences of 2048 tokens (steplaw.md section 9.1)
+DIVERGED_LOSS = 4.0  # steplaw.md section 5.2: final smoothed loss > 4 means the run diverged
+
+# Validity domain in ratios to the optimum. Below 1/8 (either axis) or above 8x batch the grids
+# thin out; the landscape is convex (paper abstract, arXiv 2503.04715v7), so the value at the
+# edge is a lower bound there. From 4x LR on, runs diverge (26 of 137 at 4x, steplaw.md 5.2):
+# that is a risk to report, not a number.
+LR_RATIO_MIN = 1 / 8
+LR_RATIO_DIVERGENCE = 4.0
+BATCH_RATIO_MIN = 1 / 8
+BATCH_RATIO_MAX = 8.0
+
+# steplaw.md section 5.2 baseline: dL/L ~ 0.0056 x^2 + 0.0036 y^2 - 0.0014 x y (x, y in octaves).
+BASELINE_PERCENT = (0.56, 0.36, -0.14)
+
+FEATURES = ("constant", "lr_high_sq", "lr_low_sq", "batch_high_sq", "batch_low_sq", "lr_batch")
+REWEIGHT_PASSES = 3
+WEIGHT_OFFSET = 0.5
+
+# Axis points of steplaw.md section 5.2 (medians over the 17 dense groups), for the doc.
+MEASURED_LR_AXIS = ((0.125, 1.71), (0.25, 0.91), (0.35, 0.59), (0.5, 0.32), (0.71, 0.16),
+                    (1.41, 0.19), (2.0, 0.84), (2.83, 1.97))
+MEASURED_BATCH_AXIS = ((0.125, 4.40), (0.25, 1.61), (0.45, 0.59), (0.68, 0.18), (1.46, 0.16),
+                       (2.2, 0.62), (4.0, 1.32), (8.0, 2.87))
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def law_optimum(law: dict, n: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m = law["mean"]
+    lr = np.exp(m["lr_intercept"] + m["lr_coefN"] * np.log(n) + m["lr_coefD"] * np.log(d))
+    batch = np.exp(m["bs_intercept"] + m["bs_coefD"] * np.log(d))
+    return lr, batch
+
+
+def load_runs(shared: Path, law: dict) -> dict[str, np.ndarray]:
+    """One row per non-diverged run: group, ratios to the group's best run and to the law, excess %."""
+    groups, lr, batch, loss, n, d = [], [], [], [], [], []
+    for name, family in ((DENSE_FILE, "dense"), (MOE_FILE, "moe")):
+        for row in read_rows(shared / "steplaw" / name):
+            config = row.get("moe_name", "") or f"N{row['N']}"
+            groups.append(f"{family}:{config}:D{float(row['D']):.3g}")
+            seq_len = float(row.get("seq_len") or GRID_SEQ_LEN)
+            lr.append(float(row["lr"]))
+            batch.append(float(row["bs"]) * seq_len)
+            loss.append(float(row["smooth loss"]))
+            n.append(float(row["N"]))
+            d.append(float(row["D"]))
+    groups = np.array(groups)
+    lr, batch, loss, n, d = map(np.asarray, (lr, batch, loss, n, d))
+    keep = loss <= DIVERGED_LOSS
+    groups, lr, batch, loss, n, d = groups[keep], lr[keep], batch[keep], loss[keep], n[keep], d[keep]
+
+    best_lr, best_batch, best_loss = (np.empty_like(lr) for _ in range(3))
+    for g in np.unique(groups):
+        m = groups == g
+        i = np.flatnonzero(m)[np.argmin(loss[m])]
+        best_lr[m], best_batch[m], best_loss[m] = lr[i], batch[i], loss[i]
+    law_lr, law_batch = law_optimum(law, n, d)
+    return {
+        "group": groups,
+        "lr_ratio": lr / best_lr,
+        "batch_ratio": batch / best_batch,
+        "lr_ratio_law": lr / law_lr,
+        "batch_ratio_law": batch / law_batch,
+        "penalty": 100.0 * (loss / best_loss - 1.0),
+    }
+
+
+def in_domain(lr_ratio: np.ndarray, batch_ratio: np.ndarray) -> np.ndarray:
+    return ((lr_ratio >= LR_RATIO_MIN) & (lr_ratio < LR_RATIO_DIVERGENCE)
+            & (batch_ratio >= BATCH_RATIO_MIN) & (batch_ratio <= BATCH_RATIO_MAX))
+
+
+def design(lr_ratio: np.ndarray, batch_ratio: np.ndarray) -> np.ndarray:
+    x, y = np.log2(lr_ratio), np.log2(batch_ratio)
+    xp, xn, yp, yn = np.maximum(x, 0), np.maximum(-x, 0), np.maximum(y, 0), np.maximum(-y, 0)
+    return np.column_stack([np.ones_like(x), xp**2, xn**2, yp**2, yn**2, x * y])
+
+
+def fit(lr_ratio: np.ndarray, batch_ratio: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    X = design(lr_ratio, batch_ratio)
+    w = np.ones_like(penalty)
+    for _ in range(REWEIGHT_PASSES):
+        sw = np.sqrt(w)
+        coef, *_ = np.linalg.lstsq(X * sw[:, None], penalty * sw, rcond=None)
+        w = 1.0 / (WEIGHT_OFFSET + np.maximum(X @ coef, 0.0)) ** 2
+    return coef
+
+
+def baseline(lr_ratio: np.ndarray, batch_ratio: np.ndarray) -> np.ndarray:
+    x, y = np.log2(lr_ratio), np.log2(batch_ratio)
+    a, b, c = BASELINE_PERCENT
+    return a * x * x + b * y * y + c * x * y
+
+
+def summary(errors: np.ndarray) -> dict:
+    a = np.abs(errors)
+    return {"points": int(a.size), "median_abs_pp": float(np.median(a)),
+            "p90_abs_pp": float(np.percentile(a, 90)), "rmse_pp": float(np.sqrt(np.mean(errors**2)))}
+
+
+def evaluate(runs: dict[str, np.ndarray]) -> dict:
+    """Leave one (N, D) group out: fit on the others, predict the held-out group's runs.
+
+    Scored two ways on the same points: against each group's best run (the frame the model and
+    the baseline are defined in), and against the Step Law optimum (what `steplint` sees, which
+    adds the law's own error on these grids)."""
+    fit_mask = in_domain(runs["lr_ratio"], runs["batch_ratio"])
+    points = fit_mask & in_domain(runs["lr_ratio_law"], runs["batch_ratio_law"])
+    frames = {"optimum": ("lr_ratio", "batch_ratio"), "law": ("lr_ratio_law", "batch_ratio_law")}
+    model_err = {f: np.full(runs["penalty"].shape, np.nan) for f in frames}
+    for g in np.unique(runs["group"]):
+        train = fit_mask & (runs["group"] != g)
+        test = points & (runs["group"] == g)
+        coef = fit(runs["lr_ratio"][train], runs["batch_ratio"][train], runs["penalty"][train])
+        for frame, (lr_key, bs_key) in frames.items():
+            pred = design(runs[lr_key][test], runs[bs_key][test]) @ coef
+            model_err[frame][test] = pred - runs["penalty"][test]
+    out = {"groups": int(np.unique(runs["group"]).size)}
+    for frame, (lr_key, bs_key) in frames.items():
+        base_err = baseline(runs[lr_key], runs[bs_key]) - runs["penalty"]
+        near = points & (np.abs(np.log2(runs[lr_key])) <= 1) & (np.abs(np.log2(runs[bs_key])) <= 1)
+        out[frame] = {
+            "domain": {"model": summary(model_err[frame][points]), "baseline": summary(base_err[points])},
+            "within_one_octave": {"model": summary(model_err[frame][near]), "baseline": summary(base_err[near])},
+        }
+    return out
+
+
+def penalty_at(coef: np.ndarray, lr_ratio: float, batch_ratio: float) -> float:
+    return max(float((design(np.array([lr_ratio]), np.array([batch_ratio])) @ coef)[0]), 0.0)
+
+
+def build(shared: Path, law: dict) -> dict:
+    runs = load_runs(shared, law)
+    mask = in_domain(runs["lr_ratio"], runs["batch_ratio"])
+    coef = fit(runs["lr_ratio"][mask], runs["batch_ratio"][mask], runs["penalty"][mask])
+    return {
+        "description": "Expected excess of final smoothed training loss over the best achievable, in percent: "
+        "constant + lr_high_sq*max(x,0)^2 + lr_low_sq*max(-x,0)^2 + batch_high_sq*max(y,0)^2 "
+        "+ batch_low_sq*max(-y,0)^2 + lr_batch*x*y, with x = log2(lr/lr_opt), y = log2(batch/batch_opt).",
+        "provenance": {
+            "paper": "arXiv 2503.04715 (Predictable Scale: Part I, Step Law)",
+            "repository": "https://github.com/step-law/steplaw",
+            "commit": "32a8f4c",
+            "files": [f"data/{DENSE_FILE}", f"data/{MOE_FILE}"],
+            "script": "scripts/fit_landscape.py",
+            "method": "weighted least squares, weights 1/(0.5 + penalty)^2, on non-diverged runs in the domain, "
+            "ratios to each (N, D) group's best run",
+        },
+        "coefficients": dict(zip(FEATURES, map(float, coef))),
+        "domain": {
+            "lr_ratio_min": LR_RATIO_MIN,
+            "lr_ratio_divergence": LR_RATIO_DIVERGENCE,
+            "batch_ratio_min": BATCH_RATIO_MIN,
+            "batch_ratio_max": BATCH_RATIO_MAX,
+        },
+        "fit_points": int(mask.sum()),
+        "evaluation": evaluate(runs),
+    }
+
+
+def _row(name: str, s: dict) -> str:
+    return f"| {name} | {s['points']} | {s['median_abs_pp']:.3f} | {s['p90_abs_pp']:.3f} | {s['rmse_pp']:.3f} |"
+
+
+def render_doc(model: dict) -> str:
+    coef = np.array([model["coefficients"][f] for f in FEATURES])
+    ev = model["evaluation"]
+    lines = [
+        "# The loss-penalty landscape: model and evaluation",
+        "",
+        "Generated by `scripts/fit_landscape.py` from the released Step Law grids (arXiv 2503.04715,",
+        "step-law/steplaw commit 32a8f4c, `data/dense_lr_bs_loss.csv` and `data/moe_lr_bs_loss.csv`). Do not edit",
+        "by hand; rerun the script.",
+        "",
+        "`steplint.laws.landscape` estimates how much final loss a run gives up by not training at the",
+        "optimal peak LR and global batch: the expected excess of the final smoothed training loss over the",
+        "best achievable, in percent, from x = log2(lr / lr_opt) and y = log2(batch / batch_opt):",
+        "",
+        "    penalty = c0 + a_hi x+^2 + a_lo x-^2 + b_hi y+^2 + b_lo y-^2 + t x y",
+        "",
+        "| term | coefficient (percentage points) |",
+        "| --- | --- |",
+        *[f"| {f} | {model['coefficients'][f]:.4f} |" for f in FEATURES],
+        "",
+        "One curvature per side captures the asymmetry, the x·y term the tilted valley. Validity: LR",
+        f"between 1/8 and 4x and batch between 1/8 and 8x the optimum. Beyond 1/8 (or 8x batch) the value at",
+        "the edge is returned as a lower bound (the landscape is convex); from 4x LR on, runs start to diverge",
+        "and steplint reports a divergence risk instead of a number.",
+        "",
+        f"Fitted on {model['fit_points']} non-diverged runs of {ev['groups']} (N, D) landscapes (17 dense, 16 MoE).",
+        "",
+        "## Leave-one-group-out error",
+        "",
+        "Each (N, D) group is held out in turn; the model is fitted on the others and predicts the held-out",
+        "runs. The baseline is the symmetric quadratic of `steplaw.md` section 5.2",
+        "(0.56 x^2 + 0.36 y^2 - 0.14 x y percent), scored on the same points. Errors are absolute, in",
+        "percentage points of loss.",
+        "",
+    ]
+    titles = {"optimum": "Ratios to each group's best run (the frame both models are defined in)",
+              "law": "Ratios to the Step Law optimum (what steplint sees: adds the law's own miss on these grids)"}
+    for frame, title in titles.items():
+        lines += [f"### {title}", "", "| model | points | median | 90th pct | rmse |", "| --- | --- | --- | --- | --- |"]
+        for part, label in (("domain", "whole domain"), ("within_one_octave", "within ±1 octave")):
+            lines.append(_row(f"landscape, {label}", ev[frame][part]["model"]))
+            lines.append(_row(f"baseline, {label}", ev[frame][part]["baseline"]))
+        lines.append("")
+    lines += [
+        "## Along the axes, against the measured medians",
+        "",
+        "Measured: median over the 17 dense groups, `steplaw.md` section 5.2 (other ratio at its optimum).",
+        "",
+        "| LR ratio | measured % | model % | | batch ratio | measured % | model % |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for (lr_r, lr_m), (bs_r, bs_m) in zip(MEASURED_LR_AXIS, MEASURED_BATCH_AXIS):
+        lines.append(f"| {lr_r} | {lr_m:.2f} | {penalty_at(coef, lr_r, 1.0):.2f} | | {bs_r} | {bs_m:.2f} | "
+                     f"{penalty_at(coef, 1.0, bs_r):.2f} |")
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "- The grids cover N up to 1.07B dense and 2.16B MoE, D up to 100B tokens, seq_len 2048. For larger",
+        "  runs the penalty is the same shape carried over in ratio units, which is an assumption.",
+        "- Spread between landscapes is large (the 90th-percentile error is about 1 pp over the whole domain):",
+        "  treat the value as the typical cost, not a guarantee.",
+        "- In steplint the ratios are to the Step Law optimum, which is itself off on these grids (LR 0.60-1.31x,",
+        "  batch 0.53-1.53x of the best run, `steplaw.md` section 5.1); the second table shows what that adds.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared",
+                        help="folder holding steplaw/*.csv (default: ../shared beside the repository)")
+    parser.add_argument("--law", type=Path, default=REPO_ROOT / "data" / "steplaw.json",
+                        help="Step Law coefficients written by scripts/derive_data.py")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "data" / "landscape.json")
+    parser.add_argument("--doc", type=Path, default=REPO_ROOT / "docs" / "landscape.md")
+    args = parser.parse_args(argv)
+    for needed in (args.shared / "steplaw" / DENSE_FILE, args.law):
+        if not needed.is_file():
+            print(f"error: {needed} not found", file=sys.stderr)
+            return 2
+    model = build(args.shared, json.loads(args.law.read_text(encoding="utf-8")))
+    args.output.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+    args.doc.parent.mkdir(parents=True, exist_ok=True)
+    args.doc.write_text(render_doc(model), encoding="utf-8")
+    ev = model["evaluation"]["optimum"]["domain"]
+    print(f"wrote {args.output} and {args.doc}: leave-one-group-out median "
+          f"{ev['model']['median_abs_pp']:.3f} pp (baseline {ev['baseline']['median_abs_pp']:.3f}), "
+          f"p90 {ev['model']['p90_abs_pp']:.3f} pp (baseline {ev['baseline']['p90_abs_pp']:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
