@@ -382,7 +382,28 @@ def replace_value_edit(document: Document, node: ScalarNode, value: Any) -> Edit
     (see `steplint.literals.format_value`: a YAML float stays a YAML 1.1 float)."""
     from steplint.literals import format_value
 
-    return _edit(document, node.span.start.offset, node.span.end.offset, format_value(value, kind=document.kind, style_of=node))
+    start = _value_start(document, node)
+    style = node if start == node.span.start.offset else _without_properties(node, document.text[start:node.span.end.offset])
+    return _edit(document, start, node.span.end.offset, format_value(value, kind=document.kind, style_of=style))
+
+
+def _value_start(document: Document, node: ScalarNode) -> int:
+    """Where a YAML scalar's value begins: PyYAML's span starts at its anchor or tag
+    (`&floor 1.5e-4`, `!!float 1e-4`), which an edit must keep."""
+    start, end = node.span.start.offset, node.span.end.offset
+    if document.kind != "yaml":
+        return start
+    text = document.text
+    while start < end and text[start] in "&!":
+        while start < end and not text[start].isspace():
+            start += 1
+        while start < end and text[start].isspace():
+            start += 1
+    return start
+
+
+def _without_properties(node: ScalarNode, value_text: str) -> ScalarNode:
+    return ScalarNode(node.value, value_text, node.span, node.style, node.tag)
 
 
 def insert_key_edit(document: Document, mapping: MappingNode, key: str, value_text: str) -> Edit:
