@@ -1,0 +1,324 @@
+"""YAML with positions: PyYAML's `compose` (libyaml's CSafeLoader when present) turned into
+`nodes.py` nodes, with values resolved the way PyYAML's SafeLoader resolves them.
+
+Only composing happens in PyYAML, never constructing, so no tag can build an object; the
+conversion below refuses non-standard tags outright (`yaml.safe_load`, which frameworks
+call, would refuse them too). Anchors are shared, not copied: a reused node is converted
+once and the nodes that aliases add are counted against a cap, so an alias bomb costs
+as much as its text. Duplicate keys are reported (PyYAML silently keeps the last), merge
+keys (`<<`) are applied like SafeConstructor.flatten_mapping.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Optional
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from steplint.diagnostics import Location, Mark, Span
+from steplint.documents.comments import hash_comments
+from steplint.documents.findings import LoadProblem, Parsed, failed, loader_diagnostic
+from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+MAX_DEPTH = 200  # nesting levels; real configs stay under 10
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may add on top of the text's own
+
+_TAG = "tag:yaml.org,2002:"
+STR_TAG = _TAG + "str"
+MERGE_TAG = _TAG + "merge"
+# Tags YAML 1.1 defines for data (yaml.org/type); SafeLoader constructs exactly these.
+_COLLECTION_TAGS = frozenset(_TAG + t for t in ("map", "seq", "omap", "pairs", "set"))
+
+_constructor = SafeConstructor()
+# tag -> how SafeLoader turns the scalar's text into a value (str needs no call)
+_SCALAR_READERS = {
+    _TAG + "int": _constructor.construct_yaml_int,
+    _TAG + "float": _constructor.construct_yaml_float,
+    _TAG + "bool": _constructor.construct_yaml_bool,
+    _TAG + "null": _constructor.construct_yaml_null,
+    _TAG + "timestamp": _constructor.construct_yaml_timestamp,
+    _TAG + "binary": _constructor.construct_yaml_binary,
+    # `=` resolves to !!value; flatten_mapping reads it as a string key
+    _TAG + "value": lambda node: node.value,
+}
+
+_notice_given = False
+
+
+def _loader_class() -> type:
+    """CSafeLoader when PyYAML was built with libyaml; else SafeLoader, said once."""
+    global _notice_given
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        return loader
+    if not _notice_given:
+        _notice_given = True
+        print("steplint: libyaml is missing, reading YAML with PyYAML's slower pure-Python parser", file=sys.stderr)
+    return yaml.SafeLoader
+
+
+def _mark(m) -> Mark:
+    return Mark(m.line + 1, m.column + 1, m.index)
+
+
+def _span(node) -> Span:
+    return Span(_mark(node.start_mark), _mark(node.end_mark))
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+class _Converter:
+    """One pass over a composed node graph; collects findings and string spans."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.text = text
+        self.done: dict[int, tuple[Node, int]] = {}  # id(composed) -> (node, expanded size)
+        self.open: set[int] = set()  # collections being converted (a cycle re-enters one)
+        self.alias_nodes = 0
+        self.strings: list[tuple[int, int]] = []  # where `#` is text, not a comment
+        self.diagnostics: list = []
+
+    def convert(self, node, depth: int) -> tuple[Node, int]:
+        key = id(node)
+        hit = self.done.get(key)
+        if hit is not None:
+            self.alias_nodes += hit[1]
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                raise LoadProblem(
+                    "SL001",
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias expansion cap); "
+                    "the anchor here is reused too often",
+                    _span(node),
+                )
+            return hit
+        if key in self.open:
+            raise LoadProblem("SL001", "an alias refers to a node that contains it (a cycle)", _span(node))
+        if depth > MAX_DEPTH:
+            raise LoadProblem("SL001", f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)", _span(node))
+        if isinstance(node, yaml.ScalarNode):
+            result = (self.scalar(node), 1)
+        else:
+            if node.tag not in _COLLECTION_TAGS:
+                self.refuse(node)
+            self.open.add(key)
+            if isinstance(node, yaml.MappingNode):
+                result = self.mapping(node, depth)
+            else:
+                result = self.sequence(node, depth)
+            self.open.discard(key)
+        self.done[key] = result
+        return result
+
+    def refuse(self, node) -> None:
+        raise LoadProblem(
+            "SL001",
+            f"refusing the tag {_short_tag(node.tag)}: steplint reads plain data only "
+            "(yaml.safe_load refuses it too)",
+            _span(node),
+        )
+
+    def scalar(self, node) -> ScalarNode:
+        tag = node.tag
+        start, end = node.start_mark, node.end_mark
+        style = node.style or None  # libyaml says "" for plain
+        if tag == STR_TAG:
+            value = node.value
+        else:
+            reader = _SCALAR_READERS.get(tag)
+            if reader is None:
+                self.refuse(node)
+            try:
+                value = reader(node)
+            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+                raise LoadProblem(
+                    "SL001", f"{node.value!r} cannot be read as {_short_tag(tag)}", _span(node)
+                ) from None
+        if style is not None:
+            skip_from = start.index
+            if style in "|>":  # the indicator line may carry a real comment
+                skip_from = self.text.find("\n", skip_from) + 1 or end.index
+            self.strings.append((skip_from, end.index))
+        return ScalarNode(
+            value,
+            self.text[start.index:end.index],
+            Span(Mark(start.line + 1, start.column + 1, start.index), Mark(end.line + 1, end.column + 1, end.index)),
+            style,
+            tag,
+        )
+
+    def sequence(self, node, depth: int) -> tuple[SequenceNode, int]:
+        items = []
+        size = 1
+        for item in node.value:
+            child, n = self.convert(item, depth + 1)
+            items.append(child)
+            size += n
+        return SequenceNode(tuple(items), _span(node), node.flow_style is True), size
+
+    def mapping(self, node, depth: int) -> tuple[MappingNode, int]:
+        pairs: list = []
+        first_keys: dict = {}  # key value -> its first key node
+        merged: list[list] = []  # pairs brought by each `<<`, in PyYAML's order
+        size = 1
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                merged.append(self.merge_sources(value_node, depth))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise LoadProblem(
+                    "SL001", "a mapping key must be a plain value, not a list or mapping", _span(key_node)
+                )
+            key, _ = self.convert(key_node, depth + 1)
+            value, n = self.convert(value_node, depth + 1)
+            size += n + 1
+            try:
+                first = first_keys.setdefault(key.value, key)
+            except TypeError:  # an unhashable key value cannot occur for scalars; be safe
+                first = key
+            if first is not key:
+                self.duplicate(key, first)
+            pairs.append((key, value))
+        if merged:
+            # Like SafeConstructor.flatten_mapping + construct_mapping: merged pairs come
+            # first, a later merge source wins over an earlier one, explicit keys win over all.
+            winners: dict = {}
+            for source in merged:
+                for pair in source:
+                    winners[pair[0].value] = pair
+            inherited = [pair for k, pair in winners.items() if k not in first_keys]
+            size += 2 * len(inherited)
+            pairs = inherited + pairs
+        return MappingNode(tuple(pairs), _span(node), node.flow_style is True), size
+
+    def merge_sources(self, value_node, depth: int) -> list:
+        """Pairs a `<<` brings in: one mapping, or a list of them where the first wins."""
+        if isinstance(value_node, yaml.MappingNode):
+            source, _ = self.convert(value_node, depth + 1)
+            return list(source.items)
+        if isinstance(value_node, yaml.SequenceNode):
+            out: list = []
+            for item in reversed(value_node.value):
+                if not isinstance(item, yaml.MappingNode):
+                    raise LoadProblem("SL001", "a merge key (<<) takes mappings only", _span(item))
+                source, _ = self.convert(item, depth + 1)
+                out.extend(source.items)
+            return out
+        raise LoadProblem("SL001", "a merge key (<<) takes a mapping or a list of mappings", _span(value_node))
+
+    def duplicate(self, key: ScalarNode, first: ScalarNode) -> None:
+        start = first.span.start
+        self.diagnostics.append(
+            loader_diagnostic(
+                self.path,
+                "SL002",
+                f"duplicate key {key.text!r} (first on line {start.line}): PyYAML silently keeps "
+                "the last value, OmegaConf refuses the file",
+                key,
+                related=(Location(self.path, start.line, start.column, "first defined here"),),
+            )
+        )
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse `[[[[...` before the composer recurses through it (libyaml is slow on it,
+    the pure-Python composer overflows the stack). Counts brackets in strings too, which
+    can only over-count, and only runs when there are enough brackets to matter."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                offset = match.start()
+                line = text.count("\n", 0, offset)
+                column = offset - (text.rfind("\n", 0, offset) + 1)
+                raise LoadProblem(
+                    "SL001",
+                    f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)",
+                    Mark(line + 1, column + 1, offset),
+                )
+        elif depth:
+            depth -= 1
+
+
+def _syntax_problem(error: yaml.YAMLError, text: str) -> LoadProblem:
+    """PyYAML's problem text as one sentence at its line:col."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        problem = error.problem or "invalid YAML"
+        at = error.problem_mark
+        context, where = error.context, error.context_mark
+        if at is not None and text[at.index:at.index + 1] == "\t":
+            problem, context = "found a tab where YAML expects spaces (YAML indents with spaces only)", None
+        if context and where is not None and (at is None or where.index != at.index):
+            context += f" started at line {where.line + 1}, column {where.column + 1}"
+        message = f"cannot parse YAML: {problem}" + (f" ({context})" if context else "")
+        return LoadProblem("SL001", message, _mark(at) if at is not None else None)
+    if isinstance(error, yaml.reader.ReaderError):
+        offset = error.position
+        line = text.count("\n", 0, offset)
+        column = offset - (text.rfind("\n", 0, offset) + 1)
+        return LoadProblem(
+            "SL001",
+            f"cannot read YAML: {error.reason} (character U+{error.character:04X})",
+            Mark(line + 1, column + 1, offset),
+        )
+    return LoadProblem("SL001", f"cannot parse YAML: {error}")
+
+
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+
+
+def _next_document(loader, text: str, after: int) -> Mark:
+    """Where the second document starts (libyaml's event marks point past the `---`)."""
+    found = _DOCUMENT_START.search(text, after)
+    if found is None:
+        return _mark(loader.peek_event().start_mark)
+    offset = found.start()
+    return Mark(text.count("\n", 0, offset) + 1, 1, offset)
+
+
+def parse_yaml(path: str, text: str) -> Parsed:
+    """The first YAML document of `text` as nodes, its comments and loader findings."""
+    loader = None
+    try:
+        _check_flow_depth(text)
+        loader = _loader_class()(text)
+        composed = loader.get_node() if loader.check_node() else None
+        if composed is None:
+            return Parsed(None)
+        more: Optional[Mark] = None
+        if loader.check_node():
+            more = _next_document(loader, text, composed.end_mark.index)
+        converter = _Converter(path, text)
+        root, _ = converter.convert(composed, 0)
+    except LoadProblem as problem:
+        return failed(path, problem)
+    except yaml.YAMLError as error:
+        return failed(path, _syntax_problem(error, text))
+    except RecursionError:
+        return failed(path, LoadProblem("SL001", f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)"))
+    finally:
+        if loader is not None:
+            loader.dispose()
+    diagnostics = converter.diagnostics
+    if more is not None:
+        diagnostics.append(
+            loader_diagnostic(
+                path,
+                "SL001",
+                "a second YAML document starts here; frameworks load one (yaml.safe_load refuses "
+                "the file), steplint reads the first",
+                more,
+            )
+        )
+    return Parsed(root, hash_comments(text, converter.strings), tuple(diagnostics))
