@@ -33,15 +33,14 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
     try:
         mode = stat.S_IMODE(os.stat(real).st_mode)
     except FileNotFoundError:
-        mode = None
+        mode = 0o666 & ~_umask()  # what open() would have given a new file
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".steplint.tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)  # mkstemp creates 0600
         os.replace(tmp, real)
     except BaseException:
         try:
@@ -51,6 +50,12 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         raise
     _fsync_folder(folder)
     return real
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _fsync_folder(folder: str) -> None:
