@@ -1,0 +1,746 @@
+"""Megatron-LM and Megatron-DeepSpeed: launch scripts, functional-test YAML, `--yaml-cfg` YAML.
+
+All three forms carry the same argparse options, so they are read through one view
+(`_Args`, argparse dest name -> where the form writes it) and interpreted once. What this
+module knows that nothing else does:
+
+* defaults of Megatron-LM's `arguments.py` (NVIDIA/Megatron-LM d98e8a6, 2026-08) and of the
+  bigscience Megatron-DeepSpeed fork (8387ae1): FFN width (4h, or int((4h*2/3)/64)*64 with
+  `--swiglu` in Megatron-LM, but 4h for the forks' GLU), GQA only with
+  `--group-query-attention`, LR decay style `linear`, min LR 0;
+* the scheduler counts *samples* (docs/formats-megatron-deepspeed.md section 2.4), so
+  sample-based values and any batch ramp-up (`--rampup-batch-size START INC SAMPLES`) are
+  replayed here to give optimizer steps (`RampUp`, also used by the NeMo dialect);
+* flag combinations Megatron's own parser rejects (section 2.5/2.6), recorded in
+  `extras["incompatible_flags"]` for SL704.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from steplint.arch import ArchSpec, count_params, describe
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
+from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
+from steplint.documents.shell import heredocs, is_unresolved
+from steplint.recipe import Source, default_source, key_source
+
+NAME = "megatron"
+DESCRIPTION = "Megatron-LM / Megatron-DeepSpeed launch scripts, functional-test YAML and --yaml-cfg YAML"
+
+# Whose defaults apply (docs/formats-megatron-deepspeed.md section 0).
+MEGATRON_LM = "Megatron-LM megatron/training/arguments.py @d98e8a6"
+BIGSCIENCE = "bigscience Megatron-DeepSpeed megatron/arguments.py @8387ae1"
+MICROSOFT = "microsoft Megatron-DeepSpeed megatron/arguments.py"
+
+_PROGRAM = re.compile(r"^(pretrain_\w+|train|main)\.py$")
+# Flags only the Megatron-DeepSpeed forks have (section 3).
+_DEEPSPEED_FORK_FLAGS = ("--deepspeed", "--deepspeed_config", "--deepspeed-config", "--zero-stage")
+_BIGSCIENCE_FLAGS = ("--glu-activation", "--pad-vocab-size-to", "--embed-layernorm", "--train-tokens",
+                     "--lr-decay-tokens", "--abort-on-unmet-fused-kernel-constraints")
+_MICROSOFT_FLAGS = ("--num-key-value-heads", "--topk", "--expert-interval", "--mlp-type", "--lr-warmup-tokens")
+# --yaml-cfg: TransformerConfig fields live under language_model:, parallel sizes under
+# model_parallel:, the rest is flat (megatron/training/yaml_arguments.py).
+_YAML_ALIASES = {"num_experts": ("num_moe_experts",), "seq_length": ("seq_length", "encoder_seq_length")}
+_DECAY_STYLES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
+                 "inverse-square-root": "inverse-sqrt", "wsd": "wsd"}
+
+
+# ---------------------------------------------------------------------------------------
+# Batch ramp-up (megatron/core/num_microbatches_calculator.py, training.py update_train_iters)
+
+
+@dataclass(frozen=True, slots=True)
+class RampUp:
+    """`--rampup-batch-size START INC SAMPLES` up to the final global batch.
+
+    At `consumed` samples the batch is START + int(consumed / per_increment) * INC while
+    consumed <= SAMPLES, then the final batch; per_increment = SAMPLES / ((final - START) // INC).
+    Batches are not rounded to multiples of micro x DP (that needs the world size)."""
+
+    start: int
+    increment: int
+    samples: int
+    final: int
+
+    @property
+    def per_increment(self) -> float:
+        increments = max(1, (self.final - self.start) // self.increment)
+        return self.samples / increments
+
+    def batch_at(self, consumed: int) -> int:
+        if consumed > self.samples:
+            return self.final
+        return min(self.final, self.start + int(consumed / self.per_increment) * self.increment)
+
+    def _stage_end(self, consumed: int) -> float:
+        """First consumed count at which the batch may change (inf after the ramp)."""
+        if consumed > self.samples:
+            return math.inf
+        k = int(consumed / self.per_increment)
+        return min(math.ceil((k + 1) * self.per_increment), self.samples + 1)
+
+    def steps_to_consume(self, samples: int) -> int:
+        """Optimizer steps until at least `samples` samples are consumed (where a
+        sample-based warmup or decay ends)."""
+        consumed = steps = 0
+        while consumed < samples:
+            batch, end = self.batch_at(consumed), self._stage_end(consumed)
+            need = math.ceil((samples - consumed) / batch)
+            in_stage = math.ceil((end - consumed) / batch) if end != math.inf else need
+            if need <= in_stage:
+                return steps + need
+            consumed += in_stage * batch
+            steps += in_stage
+        return steps
+
+    def consumed_after(self, steps: int) -> int:
+        consumed = done = 0
+        while done < steps:
+            batch, end = self.batch_at(consumed), self._stage_end(consumed)
+            n = steps - done if end == math.inf else min(steps - done, math.ceil((end - consumed) / batch))
+            consumed += n * batch
+            done += n
+        return consumed
+
+    def train_iters(self, train_samples: int) -> int:
+        """Megatron's `update_train_iters`: step while consumed <= min(SAMPLES, train
+        samples), then whole final batches."""
+        limit = min(self.samples, train_samples)
+        consumed = steps = 0
+        while consumed <= limit:
+            batch, end = self.batch_at(consumed), self._stage_end(consumed)
+            n = max(1, math.ceil((min(end, limit + 1) - consumed) / batch))
+            consumed += n * batch
+            steps += n
+        if train_samples > consumed:
+            steps += (train_samples - consumed) // self.final
+        return steps
+
+    def describe(self) -> str:
+        return f"rampup {self.start} +{self.increment} over {self.samples:,} samples to {self.final}"
+
+
+# ---------------------------------------------------------------------------------------
+# Reading arguments from any of the three forms
+
+
+def _layout(doc: Document) -> Optional[str]:
+    root = doc.root
+    if not isinstance(root, MappingNode):
+        return None
+    if doc.kind == "shell":
+        program = root.get("program")
+        return "script" if isinstance(program, ScalarNode) else None
+    model_args = root.get("MODEL_ARGS")
+    if isinstance(model_args, MappingNode) and any(str(k).startswith("--") for k in model_args.keys()):
+        return "test-yaml"
+    if isinstance(root.get("language_model"), MappingNode):
+        return "yaml-cfg"
+    return None
+
+
+class _Args:
+    """argparse dest name -> value, for whichever form the document is."""
+
+    def __init__(self, doc: Document, layout: str, framework: str):
+        self.doc = doc
+        self.layout = layout
+        self.reader = ConfigReader(doc, framework, last_duplicate_wins=True)
+        self.diagnostics: list[Diagnostic] = []
+        self._reported: set[str] = set()
+
+    def candidates(self, dest: str) -> tuple[str, ...]:
+        flag = "--" + dest.replace("_", "-")
+        if self.layout == "script":
+            return (flag, "--" + dest)
+        if self.layout == "test-yaml":
+            return ("MODEL_ARGS." + flag, "MODEL_ARGS.--" + dest)
+        names = _YAML_ALIASES.get(dest, (dest,))
+        return tuple(f"language_model.{n}" for n in names) + (f"model_parallel.{dest}",) + names
+
+    def key(self, dest: str) -> Optional[str]:
+        for key in self.candidates(dest):
+            if self.reader.is_set(key):
+                return key
+        return None
+
+    def has(self, dest: str) -> bool:
+        return self.key(dest) is not None
+
+    def node(self, dest: str):
+        key = self.key(dest)
+        return None if key is None else self.reader.node(key)
+
+    def source(self, dest: str) -> Source:
+        key = self.key(dest)
+        assert key is not None
+        return self.reader.source(key)
+
+    def _resolved(self, dest: str) -> Optional[str]:
+        """The key when its value is usable; SL007 (once) when it is an unresolved reference."""
+        key = self.key(dest)
+        if key is None:
+            return None
+        node = self.reader.node(key)
+        unresolved = is_unresolved(node) or (
+            self.layout != "script" and isinstance(node, ScalarNode) and isinstance(node.value, str) and "${" in node.value
+        )
+        if unresolved:
+            if key not in self._reported:
+                self._reported.add(key)
+                self.diagnostics.append(_unresolved(self.doc.path, key, node))
+            return None
+        return key
+
+    def number(self, dest: str) -> Optional[Value]:
+        key = self._resolved(dest)
+        return None if key is None else self.reader.number(key)
+
+    def integer(self, dest: str) -> Optional[Value]:
+        key = self._resolved(dest)
+        return None if key is None else self.reader.integer(key)
+
+    def text(self, dest: str) -> Optional[Value]:
+        key = self._resolved(dest)
+        return None if key is None else self.reader.text(key)
+
+    def flag(self, dest: str) -> bool:
+        """A store_true option: a bare flag, or true in YAML."""
+        key = self.key(dest)
+        if key is None:
+            return False
+        node = self.reader.node(key)
+        if isinstance(node, ScalarNode):
+            if node.value is True:
+                return True
+            return isinstance(node.value, str) and node.value.strip().lower() == "true"
+        return False
+
+    def integers(self, dest: str) -> Optional[tuple[list[int], Source]]:
+        """A list-valued option: `192 16 9_765_625` words, a YAML list, or a string
+        `"[384 384 97656250]"` (functional-test YAML)."""
+        key = self._resolved(dest)
+        if key is None:
+            return None
+        node = self.reader.node(key)
+        if isinstance(node, SequenceNode):
+            raw = [item.value if isinstance(item, ScalarNode) else None for item in node.items]
+            if any(is_unresolved(item) for item in node.items):
+                self.diagnostics.append(_unresolved(self.doc.path, key, node))
+                return None
+        elif isinstance(node, ScalarNode) and isinstance(node.value, str):
+            raw = node.value.strip().strip("[]()").replace(",", " ").split()
+        else:
+            return None
+        values = [as_number(v) for v in raw]
+        if not values or any(v is None or v != int(v) for v in values):
+            return None
+        return [int(v) for v in values], self.reader.source(key)
+
+
+def _unresolved(path: str, key: str, node) -> Diagnostic:
+    span = getattr(node, "span", None)
+    text = getattr(node, "text", "") or str(getattr(node, "value", ""))
+    return Diagnostic(
+        code="SL007",
+        name="unresolved-reference",
+        severity=Severity.WARNING,
+        message=f"`{key}` is `{text.strip()}`, which cannot be resolved from the file alone; "
+                "its value is not guessed",
+        file=path,
+        line=span.start.line if span else 1,
+        column=span.start.column if span else 1,
+        end_line=span.end.line if span else 0,
+        end_column=span.end.column if span else 0,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Detection
+
+
+def detect(doc: Document) -> float:
+    layout = _layout(doc)
+    if layout is None:
+        return 0.0
+    root = doc.root
+    assert isinstance(root, MappingNode)
+    if layout == "script":
+        program = root.get("program")
+        name = str(program.value).rsplit("/", 1)[-1] if isinstance(program, ScalarNode) else ""
+        architecture = sum(1 for flag in ("--num-layers", "--hidden-size", "--micro-batch-size",
+                                          "--global-batch-size", "--lr-decay-style") if flag in root)
+        if name.startswith("pretrain_") and architecture:
+            return 0.95
+        return 0.6 if architecture >= 3 else 0.0
+    if layout == "test-yaml":
+        return 0.95
+    flat = sum(1 for key in ("lr_decay_style", "micro_batch_size", "train_samples", "train_iters",
+                             "use_legacy_models") if key in root)
+    return 0.9 if isinstance(root.get("model_parallel"), MappingNode) or flat >= 2 else 0.5
+
+
+# ---------------------------------------------------------------------------------------
+# Extraction
+
+
+def _variant(doc: Document, args: _Args) -> tuple[str, str]:
+    if args.layout != "script":
+        return "megatron-lm", MEGATRON_LM
+    root = doc.root
+    assert isinstance(root, MappingNode)
+    if any(flag in root for flag in _DEEPSPEED_FORK_FLAGS + _BIGSCIENCE_FLAGS + _MICROSOFT_FLAGS):
+        if any(flag in root for flag in _MICROSOFT_FLAGS):
+            return "megatron-deepspeed/microsoft", MICROSOFT
+        return "megatron-deepspeed/bigscience", BIGSCIENCE
+    return "megatron-lm", MEGATRON_LM
+
+
+def extract(doc: Document, ctx: ExtractContext) -> Extraction:
+    layout = _layout(doc) or "script"
+    probe = _Args(doc, layout, MEGATRON_LM)
+    variant, framework = _variant(doc, probe)
+    args = _Args(doc, layout, framework)
+    sheet = FactSheet()
+    extras: dict[str, Any] = {"variant": variant, "layout": layout}
+    incompatible: list[dict] = []
+
+    spec = _architecture(args, variant, sheet, extras)
+    if spec is not None:
+        counts = count_params(spec)
+        inputs = tuple(k for k in ("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads",
+                                   "head_dim", "ffn_hidden_size", "num_experts", "experts_per_token")
+                       if k in sheet.facts)
+        formula = f"Step Law N of {describe(spec)}"
+        sheet.put("n_params", derived(counts.n_params, formula, *inputs))
+        sheet.put("n_params_active", derived(counts.n_params_active, formula + " (top-k experts)", *inputs))
+        sheet.put("n_params_total", derived(counts.n_params_total, "every parameter of " + describe(spec), *inputs))
+
+    _parallelism(doc, args, sheet, extras, ctx)
+    _training(args, sheet, extras, incompatible, ctx)
+    _optimizer(args, sheet)
+
+    references = _references(doc, args, variant)
+    if incompatible:
+        extras["incompatible_flags"] = tuple(incompatible)
+    return Extraction(
+        dialect=NAME,
+        file=doc.path,
+        facts=dict(sheet.facts),
+        arch=spec,
+        references=references,
+        diagnostics=tuple(args.diagnostics) + tuple(args.reader.diagnostics),
+        extras=extras,
+    )
+
+
+def _put(sheet: FactSheet, field: str, value: Optional[Value]) -> Optional[Value]:
+    return sheet.put(field, value)
+
+
+def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
+    reader = args.reader
+    layers = _put(sheet, "num_layers", args.integer("num_layers"))
+    hidden = _put(sheet, "hidden_size", args.integer("hidden_size"))
+    heads = _put(sheet, "num_attention_heads", args.integer("num_attention_heads"))
+    if not (layers and hidden and heads):
+        return None
+    h = hidden.value
+
+    head_dim = args.integer("kv_channels") or derived(h // heads.value, "hidden_size / num_attention_heads",
+                                                      "hidden_size", "num_attention_heads",
+                                                      note="--kv-channels not set")
+    _put(sheet, "head_dim", head_dim)
+
+    # GQA: Megatron-LM reads --num-query-groups only with --group-query-attention
+    # (arguments.py); the microsoft fork has --num-key-value-heads; the --yaml-cfg form
+    # gives TransformerConfig.num_query_groups (None -> MHA).
+    kv: Optional[Value] = None
+    if variant == "megatron-deepspeed/microsoft" and args.has("num_key_value_heads"):
+        kv = args.integer("num_key_value_heads")
+    elif args.layout == "yaml-cfg":
+        groups = args.integer("num_query_groups")
+        if groups is not None and (args.flag("group_query_attention") or not args.has("group_query_attention")):
+            kv = groups
+        elif groups is not None:
+            extras.setdefault("ignored_flags", []).append(
+                {"flag": "num_query_groups", "reason": "group_query_attention is false: attention stays MHA"})
+    elif args.flag("group_query_attention"):
+        kv = args.integer("num_query_groups") or Value(1, default_source(
+            reader.framework, "--num-query-groups defaults to 1 (MQA) when --group-query-attention is given"))
+    elif args.has("num_query_groups"):
+        extras.setdefault("ignored_flags", []).append(
+            {"flag": "--num-query-groups", "reason": "ignored without --group-query-attention: attention stays MHA"})
+    if kv is not None:
+        _put(sheet, "num_kv_heads", kv)
+
+    gated, activation = _gating(args, variant)
+    extras["activation"] = activation
+    ffn = args.integer("ffn_hidden_size")
+    if ffn is None:
+        if gated and variant == "megatron-lm":
+            ffn = Value(int((4 * h * 2 / 3) / 64) * 64, default_source(
+                reader.framework, "--ffn-hidden-size unset with a gated MLP: int((4h*2/3)/64)*64 (validate_args)"))
+        else:
+            note = "--ffn-hidden-size unset: 4h" + (" (the fork keeps 4h per branch for GLU)" if gated else "")
+            ffn = Value(4 * h, default_source(reader.framework, note))
+    _put(sheet, "ffn_hidden_size", ffn)
+
+    experts = 0
+    topk = 0
+    expert_width = None
+    shared_width = None
+    dense_layers = 0
+    num_experts = args.integer("num_experts")
+    if num_experts is not None and num_experts.value and num_experts.value > 1:
+        experts = num_experts.value
+        _put(sheet, "num_experts", num_experts)
+        top = args.integer("moe_router_topk") or args.integer("topk")
+        if top is None:
+            default_top = 1 if variant == "megatron-deepspeed/microsoft" else 2
+            top = Value(default_top, default_source(reader.framework, "router top-k not set"))
+        topk = top.value
+        _put(sheet, "experts_per_token", top)
+        width = args.integer("moe_ffn_hidden_size")
+        expert_width = width.value if width else None
+        shared = args.integer("moe_shared_expert_intermediate_size")
+        shared_width = shared.value if shared else None
+        dense_layers = _dense_layers(args, layers.value)
+
+    tied = not args.flag("untie_embeddings_and_output_weights")
+    vocab = args.integer("vocab_size") or args.integer("pad_vocab_size_to")
+    norm = args.text("normalization")
+    try:
+        return ArchSpec(
+            hidden_size=h,
+            num_layers=layers.value,
+            num_heads=heads.value,
+            ffn_hidden_size=ffn.value,
+            vocab_size=vocab.value if vocab else 0,
+            num_kv_heads=kv.value if kv else None,
+            head_dim=head_dim.value,
+            gated=gated,
+            tied_embeddings=tied,
+            num_experts=experts,
+            experts_per_token=topk,
+            expert_ffn_hidden_size=expert_width,
+            shared_experts=1 if shared_width else 0,
+            shared_expert_ffn_hidden_size=shared_width,
+            num_dense_layers=dense_layers,
+            norm="rmsnorm" if norm and str(norm.value).lower() == "rmsnorm" else "layernorm",
+        )
+    except ValueError:
+        return None
+
+
+def _gating(args: _Args, variant: str) -> tuple[bool, str]:
+    """Whether the MLP is gated, and the activation's name."""
+    if args.layout == "yaml-cfg":
+        activation = args.text("activation_func")
+        if activation is not None:
+            name = str(activation.value).lower()
+            return name.endswith("glu"), name
+        if args.flag("gated_linear_unit") or args.flag("swiglu"):
+            return True, "swiglu"
+        return False, "gelu"
+    glu = args.text("glu_activation")
+    if glu is not None:
+        return True, str(glu.value)
+    if args.flag("swiglu"):
+        return True, "swiglu"
+    if args.flag("quick_geglu"):
+        return True, "quick-geglu"
+    if args.flag("squared_relu"):
+        return False, "squared-relu"
+    return False, "gelu"
+
+
+_FREQ_TERM = re.compile(r"\[\s*([01])\s*\]\s*\*\s*(\d+)")
+
+
+def _dense_layers(args: _Args, layers: int) -> int:
+    """Layers without experts from --moe-layer-freq: an int N (layer i is MoE when
+    i % N == 0) or a list expression such as `([0]*3+[1]*58)`."""
+    node = args.node("moe_layer_freq")
+    if not isinstance(node, ScalarNode):
+        return 0
+    number = as_number(node.value)
+    if number is not None and number >= 1:
+        freq = int(number)
+        return layers - sum(1 for i in range(layers) if i % freq == 0)
+    text = str(node.value)
+    terms = _FREQ_TERM.findall(text)
+    if terms:
+        return sum(int(count) for bit, count in terms if bit == "0")
+    bits = re.findall(r"[01]", text)
+    return bits.count("0") if len(bits) == layers else 0
+
+
+def _parallelism(doc: Document, args: _Args, sheet: FactSheet, extras: dict, ctx: ExtractContext) -> None:
+    framework = args.reader.framework
+    for field, dest in (("tensor_parallel", "tensor_model_parallel_size"),
+                        ("pipeline_parallel", "pipeline_model_parallel_size"),
+                        ("context_parallel", "context_parallel_size"),
+                        ("expert_parallel", "expert_model_parallel_size")):
+        _put(sheet, field, args.integer(dest) or Value(1, default_source(framework, f"{dest} not set")))
+    world = _world_size(doc)
+    if world is not None:
+        _put(sheet, "world_size", world)
+
+
+def _world_size(doc: Document) -> Optional[Value]:
+    """SLURM nodes x GPUs per node, or the launcher's processes per node x nodes."""
+    root = doc.root
+    if doc.kind != "shell" or not isinstance(root, MappingNode):
+        return None
+    pairs = (("sbatch", ("--nodes", "-N"), ("--gpus-per-node", "--gres")),
+             ("launcher", ("--nnodes", "--num_nodes"), ("--nproc_per_node", "--nproc-per-node", "--num_gpus")))
+    for section, node_keys, gpu_keys in pairs:
+        block = root.get(section)
+        if not isinstance(block, MappingNode):
+            continue
+        nodes = _last_scalar(block, node_keys)
+        gpus = _last_scalar(block, gpu_keys)
+        if nodes is None or gpus is None or is_unresolved(nodes) or is_unresolved(gpus):
+            continue
+        n = as_number(str(nodes.value).split("-")[-1])
+        g = as_number(str(gpus.value).rsplit(":", 1)[-1])
+        if n and g and n == int(n) and g == int(g):
+            world = int(n) * int(g)
+            key = f"{section} {nodes.text or nodes.value} x {gpus.text or gpus.value}"
+            return Value(world, key_source(doc.path, key, nodes.span,
+                                           note=f"{int(n)} nodes x {int(g)} GPUs per node"))
+    return None
+
+
+def _last_scalar(block: MappingNode, keys: tuple[str, ...]) -> Optional[ScalarNode]:
+    found = None
+    for k, v in block.items:
+        if k.value in keys and isinstance(v, ScalarNode):
+            found = v
+    return found
+
+
+def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, ctx: ExtractContext) -> None:
+    framework = args.reader.framework
+    seq = _put(sheet, "seq_len", args.integer("seq_length") or args.integer("encoder_seq_length"))
+    if args.has("max_position_embeddings"):
+        _put(sheet, "max_position_embeddings", args.integer("max_position_embeddings"))
+    micro = _put(sheet, "micro_batch", args.integer("micro_batch_size"))
+    final = _put(sheet, "global_batch_sequences", args.integer("global_batch_size"))
+    if final is None and micro is not None:
+        # global_batch_size None -> micro x DP (arguments.py): no accumulation
+        _put(sheet, "grad_accum", Value(1, default_source(framework, "--global-batch-size unset: micro x DP")))
+
+    ramp: Optional[RampUp] = None
+    ramp_args = args.integers("rampup_batch_size")
+    if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
+        start, inc, samples = ramp_args[0]
+        if inc > 0 and final.value > start:
+            ramp = RampUp(start, inc, samples, final.value)
+            extras["rampup"] = {"start": start, "increment": inc, "samples": samples, "final": final.value}
+
+    def conflict(flags: list[str], message: str) -> None:
+        where = [args.source(d) for d in flags if args.has(d)]
+        incompatible.append({
+            "flags": [args.key(d) or d for d in flags],
+            "message": message,
+            "file": args.doc.path,
+            "line": where[-1].line if where else 1,
+            "column": where[-1].column if where else 1,
+        })
+
+    iters = args.integer("train_iters")
+    samples = args.integer("train_samples")
+    if iters and samples:
+        conflict(["train_iters", "train_samples"], "only one of --train-iters and --train-samples may be given")
+    if ramp_args is not None and iters and args.layout == "script" and not samples:
+        conflict(["rampup_batch_size", "train_iters"],
+                 "--rampup-batch-size with --train-iters is rejected by older Megatron-LM and Megatron-DeepSpeed")
+    if args.has("step_batch_size_schedule") and args.has("global_batch_size"):
+        conflict(["step_batch_size_schedule", "global_batch_size"],
+                 "--step-batch-size-schedule with --global-batch-size is a ValueError in Megatron-LM")
+    warmup_given = [d for d in ("lr_warmup_fraction", "lr_warmup_iters", "lr_warmup_samples")
+                    if args.has(d) and (args.number(d) or Value(0, None)).value]
+    if "lr_warmup_fraction" in warmup_given and len(warmup_given) > 1:
+        conflict(warmup_given, "only one of --lr-warmup-fraction and --lr-warmup-iters/samples may be given")
+    if iters and any(args.has(d) and (args.number(d) or Value(0, None)).value
+                     for d in ("lr_decay_samples", "lr_warmup_samples")):
+        conflict(["train_iters", "lr_decay_samples" if args.has("lr_decay_samples") else "lr_warmup_samples"],
+                 "sample-based LR flags with --train-iters are rejected (iteration-based training)")
+    if samples and any(args.has(d) and (args.number(d) or Value(0, None)).value
+                       for d in ("lr_decay_iters", "lr_warmup_iters")):
+        conflict(["train_samples", "lr_decay_iters" if args.has("lr_decay_iters") else "lr_warmup_iters"],
+                 "iteration-based LR flags with --train-samples are rejected (sample-based training)")
+
+    g = final.value if final else None
+    native: dict[str, Any] = {}
+    seq_v = seq.value if seq else None
+
+    def steps_for_samples(count: int, what: str, key_inputs: tuple[str, ...]) -> Optional[Value]:
+        if g is None:
+            return None
+        if ramp is not None:
+            return derived(ramp.steps_to_consume(count),
+                           f"optimizer steps to consume {what} = {count:,} samples, replaying the {ramp.describe()}",
+                           *key_inputs, "global_batch_sequences")
+        return derived(math.ceil(count / g), f"ceil({what} {count:,} / global batch {g})",
+                       *key_inputs, "global_batch_sequences")
+
+    if samples is not None and samples.value is not None:
+        native.update(unit="samples", train_samples=samples.value)
+        if g is not None:
+            steps = ramp.train_iters(samples.value) if ramp else samples.value // g
+            formula = (f"Megatron update_train_iters over {samples.value:,} samples with the {ramp.describe()}"
+                       if ramp else f"train_samples {samples.value:,} // global batch {g}")
+            _put(sheet, "train_steps", derived(steps, formula, "global_batch_sequences"))
+        if seq_v:
+            _put(sheet, "tokens", derived(samples.value * seq_v, "train_samples x seq_len", "seq_len"))
+        if ramp is not None and samples.value < ramp.samples:
+            extras["rampup"]["completes"] = False
+            extras["rampup"]["last_batch"] = ramp.batch_at(samples.value)
+    elif iters is not None:
+        native.update(unit="iterations")
+        _put(sheet, "train_steps", iters)
+        if g is not None and seq_v:
+            if ramp is not None:
+                consumed = ramp.consumed_after(iters.value)
+                _put(sheet, "tokens", derived(consumed * seq_v, f"samples consumed in {iters.value:,} steps "
+                                              f"with the {ramp.describe()} x seq_len", "train_steps", "seq_len"))
+                if consumed < ramp.samples:
+                    extras["rampup"]["completes"] = False
+                    extras["rampup"]["last_batch"] = ramp.batch_at(consumed)
+            else:
+                _put(sheet, "tokens", derived(iters.value * g * seq_v, "train_steps x global_batch x seq_len",
+                                              "train_steps", "global_batch_sequences", "seq_len"))
+    if ramp is not None:
+        extras["rampup"].setdefault("completes", True)
+
+    # LR schedule (megatron/core/optimizer_param_scheduler.py; units section 2.4)
+    lr = _put(sheet, "peak_lr", args.number("lr"))
+    _put(sheet, "min_lr", args.number("min_lr") or Value(0.0, default_source(framework, "--min-lr not set")))
+    style = args.text("lr_decay_style")
+    raw_style = str(style.value) if style else "linear"
+    extras["scheduler"] = {"name": raw_style}
+    normalized = _DECAY_STYLES.get(raw_style.lower(), raw_style.lower())
+    _put(sheet, "decay_style", Value(normalized, style.source if style else default_source(
+        framework, "--lr-decay-style not set")))
+    if lr is None and not args.has("lr"):
+        pass
+
+    decay_samples = args.integer("lr_decay_samples")
+    decay_iters = args.integer("lr_decay_iters")
+    decay_end: Optional[Value] = None
+    decay_span_samples: Optional[int] = None  # for a warmup fraction
+    sample_based = samples is not None
+    if sample_based:
+        count = decay_samples.value if decay_samples else samples.value
+        native["lr_decay_samples"] = count
+        decay_span_samples = count
+        decay_end = steps_for_samples(count, "lr_decay_samples" if decay_samples else "train_samples (lr_decay_samples unset)",
+                                      ())
+    elif iters is not None:
+        if decay_iters is not None:
+            decay_end = decay_iters
+        else:
+            decay_end = derived(iters.value, "lr_decay_iters unset: train_iters", "train_steps")
+        if ramp is not None and g:
+            decay_end = derived(ramp.steps_to_consume(decay_end.value * g),
+                                f"the scheduler counts samples: {decay_end.value:,} iterations x {g} samples, "
+                                f"replaying the {ramp.describe()}", "global_batch_sequences")
+        decay_span_samples = None
+    if normalized == "constant":
+        decay_end = None
+    if decay_end is not None:
+        _put(sheet, "decay_end_step", decay_end)
+
+    fraction = args.number("lr_warmup_fraction")
+    w_samples = args.integer("lr_warmup_samples")
+    w_iters = args.integer("lr_warmup_iters")
+    warmup: Optional[Value] = None
+    if fraction is not None:
+        if sample_based and decay_span_samples is not None:
+            count = int(fraction.value * decay_span_samples)
+            native["lr_warmup_samples"] = count
+            warmup = steps_for_samples(count, f"lr_warmup_fraction {fraction.value} x lr decay samples", ())
+        elif decay_end is not None and not sample_based:
+            base = decay_iters.value if decay_iters else (iters.value if iters else None)
+            if base is not None:
+                warmup = derived(int(fraction.value * base),
+                                 f"lr_warmup_fraction {fraction.value} x lr decay iterations {base:,} "
+                                 "(a fraction of the decay span, not of training)", "decay_end_step")
+    elif sample_based and w_samples is not None:
+        native["lr_warmup_samples"] = w_samples.value
+        warmup = steps_for_samples(w_samples.value, "lr_warmup_samples", ())
+    elif w_iters is not None:
+        warmup = w_iters
+        if ramp is not None and g:
+            warmup = derived(ramp.steps_to_consume(w_iters.value * g),
+                             f"the scheduler counts samples: {w_iters.value:,} iterations x {g} samples, "
+                             f"replaying the {ramp.describe()}", "global_batch_sequences")
+    else:
+        warmup = Value(0, default_source(framework, "no --lr-warmup-* flag: no warmup"))
+    if warmup is not None:
+        _put(sheet, "warmup_steps", warmup)
+
+    if ramp_args is not None:
+        native["rampup_batch_size"] = list(ramp_args[0])
+    if native:
+        extras["native"] = native
+    for dest in ("exit_interval", "exit_duration_in_mins", "train_tokens", "lr_decay_tokens"):
+        got = args.number(dest)
+        if got is not None:
+            extras[dest] = got.value
+    if args.flag("finetune"):
+        _put(sheet, "init", Value("finetune", args.source("finetune")))
+    elif args.flag("use_checkpoint_opt_param_scheduler"):
+        extras["checkpoint_scheduler"] = True
+
+
+def _optimizer(args: _Args, sheet: FactSheet) -> None:
+    framework = args.reader.framework
+    name = args.text("optimizer")
+    # Megatron's "adam" is Adam with decoupled weight decay (AdamW), megatron/core/optimizer.
+    _put(sheet, "optimizer", Value("adamw" if not name or str(name.value).lower() == "adam" else str(name.value).lower(),
+                                   name.source if name else default_source(framework, "--optimizer not set: adam")))
+    for field, dest, default in (("adam_beta1", "adam_beta1", 0.9), ("adam_beta2", "adam_beta2", 0.999),
+                                 ("adam_eps", "adam_eps", 1e-08), ("weight_decay", "weight_decay", 0.01),
+                                 ("grad_clip", "clip_grad", 1.0)):
+        _put(sheet, field, args.number(dest) or Value(default, default_source(framework, f"{dest} not set")))
+    if args.flag("bf16"):
+        _put(sheet, "precision", Value("bf16", args.source("bf16")))
+    elif args.flag("fp16"):
+        _put(sheet, "precision", Value("fp16", args.source("fp16")))
+    elif args.has("fp8_format") or args.has("fp8"):
+        fp8 = args.text("fp8_format") or args.text("fp8")
+        if fp8 is not None and str(fp8.value).lower() not in ("false", "none", "null"):
+            _put(sheet, "precision", Value("fp8", fp8.source))
+
+
+def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ...]:
+    """The DeepSpeed JSON of a Megatron-DeepSpeed run: a file, or a heredoc in the script."""
+    key = args.key("deepspeed_config")
+    if key is None:
+        return ()
+    node = args.reader.node(key)
+    folder = os.path.dirname(doc.path)
+    if doc.kind == "shell":
+        for here in heredocs(doc):
+            if here.target and isinstance(node, ScalarNode) and (
+                    here.target == str(node.value) or os.path.basename(here.target) == os.path.basename(str(node.value))):
+                name = os.path.basename(here.target) or "ds_config.json"
+                if not name.endswith(".json"):
+                    name += ".json"
+                return (Reference(path=f"{doc.path}#L{here.line}-{name}", role="deepspeed", key=key,
+                                  span=node.span, text=here.text),)
+    if isinstance(node, ScalarNode) and not is_unresolved(node):
+        return (Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="deepspeed",
+                          key=key, span=node.span),)
+    return ()
