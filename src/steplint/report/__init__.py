@@ -1,1 +1,70 @@
-"""Reporters, one module each, in a registry (see REPORTERS)."""
+"""Reporters, one module each, in a registry (see REPORTERS).
+
+A reporter module defines `render(report: Report) -> str`; `--output-format` takes its
+choices from REPORTERS, and the module is imported only when chosen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from steplint.diagnostics import Diagnostic, Severity
+
+# --output-format name -> module in steplint.report
+REPORTERS = {
+    "text": "text",
+    "json": "json",
+    "github": "github",
+    "sarif": "sarif",
+    "gitlab": "gitlab",
+    "junit": "junit",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a `check` run found, as every reporter sees it."""
+
+    diagnostics: tuple[Diagnostic, ...]  # sorted; what remains after fixing
+    files_checked: int
+    fail_on: Severity = Severity.WARNING
+    fixed: tuple[Diagnostic, ...] = ()  # findings whose fix was applied
+    hidden_unsafe: int = 0  # unsafe fixes available but not applied
+    statistics: bool = False
+    show_fixes: bool = False
+    color: bool = False
+    version: str = ""
+
+    def counts(self) -> Counter:
+        return Counter(str(d.severity) for d in self.diagnostics)
+
+    def failing(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity >= self.fail_on)
+
+    def fixable(self) -> int:
+        return sum(1 for d in self.diagnostics if d.fix is not None and str(d.fix.applicability) == "safe")
+
+    def summary_json(self) -> dict:
+        counts = self.counts()
+        return {
+            "files": self.files_checked,
+            "errors": counts.get("error", 0),
+            "warnings": counts.get("warning", 0),
+            "info": counts.get("info", 0),
+            "failing": self.failing(),
+            "fail_on": str(self.fail_on),
+            "fixed": len(self.fixed),
+            "fixable": self.fixable(),
+        }
+
+
+def get_reporter(name: str) -> Any:
+    """The reporter module for an `--output-format` value (KeyError when unknown)."""
+    return importlib.import_module(f"steplint.report.{REPORTERS[name]}")
+
+
+def render(name: str, report: Report) -> str:
+    return get_reporter(name).render(report)

@@ -1,0 +1,236 @@
+"""`steplint check`: lint configs, report in a CI's format, optionally fix.
+
+Exit codes (architecture.md section 5): 0 clean or all fixed; 1 findings at or above the
+threshold remain, or `--diff` would change something; 2 usage, settings or internal error,
+or a missing path. `--exit-zero` turns 1 into 0, never 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import fields, replace
+from typing import Optional
+
+import click
+
+from steplint import __version__
+from steplint.report import REPORTERS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def use_color(choice: str, stream) -> bool:
+    """--color always/never win; `auto` honours NO_COLOR (https://no-color.org) and
+    FORCE_COLOR (https://force-color.org), else colours only a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"steplint: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
+
+
+def build_settings(options: dict, paths: tuple[str, ...]):
+    """Settings from the settings file (unless --isolated), then the command-line flags."""
+    from steplint.quantities import parse_quantity
+    from steplint.settings import RecipeGroup, Settings
+
+    if options["isolated"]:
+        base = Settings()
+    else:
+        from steplint.settings import load_settings
+
+        base = load_settings(config=options["config"], paths=paths)
+    changes: dict = {}
+    for flag in ("select", "extend_select", "ignore"):
+        values = _split(options[flag])
+        if values:
+            changes[flag] = values if flag == "select" else tuple(getattr(base, flag)) + values
+    if options["world_size"]:
+        changes["world_size"] = int(parse_quantity(options["world_size"], what="--world-size", integer=True))
+    if options["tokens"]:
+        changes["tokens"] = parse_quantity(options["tokens"], what="--tokens")
+    if options["seq_len"]:
+        changes["seq_len"] = int(parse_quantity(options["seq_len"], what="--seq-len", integer=True))
+    for flag in ("model", "dialect"):
+        if options[flag]:
+            changes[flag] = options[flag]
+    if options["fail_on"]:
+        from steplint.diagnostics import Severity
+
+        changes["fail_on"] = Severity.parse(options["fail_on"])
+    if options["recipe"]:
+        groups = tuple(RecipeGroup(files=_split((r,)), origin="--recipe") for r in options["recipe"])
+        changes["recipes"] = groups + tuple(base.recipes)
+    return replace(base, **changes)
+
+
+def show_settings(settings) -> str:
+    """The resolved Settings as JSON (what `--show-settings` prints)."""
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    def plain(value):
+        if is_dataclass(value):
+            return plain(asdict(value))
+        if hasattr(value, "items"):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return value if not hasattr(value, "name") or isinstance(value, bool) else str(value)
+        return str(value)
+
+    return json.dumps({f.name: plain(getattr(settings, f.name)) for f in fields(settings)}, indent=2) + "\n"
+
+
+@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes (they change the run).")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
+@click.option("--show-fixes", is_flag=True, help="List the findings that were fixed.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when anything was fixed, even if nothing remains.")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
+@click.option("--select", multiple=True, help="Only these rules (codes, names, prefixes such as SL3; comma-separated).")
+@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, help="Rules to leave out.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run [default: warning].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means an error).")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
+@click.option("--dialect", help="Read every file as this framework (SL003 becomes an error for files that are not).")
+@click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
+@click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
+@click.option("--seq-len", help="Training sequence length.")
+@click.option("--model", type=click.Path(), help="A Hugging Face config.json giving the architecture.")
+@click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
+@click.option("--stdin-filename", help="The name of the file read from `-` (for dialect detection and reports).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
+def command(paths: tuple[str, ...], **options) -> None:
+    """Lint training configs against the frameworks' rules and the Step Law optimum."""
+    try:
+        code = run(paths, options)
+    except click.exceptions.Exit:
+        raise
+    except KeyboardInterrupt:
+        raise click.exceptions.Exit(130)
+    except Exception as error:  # noqa: BLE001 - the command boundary: never a traceback
+        from steplint.engine import RuleCrash
+
+        if isinstance(error, RuleCrash):
+            raise fail(str(error))
+        raise fail(f"internal error: {type(error).__name__}: {error}")
+    raise click.exceptions.Exit(code)
+
+
+def run(paths: tuple[str, ...], options: dict) -> int:
+    from steplint.files import MissingPathError, expand
+
+    paths = paths or (".",)
+    try:
+        settings = build_settings(options, paths)
+    except (ValueError, OSError) as error:
+        raise fail(str(error))
+    if options["show_settings"]:
+        click.echo(show_settings(settings), nl=False)
+        return EXIT_CLEAN
+
+    from steplint.rules.registry import all_rules
+    from steplint.selection import Selection, SelectorError
+
+    try:
+        selection = Selection.from_settings(settings, all_rules())
+    except (SelectorError, ValueError) as error:
+        raise fail(str(error))
+    for path in paths:
+        if path != "-" and not os.path.exists(path):
+            raise fail(f"{path}: no such file or directory")
+    stdin = None
+    if "-" in paths:
+        stdin = (options["stdin_filename"] or "-", sys.stdin.read())
+    try:
+        files = list(expand(paths, settings))
+    except MissingPathError as error:
+        raise fail(str(error))
+    return _lint_and_report(files, settings, selection, stdin, options)
+
+
+def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
+    from steplint.engine import lint
+    from steplint.report import Report, render
+
+    fixing = options["fix"] or options["diff"]
+    remaining, fixed = [], []
+    hidden_unsafe = 0
+    diffs: list[str] = []
+    for outcome in lint(files, settings, selection, stdin=stdin):
+        if fixing and any(d.fix for d in outcome.diagnostics):
+            applied, hidden, diff = _fix(outcome, options, stdin)
+            hidden_unsafe += hidden
+            diffs.extend(diff)
+            fixed.extend(applied)
+            done = set(applied)
+            remaining.extend(d for d in outcome.diagnostics if d not in done)
+        else:
+            hidden_unsafe += sum(1 for d in outcome.diagnostics if d.fix and str(d.fix.applicability) == "unsafe")
+            remaining.extend(d for d in outcome.diagnostics)
+    remaining.sort(key=lambda d: d.sort_key)
+    out_file = options["output_file"]
+    report = Report(
+        diagnostics=tuple(remaining),
+        files_checked=len(files),
+        fail_on=settings.fail_on,
+        fixed=tuple(fixed) if not options["diff"] else (),
+        hidden_unsafe=0 if options["unsafe_fixes"] else hidden_unsafe,
+        statistics=options["statistics"],
+        show_fixes=options["show_fixes"],
+        color=options["output_format"] == "text" and not out_file and use_color(options["color"], sys.stdout),
+        version=__version__,
+    )
+    text = render(options["output_format"], report)
+    if options["diff"]:
+        sys.stdout.write("".join(diffs))
+        sys.stderr.write(text)
+    elif out_file:
+        with open(out_file, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif stdin is not None and options["fix"] and fixed:
+        sys.stderr.write(text)
+    else:
+        sys.stdout.write(text)
+    failing = report.failing() > 0 or (options["diff"] and bool(diffs))
+    if options["exit_non_zero_on_fix"] and fixed:
+        failing = True
+    return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _fix(outcome, options: dict, stdin) -> tuple[list, int, list[str]]:
+    """Apply the outcome's fixes; write them (or collect diffs). Returns (fixed findings,
+    hidden unsafe fixes, diff texts)."""
+    from steplint.fixing import apply_fixes, unified_diff, write_fixes
+
+    result = apply_fixes(outcome.diagnostics, outcome.documents, unsafe=options["unsafe_fixes"])
+    diffs = []
+    if options["diff"]:
+        for path, new in result.texts.items():
+            diffs.append(unified_diff(path, outcome.documents[path].text, new))
+    elif stdin is not None and stdin[0] in result.texts:
+        sys.stdout.write(result.texts[stdin[0]])
+    else:
+        write_fixes(result)
+    return [a.diagnostic for a in result.applied], result.hidden_unsafe, diffs

@@ -1,0 +1,156 @@
+"""The lint run: plan recipes, load one at a time, run the rules, filter, and stream results.
+
+    for outcome in lint(paths, settings): ...
+
+Each `RecipeOutcome` carries the diagnostics to report for the files that were passed
+(after severity overrides, selection, per-file ignores and inline suppression, plus SL008)
+and the documents, so `check --fix` can fix before the next recipe is loaded; nothing is
+kept after the caller moves on (peak memory stays at one recipe's trees).
+
+The pure core is `lint_loaded(loaded, passed, ...)`; everything that touches disk or the
+other layers is in `lint()` and `_load()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Iterator, Mapping, Optional
+
+from steplint.diagnostics import Diagnostic
+from steplint.files import file_key
+from steplint.rules.base import Rule, RuleContext
+from steplint.selection import Selection, matches
+from steplint import suppression
+
+
+class RuleCrash(Exception):
+    """A rule raised: reported as `steplint: internal error in rule X on FILE: ...`, exit 2."""
+
+    def __init__(self, rule: Rule, file: str, error: BaseException):
+        super().__init__(f"internal error in rule {rule.code} ({rule.name}) on {file}: {type(error).__name__}: {error}")
+        self.rule, self.file, self.error = rule, file, error
+
+
+@dataclass
+class RecipeOutcome:
+    files: tuple[str, ...]  # every file of the recipe
+    passed: tuple[str, ...]  # those named on the command line (findings are reported for these)
+    diagnostics: list[Diagnostic]
+    documents: Mapping[str, Any] = field(default_factory=dict)
+    recipe: Any = None
+
+
+def run_rules(recipe, documents: Mapping[str, Any], settings, selection: Selection) -> list[Diagnostic]:
+    """Every selected rule's findings on one recipe. A rule that raises becomes RuleCrash."""
+    found: list[Diagnostic] = []
+    for rule in selection.rules:
+        if rule.check is None or not selection.rule_runs(rule):
+            continue
+        ctx = RuleContext(recipe=recipe, documents=documents, settings=settings, rule=rule)
+        try:
+            found.extend(rule.check(ctx))
+        except Exception as error:  # noqa: BLE001 - a crash must name the rule and file
+            raise RuleCrash(rule, recipe.files[0] if recipe.files else "-", error) from error
+    return found
+
+
+def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, Any], passed: Iterable[str], selection: Selection) -> list[Diagnostic]:
+    """Severity overrides, selection, per-file ignores and inline suppression, for the
+    passed files only; SL008 for suppressions that suppressed nothing. Sorted."""
+    passed_keys = {file_key(p): p for p in passed}
+    by_file: dict[str, list[Diagnostic]] = {k: [] for k in passed_keys}
+    for d in diagnostics:
+        key = file_key(d.file)
+        if key in by_file:
+            by_file[key].append(d)
+    docs_by_key = {file_key(p): doc for p, doc in documents.items()}
+    rules = selection.rules
+
+    def known(selector: str) -> bool:
+        return any(matches(r, selector) for r in rules)
+
+    def runs(selector: str) -> bool:
+        return any(matches(r, selector) and selection.rule_runs(r) for r in rules)
+
+    out: list[Diagnostic] = []
+    for key, found in by_file.items():
+        level_fixed = [_with_level(d, selection) for d in found if selection.keeps(d)]
+        directives = suppression.directives(docs_by_key.get(key))
+        kept, unused = suppression.apply(level_fixed, directives, passed_keys[key], known=known, runs=runs)
+        out.extend(kept)
+        out.extend(_with_level(d, selection) for d in unused if selection.keeps(d))
+    out.sort(key=lambda d: d.sort_key)
+    return out
+
+
+def _with_level(d: Diagnostic, selection: Selection) -> Diagnostic:
+    level = selection.level(d)
+    if level == d.severity:
+        return d
+    return replace(d, severity=level)
+
+
+def lint_loaded(loaded, passed: Iterable[str], settings, selection: Selection) -> RecipeOutcome:
+    """The pure core: one loaded recipe in, its reportable findings out."""
+    recipe, documents = loaded.recipe, loaded.documents
+    upstream = list(loaded.diagnostics)
+    for doc in documents.values():
+        upstream.extend(getattr(doc, "diagnostics", ()) or ())
+    found = upstream + (run_rules(recipe, documents, settings, selection) if recipe is not None else [])
+    passed = tuple(passed)
+    unique = list(dict.fromkeys(found))  # a loader finding may arrive via document and resolver
+    return RecipeOutcome(
+        files=tuple(getattr(recipe, "files", ()) or documents.keys()),
+        passed=passed,
+        diagnostics=finalize(unique, documents, passed, selection),
+        documents=documents,
+        recipe=recipe,
+    )
+
+
+def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optional[tuple[str, str]] = None) -> Iterator[RecipeOutcome]:
+    """Stream one outcome per recipe. `stdin` is (filename, text) for the `-` path."""
+    files = [stdin[0] if p == "-" and stdin else p for p in paths]
+    passed_keys = {file_key(p) for p in files}
+    reported: set = set()
+    for group in _plan(files, settings):
+        loaded = _load(group, settings, stdin)
+        passed = tuple(p for p in _group_files(group, loaded) if file_key(p) in passed_keys)
+        outcome = lint_loaded(loaded, passed, settings, selection)
+        # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once
+        fresh = []
+        for d in outcome.diagnostics:
+            mark = (file_key(d.file), d.line, d.column, d.code, d.message)
+            if mark not in reported:
+                reported.add(mark)
+                fresh.append(d)
+        outcome.diagnostics = fresh
+        yield outcome
+
+
+# ---------------------------------------------------------------------------------------
+# the edges: grouping (steplint.grouping) and loading (steplint.resolve)
+
+
+def _plan(files: list[str], settings) -> Iterable[Any]:
+    from steplint.grouping import plan_recipes
+
+    return plan_recipes(files, settings)
+
+
+def _group_files(group, loaded) -> tuple[str, ...]:
+    files = getattr(group, "files", None)
+    if files is None:
+        files = group if isinstance(group, (tuple, list)) else (group,)
+    docs = tuple(getattr(loaded, "documents", {}) or ())
+    return tuple(dict.fromkeys(tuple(files) + docs))
+
+
+def _load(group, settings, stdin: Optional[tuple[str, str]]):
+    from steplint.resolve import load_recipe
+
+    files = getattr(group, "files", None)
+    files = tuple(files) if files is not None else (tuple(group) if isinstance(group, (tuple, list)) else (group,))
+    if stdin is not None and stdin[0] in files:
+        return load_recipe(files, settings, texts={stdin[0]: stdin[1]})
+    return load_recipe(files, settings)

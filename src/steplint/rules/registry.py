@@ -1,0 +1,54 @@
+"""The explicit rule registry: one module per rule, listed here in code order.
+
+To add a rule, add its module name on its own line in `RULE_MODULES`; each module defines
+`RULE = Rule(...)`. Modules are imported on first use, not at import of this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import Optional
+
+from steplint.rules.base import Rule
+
+RULE_MODULES: tuple[str, ...] = (
+    "sl001_parse_error",
+    "sl002_duplicate_key",
+    "sl003_unknown_format",
+    "sl004_bad_value",
+    "sl005_missing_fact",
+    "sl006_conflicting_files",
+    "sl007_unresolved_reference",
+    "sl008_unused_suppression",
+    "sl202_min_lr_order",
+    "sl301_steplaw_recipe",
+    "sl302_steplaw_lr",
+    "sl303_steplaw_batch",
+)
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> tuple[Rule, ...]:
+    """Every registered rule, sorted by code."""
+    rules = [importlib.import_module(f"steplint.rules.{name}").RULE for name in RULE_MODULES]
+    codes = [r.code for r in rules]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise RuntimeError(f"rule codes registered twice: {', '.join(duplicates)}")
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+@lru_cache(maxsize=None)
+def _index() -> dict[str, Rule]:
+    index: dict[str, Rule] = {}
+    for rule in all_rules():
+        index[rule.code.upper()] = rule
+        index[rule.name.lower()] = rule
+    return index
+
+
+def get_rule(code_or_name: str) -> Optional[Rule]:
+    """The rule with this code (`SL302`, any case) or name (`steplaw-lr`), else None."""
+    key = code_or_name.strip()
+    return _index().get(key.upper()) or _index().get(key.lower())

@@ -1,0 +1,46 @@
+"""SL005 missing-fact: a fact the Step Law checks need is absent; say what supplies it."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    recipe = ctx.recipe
+    if not recipe.dialects:  # not a training config at all: SL003 already says so
+        return
+    for missing in recipe.missing:
+        yield ctx.diagnostic(
+            f"{missing.field} is not determined by these files; supply it with {missing.supply}"
+        )
+
+
+RULE = Rule(
+    code="SL005",
+    name="missing-fact",
+    severity=Severity.INFO,
+    summary="A fact the Step Law checks need is missing; the message says what supplies it.",
+    check=check,
+    docs=RuleDocs(
+        what=(
+            "The recipe lacks a fact that the Step Law checks (SL301-SL303) and the budget rules "
+            "need: the model size N, the training tokens D, the sequence length, the world size "
+            "that turns a micro batch into a global batch, or the LR schedule. The message names "
+            "the field and the flag, setting or config key that supplies it."
+        ),
+        why=(
+            "steplint never guesses a number that decides a finding. Without N and D there is no "
+            "Step Law optimum to compare with, so those checks stay silent; this info line says "
+            "why, instead of passing the file as if it had been checked."
+        ),
+        evidence=("Recipe fields and their suppliers: ../shared/docs/architecture.md section 3",),
+        example="# ds_config.json alone: no architecture, no token count\n{\"train_micro_batch_size_per_gpu\": 4}\n",
+        fix=(
+            "Pass the fact on the command line (`--world-size 64 --tokens 1T --model config.json`), "
+            "in `[tool.steplint]`, or group the files that hold it with `--recipe a,b`."
+        ),
+    ),
+)

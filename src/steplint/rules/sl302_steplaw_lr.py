@@ -1,0 +1,76 @@
+"""SL302 steplaw-lr: the peak LR against the Step Law optimum for the recipe's (N, D)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from steplint.diagnostics import Applicability, Diagnostic, Severity
+from steplint.rules._applicability import steplaw_applies
+from steplint.rules._fixes import set_value_fix
+from steplint.rules._steplaw_position import law_inputs, num, penalty_text, place, ratio_text, severity_of, where
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    recipe = ctx.recipe
+    peak = recipe.get("peak_lr")
+    if peak is None or not isinstance(peak.value, (int, float)) or peak.value <= 0:
+        return
+    if law_inputs(recipe) is None or not steplaw_applies(recipe):
+        return
+    placement = place(recipe, lr=float(peak.value))
+    penalty = placement.position.penalty
+    severity = severity_of(penalty)
+    if severity is None:
+        return
+    band = placement.band
+    optimum = float(f"{placement.lr:.3g}")  # a tidy literal; well inside the band
+    yield ctx.diagnostic(
+        f"peak LR {num(peak.value)} is {ratio_text(placement.position.lr_ratio)} the Step Law optimum "
+        f"{num(placement.lr)} for {where(recipe)} ({band.level:.0%} band {num(band.lr_low)}..{num(band.lr_high)}); "
+        f"{penalty_text(penalty)}",
+        peak,
+        severity=severity,
+        fix=set_value_fix(peak, ctx.documents, optimum, f"Set the peak LR to the Step Law optimum {num(optimum)}",
+                          Applicability.UNSAFE),
+    )
+
+
+RULE = Rule(
+    code="SL302",
+    name="steplaw-lr",
+    severity=Severity.WARNING,
+    summary="Peak LR vs the Step Law optimum: warning from a 0.25% expected loss penalty, error from 1% or 4x.",
+    check=check,
+    fix_applicability="unsafe",
+    docs=RuleDocs(
+        what=(
+            "Compares the peak LR with the Step Law optimum lr* = 1.7973 N^-0.71292 D^0.30749 "
+            "(N non-embedding parameters, D training tokens) and reports the ratio, the 90% "
+            "bootstrap band of the optimum and the expected final-loss penalty from the loss "
+            "landscape fitted on the released grids. Severity follows the penalty: warning from "
+            "+0.25% (Step Law's own near-optimal threshold), error from +1% or when the LR is 4x "
+            "the optimum or more. The band is printed but does not set severity: it is only "
+            "7-20% wide while the landscape is flat near the optimum."
+        ),
+        why=(
+            "Too high an LR is the first suspect for loss spikes and divergence: in Step Law's "
+            "grids no run diverged at 2x the optimum or below, a fifth at 4x and most at 8x. Too "
+            "low an LR wastes compute: a quarter of the optimum costs about 1% of final loss, "
+            "which is worth several times more compute to make up."
+        ),
+        evidence=(
+            "Step Law, arXiv 2503.04715 (formula, bootstrap fits, loss landscape): https://arxiv.org/abs/2503.04715",
+            "Divergence vs LR ratio in the released grids: ../shared/docs/steplaw.md section 5.2",
+            "Loss spikes answered with 'lower the LR': https://github.com/mosaicml/llm-foundry/issues/232",
+            "Aggressive LR and spiking: https://github.com/stas00/ml-engineering/issues/32",
+        ),
+        example="# 1.07e9 non-embedding params, 1e11 tokens\nlr: 6.0e-3\nmin_lr: 1.0e-5\nlr_decay_style: cosine\n",
+        fix=(
+            "`--fix --unsafe-fixes` sets the LR to the optimum, rounded to three digits. It is "
+            "unsafe because it changes the run; if you move the batch too, the optimal LR moves "
+            "with it (the valley is tilted). Silent for muP, non-AdamW optimizers, fine-tuning "
+            "and continued pre-training (SL305)."
+        ),
+    ),
+)
