@@ -1,0 +1,168 @@
+"""`steplint predict`: the Step Law optimum for (N, D), its band, and where a chosen LR/batch sits.
+
+Kept lean on purpose: this is the quick-answer path (the budget is 10x `python -c pass`), so it
+imports only click, json and the pure-Python law modules; no numpy, no jsonschema.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from steplint import __version__
+from steplint.quantities import format_quantity, parse_quantity
+
+STEPLAW_MIN_LR = 1e-5  # the fixed LR floor every Step Law run decayed to (steplaw.md section 4.1)
+
+
+class Quantity(click.ParamType):
+    """A positive finite number with an optional k/M/B/T suffix (steplint.quantities)."""
+
+    name = "number"
+
+    def __init__(self, integer: bool = False) -> None:
+        self.integer = integer
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        try:  # plain numbers first, so '-1', 'nan' and 'inf' get the precise complaint
+            plain = float(value)
+        except ValueError:
+            plain = None
+        if plain is not None and not (math.isfinite(plain) and plain > 0):
+            self.fail(f"{value!r} must be a positive finite number", param, ctx)
+        try:
+            return parse_quantity(value, what="", integer=self.integer)
+        except ValueError as err:
+            self.fail(str(err).strip(), param, ctx)
+
+
+class Probability(click.ParamType):
+    name = "level"
+
+    def convert(self, value, param, ctx):
+        try:
+            level = float(value)
+        except (TypeError, ValueError):
+            level = math.nan
+        if not 0.0 < level < 1.0:  # also rejects nan
+            self.fail(f"{value!r} must be a number strictly between 0 and 1 (0.9 is a 5-95% band)", param, ctx)
+        return level
+
+
+class OneLineErrors(click.Command):
+    """Usage errors as a single `Error: ...` line (exit 2), without click's usage preamble."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as err:
+            err.ctx = None
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:
+            err.ctx = None
+            raise
+
+
+def placement_json(p) -> dict:
+    """The pinned JSON shape (architecture.md section 3): full-precision floats, nothing rounded."""
+    band = p.band
+    out = {
+        "steplint": __version__,
+        "n_params": p.n_params,
+        "tokens": p.tokens,
+        "seq_len": p.seq_len,
+        "lr": p.lr,
+        "min_lr": STEPLAW_MIN_LR,
+        "batch_tokens": p.batch_tokens,
+        "batch_sequences": p.batch_sequences,
+        "band": {
+            "level": band.level,
+            "lr_low": band.lr_low,
+            "lr_high": band.lr_high,
+            "batch_tokens_low": band.batch_tokens_low,
+            "batch_tokens_high": band.batch_tokens_high,
+        },
+        "in_fitted_range": p.in_fitted_range,
+        "notices": list(p.notices),
+        "position": None,
+    }
+    pos = p.position
+    if pos is not None:
+        out["position"] = {
+            "lr": pos.lr,
+            "lr_ratio": pos.lr_ratio,
+            "lr_in_band": pos.lr_in_band,
+            "batch_tokens": pos.batch_tokens,
+            "batch_sequences": None if pos.batch_tokens is None else pos.batch_tokens / p.seq_len,
+            "batch_ratio": pos.batch_ratio,
+            "batch_in_band": pos.batch_in_band,
+            "penalty": {
+                "percent": pos.penalty.percent,
+                "kind": str(pos.penalty.kind),
+                "message": pos.penalty.message,
+            },
+        }
+    return out
+
+
+def placement_text(p) -> str:
+    band, pct, q = p.band, f"{p.band.level * 100:g}%", format_quantity
+    lines = [
+        f"Step Law optimum for N = {q(p.n_params)} parameters, D = {q(p.tokens)} tokens:",
+        f"  peak LR       {q(p.lr, 4)}  ({pct} band {q(band.lr_low)} to {q(band.lr_high)}), "
+        f"decaying to a fixed {q(STEPLAW_MIN_LR, 1)} floor",
+        f"  global batch  {q(p.batch_tokens, 4)} tokens = {p.batch_sequences:.1f} sequences of {p.seq_len}  "
+        f"({pct} band {q(band.batch_tokens_low)} to {q(band.batch_tokens_high)} tokens)",
+    ]
+    lines += [f"notice: {notice}" for notice in p.notices]
+    pos = p.position
+    if pos is not None:
+        lines.append("your choice:")
+        if pos.lr is not None:
+            lines.append(f"  peak LR       {q(pos.lr, 4)} = {pos.lr_ratio:.3g}x the optimum, "
+                         f"{'inside' if pos.lr_in_band else 'outside'} the band")
+        if pos.batch_tokens is not None:
+            lines.append(f"  global batch  {q(pos.batch_tokens, 4)} tokens = {pos.batch_ratio:.3g}x the optimum, "
+                         f"{'inside' if pos.batch_in_band else 'outside'} the band")
+        assumed = [name for name, given in (("LR", pos.lr), ("batch", pos.batch_tokens)) if given is None]
+        suffix = f" (with the {assumed[0]} at its optimum)" if assumed else ""
+        lines.append(f"  {pos.penalty.message}{suffix}")
+    return "\n".join(lines)
+
+
+@click.command("predict", cls=OneLineErrors)
+@click.option("--params", "n_params", type=Quantity(), required=True, metavar="N",
+              help="Non-embedding parameters (Step Law N; total for MoE), e.g. 7e9 or 7B.")
+@click.option("--tokens", type=Quantity(), required=True, metavar="D", help="Training tokens, e.g. 1.4T.")
+@click.option("--seq-len", type=Quantity(integer=True), default="2048", show_default=True,
+              help="Sequence length, to express the batch in sequences.")
+@click.option("--level", type=Probability(), default="0.9", show_default=True,
+              help="Band level: 0.9 is the 5th to 95th percentile of the bootstrap fits.")
+@click.option("--lr", type=Quantity(), default=None, help="A peak LR to place against the optimum.")
+@click.option("--batch-tokens", type=Quantity(), default=None, help="A global batch in tokens to place.")
+@click.option("--batch-sequences", type=Quantity(integer=True), default=None,
+              help="A global batch in sequences to place (x seq-len tokens).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output form.")
+def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences, output_format):
+    """Optimal peak LR and global batch for N parameters and D tokens (Step Law, arXiv 2503.04715)."""
+    if batch_tokens is not None and batch_sequences is not None:
+        raise click.UsageError("use either --batch-tokens or --batch-sequences, not both")
+    if batch_sequences is not None:
+        batch_tokens = float(batch_sequences * seq_len)
+
+    from steplint.laws.steplaw import place
+
+    p = place(n_params, tokens, lr=lr, batch_tokens=batch_tokens, level=level, seq_len=int(seq_len))
+    if output_format == "json":
+        click.echo(json.dumps(placement_json(p), indent=2))
+    else:
+        click.echo(placement_text(p))

@@ -1,0 +1,92 @@
+"""Expected loss penalty of training off the optimal peak LR and global batch.
+
+The coefficients come from `scripts/fit_landscape.py` (fitted on the released Step Law grids,
+arXiv 2503.04715; model, domain and evaluation in docs/landscape.md) and ship in
+data/landscape.json. Pure Python: this runs on the `check` and `predict` paths.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from steplint.resources import load_data_json
+
+
+class PenaltyKind(str, enum.Enum):
+    """How far to trust `Penalty.percent`."""
+
+    ESTIMATE = "estimate"  # inside the grids' range: the model's expected value
+    LOWER_BOUND = "lower_bound"  # beyond 1/8 (or 8x batch): the value at the edge; convex, so at least this
+    DIVERGENCE_RISK = "divergence_risk"  # LR >= 4x the optimum: runs diverge, no number is meaningful
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Landscape:
+    """Piecewise-quadratic penalty in octaves x = log2(lr ratio), y = log2(batch ratio)."""
+
+    constant: float
+    lr_high_sq: float
+    lr_low_sq: float
+    batch_high_sq: float
+    batch_low_sq: float
+    lr_batch: float
+    lr_ratio_min: float
+    lr_ratio_divergence: float
+    batch_ratio_min: float
+    batch_ratio_max: float
+
+    @classmethod
+    def from_data(cls, data: dict) -> "Landscape":
+        return cls(**data["coefficients"], **data["domain"])
+
+    def percent(self, lr_ratio: float, batch_ratio: float) -> float:
+        """The model's value at the given ratios (no domain handling), never below zero."""
+        x, y = math.log2(lr_ratio), math.log2(batch_ratio)
+        xp, xn, yp, yn = max(x, 0.0), max(-x, 0.0), max(y, 0.0), max(-y, 0.0)
+        value = (self.constant + self.lr_high_sq * xp * xp + self.lr_low_sq * xn * xn
+                 + self.batch_high_sq * yp * yp + self.batch_low_sq * yn * yn + self.lr_batch * x * y)
+        return max(value, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """Expected excess of final loss over the best achievable, in percent (None on divergence risk)."""
+
+    percent: float | None
+    kind: PenaltyKind
+    lr_ratio: float
+    batch_ratio: float
+
+    @property
+    def message(self) -> str:
+        if self.kind is PenaltyKind.DIVERGENCE_RISK:
+            return f"LR {self.lr_ratio:.3g}x the optimum: runs diverge from 4x on (Step Law grids)"
+        bound = "at least " if self.kind is PenaltyKind.LOWER_BOUND else "about "
+        return f"expected final loss {bound}+{self.percent:.2f}% over the best achievable"
+
+
+@lru_cache(maxsize=1)
+def default_landscape() -> Landscape:
+    return Landscape.from_data(load_data_json("landscape.json"))
+
+
+def penalty(lr_ratio: float = 1.0, batch_ratio: float = 1.0, landscape: Landscape | None = None) -> Penalty:
+    """Expected loss penalty at `lr_ratio` = lr / lr_opt and `batch_ratio` = batch / batch_opt.
+
+    Outside the grids' range the ratios are clamped to the edge and the value is a lower bound;
+    at 4x the optimal LR or more the answer is a divergence risk, not a number."""
+    if not (lr_ratio > 0 and batch_ratio > 0 and math.isfinite(lr_ratio) and math.isfinite(batch_ratio)):
+        raise ValueError(f"ratios must be positive and finite, got lr {lr_ratio!r}, batch {batch_ratio!r}")
+    land = landscape or default_landscape()
+    if lr_ratio >= land.lr_ratio_divergence:
+        return Penalty(None, PenaltyKind.DIVERGENCE_RISK, lr_ratio, batch_ratio)
+    lr_edge = max(lr_ratio, land.lr_ratio_min)
+    batch_edge = min(max(batch_ratio, land.batch_ratio_min), land.batch_ratio_max)
+    kind = PenaltyKind.ESTIMATE if (lr_edge, batch_edge) == (lr_ratio, batch_ratio) else PenaltyKind.LOWER_BOUND
+    return Penalty(land.percent(lr_edge, batch_edge), kind, lr_ratio, batch_ratio)
