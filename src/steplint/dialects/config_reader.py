@@ -1,0 +1,253 @@
+"""Typed reads of one config Document with provenance, shared by the framework dialects.
+
+A dialect asks for `number("optimizer.lr")` and gets the value together with the Source
+that `steplint show` prints: the key and its span when the file sets it, the framework
+default (named with its version) when it does not, or the formula when the dialect
+derives it. Keeping this in one place means every dialect reports provenance the same way.
+
+Numbers: PyYAML (YAML 1.1) leaves `5e-4` and `3e12` as strings, while the loaders these
+frameworks actually use (OmegaConf, jsonargparse, pydantic, draccus) read them as
+numbers, so a numeric string counts as a number here. Numbers that are not finite are
+reported (SL004) and treated as absent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup
+from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
+
+_NUMBER = re.compile(r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A value and where it came from."""
+
+    value: Any
+    source: Source
+
+    def fact(self, field_name: str) -> Fact:
+        return fact(field_name, self.value, self.source)
+
+
+def as_number(raw: Any) -> Optional[float]:
+    """int/float as is; a numeric string (`"5e-4"`, `"739_328"`) parsed; anything else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return raw
+    if isinstance(raw, str) and _NUMBER.match(raw.strip()):
+        text = raw.strip().replace("_", "")
+        if re.fullmatch(r"[+-]?[0-9]+", text):
+            return int(text)
+        return float(text)
+    return None
+
+
+def whole(value: float) -> Any:
+    """An integral float as int (`2e3` -> 2000) so counts print as counts."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
+
+
+class ConfigReader:
+    """Reads keys of `doc` for one framework; collects SL004 findings for bad values.
+
+    `framework` names the code whose defaults apply, with its version
+    (e.g. "torchtitan v0.2.2 job_config.py"), so default facts say whose default they are.
+    `last_duplicate_wins` follows loaders where a repeated key silently replaces the
+    earlier one (PyYAML `safe_load`, which nanotron uses).
+    """
+
+    def __init__(self, doc: Document, framework: str, *, last_duplicate_wins: bool = False):
+        self.doc = doc
+        self.framework = framework
+        self.last_duplicate_wins = last_duplicate_wins
+        self.diagnostics: list[Diagnostic] = []
+
+    # -- nodes -------------------------------------------------------------------------
+
+    def node(self, dotted: str) -> Optional[Node]:
+        if not self.last_duplicate_wins:
+            return lookup(self.doc.root, dotted)
+        node: Optional[Node] = self.doc.root
+        for part in dotted.split("."):
+            if isinstance(node, MappingNode):
+                found = node.all(part)
+                node = found[-1] if found else None
+            elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.items):
+                node = node.items[int(part)]
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    def has(self, dotted: str) -> bool:
+        return self.node(dotted) is not None
+
+    def is_set(self, dotted: str) -> bool:
+        """Present and not null (an empty YAML value means "use the default")."""
+        node = self.node(dotted)
+        return node is not None and not (isinstance(node, ScalarNode) and node.value is None)
+
+    def first_set(self, *keys: str) -> Optional[str]:
+        """The first of `keys` (current name first, then older names) that is set."""
+        for key in keys:
+            if self.is_set(key):
+                return key
+        return None
+
+    def scalar(self, dotted: str) -> Optional[ScalarNode]:
+        node = self.node(dotted)
+        if isinstance(node, ScalarNode) and node.value is not None:
+            return node
+        return None
+
+    def source(self, dotted: str, note: Optional[str] = None) -> Source:
+        node = self.node(dotted)
+        return key_source(self.doc.path, dotted, node.span if node is not None else None, note)
+
+    # -- typed reads -----------------------------------------------------------------------
+
+    def raw(self, dotted: str) -> Optional[Value]:
+        """The scalar as the file's loader read it (strings, bools, numbers)."""
+        node = self.scalar(dotted)
+        if node is None:
+            return None
+        return Value(node.value, self.source(dotted))
+
+    def text(self, dotted: str) -> Optional[Value]:
+        node = self.scalar(dotted)
+        if node is None:
+            return None
+        return Value(str(node.value), self.source(dotted))
+
+    def flag(self, dotted: str) -> Optional[Value]:
+        node = self.scalar(dotted)
+        if node is None:
+            return None
+        raw = node.value
+        if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+            raw = raw.strip().lower() == "true"
+        if not isinstance(raw, bool):
+            return None
+        return Value(raw, self.source(dotted))
+
+    def number(self, dotted: str) -> Optional[Value]:
+        """A finite number at `dotted`, or None (absent, null, or not a number: SL004)."""
+        node = self.scalar(dotted)
+        if node is None:
+            return None
+        if isinstance(node.value, str) and "${" in node.value:
+            return None  # an OmegaConf/Hydra interpolation: not a literal this reader can use
+        value = as_number(node.value)
+        if value is None or not math.isfinite(value):
+            self._bad_value(node, dotted, "a finite number")
+            return None
+        return Value(whole(value) if isinstance(node.value, str) else value, self.source(dotted))
+
+    def integer(self, dotted: str) -> Optional[Value]:
+        got = self.number(dotted)
+        if got is None:
+            return None
+        if isinstance(got.value, float):
+            if not got.value.is_integer():
+                node = self.scalar(dotted)
+                assert node is not None
+                self._bad_value(node, dotted, "a whole number")
+                return None
+            return Value(int(got.value), got.source)
+        return got
+
+    # -- values that are not read -------------------------------------------------------
+
+    def default(self, value: Any, note: Optional[str] = None) -> Value:
+        return Value(value, default_source(self.framework, note))
+
+    def number_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
+        return self.number(dotted) or self.default(value, note or f"{dotted} not set")
+
+    def integer_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
+        return self.integer(dotted) or self.default(value, note or f"{dotted} not set")
+
+    def text_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
+        return self.text(dotted) or self.default(value, note or f"{dotted} not set")
+
+    def _bad_value(self, node: ScalarNode, dotted: str, wanted: str) -> None:
+        self.diagnostics.append(Diagnostic(
+            code="SL004",
+            name="bad-value",
+            severity=Severity.ERROR,
+            message=f"`{dotted}` should be {wanted}, not {node.text!r}",
+            file=self.doc.path,
+            line=node.span.start.line,
+            column=node.span.start.column,
+            end_line=node.span.end.line,
+            end_column=node.span.end.column,
+        ))
+
+
+def derived(value: Any, formula: str, *inputs: str, note: Optional[str] = None) -> Value:
+    return Value(value, derived_source(formula, *inputs, note=note))
+
+
+class FactSheet:
+    """The facts one extraction builds up, by Recipe field name."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, Fact] = {}
+
+    def put(self, field_name: str, value: Optional[Value]) -> Optional[Value]:
+        if value is not None and value.value is not None:
+            self.facts[field_name] = value.fact(field_name)
+        return value
+
+    def get(self, field_name: str) -> Optional[Value]:
+        got = self.facts.get(field_name)
+        return None if got is None else Value(got.value, got.source)
+
+    def value(self, field_name: str) -> Any:
+        got = self.facts.get(field_name)
+        return None if got is None else got.value
+
+    def has(self, *field_names: str) -> bool:
+        return all(name in self.facts for name in field_names)
+
+    def put_param_counts(self, spec: "ArchSpec", origin: str, *, vocab_known: bool = True) -> None:
+        """N, active N and (when the vocabulary is known) the total, counted from `spec`
+        the same way as for an HF config.json. `origin` says where the shape came from
+        ("flavor 8B", "model.* keys"), so `show` explains N without opening a table."""
+        from steplint.dialects.hf_config import count_facts
+
+        for name, counted in count_facts(spec, note=origin).items():
+            if name == "n_params_total" and not vocab_known:
+                continue
+            self.facts[name] = counted
+
+    def complete_batch_and_tokens(self) -> None:
+        """The derivations every format shares (formats-hf-modern.md section 1): tokens per
+        step from sequences x sequence length, and D from steps x tokens per step."""
+        if not self.has("global_batch_tokens") and self.has("global_batch_sequences", "seq_len"):
+            self.put("global_batch_tokens", derived(
+                self.value("global_batch_sequences") * self.value("seq_len"),
+                "global_batch_sequences * seq_len", "global_batch_sequences", "seq_len"))
+        if not self.has("tokens") and self.has("train_steps", "global_batch_tokens"):
+            self.put("tokens", derived(
+                self.value("train_steps") * self.value("global_batch_tokens"),
+                "train_steps * global_batch_tokens", "train_steps", "global_batch_tokens"))
+
+
+def present(keys: Iterable[str], reader: ConfigReader) -> int:
+    """How many of `keys` the document has (for detect scores)."""
+    return sum(1 for key in keys if reader.has(key))
