@@ -1,0 +1,137 @@
+"""Small helpers the catalog rules share: finding a recipe's DeepSpeed and HF-arguments
+files, reading scalars with their spans, building one-scalar fixes, printing numbers.
+
+Glue rules (SL101, SL201, SL701-SL704) read the Documents themselves: what they check is
+how one framework's file will be read by another framework, which a framework-free Recipe
+deliberately forgets.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator, Optional
+
+from steplint.diagnostics import Applicability, Edit, Expectation, Fix
+from steplint.documents.nodes import MappingNode, ScalarNode, lookup
+from steplint.recipe import Recipe, Source, key_source
+
+# Keys only a DeepSpeed JSON has (deepspeed/runtime/constants.py); `gradient_accumulation_steps`
+# is shared with HF TrainingArguments, so it does not count.
+_DEEPSPEED_KEYS = frozenset({
+    "train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization",
+    "gradient_clipping", "zero_allow_untested_optimizer", "steps_per_print", "wall_clock_breakdown",
+})
+# Keys only HF TrainingArguments (and the YAML front ends that pass them through:
+# TRL, LLaMA-Factory, alignment-handbook) have (transformers/training_args.py).
+_HF_ARGS_KEYS = frozenset({
+    "per_device_train_batch_size", "lr_scheduler_type", "output_dir", "num_train_epochs",
+    "adam_epsilon", "max_grad_norm", "per_device_eval_batch_size", "logging_steps",
+})
+_DEEPSPEED_DIALECTS = frozenset({"deepspeed"})
+_HF_ARGS_DIALECTS = frozenset({"hf_training_args", "llama_factory", "llamafactory"})
+
+
+def dialect_of(recipe: Recipe, path: str) -> Optional[str]:
+    """The dialect the resolver chose for `path` (Recipe.files and .dialects run in parallel)."""
+    if len(recipe.files) == len(recipe.dialects):
+        for file, dialect in zip(recipe.files, recipe.dialects):
+            if file == path:
+                return dialect
+    return None
+
+
+def _root_keys(doc: Any) -> set:
+    root = getattr(doc, "root", None)
+    return set(root.keys()) if isinstance(root, MappingNode) else set()
+
+
+def _documents(recipe: Recipe, documents: dict, dialects: frozenset, marker_keys: frozenset) -> Iterator[tuple[str, Any]]:
+    for path, doc in documents.items():
+        if path not in recipe.files and recipe.files:
+            continue
+        dialect = dialect_of(recipe, path)
+        if dialect in dialects or (dialect is None and _root_keys(doc) & marker_keys):
+            yield path, doc
+
+
+def deepspeed_documents(recipe: Recipe, documents: dict) -> list[tuple[str, Any]]:
+    return list(_documents(recipe, documents, _DEEPSPEED_DIALECTS, _DEEPSPEED_KEYS))
+
+
+def hf_args_documents(recipe: Recipe, documents: dict) -> list[tuple[str, Any]]:
+    return list(_documents(recipe, documents, _HF_ARGS_DIALECTS, _HF_ARGS_KEYS))
+
+
+def scalar(doc: Any, dotted: str) -> Optional[ScalarNode]:
+    node = lookup(getattr(doc, "root", None), dotted)
+    return node if isinstance(node, ScalarNode) else None
+
+
+def number(node: Optional[ScalarNode]) -> Optional[float]:
+    """A scalar's numeric value; YAML 1.1 exponent strings (`1e-5`) read as numbers too."""
+    if node is None:
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = float(value.replace("_", ""))
+        except ValueError:
+            return None
+        return int(parsed) if parsed.is_integer() and "." not in value and "e" not in value.lower() else parsed
+    return None
+
+
+def is_auto(node: Optional[ScalarNode]) -> bool:
+    return node is not None and isinstance(node.value, str) and node.value.strip().lower() == "auto"
+
+
+def node_source(path: str, dotted: str, node: Any) -> Source:
+    return key_source(path, dotted, getattr(node, "span", None))
+
+
+def replace_fix(path: str, node: Any, replacement: str, message: str, key: str, value: object,
+                applicability: Applicability = Applicability.SAFE) -> Fix:
+    """Replace one node's text; the fixer re-reads `key` and expects `value`."""
+    span = node.span
+    edit = Edit(
+        file=path, start=span.start.offset, end=span.end.offset, replacement=replacement,
+        line=span.start.line, column=span.start.column, end_line=span.end.line, end_column=span.end.column,
+    )
+    return Fix(applicability=applicability, message=message, edits=(edit,),
+               expect=(Expectation(file=path, key=key, value=value),))
+
+
+def yaml_float(value: float) -> str:
+    """A float literal PyYAML (YAML 1.1) reads as a float: `1.0e-05`, never `1e-5`."""
+    text = repr(float(value))
+    if "e" in text and "." not in text.split("e")[0]:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+def human(value: float) -> str:
+    """Numbers as a reader wants them in a message: 4,194,304 / 1.4e+12 / 3.0e-04 / 0.95."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        whole = int(value)
+        return f"{whole:,}" if abs(whole) < 1e7 else _scientific(whole)
+    if value == 0 or not math.isfinite(value):
+        return str(value)
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.4g}"
+    return _scientific(value)
+
+
+def _scientific(value: float) -> str:
+    mantissa, exponent = f"{value:.3g}".split("e") if "e" in f"{value:.3g}" else (f"{value:.3g}", "0")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def percent(fraction: float) -> str:
+    return f"{100 * fraction:.1f}%"

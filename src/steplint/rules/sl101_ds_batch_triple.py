@@ -1,0 +1,107 @@
+"""SL101 ds-batch-triple: DeepSpeed's train = micro x accumulation x world size."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from steplint.diagnostics import Applicability, Diagnostic, Severity
+from steplint.rules._support import deepspeed_documents, human, is_auto, node_source, number, replace_fix, scalar
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+_TRAIN = "train_batch_size"
+_MICRO = "train_micro_batch_size_per_gpu"
+_ACCUM = "gradient_accumulation_steps"
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    world = ctx.recipe.value("world_size")
+    for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
+        nodes = {key: scalar(doc, key) for key in (_TRAIN, _MICRO, _ACCUM)}
+        if any(is_auto(node) for node in nodes.values()):
+            continue  # filled by the HF Trainer (SL701/SL702 judge the "auto" values)
+        train, micro, accum = (number(nodes[k]) for k in (_TRAIN, _MICRO, _ACCUM))
+        if train is None or (micro is None and accum is None):
+            continue  # DeepSpeed fills two missing members itself, always consistently
+        blame = nodes[_TRAIN]
+        at = node_source(path, _TRAIN, blame)
+        if micro is not None and accum is not None:
+            per_rank = micro * accum
+            if world:
+                if train != per_rank * world:
+                    yield ctx.diagnostic(
+                        f"{_TRAIN} {human(train)} ≠ micro batch {human(micro)} × accumulation {human(accum)} × "
+                        f"world size {human(world)} = {human(per_rank * world)}; DeepSpeed stops at start "
+                        f"with 'Check batch related parameters'",
+                        at=at, fix=_fix_accumulation(path, nodes[_ACCUM], train, micro, world),
+                    )
+            elif train % per_rank:
+                yield ctx.diagnostic(
+                    f"{_TRAIN} {human(train)} is not a multiple of micro batch {human(micro)} × accumulation "
+                    f"{human(accum)} = {human(per_rank)}: no world size satisfies DeepSpeed's "
+                    f"train = micro × accumulation × world size (implied world size {train / per_rank:.3g})",
+                    at=at,
+                )
+            continue
+        given, given_key = (micro, _MICRO) if micro is not None else (accum, _ACCUM)
+        divisor = given * (world or 1)
+        if train % divisor or train < divisor:
+            where = f" × world size {human(world)}" if world else ""
+            yield ctx.diagnostic(
+                f"{_TRAIN} {human(train)} is not divisible by {given_key} {human(given)}{where}; DeepSpeed fills "
+                f"the missing member by integer division and then fails its own "
+                f"train = micro × accumulation × world size check",
+                at=at,
+            )
+
+
+def _fix_accumulation(path, accum_node, train, micro, world):
+    """Recompute accumulation (the member people rarely pin on purpose) when it divides out."""
+    if accum_node is None or train % (micro * world):
+        return None
+    accum = train // (micro * world)
+    return replace_fix(
+        path, accum_node, str(accum),
+        f"set {_ACCUM} to {accum} so that {train} = {micro} × {accum} × {world}",
+        _ACCUM, accum, Applicability.UNSAFE,
+    )
+
+
+RULE = Rule(
+    code="SL101",
+    name="ds-batch-triple",
+    severity=Severity.ERROR,
+    summary="DeepSpeed train_batch_size ≠ micro batch × gradient accumulation × world size.",
+    check=_check,
+    fix_applicability="unsafe",
+    formats=("deepspeed",),
+    docs=RuleDocs(
+        what=(
+            "Reads train_batch_size, train_micro_batch_size_per_gpu and gradient_accumulation_steps "
+            "of a DeepSpeed JSON. With a world size (--world-size or settings) it checks "
+            "train = micro × accumulation × world size exactly. Without one it checks that some whole "
+            "world size satisfies it (train must be a multiple of micro × accumulation) and names the "
+            "implied world size. When one member is left out, DeepSpeed fills it by integer division, "
+            "so the given members must divide train_batch_size."
+        ),
+        why=(
+            "DeepSpeed asserts the identity when the engine starts, after the job has waited in the "
+            "queue and the cluster is allocated; a wrong triple costs a whole launch. The values are "
+            "often copied from a run on another number of GPUs (256 ≠ 2 × 18 × 7 in OpenRLHF#346)."
+        ),
+        evidence=(
+            "https://github.com/deepspeedai/DeepSpeed/issues/6914",
+            "https://github.com/OpenRLHF/OpenRLHF/issues/346",
+            "https://github.com/hiyouga/LlamaFactory/issues/2574",
+            "https://github.com/bigcode-project/starcoder/issues/77",
+            "https://github.com/deepspeedai/DeepSpeed/issues/17",
+            "deepspeed/runtime/config.py (_batch_assertion) at edaa72212672",
+        ),
+        example='{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 2, "gradient_accumulation_steps": 18}\n# steplint check --world-size 7 ds_config.json',
+        fix=(
+            "Recompute the member you did not mean to pin, usually gradient_accumulation_steps = "
+            "train / (micro × world size); under the HF Trainer set the three to \"auto\". "
+            "--unsafe-fixes recomputes gradient_accumulation_steps when the world size is known "
+            "and it divides out (it changes the run if train_batch_size was the wrong one)."
+        ),
+    ),
+)

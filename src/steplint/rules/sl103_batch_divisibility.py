@@ -1,0 +1,101 @@
+"""SL103 batch-divisibility: the global batch must split into whole micro batches per rank."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from steplint.diagnostics import Applicability, Diagnostic, Severity
+from steplint.rules._support import human, replace_fix
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+# Sources of the global batch that make it a product of the cluster size.
+_CLUSTER_FIELDS = frozenset({"data_parallel", "world_size"})
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    recipe = ctx.recipe
+    batch = recipe.get("global_batch_sequences")
+    micro = recipe.value("micro_batch")
+    dp = recipe.value("data_parallel")
+    if batch is None or not isinstance(batch.value, int):
+        return
+    if batch.source.kind == "derived" and _CLUSTER_FIELDS & set(batch.source.inputs):
+        yield ctx.diagnostic(
+            f"the global batch ({human(batch.value)} sequences = {batch.source.formula}) is not written in "
+            f"the config: it follows the number of GPUs, so the same file trains with another batch "
+            f"(and another optimal LR) on another cluster size; pin the global batch",
+            at=batch, severity=Severity.WARNING,
+        )
+        return
+    if not micro or not dp:
+        return
+    per_step = micro * dp
+    if batch.value % per_step:
+        lower = batch.value // per_step * per_step
+        upper = lower + per_step
+        yield ctx.diagnostic(
+            f"global batch {human(batch.value)} is not divisible by micro batch {human(micro)} × data parallel "
+            f"{human(dp)} = {human(per_step)}; nearest valid: {human(lower) if lower else '-'} or {human(upper)}",
+            at=batch, fix=_fix(batch, lower or upper, recipe.value("seq_len")),
+        )
+        return
+    pp = recipe.value("pipeline_parallel") or 1
+    vpp = recipe.value("virtual_pipeline_parallel") or 1
+    microbatches = batch.value // per_step
+    if pp > 1 and vpp > 1 and microbatches % pp:
+        yield ctx.diagnostic(
+            f"{human(microbatches)} micro batches per step (global {human(batch.value)} / micro {human(micro)} / "
+            f"data parallel {human(dp)}) is not a multiple of pipeline parallel {pp}, which Megatron's "
+            f"interleaved (virtual pipeline {vpp}) schedule requires",
+            at=batch,
+        )
+
+
+def _fix(batch, value, seq_len):
+    src = batch.source
+    if src.kind != "key" or src.span is None or not value:
+        return None
+    tokens = f" ({human(value * seq_len)} tokens per step)" if seq_len else ""
+    return replace_fix(
+        src.file, src, str(value), f"set the global batch to {value}{tokens}", src.key, value,
+        Applicability.UNSAFE,
+    )
+
+
+RULE = Rule(
+    code="SL103",
+    name="batch-divisibility",
+    severity=Severity.ERROR,
+    summary="Global batch not divisible by micro batch × data parallel (× pipeline micro batches); or only implicit.",
+    check=_check,
+    fix_applicability="unsafe",
+    docs=RuleDocs(
+        what=(
+            "Error when the global batch (sequences) is not a multiple of micro batch × data-parallel "
+            "size, or, with Megatron's interleaved pipeline schedule, when the number of micro batches "
+            "per step is not a multiple of the pipeline size. Warning when no file states the global "
+            "batch and it is derived from micro batch × accumulation × data parallel, so it changes "
+            "whenever the job runs on another number of GPUs."
+        ),
+        why=(
+            "Megatron-LM asserts divisibility at start (num_microbatches_calculator.py), torchtitan "
+            "asserts it in train.py, and others silently truncate the batch (MosaicML added an error "
+            "after that). An implicit global batch moves the optimum: Step Law's optimal LR and "
+            "batch depend on the token batch, so doubling the GPUs doubles the batch and leaves the "
+            "LR behind (libai#345)."
+        ),
+        evidence=(
+            "https://github.com/mosaicml/examples/pull/41",
+            "https://github.com/pytorch/torchtitan/pull/784",
+            "https://github.com/marin-community/levanter/pull/1261",
+            "https://github.com/Oneflow-Inc/libai/issues/345",
+            "Megatron-LM megatron/core/num_microbatches_calculator.py and arguments.py (interleaved schedule) at d98e8a64ddf3",
+        ),
+        example="# Megatron\n--global-batch-size 1000 --micro-batch-size 4   # with data parallel 16: 1000 % 64 ≠ 0",
+        fix=(
+            "Pick a global batch that is a multiple of micro × data parallel. --unsafe-fixes rounds "
+            "the global batch down to the nearest valid value (up when that would be 0) and states "
+            "the new token batch. For the warning, write the global batch into the config."
+        ),
+    ),
+)

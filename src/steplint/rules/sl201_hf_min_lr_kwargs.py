@@ -1,0 +1,149 @@
+"""SL201 hf-min-lr-kwargs: HF scheduler kwargs the scheduler function would refuse."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator, Optional
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.documents.nodes import MappingNode, ScalarNode
+from steplint.rules._support import hf_args_documents, node_source, replace_fix
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+# Keyword arguments each `lr_scheduler_type` accepts beyond the optimizer and step counts
+# (transformers/optimization.py, TYPE_TO_SCHEDULER_FUNCTION, transformers v5 line).
+# reduce_lr_on_plateau passes torch's ReduceLROnPlateau kwargs and is not checked.
+SCHEDULER_KWARGS: dict[str, frozenset] = {
+    "linear": frozenset(),
+    "cosine": frozenset({"num_cycles"}),
+    "cosine_with_restarts": frozenset({"num_cycles"}),
+    "polynomial": frozenset({"lr_end", "power"}),
+    "constant": frozenset(),
+    "constant_with_warmup": frozenset(),
+    "inverse_sqrt": frozenset({"timescale"}),
+    "cosine_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate"}),
+    "cosine_warmup_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate"}),
+    "warmup_stable_decay": frozenset({"num_stable_steps", "num_decay_steps", "warmup_type", "decay_type", "min_lr_ratio", "num_cycles"}),
+}
+_MIN_LR_SCHEDULERS = frozenset({"cosine_with_min_lr", "cosine_warmup_with_min_lr"})
+# Names people reach for from other libraries (torch CosineAnnealingLR eta_min; Megatron min_lr
+# spelled differently) that mean the absolute floor.
+_FLOOR_ALIASES = ("eta_min", "min_learning_rate", "lr_min", "final_lr")
+
+
+def _kwargs(doc) -> tuple[Optional[dict], Optional[MappingNode]]:
+    """lr_scheduler_kwargs as a dict (a mapping, or the JSON string the HF CLI takes)."""
+    node = doc.root.get("lr_scheduler_kwargs") if isinstance(doc.root, MappingNode) else None
+    if isinstance(node, MappingNode):
+        return {k.value: v for k, v in node.items}, node
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip():
+        try:
+            parsed = json.loads(node.value)
+        except ValueError:
+            return None, None
+        return (parsed, None) if isinstance(parsed, dict) else (None, None)
+    return {}, None
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for path, doc in hf_args_documents(ctx.recipe, ctx.documents):
+        if not isinstance(doc.root, MappingNode):
+            continue
+        type_node = doc.root.get("lr_scheduler_type")
+        if not isinstance(type_node, ScalarNode) or not isinstance(type_node.value, str):
+            continue
+        scheduler = type_node.value.strip().lower()
+        accepted = SCHEDULER_KWARGS.get(scheduler)
+        if accepted is None:
+            continue
+        kwargs, mapping = _kwargs(doc)
+        if kwargs is None:
+            continue
+        kwargs_node = doc.root.get("lr_scheduler_kwargs")
+        at_kwargs = node_source(path, "lr_scheduler_kwargs", kwargs_node or type_node)
+        unknown = sorted(k for k in kwargs if k not in accepted)
+        if scheduler in _MIN_LR_SCHEDULERS:
+            floors = [k for k in ("min_lr", "min_lr_rate") if k in kwargs]
+            if not floors:
+                alias = next((a for a in _FLOOR_ALIASES if a in kwargs), None)
+                yield ctx.diagnostic(
+                    f"lr_scheduler_type {scheduler} needs exactly one of min_lr (absolute) or min_lr_rate "
+                    f"(ratio to peak) in lr_scheduler_kwargs"
+                    + (f"; {alias} is not read (it is a torch CosineAnnealingLR name)" if alias else "")
+                    + "; the Trainer raises when it builds the scheduler",
+                    at=node_source(path, "lr_scheduler_type", type_node) if kwargs_node is None else at_kwargs,
+                    fix=_rename_fix(path, mapping, alias),
+                )
+                unknown = [k for k in unknown if k != alias]
+            elif len(floors) == 2:
+                yield ctx.diagnostic(
+                    f"lr_scheduler_kwargs sets both min_lr ({kwargs['min_lr']!r}) and min_lr_rate "
+                    f"({kwargs['min_lr_rate']!r}); {scheduler} takes exactly one and raises otherwise",
+                    at=at_kwargs,
+                )
+        for key in unknown:
+            node = _key_node(mapping, key)
+            yield ctx.diagnostic(
+                f"lr_scheduler_kwargs key {key!r} is not a parameter of the {scheduler} schedule "
+                f"(accepted: {', '.join(sorted(accepted)) or 'none'}); the scheduler function raises TypeError",
+                at=node_source(path, f"lr_scheduler_kwargs.{key}", node) if node is not None else at_kwargs,
+            )
+
+
+def _key_node(mapping: Optional[MappingNode], key: str):
+    if mapping is None:
+        return None
+    pair = mapping.get_pair(key)
+    return pair[0] if pair else None
+
+
+def _rename_fix(path, mapping, alias):
+    """eta_min: 1e-5 -> min_lr: 1e-5 (same absolute meaning, the key HF reads)."""
+    key_node = _key_node(mapping, alias) if alias else None
+    if key_node is None:
+        return None
+    value = mapping.get(alias)
+    expected = value.value if isinstance(value, ScalarNode) else None
+    replacement = "min_lr" if key_node.style is None else f"{key_node.style}min_lr{key_node.style}"
+    return replace_fix(path, key_node, replacement, f"rename {alias} to min_lr",
+                       "lr_scheduler_kwargs.min_lr", expected)
+
+
+RULE = Rule(
+    code="SL201",
+    name="hf-min-lr-kwargs",
+    severity=Severity.ERROR,
+    summary="cosine_with_min_lr without min_lr / min_lr_rate, or lr_scheduler_kwargs the schedule does not take.",
+    check=_check,
+    fix_applicability="safe",
+    formats=("hf_training_args",),
+    docs=RuleDocs(
+        what=(
+            "For Hugging Face TrainingArguments files (and front ends that pass them through, such as "
+            "TRL or LLaMA-Factory YAML): `cosine_with_min_lr` and `cosine_warmup_with_min_lr` need exactly "
+            "one of `min_lr` (absolute) or `min_lr_rate` (ratio to the peak) in `lr_scheduler_kwargs`; "
+            "every schedule rejects kwargs it does not define, such as `eta_min`."
+        ),
+        why=(
+            "The Trainer only finds out when it builds the scheduler, after the model is loaded on every "
+            "GPU: 'One of min_lr or min_lr_rate should be set through the lr_scheduler_kwargs', or a "
+            "TypeError for an unknown kwarg. Wrappers that drop the kwargs reproduce the failure. "
+            "Plain `cosine` silently decays to 0 instead of Step Law's 1e-5 floor (see SL301)."
+        ),
+        evidence=(
+            "https://github.com/hiyouga/LlamaFactory/pull/4006",
+            "https://github.com/hiyouga/LlamaFactory/issues/7284",
+            "https://github.com/modelscope/ms-swift/issues/8172",
+            "https://github.com/modelscope/ms-swift/issues/5754",
+            "https://github.com/huggingface/open-muse/issues/144",
+            "https://github.com/snowflakedb/ArcticTraining/pull/284",
+            "transformers/optimization.py get_cosine_with_min_lr_schedule_with_warmup (PR #29341)",
+        ),
+        example="lr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs:\n  eta_min: 1.0e-5",
+        fix=(
+            "Add `min_lr: 1.0e-5` (Step Law's floor) or `min_lr_rate: 0.1` under lr_scheduler_kwargs. "
+            "--fix renames a torch-style `eta_min` (or `lr_min`, `min_learning_rate`, `final_lr`) to "
+            "`min_lr`, keeping its value (safe: the same absolute floor under the name HF reads)."
+        ),
+    ),
+)

@@ -1,0 +1,53 @@
+"""SL305 steplaw-not-applicable: one notice when Step Law's premises do not hold."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.rules._applicability import steplaw_exclusions
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+_BLAME_ORDER = ("init", "parametrization", "optimizer")
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    reasons = steplaw_exclusions(ctx.recipe)
+    if not reasons:
+        return
+    at = next((ctx.recipe.get(name) for name in _BLAME_ORDER if ctx.recipe.get(name) is not None
+               and ctx.recipe.get(name).source.kind == "key"), None)
+    yield ctx.diagnostic(
+        "Step Law does not apply: " + "; ".join(reasons) + ". SL301-SL303 are not checked for this recipe.",
+        at=at,
+    )
+
+
+RULE = Rule(
+    code="SL305",
+    name="steplaw-not-applicable",
+    severity=Severity.INFO,
+    summary="μP, non-AdamW, LoRA, fine-tuning or continued pre-training: SL301-SL303 are silenced.",
+    check=_check,
+    docs=RuleDocs(
+        what=(
+            "Detects recipes outside Step Law's premises: μP parametrization (NeoX use-mup, MiniCPM-style "
+            "scale factors), an optimizer that is not AdamW (Muon, Lion, Adafactor, SOAP, SGD), LoRA, "
+            "fine-tuning a pretrained model, or continued pre-training from a checkpoint. It prints one "
+            "notice and turns off SL301-SL303 (only those) for the recipe."
+        ),
+        why=(
+            "Step Law was fitted on models trained from scratch with AdamW in standard parametrization. "
+            "A μP base LR, a Lion LR or a fine-tuning LR is a different quantity; comparing it with the "
+            "law would produce confident but meaningless errors. The authors state the law covers "
+            "from-scratch pre-training (steplaw#7)."
+        ),
+        evidence=(
+            "arXiv 2503.04715 (Step Law), training setup; steplaw.md §4",
+            "https://github.com/step-law/steplaw/issues/7",
+            "https://github.com/microsoft/mup (μP changes what the base LR means)",
+        ),
+        example="# LLaMA-Factory\nstage: pt\nfinetuning_type: lora",
+        fix="Nothing to fix. Use a law fitted for your setting, or ignore the notice with --ignore SL305.",
+    ),
+)

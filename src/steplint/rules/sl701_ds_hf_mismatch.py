@@ -1,0 +1,135 @@
+"""SL701 ds-hf-mismatch: explicit DeepSpeed values the HF Trainer refuses at start."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator, Optional
+
+from steplint.diagnostics import Diagnostic, Location, Severity
+from steplint.documents.nodes import MappingNode, ScalarNode, SequenceNode, lookup
+from steplint.rules._support import deepspeed_documents, hf_args_documents, human, is_auto, node_source, number, replace_fix, scalar
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+# DeepSpeed key -> (TrainingArguments key, its default) that HfTrainerDeepSpeedConfig
+# compares at start (transformers/integrations/deepspeed.py, trainer_config_process;
+# defaults from training_args.py). train_batch_size needs the world size (handled apart).
+PAIRED_KEYS: tuple[tuple[str, str, float], ...] = (
+    ("train_micro_batch_size_per_gpu", "per_device_train_batch_size", 8),
+    ("gradient_accumulation_steps", "gradient_accumulation_steps", 1),
+    ("gradient_clipping", "max_grad_norm", 1.0),
+    ("optimizer.params.lr", "learning_rate", 5e-5),
+    ("optimizer.params.eps", "adam_epsilon", 1e-8),
+    ("optimizer.params.weight_decay", "weight_decay", 0.0),
+    ("scheduler.params.warmup_max_lr", "learning_rate", 5e-5),
+)
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
+
+
+def _hf_value(hf_doc, key: str, default: float) -> tuple[float, Optional[ScalarNode]]:
+    node = scalar(hf_doc, key)
+    value = number(node)
+    return (default, None) if value is None else (value, node)
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    hf_docs = hf_args_documents(ctx.recipe, ctx.documents)
+    if not hf_docs:
+        return
+    hf_path, hf_doc = hf_docs[0]
+    world = ctx.recipe.value("world_size")
+    for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
+        for ds_key, hf_key, default in PAIRED_KEYS:
+            node = scalar(doc, ds_key)
+            ds_value = number(node)
+            if node is None or is_auto(node) or ds_value is None:
+                continue
+            hf_value, hf_node = _hf_value(hf_doc, hf_key, default)
+            if not _same(ds_value, hf_value):
+                yield _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value)
+        yield from _betas(ctx, path, doc, hf_path, hf_doc)
+        node = scalar(doc, "train_batch_size")
+        if world and number(node) is not None and not is_auto(node):
+            micro, _ = _hf_value(hf_doc, "per_device_train_batch_size", 8)
+            accum, _ = _hf_value(hf_doc, "gradient_accumulation_steps", 1)
+            expected = world * micro * accum
+            if number(node) != expected:
+                yield ctx.diagnostic(
+                    f"train_batch_size {human(number(node))} ≠ world size {world} × per_device_train_batch_size "
+                    f"{human(micro)} × gradient_accumulation_steps {human(accum)} = {human(expected)} from {hf_path}; "
+                    f"the HF Trainer refuses to start on the mismatch",
+                    at=node_source(path, "train_batch_size", node), fix=_auto_fix(path, node, "train_batch_size"),
+                )
+
+
+def _betas(ctx, path, doc, hf_path, hf_doc) -> Iterator[Diagnostic]:
+    node = lookup(doc.root, "optimizer.params.betas")
+    if not isinstance(node, SequenceNode) or len(node) != 2:
+        return
+    values = [number(item) if isinstance(item, ScalarNode) else None for item in node]
+    if None in values:
+        return
+    beta1, _ = _hf_value(hf_doc, "adam_beta1", 0.9)
+    beta2, _ = _hf_value(hf_doc, "adam_beta2", 0.999)
+    if not (_same(values[0], beta1) and _same(values[1], beta2)):
+        yield _mismatch(ctx, path, "optimizer.params.betas", node, values, hf_path, "adam_beta1/adam_beta2",
+                        None, [beta1, beta2])
+
+
+def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value) -> Diagnostic:
+    origin = "" if hf_node is not None else " (its default)"
+    related = ()
+    if hf_node is not None:
+        related = (Location(hf_path, hf_node.span.start.line, hf_node.span.start.column, f"{hf_key} is set here"),)
+    return ctx.diagnostic(
+        f"DeepSpeed {ds_key} = {_show(ds_value)} but TrainingArguments {hf_key} = {_show(hf_value)}{origin} in "
+        f"{hf_path}; the HF Trainer refuses to start on the mismatch (use \"auto\" to take the HF value)",
+        at=node_source(path, ds_key, node), related=related, fix=_auto_fix(path, node, ds_key),
+    )
+
+
+def _show(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(human(v) for v in value) + "]"
+    return human(value)
+
+
+def _auto_fix(path, node, key):
+    return replace_fix(path, node, '"auto"', f'set {key} to "auto" so the HF Trainer fills it', key, "auto")
+
+
+RULE = Rule(
+    code="SL701",
+    name="ds-hf-mismatch",
+    severity=Severity.ERROR,
+    summary="DeepSpeed JSON values that differ from the paired HF TrainingArguments (the Trainer rejects them).",
+    check=_check,
+    fix_applicability="safe",
+    formats=("deepspeed", "hf_training_args"),
+    docs=RuleDocs(
+        what=(
+            "When a recipe has HF TrainingArguments and a DeepSpeed JSON, compares every explicit (non-\"auto\") "
+            "DeepSpeed value the Trainer cross-checks with its TrainingArguments counterpart (or the HF default "
+            "when the argument is not set): micro batch, accumulation, train_batch_size (with a world size), "
+            "gradient clipping, optimizer lr / betas / eps / weight decay, scheduler warmup_max_lr."
+        ),
+        why=(
+            "HfTrainerDeepSpeedConfig raises 'Please correct the following DeepSpeed config values that "
+            "mismatch TrainingArguments values' when the Trainer starts, after model loading on every GPU. "
+            "Users rarely know which keys may be \"auto\" (micro batch 1 vs 8, train batch 32 vs 4 in the "
+            "linked issues)."
+        ),
+        evidence=(
+            "https://github.com/huggingface/transformers/issues/27830",
+            "https://github.com/CarperAI/trlx/issues/376",
+            "https://github.com/huggingface/accelerate/issues/1644",
+            "https://github.com/Roblox/FAI-RL/pull/70",
+            "https://github.com/stanford-crfm/mistral/pull/101",
+            "transformers/integrations/deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_process",
+        ),
+        example='# args.yaml: per_device_train_batch_size: 8\n# ds_config.json: {"train_micro_batch_size_per_gpu": 1}',
+        fix='--fix replaces the DeepSpeed value with "auto" (safe: the run uses the TrainingArguments value, which is what the Trainer requires anyway).',
+    ),
+)

@@ -1,0 +1,86 @@
+"""SL702 ds-auto-outside-hf: DeepSpeed "auto" values nothing will fill."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.documents.nodes import ScalarNode, walk
+from steplint.rules._support import deepspeed_documents, hf_args_documents, is_auto, node_source
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+# Keys HfTrainerDeepSpeedConfig fills from TrainingArguments and the model config
+# (transformers/integrations/deepspeed.py: trainer_config_process, trainer_config_finalize).
+HF_FILLED_KEYS = frozenset({
+    "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "train_batch_size", "gradient_clipping",
+    "optimizer.params.lr", "optimizer.params.betas", "optimizer.params.eps", "optimizer.params.weight_decay",
+    "scheduler.params.warmup_min_lr", "scheduler.params.warmup_max_lr",
+    "scheduler.params.warmup_num_steps", "scheduler.params.total_num_steps",
+    "fp16.enabled", "bf16.enabled", "amp.enabled", "amp.opt_level",
+    "zero_optimization.reduce_bucket_size", "zero_optimization.stage3_prefetch_bucket_size",
+    "zero_optimization.stage3_param_persistence_threshold",
+})
+
+
+def _autos(doc) -> list[tuple[str, ScalarNode]]:
+    return [(".".join(str(p) for p in path), node) for path, node in walk(doc.root)
+            if isinstance(node, ScalarNode) and is_auto(node)]
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    under_hf = bool(hf_args_documents(ctx.recipe, ctx.documents))
+    for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
+        autos = _autos(doc)
+        if not autos:
+            continue
+        if not under_hf:
+            keys = ", ".join(key for key, _ in autos)
+            first_key, first = autos[0]
+            yield ctx.diagnostic(
+                f'{len(autos)} "auto" value(s) ({keys}) but no HF TrainingArguments file is part of this recipe: '
+                f'only the HF Trainer / accelerate fill "auto", and DeepSpeed alone fails comparing a str with an '
+                f'int; pass the arguments file with --recipe args.yaml,{path.rsplit("/", 1)[-1]} or write numbers',
+                at=node_source(path, first_key, first),
+            )
+            continue
+        for key, node in autos:
+            if key not in HF_FILLED_KEYS:
+                yield ctx.diagnostic(
+                    f'{key} is "auto" but the HF Trainer does not fill this key; DeepSpeed receives the string '
+                    f'"auto"',
+                    at=node_source(path, key, node),
+                )
+
+
+RULE = Rule(
+    code="SL702",
+    name="ds-auto-outside-hf",
+    severity=Severity.ERROR,
+    summary='DeepSpeed "auto" values where no HF launch fills them.',
+    check=_check,
+    formats=("deepspeed",),
+    docs=RuleDocs(
+        what=(
+            'Flags "auto" in a DeepSpeed JSON when the recipe has no HF TrainingArguments file to fill it '
+            '(Megatron-DeepSpeed, a plain deepspeed launch), and, under HF, "auto" in keys the Trainer does not '
+            "fill (it fills the batch triple, clipping, optimizer lr/betas/eps/weight decay, scheduler warmup and "
+            "step counts, fp16/bf16/amp switches and three ZeRO-3 bucket sizes)."
+        ),
+        why=(
+            '"auto" is a placeholder of the HF integration, not a DeepSpeed value. Left unresolved it reaches '
+            "DeepSpeed's config code or zero.Init and fails with a str/int comparison at start, after the job "
+            "got its GPUs."
+        ),
+        evidence=(
+            "https://github.com/huggingface/transformers/issues/27830",
+            "https://github.com/CarperAI/trlx/issues/376",
+            "https://github.com/huggingface/accelerate/issues/1644",
+            "transformers/integrations/deepspeed.py (the keys HfTrainerDeepSpeedConfig fills)",
+        ),
+        example='{"train_micro_batch_size_per_gpu": "auto"}   # launched with deepspeed pretrain_gpt.py',
+        fix=(
+            "Write the numbers, or group the DeepSpeed JSON with the HF arguments file that fills it "
+            "(--recipe args.yaml,ds.json or [[tool.steplint.recipes]]). No automatic fix."
+        ),
+    ),
+)

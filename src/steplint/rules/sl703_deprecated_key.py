@@ -1,0 +1,129 @@
+"""SL703 deprecated-key: keys renamed or removed in the target framework version."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.documents.nodes import MappingNode, ScalarNode
+from steplint.resources import load_data_json
+from steplint.rules._support import dialect_of, node_source, replace_fix
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+_LATEST = (10**9,)
+
+
+def version_tuple(version: Optional[str]) -> tuple:
+    """'5.2' -> (5, 2); 'latest' or None -> newer than any release."""
+    if not version or str(version).lower() == "latest":
+        return _LATEST
+    parts = []
+    for piece in str(version).lstrip("v").split("."):
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts) or _LATEST
+
+
+def normalize_key(key: str) -> str:
+    """Megatron/NeoX spell flags with dashes (`--lr-decay-iters`, `lr-decay-iters`)."""
+    return key.lstrip("-").replace("-", "_")
+
+
+def _keys(node, prefix: str = "") -> Iterator[tuple[str, tuple]]:
+    """(normalized dotted key, (key node, value node)) for every mapping key."""
+    if isinstance(node, MappingNode):
+        for key, value in node.items:
+            if not isinstance(key.value, str):
+                continue
+            dotted = f"{prefix}{normalize_key(key.value)}"
+            yield dotted, (key, value)
+            yield from _keys(value, dotted + ".")
+
+
+def _framework(dialect: Optional[str]) -> Optional[tuple[str, dict]]:
+    for name, table in load_data_json("framework_keys.json")["frameworks"].items():
+        if dialect in table["dialects"]:
+            return name, table
+    return None
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    targets = dict(getattr(ctx.settings, "target_versions", None) or {})
+    targets.update(ctx.option("target_versions") or {})
+    for path, doc in ctx.documents.items():
+        found = _framework(dialect_of(ctx.recipe, path))
+        if found is None or not isinstance(getattr(doc, "root", None), MappingNode):
+            continue
+        name, table = found
+        target = targets.get(name, table["default_version"])
+        wanted = version_tuple(target)
+        present = dict(_keys(doc.root))
+        for entry in table["keys"]:
+            pair = present.get(entry["key"])
+            if pair is None:
+                continue
+            key_node, value_node = pair
+            deprecated, removed = entry.get("deprecated"), entry.get("removed")
+            if deprecated and wanted < version_tuple(deprecated):
+                continue
+            state = (f"removed in {name} {removed}" if removed and wanted >= version_tuple(removed)
+                     else f"deprecated since {name} {deprecated}" if deprecated else "renamed")
+            yield ctx.diagnostic(
+                f"{entry['key']} is {state} (target {name} {target}): use {entry['replacement']}; {entry['note']}",
+                at=node_source(path, entry["key"], key_node),
+                fix=_rename_fix(path, key_node, value_node, entry, present),
+            )
+
+
+def _rename_fix(path, key_node: ScalarNode, value_node, entry: dict, present: dict):
+    """Rename in place when the new key lives in the same table and is not set yet."""
+    old_parent, _, _ = entry["key"].rpartition(".")
+    new_parent, _, new_leaf = entry["replacement"].rpartition(".")
+    if old_parent != new_parent or entry["replacement"] in present or key_node.text.startswith("-"):
+        return None
+    if normalize_key(key_node.value) != key_node.value or not isinstance(value_node, ScalarNode):
+        return None  # dash-spelled flags and tables: reported only
+    quote = key_node.style if key_node.style in ("'", '"') else ""
+    return replace_fix(path, key_node, f"{quote}{new_leaf}{quote}", f"rename {entry['key']} to {entry['replacement']}",
+                       entry["replacement"], value_node.value)
+
+
+RULE = Rule(
+    code="SL703",
+    name="deprecated-key",
+    severity=Severity.WARNING,
+    summary="Renamed or deprecated keys for the target framework version (settable).",
+    check=_check,
+    fix_applicability="safe",
+    options={"target_versions": {}},
+    docs=RuleDocs(
+        what=(
+            "Looks up every key of a file in data/framework_keys.json, the renames and removals steplint knows "
+            "for transformers, torchtitan, MaxText, DeepSpeed and Megatron-LM, and reports the ones that are "
+            "deprecated or gone at the target version. Target versions default to the newest version steplint "
+            "describes (transformers 5.2, torchtitan 0.2.2) and are set with [tool.steplint] target-versions "
+            "(e.g. transformers = \"4.46\") or the rule option target_versions."
+        ),
+        why=(
+            "A renamed key is either rejected at start (transformers 5.2 reports warmup_ratio as a field "
+            "that does not exist) or, worse, silently ignored, so the run uses the default instead "
+            "(torchtitan's old [training] batch_size or lr_min). Configs copied from older examples carry "
+            "the old names for years."
+        ),
+        evidence=(
+            "https://github.com/huggingface/transformers/pull/41326",
+            "https://github.com/pytorch/torchtitan/pull/1238",
+            "https://github.com/pytorch/torchtitan/pull/1471",
+            "https://github.com/pytorch/torchtitan/pull/938",
+            "formats-hf-modern.md §12.10 (schema drift by version)",
+        ),
+        example="warmup_ratio: 0.03   # transformers >= 5.2: use warmup_steps: 0.03",
+        fix=(
+            "--fix renames the key in place when the new name lives in the same table and is not already set "
+            "(safe: same value, the name the framework reads). Keys that moved to another table are reported only."
+        ),
+        suppress="Pin versions with [tool.steplint] target-versions = {transformers = \"4.46\"}.",
+    ),
+)

@@ -1,0 +1,163 @@
+"""SL704 incompatible-flags: flag combinations the framework's own parser rejects.
+
+Besides its own table, the rule reports `recipe.extras["incompatible_flags"]` when a dialect
+finds a combination only it can see; expected shape: a sequence of `(message, at)` pairs,
+`at` being a Fact or Source to blame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.documents.nodes import MappingNode, ScalarNode, lookup
+from steplint.rules._support import dialect_of, node_source
+from steplint.rules.sl703_deprecated_key import normalize_key
+from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+
+@dataclass(frozen=True)
+class Exclusive:
+    """At most one of each group may be set (`first` group vs `second` group)."""
+
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+    message: str
+    source: str
+
+
+_MEGATRON = (
+    Exclusive(("train_iters",), ("train_samples",),
+              "Megatron-LM takes one of --train-iters or --train-samples",
+              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
+    Exclusive(("train_iters",), ("lr_decay_samples", "lr_warmup_samples", "lr_wsd_decay_samples"),
+              "iteration-based training (--train-iters) cannot take sample-based LR flags",
+              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
+    Exclusive(("train_samples",), ("lr_decay_iters", "lr_warmup_iters", "lr_wsd_decay_iters"),
+              "sample-based training (--train-samples) cannot take iteration-based LR flags",
+              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
+    Exclusive(("lr_warmup_fraction",), ("lr_warmup_iters", "lr_warmup_samples"),
+              "--lr-warmup-fraction and --lr-warmup-iters/--lr-warmup-samples are exclusive",
+              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
+    Exclusive(("rampup_batch_size",), ("train_iters",),
+              "a batch-size ramp-up needs sample-based training; Megatron rejects --rampup-batch-size "
+              "with --train-iters",
+              "formats-megatron-deepspeed.md §2.6 (examples/gpt3/train_gpt3_175b_distributed.sh history)"),
+    Exclusive(("global_batch_size",), ("step_batch_size_schedule",),
+              "--step-batch-size-schedule defines the batch itself; the parser rejects it together with "
+              "--global-batch-size",
+              "formats-megatron-deepspeed.md §2.6 (examples/gpt3/train_gpt3_175b_distributed.sh at 2026-07)"),
+    Exclusive(("fp16",), ("bf16",), "Megatron-LM asserts fp16 and bf16 are not both set",
+              "megatron/training/arguments.py validate_args"),
+)
+_DEEPSPEED = (
+    Exclusive(("fp16.enabled",), ("bf16.enabled",),
+              "DeepSpeed refuses fp16 and bf16 enabled together",
+              "deepspeed/runtime/config.py (bf16 and fp16 modes cannot be simultaneously enabled)"),
+)
+_HF = (
+    Exclusive(("fp16",), ("bf16",), "TrainingArguments raises when fp16 and bf16 are both true",
+              "transformers/training_args.py __post_init__"),
+)
+_AXOLOTL = (
+    Exclusive(("gradient_accumulation_steps",), ("batch_size",),
+              "axolotl takes gradient_accumulation_steps or batch_size, not both",
+              "axolotl src/axolotl/utils/schemas/validation.py at 067b021c8b87"),
+    Exclusive(("warmup_steps",), ("warmup_ratio",),
+              "axolotl rejects warmup_steps together with warmup_ratio",
+              "axolotl src/axolotl/utils/schemas/validation.py at 067b021c8b87"),
+)
+TABLES: dict[str, tuple[Exclusive, ...]] = {
+    "megatron": _MEGATRON, "megatron_deepspeed": _MEGATRON,
+    "deepspeed": _DEEPSPEED,
+    "hf_training_args": _HF, "llama_factory": _HF, "llamafactory": _HF,
+    "axolotl": _AXOLOTL,
+}
+
+
+def _set_flags(doc) -> dict[str, object]:
+    """Normalized key -> node for root keys, plus dotted `a.b` for one nested level."""
+    out: dict[str, object] = {}
+    root = doc.root
+    if not isinstance(root, MappingNode):
+        return out
+    for key, value in root.items:
+        if isinstance(key.value, str):
+            name = normalize_key(key.value)
+            out.setdefault(name, value)
+            if isinstance(value, MappingNode):
+                for sub_key, sub_value in value.items:
+                    if isinstance(sub_key.value, str):
+                        out.setdefault(f"{name}.{normalize_key(sub_key.value)}", sub_value)
+    return out
+
+
+def _is_set(node) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ScalarNode):
+        value = node.value
+        if value is None or value is False:
+            return False
+        if isinstance(value, str) and value.strip().lower() in ("false", "none", "null", ""):
+            return False
+    return True
+
+
+def _first_set(flags: dict, names: tuple[str, ...]) -> Optional[tuple[str, object]]:
+    for name in names:
+        if _is_set(flags.get(name)):
+            return name, flags[name]
+    return None
+
+
+def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    for path, doc in ctx.documents.items():
+        table = TABLES.get(dialect_of(ctx.recipe, path) or "")
+        if not table or getattr(doc, "root", None) is None:
+            continue
+        flags = _set_flags(doc)
+        for rule in table:
+            first, second = _first_set(flags, rule.first), _first_set(flags, rule.second)
+            if first and second:
+                (name_a, _), (name_b, node_b) = first, second
+                yield ctx.diagnostic(
+                    f"{name_a} and {name_b} are both set: {rule.message}",
+                    at=node_source(path, name_b, node_b),
+                )
+    for message, at in ctx.recipe.extras.get("incompatible_flags", ()) or ():
+        yield ctx.diagnostic(str(message), at=at)
+
+
+RULE = Rule(
+    code="SL704",
+    name="incompatible-flags",
+    severity=Severity.ERROR,
+    summary="Flag combinations or forms the framework's own parser rejects.",
+    check=_check,
+    formats=("megatron", "megatron_deepspeed", "deepspeed", "hf_training_args", "axolotl"),
+    docs=RuleDocs(
+        what=(
+            "Reports option pairs the framework refuses at start: Megatron-LM --train-iters with --train-samples, "
+            "iteration-based training with sample-based LR flags (and the reverse), --lr-warmup-fraction with "
+            "--lr-warmup-iters/-samples, --rampup-batch-size with --train-iters, --global-batch-size with "
+            "--step-batch-size-schedule, fp16 with bf16 (Megatron, DeepSpeed, HF); axolotl "
+            "gradient_accumulation_steps with batch_size, warmup_steps with warmup_ratio."
+        ),
+        why=(
+            "These are parser or validator errors: the job fails at launch, after it waited for its "
+            "allocation. Even NVIDIA's own 175B example script carried a combination its parser rejects "
+            "(--global-batch-size with --step-batch-size-schedule; earlier --rampup-batch-size with "
+            "--train-iters), so the numbers alone are not enough to lint."
+        ),
+        evidence=(
+            "NVIDIA/Megatron-LM megatron/training/arguments.py validate_args at d98e8a64ddf3",
+            "NVIDIA/Megatron-LM examples/gpt3/train_gpt3_175b_distributed.sh (formats-megatron-deepspeed.md §2.6)",
+            "https://github.com/NVIDIA/Megatron-LM/pull/7099 (bare asserts)",
+            "axolotl src/axolotl/utils/schemas/validation.py at 067b021c8b87",
+        ),
+        example="--train-iters 500000 --rampup-batch-size 16 16 5859375",
+        fix="Keep one of the two options. No automatic fix (which one you meant is a choice).",
+    ),
+)
