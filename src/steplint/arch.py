@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Optional
 
+from steplint.recipe import Fact, derived_source, fact
+
 NORM_TYPES = ("layernorm", "rmsnorm", "none")
 QK_NORM_TYPES = ("none", "head", "full")
 
@@ -248,3 +250,37 @@ def describe(spec: ArchSpec) -> str:
         parts.append(moe)
     parts.append(f"vocab {s.vocab_size} {'tied' if s.tied_embeddings else 'untied'}")
     return " ".join(parts)
+
+
+def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
+    """n_params / n_params_active / n_params_total as derived recipe Facts, each with the
+    formula (its parts in scalars) that `steplint show` prints."""
+    counts = count_params(spec)
+    b = counts.breakdown
+    inputs = ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "ffn_hidden_size")
+    if spec.is_moe:
+        inputs += ("num_experts", "experts_per_token")
+    n_terms = [f"attention {b['attention']}"]
+    if b["dense_mlp"]:
+        n_terms.append(f"dense MLP {b['dense_mlp']}")
+    if spec.is_moe:
+        n_terms.append(f"routed experts {b['routed_experts']}")
+        if b["shared_experts"]:
+            n_terms.append(f"shared experts {b['shared_experts']}")
+    active_terms = [t if not t.startswith("routed") else f"top-{spec.experts_per_token} of "
+                    f"{spec.num_experts} routed experts {b['routed_experts_active']}" for t in n_terms]
+    total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]}" for k in
+                                  ("router", "norms", "biases", "position_embedding", "input_embedding",
+                                   "output_head") if b[k]]
+    tied = "tied head counted once" if spec.tied_embeddings else "untied head"
+    return {
+        "n_params": fact("n_params", counts.n_params,
+                         derived_source(" + ".join(n_terms), *inputs,
+                                        note=note or "Step Law N: attention + FFN weights; no embeddings, "
+                                                     "norms, biases or router")),
+        "n_params_active": fact("n_params_active", counts.n_params_active,
+                                derived_source(" + ".join(active_terms), *inputs, note=note)),
+        "n_params_total": fact("n_params_total", counts.n_params_total,
+                               derived_source(" + ".join(total_terms) + f" ({tied})", "n_params", "vocab_size",
+                                              note=note)),
+    }

@@ -75,6 +75,7 @@ SUPPLY: Mapping[str, str] = MappingProxyType({
     "decay_end_step": "the decay horizon in the config (or the train steps it defaults to)",
     "peak_lr": "the learning rate in the config",
     "min_lr": "the schedule floor in the config",
+    "decay_style": "the LR schedule type in the config",
     "data_parallel": "--world-size (data parallel = world / (tensor x pipeline x context))",
 })
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Optional
 
-from steplint.arch import ArchSpec, count_params
+from steplint.arch import ArchSpec, count_facts
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
@@ -435,36 +435,3 @@ def _source_of(root: MappingNode, doc: Document, keys: tuple[str, ...], framewor
         if isinstance(node, ScalarNode) and node.value is not None:
             return key_source(doc.path, key, node.span)
     return default_source(framework, f"{keys[0]} absent")
-
-
-def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
-    """n_params / n_params_active / n_params_total as derived Facts with their formula."""
-    counts = count_params(spec)
-    b = counts.breakdown
-    inputs = ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "ffn_hidden_size")
-    if spec.is_moe:
-        inputs += ("num_experts", "experts_per_token")
-    n_terms = [f"attention {b['attention']}"]
-    if b["dense_mlp"]:
-        n_terms.append(f"dense MLP {b['dense_mlp']}")
-    if spec.is_moe:
-        n_terms.append(f"routed experts {b['routed_experts']}")
-        if b["shared_experts"]:
-            n_terms.append(f"shared experts {b['shared_experts']}")
-    active_terms = [t if not t.startswith("routed") else f"top-{spec.experts_per_token} of "
-                    f"{spec.num_experts} routed experts {b['routed_experts_active']}" for t in n_terms]
-    total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]}" for k in
-                                  ("router", "norms", "biases", "position_embedding", "input_embedding",
-                                   "output_head") if b[k]]
-    tied = "tied head counted once" if spec.tied_embeddings else "untied head"
-    return {
-        "n_params": fact("n_params", counts.n_params,
-                         derived_source(" + ".join(n_terms), *inputs,
-                                        note=note or "Step Law N: attention + FFN weights; no embeddings, "
-                                                     "norms, biases or router")),
-        "n_params_active": fact("n_params_active", counts.n_params_active,
-                                derived_source(" + ".join(active_terms), *inputs, note=note)),
-        "n_params_total": fact("n_params_total", counts.n_params_total,
-                               derived_source(" + ".join(total_terms) + f" ({tied})", "n_params", "vocab_size",
-                                              note=note)),
-    }

@@ -1,0 +1,402 @@
+"""Hugging Face `TrainingArguments` as YAML or JSON (TRL / alignment-handbook / open-r1
+recipes, LLaMA-Factory files, run_clm `.json` argument files).
+
+Keys and defaults are transformers' `training_args.py` (v4 and v5 lines), schedules its
+`optimization.py`, both summarized in docs/formats-hf-modern.md section 2; the sequence
+length keys belong to the training script (run_clm `block_size`, TRL `max_seq_length` /
+`max_length`, LLaMA-Factory `cutoff_len`), section 2.1 and 5 there.
+
+What a file of this kind never holds: the world size (it comes from the launcher) and,
+when the run is given in epochs, the number of steps (it needs the dataset). Those stay
+missing; resolve.py derives the rest once they are supplied.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from types import MappingProxyType
+from typing import Any, Optional
+
+from steplint.arch import count_facts
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
+from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+
+NAME = "hf-training-args"
+DESCRIPTION = "Hugging Face TrainingArguments YAML/JSON (TRL, alignment-handbook, LLaMA-Factory, run_clm)"
+
+TRANSFORMERS = "transformers TrainingArguments"
+
+# Keys only TrainingArguments-style files carry (DeepSpeed shares gradient_accumulation_steps,
+# axolotl learning_rate; these two never appear elsewhere).
+_DISTINCTIVE = ("per_device_train_batch_size", "lr_scheduler_type")
+_COMMON = frozenset({
+    "learning_rate", "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs",
+    "max_steps", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_ratio", "warmup_steps", "output_dir",
+    "weight_decay", "adam_beta1", "adam_beta2", "adam_epsilon", "max_grad_norm", "logging_steps", "save_steps",
+    "save_strategy", "eval_strategy", "evaluation_strategy", "bf16", "fp16", "gradient_checkpointing", "optim",
+    "do_train", "report_to", "seed", "per_device_eval_batch_size", "overwrite_output_dir", "model_name_or_path",
+})
+
+# lr_scheduler_type -> steplint decay style (architecture.md section 3). transformers
+# SchedulerType values; reduce_lr_on_plateau has no static shape.
+DECAY_STYLES = MappingProxyType({
+    "linear": "linear",
+    "cosine": "cosine",
+    "cosine_with_restarts": "cosine",
+    "cosine_with_min_lr": "cosine",
+    "cosine_warmup_with_min_lr": "cosine",
+    "polynomial": "polynomial",
+    "constant": "constant",
+    "constant_with_warmup": "constant",
+    "inverse_sqrt": "inverse-sqrt",
+    "warmup_stable_decay": "wsd",
+})
+# Schedules that decay to 0 at the last step with no floor argument (optimization.py).
+_TO_ZERO = ("linear", "cosine", "cosine_with_restarts")
+
+# Training-script sequence length keys, most specific first.
+SEQ_LEN_KEYS = ("max_seq_length", "max_length", "block_size", "cutoff_len", "model_max_length")
+
+# Stages of LLaMA-Factory that start from a trained model and are not pre-training.
+_FINETUNE_STAGES = ("sft", "rm", "ppo", "dpo", "kto")
+
+_NUMBER = re.compile(r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+def detect(doc: Document) -> float:
+    root = doc.root
+    if not isinstance(root, MappingNode):
+        return 0.0
+    keys = set(k for k in root.keys() if isinstance(k, str))
+    hits = len(keys & _COMMON)
+    if any(k in keys for k in _DISTINCTIVE):
+        return 0.5 + 0.5 * min(1.0, hits / 6)
+    return 0.3 if hits >= 4 and "learning_rate" in keys and "output_dir" in keys else 0.0
+
+
+class _Args:
+    """Reads keys of one args file with their Source; collects SL004 findings."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.root: MappingNode = doc.root  # type: ignore[assignment]
+        self.diagnostics: list[Diagnostic] = []
+
+    def node(self, key: str) -> Optional[Node]:
+        node = self.root.get(key)
+        if isinstance(node, ScalarNode) and node.value is None:
+            return None  # an empty YAML value means "the default"
+        return node
+
+    def source(self, key: str, note: Optional[str] = None) -> Source:
+        node = self.root.get(key)
+        return key_source(self.doc.path, key, node.span if node is not None else None, note)
+
+    def number(self, key: str) -> Optional[float]:
+        node = self.node(key)
+        if node is None:
+            return None
+        value = node.value if isinstance(node, ScalarNode) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self._bad(node, f"{key} must be a number, not {to_python(node)!r}")
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            if not _NUMBER.match(text):
+                self._bad(node, f"{key} must be a number, not {value!r}")
+                return None
+            parsed = float(text.replace("_", ""))
+            if node.style is None:
+                # PyYAML (YAML 1.1), which HfArgumentParser and TRL use, reads `1e-4` as a string
+                # and passes it on unconverted; the optimizer then fails at start.
+                self._bad(node, f"{key}: {value} is a string to PyYAML (YAML 1.1); write it with a dot "
+                                f"and a signed exponent, e.g. {_yaml11_float(parsed)}")
+            value = parsed
+        if not math.isfinite(value):
+            self._bad(node, f"{key} must be finite, not {value}")
+            return None
+        return value
+
+    def text(self, key: str) -> Optional[str]:
+        node = self.node(key)
+        if isinstance(node, ScalarNode) and node.value is not None:
+            return str(node.value)
+        return None
+
+    def flag(self, key: str) -> Optional[bool]:
+        node = self.node(key)
+        if isinstance(node, ScalarNode) and isinstance(node.value, bool):
+            return node.value
+        return None
+
+    def _bad(self, node: Node, message: str) -> None:
+        s = node.span
+        self.diagnostics.append(Diagnostic("SL004", "bad-value", Severity.ERROR, message, self.doc.path,
+                                           s.start.line, s.start.column, s.end.line, s.end.column))
+
+
+def _yaml11_float(value: float) -> str:
+    mantissa, exponent = f"{value:.6e}".split("e")
+    mantissa = mantissa.rstrip("0")
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return f"{mantissa}e{int(exponent):+d}"
+
+
+def _whole(value: float) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def extract(doc: Document, ctx: ExtractContext) -> Extraction:
+    if not isinstance(doc.root, MappingNode):
+        return Extraction(dialect=NAME, file=doc.path)
+    a = _Args(doc)
+    facts: dict[str, Fact] = {}
+    extras: dict[str, Any] = {}
+    notices: list[str] = []
+
+    def put(field_name: str, key: str, value: Any, default: Any, default_note: str) -> None:
+        if value is not None:
+            facts[field_name] = fact(field_name, _whole(value), a.source(key))
+        elif default is not None:
+            facts[field_name] = fact(field_name, default, default_source(TRANSFORMERS, default_note))
+
+    # optimizer and its hyperparameters (TrainingArguments defaults)
+    peak = a.number("learning_rate")
+    put("peak_lr", "learning_rate", peak, 5e-5, "learning_rate absent: 5e-5")
+    put("adam_beta1", "adam_beta1", a.number("adam_beta1"), 0.9, "adam_beta1 absent: 0.9")
+    put("adam_beta2", "adam_beta2", a.number("adam_beta2"), 0.999, "adam_beta2 absent: 0.999")
+    put("adam_eps", "adam_epsilon", a.number("adam_epsilon"), 1e-8, "adam_epsilon absent: 1e-8")
+    put("weight_decay", "weight_decay", a.number("weight_decay"), 0.0, "weight_decay absent: 0.0")
+    put("grad_clip", "max_grad_norm", a.number("max_grad_norm"), 1.0, "max_grad_norm absent: 1.0")
+    put("optimizer", "optim", a.text("optim"), "adamw_torch",
+        "optim absent: adamw_torch (v5 with torch >= 2.8: adamw_torch_fused)")
+
+    # batch
+    put("micro_batch", "per_device_train_batch_size", a.number("per_device_train_batch_size"), 8,
+        "per_device_train_batch_size absent: 8")
+    put("grad_accum", "gradient_accumulation_steps", a.number("gradient_accumulation_steps"), 1,
+        "gradient_accumulation_steps absent: 1")
+    if a.flag("auto_find_batch_size"):
+        notices.append(f"{doc.path}: auto_find_batch_size may halve the per-device batch at run time")
+
+    # sequence length (a key of the training script, not of TrainingArguments)
+    for key in SEQ_LEN_KEYS:
+        value = a.number(key)
+        if value is not None:
+            facts["seq_len"] = fact("seq_len", _whole(value), a.source(key))
+            break
+
+    # length of the run
+    max_steps = a.number("max_steps")
+    if max_steps is not None and max_steps > 0:
+        facts["train_steps"] = fact("train_steps", _whole(max_steps), a.source("max_steps"))
+    else:
+        epochs = a.number("num_train_epochs")
+        src = a.source("num_train_epochs") if epochs is not None else default_source(
+            TRANSFORMERS, "num_train_epochs absent: 3.0")
+        extras["num_train_epochs"] = fact("", 3.0 if epochs is None else _whole(epochs), src)
+        notices.append(f"{doc.path}: the run is {3.0 if epochs is None else _whole(epochs)} epoch(s) "
+                       "(max_steps <= 0): its steps and tokens depend on the dataset size; set max_steps "
+                       "or pass --tokens")
+
+    _schedule(a, facts, extras, notices, peak)
+    _warmup(a, facts, extras)
+    _precision(a, facts)
+    _init(a, facts)
+    references = _references(a, extras, notices)
+    arch = _scratch_arch(a, facts, notices)
+
+    return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=arch, references=references,
+                      diagnostics=tuple(a.diagnostics), notices=tuple(notices), extras=MappingProxyType(extras))
+
+
+def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
+    """lr_scheduler_kwargs as a dict (TrainingArguments also accepts a JSON string)."""
+    node = a.node("lr_scheduler_kwargs")
+    if node is None:
+        return {}, None
+    if isinstance(node, MappingNode):
+        return to_python(node), node
+    if isinstance(node, ScalarNode) and isinstance(node.value, str):
+        try:
+            value = json.loads(node.value)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return value, None
+    a._bad(node, "lr_scheduler_kwargs must be a mapping (or a JSON object string)")
+    return {}, None
+
+
+def _schedule(a: _Args, facts: dict, extras: dict, notices: list, peak: Optional[float]) -> None:
+    sched = a.text("lr_scheduler_type")
+    sched_src = a.source("lr_scheduler_type") if sched else default_source(TRANSFORMERS,
+                                                                         "lr_scheduler_type absent: linear")
+    sched = sched or "linear"
+    kwargs, kwargs_node = _scheduler_kwargs(a)
+    extras["lr_scheduler_type"] = sched
+    extras["lr_scheduler_kwargs"] = kwargs
+    style = DECAY_STYLES.get(sched)
+    if style is None:
+        notices.append(f"{a.doc.path}: lr_scheduler_type {sched!r} has no fixed shape steplint can check")
+        return
+    facts["decay_style"] = fact("decay_style", style, sched_src)
+    peak_name = "peak_lr"
+
+    def kwarg_source(name: str, note: Optional[str] = None) -> Source:
+        node = kwargs_node.get(name) if kwargs_node is not None else None
+        key = f"lr_scheduler_kwargs.{name}"
+        if node is not None:
+            return key_source(a.doc.path, key, node.span, note)
+        return key_source(a.doc.path, "lr_scheduler_kwargs", a.source("lr_scheduler_kwargs").span, note)
+
+    peak_value = peak if peak is not None else 5e-5
+    if sched in _TO_ZERO:
+        facts["min_lr"] = fact("min_lr", 0.0, default_source(f"transformers {sched} schedule",
+                                                             "decays to 0 at the last step"))
+    elif sched in ("constant", "constant_with_warmup"):
+        facts["min_lr"] = fact("min_lr", peak_value, derived_source("peak_lr (constant schedule)", peak_name))
+    elif sched == "polynomial":
+        if "lr_end" in kwargs and isinstance(kwargs["lr_end"], (int, float)):
+            facts["min_lr"] = fact("min_lr", kwargs["lr_end"], kwarg_source("lr_end"))
+        else:
+            facts["min_lr"] = fact("min_lr", 1e-7, default_source("transformers polynomial schedule",
+                                                                  "lr_end absent: 1e-7"))
+    elif sched in ("cosine_with_min_lr", "cosine_warmup_with_min_lr"):
+        # exactly one of min_lr (absolute) and min_lr_rate (ratio to peak); SL201 checks the rest
+        if isinstance(kwargs.get("min_lr"), (int, float)) and not isinstance(kwargs.get("min_lr"), bool):
+            facts["min_lr"] = fact("min_lr", kwargs["min_lr"], kwarg_source("min_lr"))
+        elif isinstance(kwargs.get("min_lr_rate"), (int, float)) and not isinstance(kwargs.get("min_lr_rate"), bool):
+            rate = kwargs["min_lr_rate"]
+            src = kwarg_source("min_lr_rate")
+            facts["min_lr"] = fact("min_lr", rate * peak_value, Source(
+                kind="derived", formula=f"lr_scheduler_kwargs.min_lr_rate {rate} x peak_lr", inputs=(peak_name,),
+                file=src.file, key=src.key, span=src.span, note="a ratio to the peak LR"))
+    elif sched == "warmup_stable_decay":
+        ratio = kwargs.get("min_lr_ratio", 0.0)
+        if isinstance(ratio, (int, float)) and not isinstance(ratio, bool):
+            src = kwarg_source("min_lr_ratio") if "min_lr_ratio" in kwargs else default_source(
+                "transformers warmup_stable_decay", "min_lr_ratio absent: 0")
+            facts["min_lr"] = fact("min_lr", ratio * peak_value, Source(
+                kind="derived", formula=f"min_lr_ratio {ratio} x peak_lr", inputs=(peak_name,),
+                file=src.file, key=src.key, span=src.span, note="a ratio to the peak LR"))
+        stable = kwargs.get("num_stable_steps")
+        decay = kwargs.get("num_decay_steps")
+        if isinstance(decay, int) and isinstance(stable, int):
+            extras["decay_after_warmup"] = stable + decay  # resolve adds the warmup
+
+
+def _warmup(a: _Args, facts: dict, extras: dict) -> None:
+    """warmup_steps >= 1 is a step count; v5 reads a value in (0, 1) as a fraction of the
+    total steps; warmup_ratio (v4, removed in v5.2) applies only while warmup_steps is 0."""
+    steps = a.number("warmup_steps")
+    ratio = a.number("warmup_ratio")
+    if steps is not None and steps >= 1:
+        facts["warmup_steps"] = fact("warmup_steps", math.ceil(steps), a.source("warmup_steps"))
+    elif steps is not None and 0 < steps < 1:
+        extras["warmup_ratio"] = fact("", steps, a.source("warmup_steps", "v5: a fraction of the total steps"))
+    elif ratio is not None and ratio > 0:
+        extras["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "removed in transformers 5.2"))
+    else:
+        src = a.source("warmup_steps") if steps is not None else default_source(
+            TRANSFORMERS, "warmup_steps and warmup_ratio absent: no warmup")
+        facts["warmup_steps"] = fact("warmup_steps", 0, src)
+
+
+def _precision(a: _Args, facts: dict) -> None:
+    for key in ("bf16", "fp16"):
+        if a.flag(key):
+            facts["precision"] = fact("precision", key, a.source(key))
+            return
+    facts["precision"] = fact("precision", "fp32", default_source(TRANSFORMERS, "bf16 and fp16 off: fp32"))
+
+
+def _init(a: _Args, facts: dict) -> None:
+    """How the weights start: LoRA adapters, fine-tuning, continued pre-training or scratch.
+
+    LLaMA-Factory: `finetuning_type: lora`, `stage: sft|rm|ppo|dpo|kto`, `train_from_scratch`;
+    TRL: `use_peft` / `lora_r`; chat recipes carry a `chat_template`; any other file that
+    loads `model_name_or_path` continues training a pretrained checkpoint (run_clm, TRL
+    SFT on raw text as in alignment-handbook's gpt2-nl cpt recipe).
+    """
+    def put(value: str, key: str, note: str) -> None:
+        facts["init"] = fact("init", value, a.source(key, note))
+
+    if a.text("finetuning_type") == "lora":
+        return put("lora", "finetuning_type", "LoRA adapters only")
+    for key in ("use_peft", "lora_r", "lora_rank"):
+        node = a.node(key)
+        if isinstance(node, ScalarNode) and node.value not in (False, 0):
+            return put("lora", key, "LoRA adapters only")
+    if a.flag("train_from_scratch"):
+        return put("scratch", "train_from_scratch", "random initialisation")
+    stage = a.text("stage")
+    if stage in _FINETUNE_STAGES:
+        return put("finetune", "stage", f"LLaMA-Factory stage {stage}")
+    if a.node("chat_template") is not None:
+        return put("finetune", "chat_template", "chat fine-tuning of a pretrained model")
+    if a.text("model_name_or_path"):
+        return put("checkpoint", "model_name_or_path", "starts from the pretrained weights")
+    if a.text("model_type") or a.text("config_name"):
+        key = "config_name" if a.text("config_name") else "model_type"
+        return put("scratch", key, "a config without weights: random initialisation")
+    return None
+
+
+def _looks_like_path(text: str) -> bool:
+    """A local path rather than a hub id (`org/name`): transformers tries a local folder first,
+    so this only decides how a name that is not on disk is reported."""
+    return text.startswith(("/", "./", "../", "~", ".\\")) or text.endswith(".json") or text.count("/") > 1
+
+
+def _references(a: _Args, extras: dict, notices: list) -> tuple[Reference, ...]:
+    refs: list[Reference] = []
+    folder = os.path.dirname(a.doc.path)
+    ds = a.node("deepspeed")
+    if isinstance(ds, ScalarNode) and isinstance(ds.value, str) and ds.value.strip():
+        refs.append(Reference(path=os.path.join(folder, ds.value.strip()), role="deepspeed", key="deepspeed",
+                              span=ds.span))
+    elif isinstance(ds, MappingNode):
+        extras["deepspeed_inline"] = to_python(ds)
+    for key in ("config_name", "model_name_or_path"):
+        name = a.text(key)
+        if not name:
+            continue
+        node = a.node(key)
+        extras["model_ref"] = {"key": key, "name": name, "hub_id": not _looks_like_path(name)}
+        refs.append(Reference(path=os.path.join(folder, os.path.expanduser(name)), role="model", key=key,
+                              span=node.span if node is not None else None))
+        break
+    return tuple(refs)
+
+
+def _scratch_arch(a: _Args, facts: dict, notices: list):
+    """run_clm from scratch: `model_type` (+ `config_overrides` "k=v,k=v") builds the class
+    defaults, so N is known without any config.json."""
+    model_type = a.text("model_type")
+    if not model_type or a.text("model_name_or_path") or a.text("config_name"):
+        return None
+    from steplint.dialects import hf_config
+
+    cfg: dict[str, Any] = {"model_type": model_type}
+    for item in (a.text("config_overrides") or "").split(","):
+        if "=" in item:
+            k, v = item.split("=", 1)
+            try:
+                cfg[k.strip()] = json.loads(v.strip())
+            except ValueError:
+                cfg[k.strip()] = v.strip()
+    try:
+        spec, spec_notices = hf_config.spec_from_config(cfg)
+    except (ValueError, TypeError):
+        return None
+    notices.extend(f"{a.doc.path}: {n}" for n in spec_notices)
+    note = f"class defaults of model_type {model_type}" + (" + config_overrides" if len(cfg) > 1 else "")
+    facts.update(count_facts(spec, note=note))
+    return spec

@@ -1,0 +1,68 @@
+"""The explicit list of dialect modules, and picking one for a document.
+
+Each entry is a module name in `steplint.dialects`; modules are imported on first use so
+a run over HF files never imports the Megatron reader. To add a framework, write
+`dialects/<name>.py` (contract in `base.py`) and add its module name here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Optional
+
+from steplint.documents.nodes import Document
+
+# Order breaks ties between equal detection scores: the more specific format first.
+DIALECT_MODULES: tuple[str, ...] = (
+    "hf_config",
+    "hf_training_args",
+)
+
+# A score below this is "not this framework" (detect returns 0..1).
+MIN_SCORE = 0.25
+
+
+def load_dialect(module_name: str) -> ModuleType:
+    return importlib.import_module(f"steplint.dialects.{module_name}")
+
+
+def all_dialects() -> list[ModuleType]:
+    return [load_dialect(name) for name in DIALECT_MODULES]
+
+
+def dialect_names() -> list[str]:
+    """The values `--dialect` accepts (each module's NAME)."""
+    return [module.NAME for module in all_dialects()]
+
+
+def get_dialect(name: str) -> ModuleType:
+    """The dialect whose NAME (or module name) is `name`; ValueError for an unknown one."""
+    wanted = name.strip().lower().replace("_", "-")
+    for module_name in DIALECT_MODULES:
+        if module_name.replace("_", "-") == wanted:
+            return load_dialect(module_name)
+    for module in all_dialects():
+        if module.NAME.lower() == wanted:
+            return module
+    raise ValueError(f"unknown dialect {name!r} (choose from {', '.join(sorted(dialect_names()))})")
+
+
+def detect_dialect(doc: Document, forced: Optional[str] = None) -> Optional[ModuleType]:
+    """The dialect module for `doc`, or None when no dialect recognises it.
+
+    With `forced` (`--dialect NAME`), that dialect if it finds anything it knows in the
+    document, else None (the caller reports SL003 as an error then). Raises ValueError for
+    an unknown forced name.
+    """
+    if doc.root is None:
+        return None
+    if forced:
+        module = get_dialect(forced)
+        return module if module.detect(doc) > 0 else None
+    best, best_score = None, MIN_SCORE
+    for module in all_dialects():
+        score = module.detect(doc)
+        if score > best_score:
+            best, best_score = module, score
+    return best

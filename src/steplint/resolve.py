@@ -1,0 +1,376 @@
+"""Build one Recipe from a group of files: load, detect, extract, follow references,
+merge, apply overrides, derive, and say what is still missing.
+
+Precedence when several sources give one field (first match wins):
+
+1. an override from the command line or settings (`--world-size`, `--tokens`,
+   `--seq-len`, a recipe group's facts);
+2. a key in a file, files taken in load order: the paths as given, then the files they
+   name (`deepspeed:`, a local model folder) in the order they were named; `--model`
+   comes first for architecture fields, since the user named it on purpose;
+3. a derivation by a dialect (e.g. N from an architecture), then a framework default.
+
+Two keys that disagree on one field are a conflict (SL006, with both locations); the
+conflict is also recorded in `recipe.extras["conflicts"]` so SL701 can tell the
+Hugging Face / DeepSpeed pairs the Trainer itself rejects. Generic derivations (global
+batch, tokens, warmup from a ratio, decay end) only fill fields nothing else gave.
+
+Dialects may leave two pending values in their extras for this module to finish once
+the train steps are known: `warmup_ratio` (a Fact holding a fraction of the train steps)
+and `decay_after_warmup` (steps of stable + decay after the warmup, WSD schedules).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, Optional
+
+from steplint.diagnostics import Diagnostic, Location, Severity
+from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.documents.nodes import Document, ScalarNode, lookup
+from steplint.recipe import SUPPLY, Fact, Missing, Recipe, Source, derived_source, fact, override_source
+from steplint.settings import Settings
+
+# Fields the Step Law checks need; each one no file determines is listed in `missing`.
+STEPLAW_FIELDS = (
+    "n_params", "tokens", "seq_len", "global_batch_sequences", "global_batch_tokens", "peak_lr", "min_lr",
+    "decay_style", "warmup_steps", "decay_end_step", "train_steps",
+)
+# Schedules with no decay horizon (nothing to end) - decay_end_step is not needed for them.
+_NO_HORIZON = ("constant", "inverse-sqrt")
+# Kind precedence (lower wins) for merging.
+_KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
+
+
+@dataclass(frozen=True)
+class LoadedRecipe:
+    recipe: Recipe
+    documents: Mapping[str, Document]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass
+class _Item:
+    path: str
+    role: str  # "input", "model", "deepspeed", ...
+    referrer: Optional[Reference] = None
+    referrer_file: Optional[str] = None
+    text: Optional[str] = None
+
+
+@dataclass
+class _State:
+    settings: Settings
+    texts: Mapping[str, str]
+    documents: dict = field(default_factory=dict)  # path -> Document
+    seen: set = field(default_factory=set)  # realpaths
+    extractions: list = field(default_factory=list)  # (role, Extraction)
+    files: list = field(default_factory=list)
+    dialects: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+
+
+def load_recipe(
+    paths: Iterable[str],
+    settings: Optional[Settings] = None,
+    *,
+    reported: Optional[Iterable[str]] = None,
+    texts: Optional[Mapping[str, str]] = None,
+) -> LoadedRecipe:
+    """One recipe from `paths` (and the files they reference).
+
+    `reported`: only diagnostics in these files are returned (pre-commit passes a subset
+    of a group); None keeps all. `texts`: path -> content to use instead of reading the
+    file (stdin).
+    """
+    settings = settings or Settings()
+    state = _State(settings=settings, texts=texts or {})
+    paths = tuple(paths)
+    queue: list[_Item] = []
+    if settings.model:
+        queue.append(_Item(settings.model, "model"))
+    queue.extend(_Item(p, "input") for p in paths)
+    while queue:
+        item = queue.pop(0)
+        queue.extend(_visit(item, state))
+
+    facts, conflicts = _merge(state)
+    extras = _merge_extras(state, conflicts)
+    arch = next((ex.arch for _, ex in _ordered(state) if ex.arch is not None), None)
+    facts = _apply_overrides(facts, settings, paths)
+    facts = _derive(facts, arch, extras, state)
+    recipe = Recipe(
+        files=tuple(state.files),
+        dialects=tuple(state.dialects),
+        facts=MappingProxyType(facts),
+        missing=_missing(facts),
+        arch=arch,
+        notices=tuple(dict.fromkeys(state.notices)),
+        extras=MappingProxyType(extras),
+    )
+    diagnostics = state.diagnostics
+    if reported is not None:
+        keep = {os.path.realpath(p) for p in reported}
+        diagnostics = [d for d in diagnostics if os.path.realpath(d.file) in keep]
+    return LoadedRecipe(recipe, MappingProxyType(state.documents), tuple(diagnostics))
+
+
+# ---------------------------------------------------------------------------------------
+# loading and references
+
+
+def _load(item: _Item, settings: Settings, texts: Mapping[str, str]) -> Document:
+    from steplint.documents.load import load_document
+
+    text = item.text if item.text is not None else texts.get(item.path)
+    return load_document(item.path, text=text, max_size=settings.max_file_size)
+
+
+def _visit(item: _Item, state: _State) -> list[_Item]:
+    real = os.path.realpath(item.path)
+    if real in state.seen:
+        return []
+    state.seen.add(real)
+    doc = _load(item, state.settings, state.texts)
+    state.documents[item.path] = doc
+    state.files.append(item.path)
+    state.diagnostics.extend(doc.diagnostics)
+    if doc.root is None:
+        state.dialects.append("unknown")
+        if not any(d.code == "SL001" for d in doc.diagnostics):
+            state.diagnostics.append(_unknown_format(doc, state.settings, item, empty=True))
+        return []
+
+    from steplint.dialects.registry import detect_dialect
+
+    forced = state.settings.dialect if item.role == "input" else None
+    module = detect_dialect(doc, forced)
+    if module is None:
+        state.dialects.append("unknown")
+        state.diagnostics.append(_unknown_format(doc, state.settings, item))
+        return []
+    ctx = ExtractContext(world_size=state.settings.world_size, settings=state.settings)
+    extraction: Extraction = module.extract(doc, ctx)
+    state.dialects.append(extraction.dialect)
+    state.extractions.append((item.role, extraction))
+    state.diagnostics.extend(extraction.diagnostics)
+    state.notices.extend(extraction.notices)
+    return [nxt for ref in extraction.references if (nxt := _follow(ref, doc, state)) is not None]
+
+
+def _unknown_format(doc: Document, settings: Settings, item: _Item, empty: bool = False) -> Diagnostic:
+    forced = settings.dialect if item.role == "input" else None
+    what = "the file is empty" if empty else "not a training config steplint knows"
+    if forced:
+        return Diagnostic("SL003", "unknown-format", Severity.ERROR,
+                          f"--dialect {forced} does not fit this file ({what})", doc.path)
+    if item.role != "input" and item.referrer_file:
+        what += f" (named by {item.referrer_file})"
+    return Diagnostic("SL003", "unknown-format", Severity.INFO, f"{what}; no recipe facts read from it", doc.path)
+
+
+def _follow(ref: Reference, doc: Document, state: _State) -> Optional[_Item]:
+    """The file a Reference names, tried relative to the referring file, then to the
+    working directory; a missing file is SL007 at the referencing key."""
+    if ref.role == "model" and state.settings.model:
+        return None  # --model / settings.model supplies the architecture
+    if ref.text is not None:
+        return _Item(ref.path, ref.role, ref, doc.path, text=ref.text)
+    written = None
+    if ref.key:
+        node = lookup(doc.root, ref.key)
+        if isinstance(node, ScalarNode) and isinstance(node.value, str):
+            written = os.path.expanduser(node.value.strip())
+    candidates = [ref.path] + ([written] if written and written != ref.path else [])
+    for candidate in candidates:
+        found = _model_file(candidate) if ref.role == "model" else candidate
+        if found and os.path.isfile(found):
+            return _Item(os.path.normpath(found), ref.role, ref, doc.path)
+    shown = written or ref.path
+    if ref.role == "model" and not _path_like(shown):
+        state.notices.append(f"{doc.path}: the architecture is the hub model {shown!r}; steplint reads no "
+                             "network: pass its config.json with --model (or [tool.steplint] model)")
+        return None
+    line = ref.span.start.line if ref.span else 1
+    column = ref.span.start.column if ref.span else 1
+    state.diagnostics.append(Diagnostic(
+        "SL007", "unresolved-reference", Severity.WARNING,
+        f"{ref.key or ref.role} names {shown!r}, which is not a file (looked for "
+        f"{' and '.join(repr(c) for c in dict.fromkeys(candidates))})",
+        doc.path, line, column,
+        ref.span.end.line if ref.span else 0, ref.span.end.column if ref.span else 0))
+    return None
+
+
+def _model_file(path: str) -> str:
+    return os.path.join(path, "config.json") if os.path.isdir(path) else path
+
+
+def _path_like(text: str) -> bool:
+    return text.startswith(("/", "./", "../", "~")) or text.endswith(".json") or text.count("/") > 1
+
+
+# ---------------------------------------------------------------------------------------
+# merging
+
+
+def _ordered(state: _State) -> list[tuple[str, Extraction]]:
+    """Extractions in precedence order: --model first, then load order."""
+    return sorted(state.extractions, key=lambda pair: 0 if pair[0] == "model" and state.settings.model else 1)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+    return a == b
+
+
+def _merge(state: _State) -> tuple[dict[str, Fact], list[dict]]:
+    facts: dict[str, Fact] = {}
+    owner: dict[str, str] = {}  # field -> dialect of the winning fact
+    conflicts: list[dict] = []
+    for _, ex in _ordered(state):
+        for name, new in ex.facts.items():
+            old = facts.get(name)
+            if old is None or _KIND_RANK[new.source.kind] < _KIND_RANK[old.source.kind]:
+                facts[name] = new
+                owner[name] = ex.dialect
+                continue
+            if old.source.kind == new.source.kind == "key" and not _same(old.value, new.value):
+                conflicts.append({"field": name, "value": old.value, "source": old.source,
+                                  "dialect": owner[name], "other_value": new.value, "other_source": new.source,
+                                  "other_dialect": ex.dialect})
+                state.diagnostics.append(_conflict(name, old, new))
+    return facts, conflicts
+
+
+def _conflict(name: str, kept: Fact, other: Fact) -> Diagnostic:
+    s, k = other.source, kept.source
+    return Diagnostic(
+        "SL006", "conflicting-files", Severity.WARNING,
+        f"{name} is {other.value!r} here ({s.key}) but {kept.value!r} in {k.file}:{k.line}:{k.column} "
+        f"({k.key}); steplint uses {kept.value!r}",
+        s.file or "-", s.line or 1, s.column or 1,
+        s.span.end.line if s.span else 0, s.span.end.column if s.span else 0,
+        related=(Location(k.file or "-", k.line or 1, k.column or 1, f"{name} = {kept.value!r}"),))
+
+
+def _merge_extras(state: _State, conflicts: list[dict]) -> dict[str, Any]:
+    """Dialect extras: first file wins per key; every file's own extras under `by_file`."""
+    merged: dict[str, Any] = {}
+    by_file: dict[str, Any] = {}
+    for _, ex in _ordered(state):
+        by_file[ex.file] = dict(ex.extras, dialect=ex.dialect)
+        for key, value in ex.extras.items():
+            merged.setdefault(key, value)
+    merged["by_file"] = by_file
+    merged["conflicts"] = tuple(conflicts)
+    return merged
+
+
+# ---------------------------------------------------------------------------------------
+# overrides and derivations
+
+
+_OVERRIDES = (
+    # field, Settings attribute, recipe-group fact key, flag
+    ("world_size", "world_size", "world-size", "--world-size"),
+    ("tokens", "tokens", "tokens", "--tokens"),
+    ("seq_len", "seq_len", "seq-len", "--seq-len"),
+)
+
+
+def _apply_overrides(facts: dict[str, Fact], settings: Settings, paths: tuple[str, ...]) -> dict[str, Fact]:
+    out = dict(facts)
+    wanted = {os.path.realpath(p) for p in paths}
+    for group in settings.recipes:
+        if wanted & {os.path.realpath(f) for f in group.files}:
+            for name, _, key, _ in _OVERRIDES:
+                value = group.facts.get(key, group.facts.get(name))
+                if value is not None:
+                    out[name] = fact(name, _whole(value), override_source(f"recipes {key}", group.origin or None))
+    for name, attribute, key, flag in _OVERRIDES:
+        value = getattr(settings, attribute)
+        if value is not None:
+            origin = f"{flag} or {key} in {settings.config_file}" if settings.config_file else flag
+            out[name] = fact(name, _whole(value), override_source(origin))
+    return out
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state: _State) -> dict[str, Fact]:
+    f = dict(facts)
+
+    def value(name: str) -> Any:
+        return f[name].value if name in f else None
+
+    def put(name: str, result: Any, formula: str, *inputs: str, note: Optional[str] = None) -> None:
+        f[name] = fact(name, _whole(result), derived_source(formula, *inputs, note=note))
+
+    if arch is not None and "n_params" not in f:
+        from steplint.arch import count_facts
+
+        f.update(count_facts(arch))
+
+    world = value("world_size")
+    if world and "data_parallel" not in f:
+        split = [n for n in ("tensor_parallel", "pipeline_parallel", "context_parallel") if n in f]
+        model_parallel = math.prod(int(value(n) or 1) for n in split)
+        if world % model_parallel == 0:
+            put("data_parallel", world // model_parallel,
+                "world_size / (" + " x ".join(split) + ")" if split else "world_size", "world_size", *split)
+        else:
+            state.notices.append(f"world size {world} is not divisible by tensor x pipeline x context "
+                                 f"parallel = {model_parallel}")
+
+    if "global_batch_sequences" not in f and all(value(n) for n in ("micro_batch", "grad_accum", "data_parallel")):
+        put("global_batch_sequences", value("micro_batch") * value("grad_accum") * value("data_parallel"),
+            "micro_batch x grad_accum x data_parallel", "micro_batch", "grad_accum", "data_parallel")
+    if "global_batch_tokens" not in f and value("global_batch_sequences") and value("seq_len"):
+        put("global_batch_tokens", value("global_batch_sequences") * value("seq_len"),
+            "global_batch_sequences x seq_len", "global_batch_sequences", "seq_len")
+
+    tokens_per_step = value("global_batch_tokens")
+    if "train_steps" not in f and value("tokens") and tokens_per_step:
+        put("train_steps", math.ceil(value("tokens") / tokens_per_step), "ceil(tokens / global_batch_tokens)",
+            "tokens", "global_batch_tokens")
+    if "tokens" not in f and value("train_steps") and tokens_per_step:
+        put("tokens", value("train_steps") * tokens_per_step, "train_steps x global_batch_tokens",
+            "train_steps", "global_batch_tokens")
+
+    ratio = extras.get("warmup_ratio")
+    if "warmup_steps" not in f and isinstance(ratio, Fact) and value("train_steps"):
+        put("warmup_steps", math.ceil(ratio.value * value("train_steps")),
+            f"ceil({ratio.source.key or 'warmup ratio'} {ratio.value} x train_steps)", "train_steps")
+
+    style = value("decay_style")
+    if "decay_end_step" not in f and style and style not in _NO_HORIZON:
+        after = extras.get("decay_after_warmup")
+        if isinstance(after, int) and value("warmup_steps") is not None:
+            put("decay_end_step", value("warmup_steps") + after, "warmup_steps + stable + decay steps",
+                "warmup_steps")
+        elif value("train_steps"):
+            put("decay_end_step", value("train_steps"), "train_steps (the schedule decays over the whole run)",
+                "train_steps")
+    return f
+
+
+def _missing(facts: Mapping[str, Fact]) -> tuple[Missing, ...]:
+    out = []
+    style = facts["decay_style"].value if "decay_style" in facts else None
+    for name in STEPLAW_FIELDS:
+        if name in facts or (name == "decay_end_step" and style in _NO_HORIZON):
+            continue
+        out.append(Missing(name, SUPPLY.get(name, "the config")))
+    if "global_batch_sequences" not in facts and "world_size" not in facts:
+        out.append(Missing("world_size", SUPPLY["world_size"]))
+    return tuple(out)
