@@ -68,11 +68,12 @@ class LoadProblem(Exception):
     """Raised inside a loader to stop at the first fatal problem; `load_document` turns it
     into the one diagnostic the file gets."""
 
-    def __init__(self, code: str, message: str, at: Where = None):
+    def __init__(self, code: str, message: str, at: Where = None, related: tuple[Location, ...] = ()):
         super().__init__(message)
         self.code = code
         self.message = message
         self.at = at
+        self.related = related
 
 
 class Parsed(NamedTuple):
@@ -85,4 +86,4 @@ class Parsed(NamedTuple):
 
 def failed(file: str, problem: LoadProblem) -> Parsed:
     """The Parsed of a file that could not be read: no tree, one finding."""
-    return Parsed(None, (), (loader_diagnostic(file, problem.code, problem.message, problem.at),))
+    return Parsed(None, (), (loader_diagnostic(file, problem.code, problem.message, problem.at, problem.related),))

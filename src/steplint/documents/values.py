@@ -1,0 +1,179 @@
+"""Reading a number the way a framework's own loader reads it.
+
+The same text means different things to different loaders: `lr: 1e-4` is the *string*
+'1e-4' to PyYAML (YAML 1.1 floats need a dot and a signed exponent; yaml/resolver.py,
+https://github.com/yaml/pyyaml/issues/173) but the float 0.0001 to OmegaConf, which adds
+its own float resolver (omegaconf/_utils.py, get_yaml_loader); a launch script's `--lr
+1e-4` goes through argparse's `float()`. Dialects say which reader their framework uses
+and turn a returned problem into SL004 with `loader_diagnostic`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import NamedTuple, Optional, Union
+
+from steplint.documents.findings import loader_diagnostic
+from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = [
+    "READERS",
+    "Reading",
+    "loader_diagnostic",
+    "non_finite_problem",
+    "non_positive_problem",
+    "read_int",
+    "read_number",
+    "yaml11_float_text",
+]
+
+Number = Union[int, float]
+
+# reader -> what reads the text: PyYAML SafeLoader (Megatron, NeoX, HF YAML), OmegaConf
+# (NeMo/Hydra), json/hjson (DeepSpeed, HF JSON), tomllib (torchtitan), argparse (launch scripts)
+READERS = ("yaml11", "omegaconf", "json", "toml", "argparse")
+
+# OmegaConf's float resolver, omegaconf/_utils.py get_yaml_loader (exponent sign optional,
+# no dot needed), applied to plain scalars on top of PyYAML's YAML 1.1 resolvers.
+_OMEGACONF_FLOAT = re.compile(
+    r"""^(?:
+     [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+# what a user plausibly meant as a number, written as text
+_NUMBER_TEXT = re.compile(r"[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?")
+
+
+class Reading(NamedTuple):
+    """The number a value holds (None when it holds none), and why the framework would not
+    read it as that number (None when it would). A value that *means* a number but reads as
+    a string comes back as the number with a problem, so the dialect can report SL004 and
+    still derive the rest of the recipe."""
+
+    value: Optional[Number]
+    problem: Optional[str]
+
+
+def _yaml_float(text: str) -> float:
+    """A YAML float text as PyYAML's SafeConstructor.construct_yaml_float reads it."""
+    value = text.replace("_", "").lower()
+    sign = -1.0 if value[:1] == "-" else 1.0
+    value = value.lstrip("+-")
+    if value == ".inf":
+        return sign * math.inf
+    if value == ".nan":
+        return math.nan
+    if ":" in value:
+        total = 0.0
+        for part in value.split(":"):
+            total = total * 60 + float(part)
+        return sign * total
+    return sign * float(value)
+
+
+def _as_number(text: str) -> Optional[Number]:
+    text = text.strip()
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
+    plain = text.replace("_", "")
+    try:
+        return int(plain)
+    except ValueError:
+        return float(plain)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return repr(node.text or node.value)
+
+
+def read_number(node: Optional[Node], reader: str = "yaml11") -> Reading:
+    """The number at `node` as the framework whose loader is `reader` (see READERS) sees it."""
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r} (choose {', '.join(READERS)})")
+    if node is None:
+        return Reading(None, None)
+    if not isinstance(node, ScalarNode):
+        return Reading(None, f"expected a number, found {_describe(node)}")
+    value = node.value
+    if isinstance(value, bool):
+        return Reading(None, f"expected a number, found the boolean {node.text or value}")
+    if isinstance(value, (int, float)):
+        return Reading(value, None)
+    if value is None:
+        return Reading(None, "expected a number, found an empty value (null)")
+    if not isinstance(value, str):
+        return Reading(None, f"expected a number, found {_describe(node)}")
+    if reader == "argparse":
+        number = _as_number(value)
+        if number is None:
+            try:  # argparse's type=float also takes inf and nan
+                number = float(value)
+            except ValueError:
+                return Reading(None, f"expected a number, found {value!r}")
+        return Reading(number, None)
+    plain = node.style is None
+    if reader == "omegaconf" and plain and _OMEGACONF_FLOAT.match(value):
+        return Reading(_yaml_float(value), None)
+    number = _as_number(value)
+    if number is None:
+        return Reading(None, f"expected a number, found the string {node.text or repr(value)}")
+    if not plain:
+        return Reading(number, f"{node.text} is quoted, so the framework reads a string, not a number")
+    if reader == "yaml11":
+        hint = yaml11_float_text(float(number)) if isinstance(number, float) else str(number)
+        return Reading(
+            number,
+            f"PyYAML reads {node.text} as a string, not a number (YAML 1.1 floats need a dot "
+            f"and a signed exponent); write {hint}",
+        )
+    return Reading(number, f"{node.text} is not a number here")
+
+
+def read_int(node: Optional[Node], reader: str = "yaml11") -> Reading:
+    """Like read_number, for counts (batch sizes, steps): a non-integer is a problem."""
+    value, problem = read_number(node, reader)
+    if isinstance(value, float):
+        if problem is None and value.is_integer():
+            return Reading(int(value), f"{node.text} is a float where the framework expects an integer")
+        if problem is None:
+            return Reading(None, f"expected an integer, found {node.text}")
+    return Reading(value, problem)
+
+
+def non_finite_problem(value: Optional[Number]) -> Optional[str]:
+    """Why a NaN or infinite value is wrong (None for a finite one)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a finite number (non-finite)"
+    return None
+
+
+def non_positive_problem(value: Optional[Number]) -> Optional[str]:
+    """Why a zero or negative value is wrong where only positive ones make sense."""
+    if value is not None and not (value > 0):
+        return f"must be positive, found {value}"
+    return None
+
+
+def yaml11_float_text(value: float) -> str:
+    """A literal PyYAML reads back as this float: `1.0e-5`, never `1e-5` (a string to it)."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(float(value))
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{int(exponent):+d}"
