@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Location, Severity
+from steplint.rules._steplaw_position import num
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # Schedules that keep the LR at its peak: a floor equal to the peak is harmless there.
@@ -22,7 +23,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         related = (Location(peak.source.file or "", peak.source.line or 1, peak.source.column or 1, "peak LR set here"),)
     if floor.value > peak.value:
         yield ctx.diagnostic(
-            f"min LR {floor.value:.2e} is above the peak LR {peak.value:.2e}: the schedule would "
+            f"min LR {num(floor.value)} is above the peak LR {num(peak.value)}: the schedule would "
             "climb instead of decay (Megatron-LM aborts at start with a bare assert)",
             floor,
             severity=Severity.ERROR,
@@ -31,7 +32,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     elif floor.value == peak.value and ctx.recipe.value("decay_style") not in _NON_DECAYING:
         style = ctx.recipe.value("decay_style") or "decaying"
         yield ctx.diagnostic(
-            f"min LR equals the peak LR {peak.value:.2e}, so the {style} schedule never decays",
+            f"min LR equals the peak LR {num(peak.value)}, so the {style} schedule never decays",
             floor,
             severity=Severity.WARNING,
             related=related,

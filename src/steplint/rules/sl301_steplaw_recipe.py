@@ -12,6 +12,7 @@ from typing import Iterator
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import set_value_fix
+from steplint.rules._steplaw_position import num
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 STEPLAW_MIN_LR = 1e-5  # arXiv 2503.04715 section 4.1 / released run names `mlr1e-5`
@@ -44,7 +45,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not isinstance(floor.value, (int, float)) or FLOOR_LOW <= floor.value <= FLOOR_HIGH:
         return
     yield ctx.diagnostic(
-        f"min LR {floor.value:.2e} is outside [{FLOOR_LOW:.1e}, {FLOOR_HIGH:.1e}]: Step Law's "
+        f"min LR {num(floor.value)} is outside [{num(FLOOR_LOW)}, {num(FLOOR_HIGH)}]: Step Law's "
         "optimum assumes a fixed floor of 1.0e-5",
         floor,
         # Only a plain absolute number is rewritten: a ratio (HF `min_lr_rate`, Megatron

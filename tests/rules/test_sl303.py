@@ -1,0 +1,60 @@
+import pytest
+
+from rule_recipes import case, where
+from steplint.diagnostics import Applicability, Severity
+from steplint.fixing import apply_fixes
+from steplint.rules.sl303_steplaw_batch import RULE, rounded_batch
+
+# D = 1e11: the optimum is 1.107e6 tokens = 540.8 sequences of 2048 (steplaw.md 2.4).
+LAW = {"n_params": 1.07e9, "tokens": 1e11, "seq_len": 2048, "data_parallel": 4}
+TEXTS = {
+    "yaml": "train_batch_size: {gbs}\ntrain_micro_batch_size_per_gpu: 4\ngradient_accumulation_steps: {ga}\n",
+    "json": '{{\n  "train_batch_size": {gbs},\n  "train_micro_batch_size_per_gpu": 4,\n  "gradient_accumulation_steps": {ga}\n}}\n',
+    "toml": "train_batch_size = {gbs}\ntrain_micro_batch_size_per_gpu = 4\ngradient_accumulation_steps = {ga}\n",
+}
+KEYS = {"global_batch_sequences": "train_batch_size", "micro_batch": "train_micro_batch_size_per_gpu",
+        "grad_accum": "gradient_accumulation_steps"}
+BATCH_AT = {"yaml": (1, 19), "json": (2, 23), "toml": (1, 20)}
+
+
+def _case(kind, gbs, ga):
+    return case(TEXTS[kind].format(gbs=gbs, ga=ga), kind, KEYS, global_batch_tokens=gbs * 2048, **LAW)
+
+
+@pytest.mark.parametrize("kind", sorted(TEXTS))
+def test_quarter_of_the_optimal_batch_is_an_error_with_a_consistent_fix(kind):
+    c = _case(kind, 128, 8)
+    [d] = c.run(RULE)
+    assert where(d) == ("SL303", *BATCH_AT[kind])
+    assert d.severity is Severity.ERROR
+    assert d.message.startswith("global batch 2.62e5 tokens is 0.24x the Step Law optimum 1.11e6 for N=1.07e9, D=1.0e11")
+    assert d.fix.applicability is Applicability.UNSAFE
+    result = apply_fixes([d], c.documents, unsafe=True)
+    [(_, text)] = result.texts.items()
+    # 540.8 sequences rounded to a multiple of micro 4 x DP 4: 544 = 4 x 34 x 4
+    assert "544" in text and "34" in text and "128" not in text
+
+
+@pytest.mark.parametrize("kind", sorted(TEXTS))
+def test_batch_near_the_optimum_is_clean(kind):
+    assert _case(kind, 544, 34).run(RULE) == []
+
+
+def test_unsafe_fix_is_not_applied_without_unsafe():
+    c = _case("yaml", 128, 8)
+    [d] = c.run(RULE)
+    assert apply_fixes([d], c.documents).texts == {}
+
+
+@pytest.mark.parametrize("target, micro, dp, expected", [
+    (540.8, 4, 4, (544, 34)),
+    (540.8, None, None, (541, 541)),
+    (3.0, 4, 8, (32, 1)),  # never below one step of micro x DP
+])
+def test_rounded_batch(target, micro, dp, expected):
+    assert rounded_batch(target, micro, dp) == expected
+
+
+def test_silent_for_continued_pretraining():
+    c = case(TEXTS["yaml"].format(gbs=128, ga=8), "yaml", KEYS, global_batch_tokens=128 * 2048, init="checkpoint", **LAW)
+    assert c.run(RULE) == []
