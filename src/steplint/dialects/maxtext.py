@@ -1,0 +1,262 @@
+"""MaxText YAML: `configs/base.yml` defaults, a model file `configs/models/<name>.yml`,
+and a user file with overrides, merged in that order by MaxText's pyconfig.
+
+A model file alone (the usual thing to lint) holds only architecture keys: every training
+value is then a base.yml default, and the global batch is per chip
+(`per_device_batch_size`) times a device count that no file holds. The schedule fractions
+(`warmup_steps_fraction`, `learning_rate_final_fraction`) are ratios of the schedule
+length and of the peak LR.
+
+Defaults and model tables: data/maxtext_models.json (base.yml and models/*.yml at
+e591f30c); schedule: src/maxtext/utils/maxtext_utils.py `create_learning_rate_schedule`;
+formats-hf-modern.md section 10.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, present
+from steplint.documents.nodes import Document, to_python
+from steplint.recipe import default_source
+from steplint.resources import load_data_json
+
+NAME = "maxtext"
+DESCRIPTION = "MaxText YAML (base.yml keys: base_emb_dim, per_device_batch_size, learning_rate_schedule_steps)"
+
+FRAMEWORK = "MaxText e591f30c (src/maxtext/configs/base.yml)"
+
+ARCH_KEYS = (
+    "base_emb_dim", "base_num_decoder_layers", "base_num_query_heads", "base_num_kv_heads", "head_dim",
+    "base_mlp_dim", "mlp_activations", "vocab_size", "logits_via_embedding", "num_experts",
+    "num_experts_per_tok", "base_moe_mlp_dim", "shared_experts", "first_num_dense_layers", "attention_type",
+    "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
+)
+# learning_rate_final_fraction was cosine_learning_rate_final_fraction until ~2026-01
+# (present at 351eebc2, 2026-01-15; renamed with the WSD schedule).
+FINAL_FRACTION_KEYS = ("learning_rate_final_fraction", "cosine_learning_rate_final_fraction")
+
+_UNIQUE = (
+    "base_emb_dim", "base_num_decoder_layers", "base_num_query_heads", "base_mlp_dim", "per_device_batch_size",
+    "decoder_block", "max_target_length", "warmup_steps_fraction", "learning_rate_schedule_steps",
+    "ici_fsdp_parallelism", "dcn_data_parallelism", "logits_via_embedding", "base_config",
+)
+
+
+def detect(doc: Document) -> float:
+    if doc.kind not in ("yaml", "json"):
+        return 0.0
+    hits = present(_UNIQUE, ConfigReader(doc, FRAMEWORK))
+    return 0.0 if hits < 2 else min(0.95, 0.4 + 0.1 * hits)
+
+
+class _Layers:
+    """One key through MaxText's layers: the user's file, the model file `model_name`
+    selects (which wins for architecture keys unless override_model_config), base.yml."""
+
+    def __init__(self, reader: ConfigReader, notices: list[str]):
+        self.reader = reader
+        table = load_data_json("maxtext_models.json")
+        self.base = table["base"]
+        self.model: dict = {}
+        self.model_name: Optional[str] = None
+        name = reader.text("model_name")
+        if name is not None and name.value != "default":
+            self.model_name = name.value
+            self.model = table["models"].get(name.value, {})
+            if not self.model:
+                notices.append(f"MaxText model {name.value!r} is not in steplint's model table "
+                               "(data/maxtext_models.json); N is unknown: pass --model with a config.json")
+        override = reader.flag("override_model_config")
+        self.model_wins = not (override is not None and override.value)
+
+    def get(self, key: str) -> Optional[Value]:
+        mine = self._from_file(key)
+        model = None
+        if key in self.model:
+            model = Value(self.model[key], default_source(
+                f"MaxText e591f30c configs/models/{self.model_name}.yml"))
+        if model is not None and (self.model_wins or mine is None):
+            return model
+        if mine is not None:
+            return mine
+        if key in self.base:
+            return Value(self.base[key], default_source(FRAMEWORK, f"{key} not set"))
+        return None
+
+    def _from_file(self, key: str) -> Optional[Value]:
+        node = self.reader.node(key)
+        if node is None:
+            return None
+        raw = to_python(node)
+        if raw is None:
+            return None
+        number = as_number(raw) if isinstance(raw, str) else None
+        return Value(number if number is not None else raw, self.reader.source(key))
+
+    def number(self, key: str) -> Optional[Value]:
+        got = self.get(key)
+        if got is None:
+            return None
+        number = as_number(got.value)
+        if number is None:
+            self.reader.number(key)  # reports SL004 at the key when the file holds it
+            return None
+        return Value(number, got.source)
+
+
+def extract(doc: Document, ctx: ExtractContext) -> Extraction:
+    reader = ConfigReader(doc, FRAMEWORK)
+    notices: list[str] = []
+    layers = _Layers(reader, notices)
+    sheet = FactSheet()
+    extras: dict = {}
+    spec = _architecture(layers, sheet, notices)
+    _batch(layers, sheet, ctx, extras)
+    _schedule(layers, sheet, notices, extras)
+    _optimizer(layers, reader, sheet, notices)
+    sheet.complete_batch_and_tokens()
+    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
+                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+
+
+def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
+    from steplint.arch import ArchSpec
+
+    if layers.model_name is not None and not layers.model:
+        return None
+    values = {key: layers.get(key) for key in ARCH_KEYS}
+    scale = layers.number("global_parameter_scale")
+    if scale is not None and scale.value != 1:
+        notices.append(f"global_parameter_scale {scale.value} rescales every dimension; steplint reads "
+                       "scale 1 only, so N is unknown: pass --model with a config.json")
+        return None
+
+    def num(key: str) -> Any:
+        got = values[key]
+        value = as_number(got.value) if got is not None else None
+        return int(value) if value is not None else None
+
+    activations = values["mlp_activations"].value if values["mlp_activations"] else ["silu", "linear"]
+    experts = num("num_experts") or 1
+    fields: dict[str, Any] = dict(
+        hidden_size=num("base_emb_dim"), num_layers=num("base_num_decoder_layers"),
+        num_heads=num("base_num_query_heads"), num_kv_heads=num("base_num_kv_heads"),
+        head_dim=num("head_dim"), ffn_hidden_size=num("base_mlp_dim"), vocab_size=num("vocab_size"),
+        gated=isinstance(activations, list) and len(activations) == 2,
+        tied_embeddings=bool(values["logits_via_embedding"].value),
+    )
+    if experts > 1:
+        moe_width = num("base_moe_mlp_dim")
+        fields.update(num_experts=experts, experts_per_token=num("num_experts_per_tok") or 1,
+                      expert_ffn_hidden_size=moe_width if moe_width and moe_width > 0 else None,
+                      shared_experts=num("shared_experts") or 0,
+                      num_dense_layers=num("first_num_dense_layers") or 0)
+    if str(values["attention_type"].value) == "mla":
+        fields.update(head_dim=None, q_lora_rank=num("q_lora_rank"), kv_lora_rank=num("kv_lora_rank"),
+                      qk_nope_head_dim=num("qk_nope_head_dim"), qk_rope_head_dim=num("qk_rope_head_dim"),
+                      v_head_dim=num("v_head_dim"))
+    try:
+        spec = ArchSpec(**fields)
+    except (TypeError, ValueError) as exc:
+        notices.append(f"cannot read the MaxText architecture: {exc}")
+        return None
+    for field_name, key in (("hidden_size", "base_emb_dim"), ("num_layers", "base_num_decoder_layers"),
+                            ("num_attention_heads", "base_num_query_heads"), ("ffn_hidden_size", "base_mlp_dim"),
+                            ("vocab_size", "vocab_size")):
+        sheet.put(field_name, Value(num(key), values[key].source))
+    if not spec.is_mla:
+        sheet.put("num_kv_heads", Value(spec.kv_heads, values["base_num_kv_heads"].source))
+        sheet.put("head_dim", Value(spec.head_size, values["head_dim"].source))
+    if spec.is_moe:
+        sheet.put("num_experts", Value(spec.num_experts, values["num_experts"].source))
+        sheet.put("experts_per_token", Value(spec.experts_per_token, values["num_experts_per_tok"].source))
+    origin = (f"MaxText configs/models/{layers.model_name}.yml" if layers.model_name
+              else "MaxText base_* architecture keys")
+    sheet.put_param_counts(spec, origin)
+    return spec
+
+
+def _batch(layers: _Layers, sheet: FactSheet, ctx: ExtractContext, extras: dict) -> None:
+    seq = layers.number("max_target_length")
+    sheet.put("seq_len", seq and Value(int(seq.value), seq.source))
+    per_device = layers.number("per_device_batch_size")
+    accum = layers.number("gradient_accumulation_steps")
+    sheet.put("grad_accum", accum and Value(int(accum.value), accum.source))
+    if per_device is not None:
+        extras["per_device_batch_size"] = per_device.value
+        if float(per_device.value).is_integer():
+            sheet.put("micro_batch", Value(int(per_device.value), per_device.source))
+    if ctx.world_size and per_device is not None and accum is not None:
+        # pyconfig: global batch = int(num_devices * per_device_batch_size) * accumulation.
+        sheet.put("global_batch_sequences", derived(
+            int(ctx.world_size * per_device.value) * int(accum.value),
+            "int(world_size * per_device_batch_size) * gradient_accumulation_steps",
+            "world_size", "grad_accum", note="per_device_batch_size is per chip"))
+    else:
+        extras["needs"] = ("world_size",)
+
+
+def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+    steps = layers.number("steps")
+    schedule = layers.number("learning_rate_schedule_steps")
+    if steps is not None and steps.value == -1 and schedule is not None and schedule.value > 0:
+        steps = derived(int(schedule.value), "learning_rate_schedule_steps (steps -1)")
+    if steps is not None and steps.value > 0:
+        steps = Value(int(steps.value), steps.source)
+        sheet.put("train_steps", steps)
+    if schedule is None or schedule.value == -1:
+        schedule = steps and derived(steps.value, "steps (learning_rate_schedule_steps -1)", "train_steps")
+    if schedule is None or schedule.value <= 0:
+        return
+    horizon = int(schedule.value)
+    if steps is not None and steps.value > horizon:
+        notices.append(f"the LR schedule ends at step {horizon} and is 0 for the remaining "
+                       f"{steps.value - horizon} steps (learning_rate_schedule_steps < steps)")
+
+    fraction = layers.number("warmup_steps_fraction")
+    if fraction is not None:
+        sheet.put("warmup_steps", derived(int(horizon * fraction.value),
+                                          "int(schedule steps * warmup_steps_fraction)", "train_steps",
+                                          note=f"warmup_steps_fraction {fraction.value}"))
+    # make_cos_schedule runs over (horizon - warmup) steps and reaches the floor on its
+    # last index, one step before the horizon.
+    sheet.put("decay_end_step", derived(horizon - 1, "schedule steps - 1 (the floor on the last step)",
+                                        "train_steps"))
+    kind = layers.get("lr_schedule_type")
+    kind_value = str(kind.value) if kind is not None else "cosine"
+    extras["scheduler"] = kind_value
+    if kind_value == "wsd":
+        decay = layers.number("wsd_decay_steps_fraction")
+        style = layers.get("wsd_decay_style")
+        extras["wsd_decay_style"] = style.value if style is not None else None
+        if decay is not None:
+            extras["decay_steps"] = int(horizon * decay.value)
+        sheet.put("decay_style", Value("wsd", kind.source))
+    elif kind is not None:
+        sheet.put("decay_style", Value(kind_value, kind.source))
+
+    peak = layers.number("learning_rate")
+    sheet.put("peak_lr", peak)
+    final_key = next((k for k in FINAL_FRACTION_KEYS if layers.reader.is_set(k)), FINAL_FRACTION_KEYS[0])
+    final = layers.number(final_key)
+    if peak is not None and final is not None:
+        sheet.put("min_lr", derived(peak.value * final.value, f"learning_rate * {final_key}", "peak_lr",
+                                    note=f"{final_key} {final.value} is a ratio"))
+
+
+def _optimizer(layers: _Layers, reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> None:
+    sheet.put("optimizer", layers.get("opt_type"))
+    for field_name, key in (("adam_beta1", "adam_b1"), ("adam_beta2", "adam_b2"), ("adam_eps", "adam_eps"),
+                            ("weight_decay", "adam_weight_decay"), ("grad_clip", "gradient_clipping_threshold")):
+        sheet.put(field_name, layers.number(key))
+    dataset = reader.text("dataset_type")
+    if dataset is not None and dataset.value == "c4_mlperf":
+        notices.append("dataset_type c4_mlperf: MaxText recomputes learning_rate, its schedule steps and "
+                       "warmup from the global batch, so the file's LR is not the LR used")
+    loaded = reader.text("load_parameters_path")
+    if loaded is not None and loaded.value:
+        sheet.put("init", Value("checkpoint", loaded.source))
+    else:
+        sheet.put("init", reader.default("scratch", "no load_parameters_path: random init"))
