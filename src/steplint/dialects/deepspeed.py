@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, walk
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
+from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode, walk
 from steplint.recipe import default_source
 
 NAME = "deepspeed"
@@ -109,15 +109,25 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     if opt_type is not None:
         sheet.put("optimizer", Value(str(opt_type.value).lower(), opt_type.source))
         extras["optimizer"] = {"type": str(opt_type.value)}
-        betas = None if "optimizer.params.betas" in auto_keys else reader.numbers("optimizer.params.betas")
-        if betas is not None and len(betas[0]) == 2:
-            sheet.put("adam_beta1", Value(betas[0][0], betas[1]))
-            sheet.put("adam_beta2", Value(betas[0][1], betas[1]))
+        if "optimizer.params.betas" not in auto_keys:
+            put_betas(reader, "optimizer.params.betas", sheet)
         sheet.put("adam_eps", number("optimizer.params.eps"))
         sheet.put("weight_decay", number("optimizer.params.weight_decay"))
     _scheduler(reader, sheet, extras, number, integer, auto_keys)
     return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), diagnostics=tuple(reader.diagnostics),
                       extras=extras)
+
+
+def put_betas(reader: ConfigReader, dotted: str, sheet: FactSheet) -> None:
+    """`"betas": [0.9, 0.95]` of a DeepSpeed optimizer block (NeoX uses the same block)."""
+    node = reader.node(dotted)
+    if not isinstance(node, SequenceNode) or len(node.items) != 2:
+        return
+    values = [as_number(item.value) if isinstance(item, ScalarNode) else None for item in node.items]
+    if all(v is not None for v in values):
+        source = reader.source(dotted)
+        sheet.put("adam_beta1", Value(values[0], source))
+        sheet.put("adam_beta2", Value(values[1], source))
 
 
 def _precision(reader: ConfigReader, sheet: FactSheet, auto_keys: set) -> None:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from steplint.arch import ArchSpec, count_params, describe
+from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
@@ -314,14 +314,10 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 
     spec = _architecture(args, variant, sheet, extras)
     if spec is not None:
-        counts = count_params(spec)
-        inputs = tuple(k for k in ("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads",
-                                   "head_dim", "ffn_hidden_size", "num_experts", "experts_per_token")
-                       if k in sheet.facts)
-        formula = f"Step Law N of {describe(spec)}"
-        sheet.put("n_params", derived(counts.n_params, formula, *inputs))
-        sheet.put("n_params_active", derived(counts.n_params_active, formula + " (top-k experts)", *inputs))
-        sheet.put("n_params_total", derived(counts.n_params_total, "every parameter of " + describe(spec), *inputs))
+        counts = count_facts(spec, note=f"{variant} {describe(spec)}")
+        if not spec.vocab_size:
+            counts.pop("n_params_total")  # the vocabulary comes from the tokenizer
+        sheet.facts.update(counts)
 
     _parallelism(doc, args, sheet, extras, ctx)
     _training(args, sheet, extras, incompatible, ctx)

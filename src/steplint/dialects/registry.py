@@ -17,6 +17,9 @@ from steplint.documents.nodes import Document
 DIALECT_MODULES: tuple[str, ...] = (
     "hf_config",
     "hf_training_args",
+    "megatron",
+    "neox",
+    "deepspeed",
 )
 
 # A score below this is "not this framework" (detect returns 0..1).
