@@ -131,11 +131,15 @@ def normal_quantile(p: float) -> float:
     """z such that P(Z <= z) = p for a standard normal Z, 0 < p < 1."""
     if not 0.0 < p < 1.0:
         raise ValueError(f"probability must be strictly between 0 and 1, got {p!r}")
-    if p < _P_LOW or p > 1.0 - _P_LOW:
-        q = math.sqrt(-2.0 * math.log(min(p, 1.0 - p)))
+    # Work in the lower half: 1 - p is exact for p >= 0.5, and erfc keeps the tail accurate.
+    return -_lower_quantile(1.0 - p) if p > 0.5 else _lower_quantile(p)
+
+
+def _lower_quantile(p: float) -> float:
+    if p < _P_LOW:
+        q = math.sqrt(-2.0 * math.log(p))
         z = (((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / \
             ((((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0)
-        z = z if p < _P_LOW else -z
     else:
         q = p - 0.5
         r = q * q

@@ -1,0 +1,96 @@
+"""The loss-penalty landscape: shape, asymmetry, validity domain, and the shipped fit."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, shared_path
+from steplint.laws.landscape import PenaltyKind, default_landscape, penalty
+
+
+def test_lr_asymmetry_matches_measured_medians():
+    # steplaw.md section 5.2: LR 2x costs ~0.84%, 0.5x ~0.32%; 2.83x ~1.97%, 0.35x ~0.59%
+    assert penalty(2.0).percent == pytest.approx(0.84, abs=0.15)
+    assert penalty(0.5).percent == pytest.approx(0.32, abs=0.15)
+    assert penalty(2.0).percent > 2 * penalty(0.5).percent
+    assert penalty(2.83).percent > 2 * penalty(0.35).percent
+
+
+def test_small_batch_costs_more_than_large_far_out():
+    assert penalty(1.0, 0.125).percent > penalty(1.0, 8.0).percent
+
+
+def test_minimum_is_near_the_optimum_and_small():
+    at_optimum = penalty(1.0, 1.0).percent
+    assert 0 <= at_optimum < 0.25  # Step Law's own "near-optimal" threshold is 0.25%
+    for r in (0.5, 0.71, 1.41, 2.0):
+        assert penalty(r).percent > at_optimum
+        assert penalty(1.0, r).percent > at_optimum
+
+
+def test_tilted_valley_larger_batch_prefers_larger_lr():
+    assert penalty(1.41, 4.0).percent < penalty(0.71, 4.0).percent
+
+
+def test_grows_monotonically_away_from_the_optimum_along_each_axis():
+    ratios = [2 ** (k / 4) for k in range(0, 13)]  # 1x .. 8x
+    lr_up = [penalty(min(r, 3.99)).percent for r in ratios if r < 4]
+    lr_down = [penalty(1 / r).percent for r in ratios]
+    bs_up = [penalty(1.0, r).percent for r in ratios]
+    bs_down = [penalty(1.0, 1 / r).percent for r in ratios]
+    for series in (lr_up, lr_down, bs_up, bs_down):
+        assert all(b >= a for a, b in zip(series, series[1:]))
+
+
+def test_lr_at_4x_or_more_is_a_divergence_risk_not_a_number():
+    for r in (4.0, 5.7, 100.0):
+        p = penalty(r)
+        assert p.kind is PenaltyKind.DIVERGENCE_RISK and p.percent is None
+        assert "diverge" in p.message
+    assert penalty(3.9).kind is PenaltyKind.ESTIMATE
+
+
+def test_beyond_the_grid_the_edge_value_is_a_lower_bound():
+    edge = penalty(1 / 8)
+    beyond = penalty(1 / 20)
+    assert edge.kind is PenaltyKind.ESTIMATE
+    assert beyond.kind is PenaltyKind.LOWER_BOUND and beyond.percent == edge.percent
+    assert "at least" in beyond.message
+    assert penalty(1.0, 16.0).kind is PenaltyKind.LOWER_BOUND
+    assert penalty(1.0, 16.0).percent == penalty(1.0, 8.0).percent
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.nan, math.inf])
+def test_bad_ratios_raise(bad):
+    with pytest.raises(ValueError):
+        penalty(bad)
+
+
+def test_shipped_model_beats_the_symmetric_baseline_leave_one_group_out():
+    data = json.loads((REPO_ROOT / "data" / "landscape.json").read_text())
+    for part in ("domain",):
+        ev = data["evaluation"]["optimum"][part]
+        assert ev["model"]["median_abs_pp"] < ev["baseline"]["median_abs_pp"]
+        assert ev["model"]["p90_abs_pp"] < ev["baseline"]["p90_abs_pp"]
+        assert ev["model"]["rmse_pp"] < 0.44 * 2  # and well under the baseline's own rmse
+        assert ev["model"]["rmse_pp"] < ev["baseline"]["rmse_pp"]
+    assert "32a8f4c" in data["provenance"]["commit"]
+    assert default_landscape().lr_ratio_divergence == 4.0
+
+
+def test_fit_script_reproduces_the_shipped_coefficients(tmp_path: Path):
+    shared = shared_path("steplaw").parent
+    spec = importlib.util.spec_from_file_location("fit_landscape", REPO_ROOT / "scripts" / "fit_landscape.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out, doc = tmp_path / "landscape.json", tmp_path / "landscape.md"
+    assert module.main(["--shared", str(shared), "--output", str(out), "--doc", str(doc)]) == 0
+    fresh, shipped = json.loads(out.read_text()), json.loads((REPO_ROOT / "data" / "landscape.json").read_text())
+    for name, value in shipped["coefficients"].items():
+        assert fresh["coefficients"][name] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    assert doc.read_text() == (REPO_ROOT / "docs" / "landscape.md").read_text()
