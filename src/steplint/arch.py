@@ -260,16 +260,16 @@ def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
     inputs = ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "ffn_hidden_size")
     if spec.is_moe:
         inputs += ("num_experts", "experts_per_token")
-    n_terms = [f"attention {b['attention']}"]
+    n_terms = [f"attention {b['attention']:,}"]
     if b["dense_mlp"]:
-        n_terms.append(f"dense MLP {b['dense_mlp']}")
+        n_terms.append(f"dense MLP {b['dense_mlp']:,}")
     if spec.is_moe:
-        n_terms.append(f"routed experts {b['routed_experts']}")
+        n_terms.append(f"routed experts {b['routed_experts']:,}")
         if b["shared_experts"]:
-            n_terms.append(f"shared experts {b['shared_experts']}")
+            n_terms.append(f"shared experts {b['shared_experts']:,}")
     active_terms = [t if not t.startswith("routed") else f"top-{spec.experts_per_token} of "
-                    f"{spec.num_experts} routed experts {b['routed_experts_active']}" for t in n_terms]
-    total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]}" for k in
+                    f"{spec.num_experts} routed experts {b['routed_experts_active']:,}" for t in n_terms]
+    total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]:,}" for k in
                                   ("router", "norms", "biases", "position_embedding", "input_embedding",
                                    "output_head") if b[k]]
     tied = "tied head counted once" if spec.tied_embeddings else "untied head"

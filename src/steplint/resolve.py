@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Optional
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.documents.nodes import Document, ScalarNode, lookup
-from steplint.recipe import SUPPLY, Fact, Missing, Recipe, Source, derived_source, fact, override_source
+from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Recipe, Source, derived_source, fact, override_source
 from steplint.settings import Settings
 
 # Fields the Step Law checks need; each one no file determines is listed in `missing`.
@@ -103,6 +103,8 @@ def load_recipe(
     arch = next((ex.arch for _, ex in _ordered(state) if ex.arch is not None), None)
     facts = _apply_overrides(facts, settings, paths)
     facts = _derive(facts, arch, extras, state)
+    order = {name: i for i, name in enumerate(FIELD_UNITS)}
+    facts = dict(sorted(facts.items(), key=lambda item: order.get(item[0], len(order))))
     recipe = Recipe(
         files=tuple(state.files),
         dialects=tuple(state.dialects),

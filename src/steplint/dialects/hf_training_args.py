@@ -16,14 +16,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from types import MappingProxyType
 from typing import Any, Optional
 
 from steplint.arch import count_facts
-from steplint.diagnostics import Diagnostic, Severity
+from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
+from steplint.documents.values import non_finite_problem, read_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-training-args"
@@ -65,7 +66,8 @@ SEQ_LEN_KEYS = ("max_seq_length", "max_length", "block_size", "cutoff_len", "mod
 # Stages of LLaMA-Factory that start from a trained model and are not pre-training.
 _FINETUNE_STAGES = ("sft", "rm", "ppo", "dpo", "kto")
 
-_NUMBER = re.compile(r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+# Keys only LLaMA-Factory's argument classes define (hparams/finetuning_args.py, data_args.py).
+_LLAMA_FACTORY_KEYS = ("stage", "finetuning_type", "cutoff_len", "template")
 
 
 def detect(doc: Document) -> float:
@@ -86,6 +88,7 @@ class _Args:
         self.doc = doc
         self.root: MappingNode = doc.root  # type: ignore[assignment]
         self.diagnostics: list[Diagnostic] = []
+        self.reader = _reader(doc)
 
     def node(self, key: str) -> Optional[Node]:
         node = self.root.get(key)
@@ -98,29 +101,16 @@ class _Args:
         return key_source(self.doc.path, key, node.span if node is not None else None, note)
 
     def number(self, key: str) -> Optional[float]:
+        """The number at `key` as the file's own loader reads it; a value it would read as
+        something else (PyYAML: `1e-4` is a string) is SL004 but still used."""
         node = self.node(key)
         if node is None:
             return None
-        value = node.value if isinstance(node, ScalarNode) else None
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            self._bad(node, f"{key} must be a number, not {to_python(node)!r}")
-            return None
-        if isinstance(value, str):
-            text = value.strip()
-            if not _NUMBER.match(text):
-                self._bad(node, f"{key} must be a number, not {value!r}")
-                return None
-            parsed = float(text.replace("_", ""))
-            if node.style is None:
-                # PyYAML (YAML 1.1), which HfArgumentParser and TRL use, reads `1e-4` as a string
-                # and passes it on unconverted; the optimizer then fails at start.
-                self._bad(node, f"{key}: {value} is a string to PyYAML (YAML 1.1); write it with a dot "
-                                f"and a signed exponent, e.g. {_yaml11_float(parsed)}")
-            value = parsed
-        if not math.isfinite(value):
-            self._bad(node, f"{key} must be finite, not {value}")
-            return None
-        return value
+        value, problem = read_number(node, self.reader)
+        problem = problem or non_finite_problem(value)
+        if problem:
+            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{key}: {problem}", node))
+        return value if value is not None and math.isfinite(value) else None
 
     def text(self, key: str) -> Optional[str]:
         node = self.node(key)
@@ -134,18 +124,20 @@ class _Args:
             return node.value
         return None
 
-    def _bad(self, node: Node, message: str) -> None:
-        s = node.span
-        self.diagnostics.append(Diagnostic("SL004", "bad-value", Severity.ERROR, message, self.doc.path,
-                                           s.start.line, s.start.column, s.end.line, s.end.column))
+    def bad(self, node: Node, message: str) -> None:
+        self.diagnostics.append(loader_diagnostic(self.doc, "SL004", message, node))
 
 
-def _yaml11_float(value: float) -> str:
-    mantissa, exponent = f"{value:.6e}".split("e")
-    mantissa = mantissa.rstrip("0")
-    if mantissa.endswith("."):
-        mantissa += "0"
-    return f"{mantissa}e{int(exponent):+d}"
+def _reader(doc: Document) -> str:
+    """Which loader reads the file: JSON for `.json`; LLaMA-Factory loads its YAML with
+    OmegaConf (hparams/parser.py `read_args`), which takes `1e-4` as a float; TRL and
+    HfArgumentParser use PyYAML's safe_load (YAML 1.1)."""
+    if doc.kind == "json":
+        return "json"
+    root = doc.root
+    if isinstance(root, MappingNode) and any(k in root for k in _LLAMA_FACTORY_KEYS):
+        return "omegaconf"
+    return "yaml11"
 
 
 def _whole(value: float) -> Any:
@@ -230,7 +222,7 @@ def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
             value = None
         if isinstance(value, dict):
             return value, None
-    a._bad(node, "lr_scheduler_kwargs must be a mapping (or a JSON object string)")
+    a.bad(node, "lr_scheduler_kwargs must be a mapping (or a JSON object string)")
     return {}, None
 
 

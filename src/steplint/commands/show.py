@@ -1,0 +1,256 @@
+"""`steplint show`: the recipe steplint derives from the files, where each number came from,
+what is missing, and how it sits against the Step Law optimum.
+
+Text is a table for people; `--format json` is the pinned shape of architecture.md
+section 3 (schemas/show.schema.json). Exit codes (section 5): 0 printed, 1 an input had an
+error-level input finding (SL001, SL002, SL004), 2 usage error or a missing path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Iterable, Optional
+
+import click
+
+from steplint import __version__
+from steplint.commands.predict import OneLineErrors, placement_json
+
+EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
+INPUT_ERRORS = ("SL001", "SL002", "SL004")
+
+
+def _fail(message: str) -> click.exceptions.Exit:
+    click.echo(f"steplint: {message}", err=True)
+    return click.exceptions.Exit(EXIT_USAGE)
+
+
+@click.command("show", cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output form.")
+@click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
+@click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
+@click.option("--seq-len", help="Training sequence length.")
+@click.option("--model", type=click.Path(), help="A Hugging Face config.json giving the architecture.")
+@click.option("--dialect", help="Read the given files as this framework.")
+@click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
+@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+def command(paths: tuple[str, ...], **options: Any) -> None:
+    """Show the recipe derived from PATHS: every fact with its source, what is missing,
+    and the Step Law optimum, band and expected loss penalty."""
+    try:
+        code = run(paths, options)
+    except click.exceptions.Exit:
+        raise
+    except Exception as error:  # noqa: BLE001 - the command boundary: never a traceback
+        raise _fail(f"internal error: {type(error).__name__}: {error}")
+    raise click.exceptions.Exit(code)
+
+
+def run(paths: tuple[str, ...], options: dict) -> int:
+    for path in paths + ((options["model"],) if options["model"] else ()):
+        if not os.path.exists(path):
+            raise _fail(f"{path}: no such file or directory")
+    settings = _settings(paths, options)
+    loaded = [_load(group, settings) for group in _groups(paths, settings)]
+    diagnostics = _unique(d for item in loaded for d in item.diagnostics)
+    if options["output_format"] == "json":
+        click.echo(json.dumps(show_json(loaded, diagnostics), indent=2))
+    else:
+        click.echo(show_text(loaded, diagnostics))
+    return EXIT_INPUT_ERROR if any(d.code in INPUT_ERRORS for d in diagnostics) else EXIT_OK
+
+
+def _settings(paths: tuple[str, ...], options: dict):
+    from steplint.commands.check import build_settings
+
+    full = dict(options, select=(), extend_select=(), ignore=(), fail_on=None)
+    try:
+        settings = build_settings(full, paths)
+    except ImportError:  # settings discovery not there yet: the flags alone
+        settings = build_settings(dict(full, isolated=True), paths)
+    except (ValueError, OSError) as error:
+        raise _fail(str(error))
+    if settings.dialect:
+        from steplint.dialects.registry import get_dialect
+
+        try:
+            get_dialect(settings.dialect)
+        except ValueError as error:
+            raise _fail(str(error))
+    return settings
+
+
+def _groups(paths: tuple[str, ...], settings) -> list[tuple[str, ...]]:
+    """Which files form which recipe: `--recipe` / settings groups, else one per file."""
+    from steplint.files import MissingPathError, expand
+
+    try:
+        files = list(expand(paths, settings))
+    except MissingPathError as error:
+        raise _fail(str(error))
+    try:
+        from steplint.grouping import plan_recipes
+    except ImportError:
+        plan_recipes = None
+    if plan_recipes is not None:
+        return [tuple(getattr(g, "files", g)) for g in plan_recipes(files, settings)]
+    groups: list[tuple[str, ...]] = []
+    taken: set[str] = set()
+    for group in settings.recipes:
+        members = tuple(group.files)
+        if any(os.path.realpath(f) in {os.path.realpath(m) for m in members} for f in files):
+            groups.append(members)
+            taken.update(os.path.realpath(m) for m in members)
+    groups += [(f,) for f in files if os.path.realpath(f) not in taken]
+    return groups
+
+
+def _load(files: tuple[str, ...], settings):
+    from steplint.resolve import load_recipe
+
+    return load_recipe(files, settings)
+
+
+def _unique(diagnostics: Iterable) -> list:
+    seen, out = set(), []
+    for d in diagnostics:
+        mark = (os.path.realpath(d.file), d.line, d.column, d.code, d.message)
+        if mark not in seen:
+            seen.add(mark)
+            out.append(d)
+    return sorted(out, key=lambda d: d.sort_key)
+
+
+# ---------------------------------------------------------------------------------------
+# Step Law placement
+
+
+def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str, ...]]:
+    """(steplaw block, penalty block, reasons it does not apply) for one recipe.
+
+    The blocks are None when N or D is unknown. The penalty needs the peak LR or the
+    global batch in tokens; a value the recipe lacks is taken at its optimum."""
+    from steplint.rules._applicability import steplaw_exclusions
+
+    exclusions = steplaw_exclusions(recipe)
+    n_params, tokens = recipe.value("n_params"), recipe.value("tokens")
+    if not n_params or not tokens:
+        return None, None, exclusions
+    from steplint.laws.steplaw import place
+
+    seq_len = recipe.value("seq_len")
+    p = place(float(n_params), float(tokens), lr=recipe.value("peak_lr") or None,
+              batch_tokens=recipe.value("global_batch_tokens") or None,
+              seq_len=int(seq_len) if seq_len else 2048, active_params=recipe.value("n_params_active"))
+    block = placement_json(p)
+    block.pop("steplint", None)
+    block["applies"] = not exclusions
+    block["exclusions"] = list(exclusions)
+    penalty = block.pop("position")
+    return block, penalty, exclusions
+
+
+# ---------------------------------------------------------------------------------------
+# JSON
+
+
+def recipe_json(loaded) -> dict:
+    recipe = loaded.recipe
+    steplaw, penalty, _ = steplaw_placement(recipe)
+    return {
+        "files": list(recipe.files),
+        "dialects": list(recipe.dialects),
+        "facts": recipe.facts_json(),
+        "missing": [m.to_json() for m in recipe.missing],
+        "steplaw": steplaw,
+        "penalty": penalty,
+        "notices": list(recipe.notices),
+    }
+
+
+def show_json(loaded: list, diagnostics: list) -> dict:
+    return {
+        "steplint": __version__,
+        "recipes": [recipe_json(item) for item in loaded],
+        "diagnostics": [d.to_json() for d in diagnostics],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# text
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _recipe_text(loaded) -> list[str]:
+    from steplint.quantities import format_quantity as q
+
+    recipe = loaded.recipe
+    named = [f"{f} ({d})" for f, d in zip(recipe.files, recipe.dialects)]
+    lines = ["recipe: " + " + ".join(named)]
+    if recipe.arch is not None:
+        from steplint.arch import describe
+
+        lines.append(f"  architecture: {describe(recipe.arch)}")
+    rows = [(name, _value(f.value), f.unit, f.source.describe()) for name, f in recipe.facts.items()]
+    if rows:
+        w_name = max(len(r[0]) for r in rows)
+        w_value = max(len(r[1]) for r in rows)
+        w_unit = max(len(r[2]) for r in rows)
+        lines.append(f"  {'fact'.ljust(w_name)}  {'value'.rjust(w_value)}  {'unit'.ljust(w_unit)}  source")
+        lines += [f"  {n.ljust(w_name)}  {v.rjust(w_value)}  {u.ljust(w_unit)}  {s}" for n, v, u, s in rows]
+    if recipe.missing:
+        lines.append("  missing (and what supplies it):")
+        width = max(len(m.field) for m in recipe.missing)
+        lines += [f"    {m.field.ljust(width)}  {m.supply}" for m in recipe.missing]
+    steplaw, penalty, exclusions = steplaw_placement(recipe)
+    if steplaw is None:
+        lines.append("  Step Law: needs n_params and tokens (see missing)")
+    else:
+        band, pct = steplaw["band"], f"{steplaw['band']['level'] * 100:g}%"
+        lines.append(f"  Step Law optimum for N = {q(steplaw['n_params'])}, D = {q(steplaw['tokens'])} tokens:")
+        lines.append(f"    peak LR       {q(steplaw['lr'], 4)}  ({pct} band {q(band['lr_low'])} to "
+                     f"{q(band['lr_high'])}), cosine to a fixed {q(steplaw['min_lr'], 1)} floor")
+        lines.append(f"    global batch  {q(steplaw['batch_tokens'], 4)} tokens = "
+                     f"{steplaw['batch_sequences']:.1f} sequences of {steplaw['seq_len']}  ({pct} band "
+                     f"{q(band['batch_tokens_low'])} to {q(band['batch_tokens_high'])} tokens)")
+        if penalty is not None:
+            if penalty["lr_ratio"] is not None:
+                lines.append(f"    this recipe's peak LR is {penalty['lr_ratio']:.3g}x the optimum "
+                             f"({'inside' if penalty['lr_in_band'] else 'outside'} the band)")
+            if penalty["batch_ratio"] is not None:
+                lines.append(f"    this recipe's batch is {penalty['batch_ratio']:.3g}x the optimum "
+                             f"({'inside' if penalty['batch_in_band'] else 'outside'} the band)")
+            lines.append(f"    {penalty['penalty']['message']}")
+        lines += [f"    notice: {n}" for n in steplaw["notices"]]
+    if exclusions:
+        lines.append("  Step Law does not apply: " + "; ".join(exclusions))
+    lines += [f"  notice: {n}" for n in recipe.notices]
+    return lines
+
+
+def show_text(loaded: list, diagnostics: list) -> str:
+    from steplint.report.text import line
+
+    out: list[str] = []
+    for item in loaded:
+        out += _recipe_text(item) + [""]
+    out += [line(d) for d in diagnostics]
+    missing = sum(len(item.recipe.missing) for item in loaded)
+    files = sum(len(item.recipe.files) for item in loaded)
+    out.append(f"{len(loaded)} recipe{'s' * (len(loaded) != 1)} from {files} file{'s' * (files != 1)}, "
+               f"{missing} missing fact{'s' * (missing != 1)}, {len(diagnostics)} "
+               f"finding{'s' * (len(diagnostics) != 1)}")
+    return "\n".join(out)
