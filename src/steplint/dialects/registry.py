@@ -18,6 +18,7 @@ DIALECT_MODULES: tuple[str, ...] = (
     "hf_config",
     "hf_training_args",
     "megatron",
+    "nemo",
     "neox",
     "deepspeed",
 )

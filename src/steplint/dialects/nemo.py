@@ -1,0 +1,328 @@
+"""NeMo 1.x Hydra YAML (`megatron_gpt_config.yaml`) and NeMo-Framework-Launcher training configs.
+
+Values are read as OmegaConf reads them: `${...}` interpolations resolved (see
+`steplint.interpolation`) and `1e-4` a float. What is specific here
+(docs/formats-megatron-deepspeed.md section 4.1; NVIDIA/NeMo 8cfedd7
+`nemo/core/optim/lr_scheduler.py`, `megatron_base_model.py`):
+
+* the model is built as a Megatron-Core TransformerConfig: FFN width 4h when absent (no
+  2/3 rule), `num_query_groups` alone sets GQA (null -> MHA), gated when the activation
+  name ends in `glu`;
+* the world size is in the file (`trainer.devices x trainer.num_nodes`);
+* schedules: `sched.max_steps` defaults to `trainer.max_steps`; `warmup_ratio` is a
+  fraction of max_steps; CosineAnnealing reaches min_lr at max_steps - constant_steps
+  and holds it; Hold policies hold the peak after warmup (a WSD-like shape);
+* `model.rampup_batch_size` uses Megatron's ramp-up calculator, replayed as in Megatron.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from steplint.arch import ArchSpec, count_facts, describe
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.config_reader import FactSheet, Value, derived
+from steplint.dialects.megatron import RampUp
+from steplint.documents.nodes import Document, MappingNode, SequenceNode
+from steplint.interpolation import Interpolator, Resolution
+from steplint.recipe import Source, default_source, derived_source, key_source
+
+NAME = "nemo"
+DESCRIPTION = "NeMo 1.x Hydra YAML and NeMo-Framework-Launcher training configs"
+FRAMEWORK = "NeMo megatron_gpt_config.yaml / nemo/core/optim/lr_scheduler.py @8cfedd7"
+MCORE = "Megatron-Core TransformerConfig (as NeMo builds it)"
+
+# sched.name -> steplint's normalized decay style (architecture.md section 3)
+DECAY_STYLES = {
+    "CosineAnnealing": "cosine",
+    "WarmupAnnealing": "linear",
+    "WarmupHoldAnnealLinear": "wsd",
+    "WarmupHoldAnnealOneMinusSquareRoot": "wsd",
+    "SquareAnnealing": "polynomial",
+    "SquareRootAnnealing": "polynomial",
+    "PolynomialDecayAnnealing": "polynomial",
+    "PolynomialHoldDecayAnnealing": "polynomial",
+    "InverseSquareRootAnnealing": "inverse-sqrt",
+    "T5InverseSquareRootAnnealing": "inverse-sqrt",
+    "NoamAnnealing": "inverse-sqrt",
+    "NoamHoldAnnealing": "inverse-sqrt",
+    "WarmupPolicy": "constant",
+    "WarmupHoldPolicy": "constant",
+    "StepLR": "step",
+    "ExponentialLR": "exponential",
+}
+
+
+def detect(doc: Document) -> float:
+    root = doc.root
+    if not isinstance(root, MappingNode):
+        return 0.0
+    model = root.get("model")
+    if not (isinstance(root.get("trainer"), MappingNode) and isinstance(model, MappingNode)):
+        return 0.0
+    if "_target_" in model or isinstance(model.get("config"), MappingNode):
+        return 0.3  # NeMo 2.0 export: not read here
+    nemo_keys = sum(1 for key in ("encoder_seq_length", "global_batch_size", "optim",
+                                  "tensor_model_parallel_size", "micro_batch_size") if key in model)
+    return 0.95 if nemo_keys >= 2 else 0.6
+
+
+class _Reader:
+    """Resolved reads with provenance and SL007 for what does not resolve."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.interpolator = Interpolator(doc.root)
+        self.diagnostics: list[Diagnostic] = []
+
+    def get(self, dotted: str) -> Optional[Resolution]:
+        got = self.interpolator.get(dotted)
+        if got is None:
+            return None
+        if not got.ok:
+            node = got.node
+            self.diagnostics.append(Diagnostic(
+                code="SL007", name="unresolved-reference", severity=Severity.WARNING,
+                message=f"`{dotted}` is `{node.text if node else '?'}`: {got.error}; its value is not guessed",
+                file=self.doc.path,
+                line=node.span.start.line if node else 1, column=node.span.start.column if node else 1,
+                end_line=node.span.end.line if node else 0, end_column=node.span.end.column if node else 0))
+            return None
+        if got.value is None:
+            return None
+        return got
+
+    def source(self, dotted: str, got: Resolution) -> Source:
+        if got.formula is not None and got.node is None:
+            return derived_source(got.formula, note=f"{dotted} = ${{{got.formula}}} (OmegaConf resolver)")
+        node = got.node
+        note = f"via {' -> '.join(got.via)}" if got.via and got.key != dotted else None
+        return key_source(self.doc.path, got.key or dotted, node.span if node else None, note)
+
+    def number(self, dotted: str) -> Optional[Value]:
+        got = self.get(dotted)
+        if got is None or isinstance(got.value, bool) or not isinstance(got.value, (int, float)):
+            if got is not None and not isinstance(got.value, (int, float)):
+                self._bad(dotted, got, "a number")
+            return None
+        if not math.isfinite(got.value):
+            self._bad(dotted, got, "a finite number")
+            return None
+        return Value(got.value, self.source(dotted, got))
+
+    def integer(self, dotted: str) -> Optional[Value]:
+        got = self.number(dotted)
+        if got is None:
+            return None
+        if isinstance(got.value, float):
+            if not got.value.is_integer():
+                return None
+            return Value(int(got.value), got.source)
+        return got
+
+    def text(self, dotted: str) -> Optional[Value]:
+        got = self.get(dotted)
+        if got is None or not isinstance(got.value, (str, int, float, bool)):
+            return None
+        return Value(str(got.value), self.source(dotted, got))
+
+    def flag(self, dotted: str) -> Optional[bool]:
+        got = self.get(dotted)
+        if got is None:
+            return None
+        if isinstance(got.value, bool):
+            return got.value
+        if isinstance(got.value, str) and got.value.lower() in ("true", "false"):
+            return got.value.lower() == "true"
+        return None
+
+    def integers(self, dotted: str) -> Optional[tuple[list[int], Source]]:
+        got = self.get(dotted)
+        if got is None or not isinstance(got.value, SequenceNode):
+            return None
+        values = []
+        for i in range(len(got.value)):
+            item = self.integer(f"{dotted}.{i}")
+            if item is None:
+                return None
+            values.append(item.value)
+        node = got.value
+        return values, key_source(self.doc.path, dotted, node.span)
+
+    def _bad(self, dotted: str, got: Resolution, wanted: str) -> None:
+        node = got.node
+        if node is None or isinstance(got.value, (MappingNode, SequenceNode)):
+            return
+        self.diagnostics.append(Diagnostic(
+            code="SL004", name="bad-value", severity=Severity.ERROR,
+            message=f"`{dotted}` should be {wanted}, not {node.text!r}", file=self.doc.path,
+            line=node.span.start.line, column=node.span.start.column,
+            end_line=node.span.end.line, end_column=node.span.end.column))
+
+
+def extract(doc: Document, ctx: ExtractContext) -> Extraction:
+    reader = _Reader(doc)
+    sheet = FactSheet()
+    root = doc.root
+    launcher = isinstance(root, MappingNode) and isinstance(root.get("run"), MappingNode)
+    extras: dict[str, Any] = {"variant": "nemo-launcher" if launcher else "nemo1"}
+    spec = _architecture(reader, sheet, extras)
+    if spec is not None:
+        counts = count_facts(spec, note=f"NeMo {describe(spec)}")
+        counts.pop("n_params_total")  # the padded vocabulary comes from the tokenizer
+        sheet.facts.update(counts)
+    _parallelism(reader, sheet)
+    _training(reader, sheet, extras)
+    return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
+                      diagnostics=tuple(reader.diagnostics), extras=extras)
+
+
+def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
+    layers = sheet.put("num_layers", reader.integer("model.num_layers"))
+    hidden = sheet.put("hidden_size", reader.integer("model.hidden_size"))
+    heads = sheet.put("num_attention_heads", reader.integer("model.num_attention_heads"))
+    if not (layers and hidden and heads):
+        return None
+    h = hidden.value
+    head_dim = reader.integer("model.kv_channels") or derived(
+        h // heads.value, "hidden_size / num_attention_heads", "hidden_size", "num_attention_heads",
+        note="kv_channels null")
+    sheet.put("head_dim", head_dim)
+    kv = sheet.put("num_kv_heads", reader.integer("model.num_query_groups"))
+    activation = reader.text("model.activation")
+    act = str(activation.value).lower() if activation else "gelu"
+    extras["activation"] = act
+    gated = act.endswith("glu")
+    ffn = reader.integer("model.ffn_hidden_size") or Value(4 * h, default_source(
+        MCORE, "ffn_hidden_size unset: 4h (no 2/3 rule in TransformerConfig)"))
+    sheet.put("ffn_hidden_size", ffn)
+    experts = reader.integer("model.num_moe_experts")
+    num_experts = experts.value if experts and experts.value > 1 else 0
+    topk = 0
+    expert_width = shared_width = None
+    dense_layers = 0
+    if num_experts:
+        sheet.put("num_experts", experts)
+        top = reader.integer("model.moe_router_topk") or Value(2, default_source(MCORE, "moe_router_topk unset"))
+        topk = top.value
+        sheet.put("experts_per_token", top)
+        width = reader.integer("model.moe_ffn_hidden_size")
+        expert_width = width.value if width else None
+        shared = reader.integer("model.moe_shared_expert_intermediate_size")
+        shared_width = shared.value if shared else None
+        freq = reader.integer("model.moe_layer_freq")
+        if freq is not None and freq.value >= 1:
+            dense_layers = layers.value - sum(1 for i in range(layers.value) if i % freq.value == 0)
+    tied = reader.flag("model.share_embeddings_and_output_weights")
+    try:
+        return ArchSpec(
+            hidden_size=h, num_layers=layers.value, num_heads=heads.value, ffn_hidden_size=ffn.value,
+            num_kv_heads=kv.value if kv else None, head_dim=head_dim.value, gated=gated,
+            tied_embeddings=tied is not False, num_experts=num_experts, experts_per_token=topk,
+            expert_ffn_hidden_size=expert_width, shared_experts=1 if shared_width else 0,
+            shared_expert_ffn_hidden_size=shared_width, num_dense_layers=dense_layers,
+        )
+    except ValueError:
+        return None
+
+
+def _parallelism(reader: _Reader, sheet: FactSheet) -> None:
+    for field, key in (("tensor_parallel", "tensor_model_parallel_size"),
+                       ("pipeline_parallel", "pipeline_model_parallel_size"),
+                       ("context_parallel", "context_parallel_size"),
+                       ("expert_parallel", "expert_model_parallel_size")):
+        sheet.put(field, reader.integer(f"model.{key}") or Value(1, default_source(FRAMEWORK, f"{key} not set")))
+    devices = reader.integer("trainer.devices")
+    nodes = reader.integer("trainer.num_nodes")
+    if devices and devices.value > 0 and (nodes is None or nodes.value > 0):
+        n = nodes.value if nodes else 1
+        sheet.put("world_size", derived(devices.value * n, "trainer.devices x trainer.num_nodes",
+                                        note=f"{devices.value} devices x {n} nodes"))
+
+
+def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
+    seq = sheet.put("seq_len", reader.integer("model.encoder_seq_length") or reader.integer("model.data.seq_length"))
+    sheet.put("max_position_embeddings", reader.integer("model.max_position_embeddings"))
+    sheet.put("micro_batch", reader.integer("model.micro_batch_size"))
+    final = sheet.put("global_batch_sequences", reader.integer("model.global_batch_size"))
+    steps = reader.integer("trainer.max_steps")
+    if steps is not None and steps.value < 0:
+        extras["max_epochs"] = True
+        steps = None
+    sheet.put("train_steps", steps)
+
+    ramp = None
+    ramp_args = reader.integers("model.rampup_batch_size")
+    if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
+        start, inc, samples = ramp_args[0]
+        if inc > 0 and final.value > start:
+            ramp = RampUp(start, inc, samples, final.value)
+            extras["rampup"] = {"start": start, "increment": inc, "samples": samples, "final": final.value}
+    if ramp is not None and steps is not None and seq is not None:
+        consumed = ramp.consumed_after(steps.value)
+        extras["rampup"]["completes"] = consumed >= ramp.samples
+        if consumed < ramp.samples:
+            extras["rampup"]["last_batch"] = ramp.batch_at(consumed)
+        sheet.put("tokens", derived(consumed * seq.value, f"samples consumed in {steps.value:,} steps with the "
+                                    f"{ramp.describe()} x seq_len", "train_steps", "seq_len"))
+
+    sheet.put("peak_lr", reader.number("model.optim.lr"))
+    name = reader.text("model.optim.name")
+    if name is not None:
+        sheet.put("optimizer", name)
+    for field, index in (("adam_beta1", 0), ("adam_beta2", 1)):
+        sheet.put(field, reader.number(f"model.optim.betas.{index}"))
+    sheet.put("adam_eps", reader.number("model.optim.eps"))
+    sheet.put("weight_decay", reader.number("model.optim.weight_decay"))
+    sheet.put("grad_clip", reader.number("trainer.gradient_clip_val"))
+    precision = reader.text("trainer.precision")
+    if precision is not None:
+        text = str(precision.value).lower()
+        value = "bf16" if "bf16" in text else "fp16" if text.startswith("16") else "fp32" if text.startswith("32") else None
+        if value:
+            sheet.put("precision", Value(value, precision.source))
+
+    sched = reader.text("model.optim.sched.name")
+    if sched is None:
+        return
+    style = DECAY_STYLES.get(str(sched.value))
+    extras["scheduler"] = {"name": str(sched.value)}
+    if style is not None:
+        sheet.put("decay_style", Value(style, sched.source))
+    max_steps = reader.integer("model.optim.sched.max_steps")
+    if max_steps is None and steps is not None:
+        max_steps = derived(steps.value, "sched.max_steps unset: trainer.max_steps", "train_steps")
+    elif max_steps is not None and steps is not None and max_steps.value != steps.value:
+        extras["scheduler"]["max_steps_differs"] = {"sched": max_steps.value, "trainer": steps.value}
+    sheet.put("min_lr", reader.number("model.optim.sched.min_lr") or Value(0.0, default_source(
+        FRAMEWORK, "sched.min_lr not set")))
+
+    def span_steps(kind: str) -> Optional[Value]:
+        """`<kind>_steps`, or int(`<kind>_ratio` x max_steps) (lr_scheduler.py)."""
+        given = reader.integer(f"model.optim.sched.{kind}_steps")
+        if given is not None:
+            return given
+        ratio = reader.number(f"model.optim.sched.{kind}_ratio")
+        if ratio is not None and max_steps is not None:
+            return derived(int(ratio.value * max_steps.value), f"int({kind}_ratio {ratio.value} x max_steps)",
+                           "train_steps")
+        return None
+
+    warmup = span_steps("warmup")
+    sheet.put("warmup_steps", warmup or Value(0, default_source(FRAMEWORK, "no warmup_steps / warmup_ratio")))
+    constant = span_steps("constant")
+    hold = span_steps("hold")
+    extras["native"] = {"unit": "steps",
+                        "constant_steps": constant.value if constant else 0,
+                        "hold_steps": hold.value if hold else 0}
+    if max_steps is None or style in (None, "constant", "inverse-sqrt"):
+        return
+    if str(sched.value) == "CosineAnnealing" and constant is not None:
+        sheet.put("decay_end_step", derived(max_steps.value - constant.value, "max_steps - constant_steps "
+                                            "(CosineAnnealing holds min_lr for the last constant_steps)",
+                                            "train_steps"))
+    else:
+        sheet.put("decay_end_step", max_steps if max_steps.source.kind != "derived" else derived(
+            max_steps.value, "sched.max_steps unset: trainer.max_steps", "train_steps"))
