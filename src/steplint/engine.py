@@ -133,8 +133,14 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
 
 
 def _plan(files: list[str], settings) -> Iterable[Any]:
-    from steplint.grouping import plan_recipes
-
+    """Groups of files that form one recipe each (steplint.grouping); until that module is
+    installed, each path is its own recipe (plus the files it names itself)."""
+    try:
+        from steplint.grouping import plan_recipes
+    except ModuleNotFoundError as missing:
+        if missing.name != "steplint.grouping":
+            raise
+        return [(f,) for f in files]
     return plan_recipes(files, settings)
 
 

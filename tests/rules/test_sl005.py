@@ -33,5 +33,5 @@ def test_nothing_missing_is_clean(kind):
 def test_unknown_format_gets_no_missing_facts():
     c = _with_missing(case(TEXTS["yaml"], "yaml", {"peak_lr": "lr"}), "tokens")
     r = c.recipe
-    c.recipe = Recipe(files=r.files, dialects=(), facts=r.facts, missing=r.missing)
+    c.recipe = Recipe(files=r.files, dialects=("unknown",), facts=r.facts, missing=r.missing)
     assert c.run(RULE) == []

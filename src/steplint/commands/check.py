@@ -49,9 +49,7 @@ def build_settings(options: dict, paths: tuple[str, ...]):
     if options["isolated"]:
         base = Settings()
     else:
-        from steplint.settings import load_settings
-
-        base = load_settings(config=options["config"], paths=paths)
+        base = _discover_settings(options["config"], paths)
     changes: dict = {}
     for flag in ("select", "extend_select", "ignore"):
         values = _split(options[flag])
@@ -74,6 +72,18 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         groups = tuple(RecipeGroup(files=_split((r,)), origin="--recipe") for r in options["recipe"])
         changes["recipes"] = groups + tuple(base.recipes)
     return replace(base, **changes)
+
+
+def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
+    """`--config`, else the nearest `[tool.steplint]` / `.steplint.toml` (steplint.settings)."""
+    from steplint import settings as settings_module
+
+    load = getattr(settings_module, "load_settings", None)
+    if load is None:  # discovery not installed yet: defaults, unless a file was named
+        if config:
+            raise ValueError(f"{config}: settings files are not supported by this build")
+        return settings_module.Settings()
+    return load(config=config, paths=paths)
 
 
 def show_settings(settings) -> str:

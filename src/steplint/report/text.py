@@ -21,7 +21,8 @@ def _paint(text: str, code: str, on: bool) -> str:
 def line(d: Diagnostic, color: bool = False) -> str:
     where = _paint(f"{d.file}:{d.line}:{d.column}:", "1", color)
     code = _paint(d.code, "1;" + _COLOURS[d.severity], color)
-    return f"{where} {code} [{d.name}] {d.message}"
+    message = " ".join(d.message.splitlines())  # one finding, one line: problem matchers parse it
+    return f"{where} {code} [{d.name}] {message}"
 
 
 def _plural(n: int, word: str) -> str:

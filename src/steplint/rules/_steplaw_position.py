@@ -88,3 +88,9 @@ def first_key_fact(recipe: Recipe, *names: str) -> Optional[Fact]:
         if f is not None and f.source.kind == "key":
             return f
     return next((f for f in facts if f is not None), None)
+
+
+def origin(fact: Fact) -> str:
+    """" (default of transformers 4.46)" for a value no key states, so a finding blamed at
+    line 1 says where the number came from; "" for a key in a file."""
+    return "" if fact.source.kind == "key" else f" ({fact.source.describe()})"

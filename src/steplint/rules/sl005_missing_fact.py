@@ -10,7 +10,7 @@ from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     recipe = ctx.recipe
-    if not recipe.dialects:  # not a training config at all: SL003 already says so
+    if all(d == "unknown" for d in recipe.dialects):  # not a training config: SL003 says so
         return
     for missing in recipe.missing:
         yield ctx.diagnostic(

@@ -12,7 +12,7 @@ from typing import Iterator
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import set_value_fix
-from steplint.rules._steplaw_position import num
+from steplint.rules._steplaw_position import num, origin
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 STEPLAW_MIN_LR = 1e-5  # arXiv 2503.04715 section 4.1 / released run names `mlr1e-5`
@@ -27,7 +27,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     style = style_fact.value if style_fact else None
     if style is not None and style != "cosine":
         yield ctx.diagnostic(
-            f"the LR schedule is {style}, not cosine to a fixed floor of 1e-5 as in Step Law's "
+            f"the LR schedule is {style}{origin(style_fact)}, not cosine to a fixed floor of 1e-5 as in Step Law's "
             "runs; the law's LR and batch optimum were measured under cosine (a peak/10 floor "
             "moves the optimum to a smaller LR and a larger batch)",
             style_fact,
@@ -45,7 +45,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not isinstance(floor.value, (int, float)) or FLOOR_LOW <= floor.value <= FLOOR_HIGH:
         return
     yield ctx.diagnostic(
-        f"min LR {num(floor.value)} is outside [{num(FLOOR_LOW)}, {num(FLOOR_HIGH)}]: Step Law's "
+        f"min LR {num(floor.value)}{origin(floor)} is outside [{num(FLOOR_LOW)}, {num(FLOOR_HIGH)}]: Step Law's "
         "optimum assumes a fixed floor of 1.0e-5",
         floor,
         # Only a plain absolute number is rewritten: a ratio (HF `min_lr_rate`, Megatron
