@@ -228,7 +228,7 @@ class FactSheet:
         """N, active N and (when the vocabulary is known) the total, counted from `spec`
         the same way as for an HF config.json. `origin` says where the shape came from
         ("flavor 8B", "model.* keys"), so `show` explains N without opening a table."""
-        from steplint.dialects.hf_config import count_facts
+        from steplint.arch import count_facts
 
         for name, counted in count_facts(spec, note=origin).items():
             if name == "n_params_total" and not vocab_known:

@@ -21,6 +21,14 @@ DIALECT_MODULES: tuple[str, ...] = (
     "nemo",
     "neox",
     "deepspeed",
+    "torchtitan",
+    "olmo",
+    "litgpt",
+    "nanotron",
+    "axolotl",
+    "llama_factory",
+    "maxtext",
+    "levanter",
 )
 
 # A score below this is "not this framework" (detect returns 0..1).

@@ -245,9 +245,10 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     else:
         decay_steps = room
     extras["decay_steps"] = decay_steps
-    extras["stable_steps"] = max(0, horizon.value - warmup.value - decay_steps)
-    # warmup + stable + decay always spans the horizon (lr_scheduler.py: the stable phase
-    # takes what warmup and decay leave), so the floor is reached at the horizon.
+    # v0.2.2 lr_scheduler.py: stable = total + 1 - warmup - decay (one virtual step keeps the
+    # last LR off zero); the stable phase takes what warmup and decay leave, so the floor
+    # is reached at the horizon whatever the decay ratio.
+    extras["stable_steps"] = max(0, horizon.value + 1 - warmup.value - decay_steps)
     sheet.put("decay_end_step", derived(
         horizon.value, "lr_scheduler.total_steps (default training.steps)",
         "train_steps", note="warmup + stable + decay steps end at the schedule horizon"))

@@ -1,0 +1,66 @@
+"""LLaMA-Factory YAML (`llamafactory-cli train file.yaml`).
+
+The training keys are HF `TrainingArguments` (Seq2Seq variant), so the generic HF reader
+(hf_training_args) does the reading; this module adds what only LLaMA-Factory knows: the
+sequence length defaults to `cutoff_len` 2048, `stage: pt` switches packing on,
+`finetuning_type` / `train_from_scratch` / `stage` decide whether this is pre-training
+at all, and `max_samples` caps the dataset that an epoch count runs over.
+
+Keys and defaults: src/llamafactory/hparams/{data,finetuning,model}_args.py, parser.py
+and pyproject.toml of hiyouga/LLaMA-Factory at ff6d4d12; formats-hf-modern.md section 5.
+"""
+
+from __future__ import annotations
+
+from steplint.dialects import hf_training_args
+from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.config_reader import ConfigReader, present
+from steplint.documents.nodes import Document, MappingNode
+from steplint.recipe import default_source, fact
+
+NAME = "llama-factory"
+DESCRIPTION = "LLaMA-Factory YAML (stage, finetuning_type, cutoff_len + HF TrainingArguments keys)"
+
+FRAMEWORK = "LLaMA-Factory ff6d4d12 (src/llamafactory/hparams)"
+
+DEFAULT_CUTOFF_LEN = 2048  # DataArguments.cutoff_len
+# pyproject.toml pins transformers>=4.55.0,<=5.8.0: warmup_ratio was removed in 5.2.
+TRANSFORMERS_PIN = "transformers>=4.55.0,<=5.8.0"
+
+_DISTINCTIVE = ("stage", "finetuning_type", "cutoff_len")
+_MARKERS = _DISTINCTIVE + ("template", "dataset", "lora_target", "lora_rank", "max_samples", "plot_loss",
+                           "train_from_scratch", "preprocessing_num_workers")
+
+
+def detect(doc: Document) -> float:
+    if doc.kind not in ("yaml", "json") or not isinstance(doc.root, MappingNode):
+        return 0.0
+    reader = ConfigReader(doc, FRAMEWORK)
+    if present(_DISTINCTIVE, reader) < 2:
+        return 0.0
+    return min(1.0, 0.7 + 0.05 * present(_MARKERS, reader))
+
+
+def extract(doc: Document, ctx: ExtractContext) -> Extraction:
+    base = hf_training_args.extract(doc, ctx)
+    reader = ConfigReader(doc, FRAMEWORK)
+    facts = dict(base.facts)
+    notices = list(base.notices)
+
+    if "seq_len" not in facts:
+        facts["seq_len"] = fact("seq_len", DEFAULT_CUTOFF_LEN, default_source(FRAMEWORK, "cutoff_len not set"))
+    stage = reader.text("stage")
+    if stage is not None and stage.value == "pt" and reader.flag("packing") is None:
+        notices.append("stage pt packs rows into cutoff_len blocks (packing defaults on for pt)")
+    samples = reader.integer("max_samples")
+    if samples is not None and "train_steps" not in facts:
+        notices.append(f"max_samples {samples.value} caps the dataset the epochs run over; train steps still "
+                       "depend on the tokenized size")
+    if reader.has("warmup_ratio"):
+        notices.append(f"warmup_ratio was removed in transformers 5.2; LLaMA-Factory pins {TRANSFORMERS_PIN}, "
+                       "so this file fails on 5.2 and later")
+    extras = dict(base.extras)
+    extras["needs"] = ("world_size",)  # per_device_train_batch_size: the launcher sets the world size
+    return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
+                      diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),
+                      extras=extras)
