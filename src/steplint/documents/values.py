@@ -77,6 +77,19 @@ def _yaml_float(text: str) -> float:
     return sign * float(value)
 
 
+_EXPONENT_FORM = re.compile(r"([-+]?[0-9][0-9_]*)(\.[0-9_]*)?[eE]([-+]?)([0-9]+)")
+
+
+def _yaml11_spelling(text: str) -> Optional[str]:
+    """`1e-4` -> `1.0e-4`, `3E5` -> `3.0E+5`: the user's number in YAML 1.1 float form."""
+    match = _EXPONENT_FORM.fullmatch(text)
+    if match is None:
+        return None
+    mantissa, fraction, sign, digits = match.groups()
+    e = text[match.end(2) if fraction else match.end(1)]
+    return f"{mantissa}{fraction or '.0'}{e}{sign or '+'}{digits}"
+
+
 def _as_number(text: str) -> Optional[Number]:
     text = text.strip()
     if not _NUMBER_TEXT.fullmatch(text):
@@ -130,7 +143,7 @@ def read_number(node: Optional[Node], reader: str = "yaml11") -> Reading:
     if not plain:
         return Reading(number, f"{node.text} is quoted, so the framework reads a string, not a number")
     if reader == "yaml11":
-        hint = yaml11_float_text(float(number)) if isinstance(number, float) else str(number)
+        hint = _yaml11_spelling(value) or yaml11_float_text(float(number))
         return Reading(
             number,
             f"PyYAML reads {node.text} as a string, not a number (YAML 1.1 floats need a dot "

@@ -1,0 +1,194 @@
+"""YAML: PyYAML's values, exact spans, caps, tags, duplicates, merges, comments."""
+
+import datetime
+
+import pytest
+import yaml
+
+from conftest import FIXTURES
+from steplint.documents import yaml_loader
+from steplint.documents.load import load_document
+from steplint.documents.nodes import MappingNode, ScalarNode, SequenceNode, lookup, to_python, walk
+from steplint.documents.yaml_loader import parse_yaml
+
+DOCS = FIXTURES / "documents"
+
+
+def load(text):
+    return load_document("t.yaml", text=text)
+
+
+def at(node):
+    return node.span.start.line, node.span.start.column
+
+
+def test_fixture_values_and_positions():
+    doc = load_document(str(DOCS / "recipe.yaml"))
+    assert doc.diagnostics == ()
+    assert to_python(doc.root) == yaml.safe_load(doc.text)
+    assert at(lookup(doc.root, "model.hidden_size")) == (8, 16)
+    assert at(lookup(doc.root, "optim.lr")) == (12, 7)
+    assert lookup(doc.root, "optim.min_lr").value == "1e-5"  # YAML 1.1: a string
+    assert lookup(doc.root, "optim.lr").value == 3e-4
+    assert at(lookup(doc.root, "optim.betas.1")) == (14, 16)
+    # merged from the anchor: the span is where the value is written
+    assert lookup(doc.root, "model.seq_length").value == 4096
+    assert at(lookup(doc.root, "model.seq_length")) == (3, 15)
+
+
+def test_scalar_text_is_the_exact_source_slice():
+    doc = load_document(str(DOCS / "recipe.yaml"))
+    for _, node in walk(doc.root):
+        if isinstance(node, ScalarNode):
+            assert doc.text[node.span.start.offset:node.span.end.offset] == node.text
+    note = lookup(doc.root, "model.note")
+    assert note.style == '"' and note.text.startswith('"')
+    assert lookup(doc.root, "optim.schedule").style == "|"
+    assert lookup(doc.root, "optim.lr").style is None
+
+
+def test_comments_skip_quoted_and_block_scalars():
+    doc = load_document(str(DOCS / "recipe.yaml"))
+    found = [(c.line, c.column, c.own_line, c.text) for c in doc.comments]
+    assert found == [
+        (1, 1, True, " A small Megatron-style recipe: positions below are asserted by tests/documents."),
+        (8, 22, False, " steplint: ignore[SL601]"),
+    ]
+
+
+def test_comment_on_a_block_scalar_header_is_kept():
+    doc = load("a: |  # header comment\n  # body text\nb: 1 # tail\n")
+    assert [(c.line, c.text) for c in doc.comments] == [(1, " header comment"), (3, " tail")]
+    assert lookup(doc.root, "a").value == "# body text\n"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1e-4", "1e-4"), ("1.0e-4", 1e-4), ("1.0e5", "1.0e5"), ("1.0e+5", 1e5), ("1_000", 1000),
+        ("010", 8), ("0x1F", 31), ("yes", True), ("off", False), ("~", None), (".inf", float("inf")),
+        ("'3'", "3"), ("1:30", 90), ("2001-12-14", datetime.date(2001, 12, 14)),
+    ],
+)
+def test_values_resolve_like_safe_load(text, value):
+    node = load(f"v: {text}\n").root.get("v")
+    assert node.value == value and type(node.value) is type(value)
+    assert yaml.safe_load(f"v: {text}\n")["v"] == value
+
+
+def test_tags_are_short_and_explicit_standard_tags_work():
+    node = load("v: !!float 1e-4\n").root.get("v")
+    assert node.value == 1e-4 and node.tag == "tag:yaml.org,2002:float"
+
+
+def test_unreadable_explicit_tag_value_is_sl001():
+    d = load("v: !!int abc\n").diagnostics
+    assert [(x.code, x.line, x.column) for x in d] == [("SL001", 1, 4)]
+
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['x']", "!include other.yaml", "!!python/tuple [1]"])
+def test_non_standard_tags_are_refused(tag):
+    doc = load(f"a: 1\nlr: {tag}\n")
+    assert doc.root is None
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 2, 5)]
+    assert "refusing the tag" in doc.diagnostics[0].message
+
+
+def test_duplicate_keys_keep_both_pairs_and_name_the_first_line():
+    doc = load("lr: 1\nx: 0\nlr: 2\n")
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL002", 3, 1)]
+    assert "line 1" in doc.diagnostics[0].message
+    assert doc.diagnostics[0].related[0].line == 1
+    assert [k.value for k, _ in doc.root.items] == ["lr", "x", "lr"]
+    assert doc.root.get("lr").value == 1 and [n.value for n in doc.root.all("lr")] == [1, 2]
+
+
+def test_merge_keys_follow_pyyaml():
+    text = (
+        "a: &a {x: 1, y: 1}\n"
+        "b: &b {x: 2, z: 2}\n"
+        "c:\n  <<: [*a, *b]\n  y: 3\n"
+        "d:\n  <<: *a\n  <<: *b\n"
+    )
+    doc = load(text)
+    assert doc.diagnostics == ()
+    assert to_python(doc.root) == yaml.safe_load(text)
+    assert lookup(doc.root, "c.y").value == 3 and lookup(doc.root, "c.x").value == 1
+
+
+def test_merge_of_a_scalar_is_sl001():
+    doc = load("a: 1\nb:\n  <<: 3\n")
+    assert [(d.code, d.line) for d in doc.diagnostics] == [("SL001", 3)]
+
+
+def test_complex_key_is_sl001():
+    doc = load("? [a, b]\n: 1\n")
+    assert [d.code for d in doc.diagnostics] == ["SL001"]
+
+
+def test_second_document_is_reported_and_the_first_is_read():
+    doc = load("a: 1\n---\nb: 2\n")
+    assert to_python(doc.root) == {"a": 1}
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 2, 1)]
+
+
+def test_explicit_start_single_document_is_fine():
+    doc = load("---\na: 1\n...\n")
+    assert doc.diagnostics == () and to_python(doc.root) == {"a": 1}
+
+
+def test_alias_cycle_is_sl001():
+    doc = load("a: &x [1, *x]\n")
+    assert [d.code for d in doc.diagnostics] == ["SL001"] and "cycle" in doc.diagnostics[0].message
+
+
+def test_aliases_share_one_converted_node():
+    doc = load("a: &x {k: 1}\nb: *x\n")
+    assert doc.root.get("a") is doc.root.get("b")
+
+
+def test_alias_cap_allows_modest_reuse(monkeypatch):
+    monkeypatch.setattr(yaml_loader, "MAX_ALIAS_NODES", 10)
+    assert load("a: &x [1, 2, 3]\nb: [*x, *x]\n").diagnostics == ()
+    capped = load("a: &x [1, 2, 3]\nb: [*x, *x, *x, *x]\n")
+    assert [d.code for d in capped.diagnostics] == ["SL001"] and "alias" in capped.diagnostics[0].message
+
+
+def test_block_nesting_cap(monkeypatch):
+    monkeypatch.setattr(yaml_loader, "MAX_DEPTH", 5)
+    text = "".join("  " * i + f"k{i}:\n" for i in range(8)) + "  " * 8 + "v\n"
+    doc = load(text)
+    assert [(d.code, d.line) for d in doc.diagnostics] == [("SL001", 6)]
+
+
+def test_pure_python_fallback_gives_the_same_tree_and_one_notice(monkeypatch, capsys):
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    monkeypatch.setattr(yaml_loader, "_notice_given", False)
+    text = (DOCS / "recipe.yaml").read_text()
+    slow = parse_yaml("r.yaml", text)
+    parse_yaml("r.yaml", text)
+    monkeypatch.undo()
+    fast = parse_yaml("r.yaml", text)
+    assert slow == fast
+    assert capsys.readouterr().err.count("libyaml") == 1
+
+
+def test_pure_python_fallback_survives_deep_block_nesting(monkeypatch, capsys):
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    text = "".join(" " * i + "k:\n" for i in range(2000)) + " " * 2000 + "v\n"
+    parsed = parse_yaml("deep.yaml", text)
+    assert parsed.root is None and [d.code for d in parsed.diagnostics] == ["SL001"]
+
+
+def test_collections_keep_flow_style_and_spans():
+    doc = load("a: [1, 2]\nb:\n  - 3\nc: {d: 4}\n")
+    a, b, c = (doc.root.get(k) for k in "abc")
+    assert isinstance(a, SequenceNode) and a.flow and at(a) == (1, 4)
+    assert isinstance(b, SequenceNode) and not b.flow and at(b) == (3, 3)
+    assert isinstance(c, MappingNode) and c.flow
+
+
+def test_scalar_root_and_null_document():
+    assert load("just text\n").root.value == "just text"
+    assert load("~\n").root.value is None
+    assert load("# only a comment\n").root is None
