@@ -49,6 +49,7 @@ are refused with the reason. A fix with edits in several files is all-or-nothing
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import inspect
 import math
@@ -368,9 +369,9 @@ def default_reparse(path: str, text: str, old: Document) -> Document:
     from steplint.documents.load import load_document
 
     params = inspect.signature(load_document).parameters
-    if "kind" in params:
-        return load_document(path, text=text, kind=old.kind)
-    return load_document(path, text=text)
+    new = load_document(path, text=text, kind=old.kind) if "kind" in params else load_document(path, text=text)
+    # the text handed over has no BOM; the file keeps the one it had
+    return new if new.bom == old.bom else dataclasses.replace(new, bom=old.bom)
 
 
 # ---------------------------------------------------------------------------------------
