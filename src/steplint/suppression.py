@@ -26,32 +26,16 @@ class Directive:
     target: Optional[int]  # covered line; None for ignore-file
 
 
-def _comments(document) -> Iterable[tuple[str, int, int, bool]]:
-    """(text, line, column, own_line) of each comment. Uses the loader's comments when it
-    found any; otherwise scans lines for `#` (enough to find directives, which only need
-    `steplint:` after a `#`)."""
-    if document.comments:
-        for c in document.comments:
-            yield c.text, c.line, c.column, c.own_line
-        return
-    for number, line in enumerate(document.text.splitlines(), start=1):
-        if "steplint:" not in line:
-            continue
-        at = line.find("#")
-        while at >= 0 and "steplint:" not in line[at:]:
-            at = line.find("#", at + 1)
-        if at >= 0:
-            yield line[at + 1:], number, at + 1, not line[:at].strip()
-
-
 def directives(document) -> tuple[Directive, ...]:
     if document is None or document.kind not in _COMMENT_KINDS:
         return ()
-    comments = list(_comments(document))
-    own_lines = {line for _, line, _, own in comments if own}
+    # The loaders' comments (never a `#` inside a quoted string or block scalar).
+    comments = document.comments
+    own_lines = {c.line for c in comments if c.own_line}
     found = []
-    for text, line, column, own in comments:
-        for m in _DIRECTIVE.finditer(text):
+    for comment in comments:
+        line, own = comment.line, comment.own_line
+        for m in _DIRECTIVE.finditer(comment.text):
             selectors = tuple(s.strip() for s in m.group(2).split(",") if s.strip())
             if m.group(1).lower() == "ignore-file":
                 target = None
@@ -61,7 +45,7 @@ def directives(document) -> tuple[Directive, ...]:
                     target += 1
             else:
                 target = line
-            found.append(Directive(selectors, line, column, target))
+            found.append(Directive(selectors, line, comment.column, target))
     return tuple(found)
 
 
