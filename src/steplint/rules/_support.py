@@ -28,7 +28,7 @@ _HF_ARGS_KEYS = frozenset({
     "adam_epsilon", "max_grad_norm", "per_device_eval_batch_size", "logging_steps",
 })
 _DEEPSPEED_DIALECTS = frozenset({"deepspeed"})
-_HF_ARGS_DIALECTS = frozenset({"hf_training_args", "llama_factory", "llamafactory"})
+_HF_ARGS_DIALECTS = frozenset({"hf-training-args", "llama-factory"})
 
 
 def dialect_of(recipe: Recipe, path: str) -> Optional[str]:
@@ -36,7 +36,7 @@ def dialect_of(recipe: Recipe, path: str) -> Optional[str]:
     if len(recipe.files) == len(recipe.dialects):
         for file, dialect in zip(recipe.files, recipe.dialects):
             if file == path:
-                return dialect
+                return None if dialect == "unknown" else dialect
     return None
 
 
@@ -129,7 +129,8 @@ def human(value: float) -> str:
 
 
 def _scientific(value: float) -> str:
-    mantissa, exponent = f"{value:.3g}".split("e") if "e" in f"{value:.3g}" else (f"{value:.3g}", "0")
+    mantissa, exponent = f"{value:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exponent)}"
 
 

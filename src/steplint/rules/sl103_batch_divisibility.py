@@ -19,7 +19,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     dp = recipe.value("data_parallel")
     if batch is None or not isinstance(batch.value, int):
         return
-    if batch.source.kind == "derived" and _CLUSTER_FIELDS & set(batch.source.inputs):
+    if batch.source.kind == "derived" and _follows_cluster(recipe, batch.source.inputs):
         yield ctx.diagnostic(
             f"the global batch ({human(batch.value)} sequences = {batch.source.formula}) is not written in "
             f"the config: it follows the number of GPUs, so the same file trains with another batch "
@@ -49,6 +49,13 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             f"interleaved (virtual pipeline {vpp}) schedule requires",
             at=batch,
         )
+
+
+def _follows_cluster(recipe, inputs) -> bool:
+    """The batch was multiplied out from a parallel size no file pins (nanotron writes `dp`
+    in the file, so its batch is fixed; a --world-size flag or a default is not)."""
+    used = [recipe.get(name) for name in _CLUSTER_FIELDS & set(inputs)]
+    return any(f is None or f.source.kind != "key" for f in used) if used else False
 
 
 def _fix(batch, value, seq_len):

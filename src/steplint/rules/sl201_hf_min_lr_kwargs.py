@@ -116,7 +116,7 @@ RULE = Rule(
     summary="cosine_with_min_lr without min_lr / min_lr_rate, or lr_scheduler_kwargs the schedule does not take.",
     check=_check,
     fix_applicability="safe",
-    formats=("hf_training_args",),
+    formats=("hf-training-args",),
     docs=RuleDocs(
         what=(
             "For Hugging Face TrainingArguments files (and front ends that pass them through, such as "

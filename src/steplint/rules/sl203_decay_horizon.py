@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator, Optional
+from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.rules._support import human, number, percent, replace_fix
 from steplint.documents.nodes import ScalarNode
+from steplint.rules._support import human, number, percent, replace_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 _NO_DECAY = frozenset({"constant"})
 # Schedules without a finite end (they approach the floor asymptotically).
 _OPEN_ENDED = frozenset({"inverse-sqrt", "inverse", "exponential", "step"})
-# Dialects whose cosine is not clamped after its end (gpt-neox megatron/learning_rates.py).
-_UNCLAMPED_COSINE = frozenset({"neox", "gpt-neox", "gpt_neox"})
 
 
 def lr_at(step: float, *, peak: float, floor: float, warmup: float, end: float, style: str) -> float:
@@ -46,7 +44,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     fix = _fix(ctx, end, steps, warmup)
     if gap > 0:
         tail = steps - end.value
-        if style == "cosine" and _UNCLAMPED_COSINE & set(recipe.dialects):
+        if style == "cosine" and recipe.extras.get("cosine_climbs_back"):  # GPT-NeoX AnnealingLR
             consequence = (f"GPT-NeoX's cosine is not clamped, so for the last {human(tail)} steps "
                            f"({percent(gap)} of the run) the LR climbs back toward the peak")
         else:

@@ -47,9 +47,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     gpu_key, mfu = str(ctx.option("gpu")).lower(), float(ctx.option("mfu"))
     gpu = gpus.get(gpu_key)
     compute = (m or six_n) * tokens
-    text = f"compute 6ND = {six_n * tokens:.3g} FLOPs"
+    text = f"compute 6ND = {human(six_n * tokens)} FLOPs"
     if m is not None:
-        text += f", M·D = {m * tokens:.3g} FLOPs with attention (M = 6N + 12·L·h·seq)"
+        text += f", M·D = {human(m * tokens)} FLOPs with attention (M = 6N + 12·L·h·seq)"
     if gpu is not None and mfu > 0:
         hours = compute / (gpu["bf16_flops"] * mfu * 3600.0)
         text += f"; ≈{human(round(hours))} {gpu['name']} GPU-hours at {mfu:.0%} MFU"

@@ -12,7 +12,7 @@ from steplint.rules.base import Rule, RuleContext, RuleDocs
 # Dialects whose vocab key is not the padded embedding size steplint would want to change:
 # a released checkpoint's config.json (fixed by the tokenizer and weights), and Megatron,
 # NeMo and GPT-NeoX, which pad the vocab themselves (--make-vocab-size-divisible-by 128).
-_VOCAB_NOT_PADDED_HERE = frozenset({"hf_config", "megatron", "nemo", "neox", "gpt-neox", "megatron_deepspeed"})
+_VOCAB_NOT_PADDED_HERE = frozenset({"hf-config", "megatron", "nemo", "neox"})
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:

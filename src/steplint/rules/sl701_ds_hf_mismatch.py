@@ -6,8 +6,17 @@ import math
 from typing import Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
-from steplint.documents.nodes import MappingNode, ScalarNode, SequenceNode, lookup
-from steplint.rules._support import deepspeed_documents, hf_args_documents, human, is_auto, node_source, number, replace_fix, scalar
+from steplint.documents.nodes import ScalarNode, SequenceNode, lookup
+from steplint.rules._support import (
+    deepspeed_documents,
+    hf_args_documents,
+    human,
+    is_auto,
+    node_source,
+    number,
+    replace_fix,
+    scalar,
+)
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # DeepSpeed key -> (TrainingArguments key, its default) that HfTrainerDeepSpeedConfig
@@ -56,12 +65,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             accum, _ = _hf_value(hf_doc, "gradient_accumulation_steps", 1)
             expected = world * micro * accum
             if number(node) != expected:
-                yield ctx.diagnostic(
-                    f"train_batch_size {human(number(node))} ≠ world size {world} × per_device_train_batch_size "
-                    f"{human(micro)} × gradient_accumulation_steps {human(accum)} = {human(expected)} from {hf_path}; "
-                    f"the HF Trainer refuses to start on the mismatch",
-                    at=node_source(path, "train_batch_size", node), fix=_auto_fix(path, node, "train_batch_size"),
-                )
+                yield _mismatch(ctx, path, "train_batch_size", node, number(node), hf_path,
+                                "world size × per_device_train_batch_size × gradient_accumulation_steps",
+                                scalar(hf_doc, "per_device_train_batch_size"), expected)
 
 
 def _betas(ctx, path, doc, hf_path, hf_doc) -> Iterator[Diagnostic]:
@@ -79,15 +85,23 @@ def _betas(ctx, path, doc, hf_path, hf_doc) -> Iterator[Diagnostic]:
 
 
 def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value) -> Diagnostic:
+    """Blamed in the TrainingArguments file (at the argument, or at its `deepspeed:` key when
+    the argument is left at its default): that is the file people check, and the DeepSpeed
+    JSON it names is loaded with it but only reported when passed itself."""
     origin = "" if hf_node is not None else " (its default)"
-    related = ()
-    if hf_node is not None:
-        related = (Location(hf_path, hf_node.span.start.line, hf_node.span.start.column, f"{hf_key} is set here"),)
+    blame = hf_node or scalar(_doc(ctx, hf_path), "deepspeed")
+    at = node_source(hf_path, hf_key, blame) if blame is not None else node_source(path, ds_key, node)
+    related = (Location(path, node.span.start.line, node.span.start.column, f"DeepSpeed sets {ds_key} here"),)
     return ctx.diagnostic(
-        f"DeepSpeed {ds_key} = {_show(ds_value)} but TrainingArguments {hf_key} = {_show(hf_value)}{origin} in "
-        f"{hf_path}; the HF Trainer refuses to start on the mismatch (use \"auto\" to take the HF value)",
-        at=node_source(path, ds_key, node), related=related, fix=_auto_fix(path, node, ds_key),
+        f"TrainingArguments {hf_key} = {_show(hf_value)}{origin} but {path.rsplit('/', 1)[-1]} sets {ds_key} = "
+        f"{_show(ds_value)}; the HF Trainer refuses to start on the mismatch (use \"auto\" in the DeepSpeed JSON "
+        f"to take the HF value)",
+        at=at, related=related, fix=_auto_fix(path, node, ds_key),
     )
+
+
+def _doc(ctx, path):
+    return ctx.documents.get(path)
 
 
 def _show(value) -> str:
@@ -107,7 +121,7 @@ RULE = Rule(
     summary="DeepSpeed JSON values that differ from the paired HF TrainingArguments (the Trainer rejects them).",
     check=_check,
     fix_applicability="safe",
-    formats=("deepspeed", "hf_training_args"),
+    formats=("deepspeed", "hf-training-args"),
     docs=RuleDocs(
         what=(
             "When a recipe has HF TrainingArguments and a DeepSpeed JSON, compares every explicit (non-\"auto\") "

@@ -36,6 +36,16 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not under_hf:
             keys = ", ".join(key for key, _ in autos)
             first_key, first = autos[0]
+            if len(ctx.recipe.files) <= 1 and all(key in HF_FILLED_KEYS for key, _ in autos):
+                # A lone DeepSpeed JSON whose "auto" keys are exactly the ones the HF Trainer
+                # fills is almost always launched through HF: say so, do not fail the run.
+                yield ctx.diagnostic(
+                    f'{len(autos)} "auto" value(s) ({keys}) are filled only by the HF Trainer / accelerate; '
+                    f"checked alone, steplint cannot see that launch (group it with its arguments file: "
+                    f'--recipe args.yaml,{path.rsplit("/", 1)[-1]}); a plain deepspeed launch fails on them',
+                    at=node_source(path, first_key, first), severity=Severity.INFO,
+                )
+                continue
             yield ctx.diagnostic(
                 f'{len(autos)} "auto" value(s) ({keys}) but no HF TrainingArguments file is part of this recipe: '
                 f'only the HF Trainer / accelerate fill "auto", and DeepSpeed alone fails comparing a str with an '
@@ -64,7 +74,9 @@ RULE = Rule(
             'Flags "auto" in a DeepSpeed JSON when the recipe has no HF TrainingArguments file to fill it '
             '(Megatron-DeepSpeed, a plain deepspeed launch), and, under HF, "auto" in keys the Trainer does not '
             "fill (it fills the batch triple, clipping, optimizer lr/betas/eps/weight decay, scheduler warmup and "
-            "step counts, fp16/bf16/amp switches and three ZeRO-3 bucket sizes)."
+            "step counts, fp16/bf16/amp switches and three ZeRO-3 bucket sizes). A DeepSpeed JSON checked alone "
+            'whose "auto" keys are all ones the Trainer fills is reported as info only: it is almost always '
+            "launched through HF, which steplint cannot see without the arguments file."
         ),
         why=(
             '"auto" is a placeholder of the HF integration, not a DeepSpeed value. Left unresolved it reaches '

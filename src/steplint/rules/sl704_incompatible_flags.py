@@ -1,20 +1,20 @@
 """SL704 incompatible-flags: flag combinations the framework's own parser rejects.
 
-Besides its own table, the rule reports `recipe.extras["incompatible_flags"]` when a dialect
-finds a combination only it can see; expected shape: a sequence of `(message, at)` pairs,
-`at` being a Fact or Source to blame.
+Besides its own table, the rule reports what dialects found while reading a file, in
+`recipe.extras["by_file"][path]["incompatible_flags"]`: a sequence of
+`{"flags": [...], "message": str, "file": str, "line": int, "column": int}`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.documents.nodes import MappingNode, ScalarNode, lookup
+from steplint.documents.nodes import MappingNode, ScalarNode
 from steplint.rules._support import dialect_of, node_source
-from steplint.rules.sl703_deprecated_key import normalize_key
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.sl703_deprecated_key import normalize_key
 
 
 @dataclass(frozen=True)
@@ -27,29 +27,13 @@ class Exclusive:
     source: str
 
 
+# Megatron-LM's parser conflicts (train iters vs samples, sample/iteration LR flags, warmup
+# forms, ramp-up with iterations, step batch schedule with a global batch) are found by the
+# Megatron dialect, which reads flags through shell indirection, and arrive in
+# `extras["by_file"][path]["incompatible_flags"]`; only precision is checked here.
 _MEGATRON = (
-    Exclusive(("train_iters",), ("train_samples",),
-              "Megatron-LM takes one of --train-iters or --train-samples",
-              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
-    Exclusive(("train_iters",), ("lr_decay_samples", "lr_warmup_samples", "lr_wsd_decay_samples"),
-              "iteration-based training (--train-iters) cannot take sample-based LR flags",
-              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
-    Exclusive(("train_samples",), ("lr_decay_iters", "lr_warmup_iters", "lr_wsd_decay_iters"),
-              "sample-based training (--train-samples) cannot take iteration-based LR flags",
-              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
-    Exclusive(("lr_warmup_fraction",), ("lr_warmup_iters", "lr_warmup_samples"),
-              "--lr-warmup-fraction and --lr-warmup-iters/--lr-warmup-samples are exclusive",
-              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
-    Exclusive(("rampup_batch_size",), ("train_iters",),
-              "a batch-size ramp-up needs sample-based training; Megatron rejects --rampup-batch-size "
-              "with --train-iters",
-              "formats-megatron-deepspeed.md §2.6 (examples/gpt3/train_gpt3_175b_distributed.sh history)"),
-    Exclusive(("global_batch_size",), ("step_batch_size_schedule",),
-              "--step-batch-size-schedule defines the batch itself; the parser rejects it together with "
-              "--global-batch-size",
-              "formats-megatron-deepspeed.md §2.6 (examples/gpt3/train_gpt3_175b_distributed.sh at 2026-07)"),
     Exclusive(("fp16",), ("bf16",), "Megatron-LM asserts fp16 and bf16 are not both set",
-              "megatron/training/arguments.py validate_args"),
+              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
 )
 _DEEPSPEED = (
     Exclusive(("fp16.enabled",), ("bf16.enabled",),
@@ -69,9 +53,9 @@ _AXOLOTL = (
               "axolotl src/axolotl/utils/schemas/validation.py at 067b021c8b87"),
 )
 TABLES: dict[str, tuple[Exclusive, ...]] = {
-    "megatron": _MEGATRON, "megatron_deepspeed": _MEGATRON,
+    "megatron": _MEGATRON,
     "deepspeed": _DEEPSPEED,
-    "hf_training_args": _HF, "llama_factory": _HF, "llamafactory": _HF,
+    "hf-training-args": _HF, "llama-factory": _HF,
     "axolotl": _AXOLOTL,
 }
 
@@ -100,8 +84,8 @@ def _is_set(node) -> bool:
         value = node.value
         if value is None or value is False:
             return False
-        if isinstance(value, str) and value.strip().lower() in ("false", "none", "null", ""):
-            return False
+        if isinstance(value, str) and value.strip().lower() in ("false", "none", "null", "", "auto"):
+            return False  # "auto": the HF Trainer fills it, and never enables both
     return True
 
 
@@ -126,8 +110,17 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     f"{name_a} and {name_b} are both set: {rule.message}",
                     at=node_source(path, name_b, node_b),
                 )
-    for message, at in ctx.recipe.extras.get("incompatible_flags", ()) or ():
-        yield ctx.diagnostic(str(message), at=at)
+    yield from _from_dialects(ctx)
+
+
+def _from_dialects(ctx: RuleContext) -> Iterator[Diagnostic]:
+    by_file = ctx.recipe.extras.get("by_file") or {}
+    for path, extras in by_file.items():
+        for found in extras.get("incompatible_flags", ()) or ():
+            flags = " and ".join(found.get("flags", ()))
+            message = f"{flags}: {found['message']}" if flags else found["message"]
+            diagnostic = ctx.diagnostic(message, file=found.get("file") or path)
+            yield replace(diagnostic, line=found.get("line") or 1, column=found.get("column") or 1)
 
 
 RULE = Rule(
@@ -136,7 +129,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Flag combinations or forms the framework's own parser rejects.",
     check=_check,
-    formats=("megatron", "megatron_deepspeed", "deepspeed", "hf_training_args", "axolotl"),
+    formats=("megatron", "deepspeed", "hf-training-args", "axolotl"),
     docs=RuleDocs(
         what=(
             "Reports option pairs the framework refuses at start: Megatron-LM --train-iters with --train-samples, "
