@@ -2,14 +2,29 @@
 
 The CLI layer builds it; the core only reads it. Discovery, the settings file format
 (schemas/settings.schema.json) and its validation live here too.
+
+Discovery (architecture.md section 5): `--config FILE`, else the nearest `.steplint.toml`
+or `pyproject.toml` with a `[tool.steplint]` table, walking up from the checked file (or
+the working directory); `--isolated` reads none. Validation runs on every `check`, so it
+does not import jsonschema (start-up budget, architecture.md section 7): `validate`
+interprets the subset of JSON Schema that schemas/settings.schema.json uses, and a test
+checks that it agrees with jsonschema. Errors name file:line:col and the key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+import os
+import re
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from steplint.diagnostics import Severity
+
+SETTINGS_SCHEMA = "settings.schema.json"
+# Looked for in each folder, in this order (ruff's order: dedicated file first).
+SETTINGS_FILES = (".steplint.toml", "pyproject.toml")
 
 
 @dataclass(frozen=True)
@@ -49,3 +64,286 @@ class Settings:
     max_file_size: int = 10 * 1024 * 1024
     # framework versions for deprecation checks (SL703): framework -> version string
     target_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+class SettingsError(ValueError):
+    """Bad settings: the message is one line, `file:line:col: what is wrong`."""
+
+
+# ---------------------------------------------------------------------------------------
+# Validation: the subset of JSON Schema that settings.schema.json uses
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: tuple  # keys and indexes from the settings table
+    message: str
+    node: Any = None  # the document node to point at, when known
+
+
+_TYPES = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+}
+
+
+def validate(value: Any, schema: Mapping, *, node: Any = None, root_schema: Optional[Mapping] = None,
+             path: tuple = ()) -> list[Problem]:
+    """Problems of `value` (plain TOML data) against `schema`: type, enum, minimum,
+    exclusiveMinimum, minLength, pattern, properties, additionalProperties, required,
+    items, minItems and local `$ref`. `node` is the matching document node, so problems
+    can point at a line."""
+    root_schema = root_schema or schema
+    if "$ref" in schema:
+        target: Any = root_schema
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    problems: list[Problem] = []
+    types = schema.get("type")
+    if types is not None:
+        allowed = [types] if isinstance(types, str) else list(types)
+        if not any(_TYPES[t](value) for t in allowed):
+            return [Problem(path, f"should be {' or '.join(_TYPE_WORDS[t] for t in allowed)}, "
+                                  f"not {_describe(value)}", node)]
+    if "enum" in schema and value not in schema["enum"]:
+        return [Problem(path, f"should be one of {', '.join(map(repr, schema['enum']))}, not {_describe(value)}", node)]
+    if _TYPES["number"](value):
+        if "minimum" in schema and value < schema["minimum"]:
+            problems.append(Problem(path, f"should be at least {schema['minimum']}, not {value!r}", node))
+        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+            problems.append(Problem(path, f"should be greater than {schema['exclusiveMinimum']}, not {value!r}", node))
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            problems.append(Problem(path, "should not be empty", node))
+        elif "pattern" in schema and not re.search(schema["pattern"], value):
+            problems.append(Problem(path, f"{value!r} is not a number (use e.g. 2048, 1.4e12, \"1.4T\")", node))
+    if isinstance(value, list):
+        if len(value) < schema.get("minItems", 0):
+            problems.append(Problem(path, f"should have at least {schema['minItems']} item(s)", node))
+        items = schema.get("items")
+        if items is not None:
+            for i, item in enumerate(value):
+                problems += validate(item, items, node=_child(node, i), root_schema=root_schema, path=path + (i,))
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for key in schema.get("required", ()):
+            if key not in value:
+                problems.append(Problem(path, f"needs `{key}`", node))
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            child = _child(node, key)
+            if key in properties:
+                problems += validate(item, properties[key], node=child, root_schema=root_schema, path=path + (key,))
+            elif extra is False:
+                problems.append(Problem(path + (key,), _unknown_key(key, properties), _key_node(node, key)))
+            elif isinstance(extra, Mapping):
+                problems += validate(item, extra, node=child, root_schema=root_schema, path=path + (key,))
+    return problems
+
+
+_TYPE_WORDS = {"object": "a table", "array": "an array", "string": "a string", "boolean": "true or false",
+               "integer": "a whole number", "number": "a number"}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return repr(value)
+
+
+def _unknown_key(key: str, known: Iterable[str]) -> str:
+    import difflib  # only once a key is wrong
+
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    if "_" in key and key.replace("_", "-") in known:
+        hint = f"; keys are kebab-case: `{key.replace('_', '-')}`"
+    return f"unknown key `{key}`{hint}"
+
+
+def _child(node: Any, key: Any) -> Any:
+    from steplint.documents.nodes import MappingNode, SequenceNode
+
+    if isinstance(node, MappingNode):
+        return node.get(key)
+    if isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.items):
+        return node.items[key]
+    return None
+
+
+def _key_node(node: Any, key: Any) -> Any:
+    from steplint.documents.nodes import MappingNode
+
+    if isinstance(node, MappingNode):
+        pair = node.get_pair(key)
+        if pair is not None:
+            return pair[0]
+    return node
+
+
+# ---------------------------------------------------------------------------------------
+# Discovery and loading
+
+
+def find_settings_file(start: Path) -> Optional[Path]:
+    """The nearest `.steplint.toml`, or `pyproject.toml` with `[tool.steplint]`, in `start`
+    or a folder above it."""
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    for candidate_folder in (folder, *folder.parents):
+        for name in SETTINGS_FILES:
+            candidate = candidate_folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\[?\s*tool\s*\.\s*steplint\b", text, re.M) is not None \
+        or re.search(r"^\s*tool\s*\.\s*steplint\s*[.=]", text, re.M) is not None
+
+
+def load_settings(config: Optional[str] = None, isolated: bool = False, start: Optional[Path] = None,
+                  cli_overrides: Optional[Mapping[str, Any]] = None, *, paths: Sequence[str] = ()) -> Settings:
+    """Settings from `config` (a pyproject.toml or .steplint.toml), else discovered from
+    `start` (default: the folder of the first path, else the working directory), then
+    `cli_overrides` (Settings field names) on top. `isolated` reads no file.
+
+    Raises SettingsError (a ValueError) with file:line:col for bad or unknown keys."""
+    if isolated:
+        base = Settings()
+    elif config:
+        if not os.path.isfile(config):
+            raise SettingsError(f"{config}: settings file not found")
+        base = read_settings_file(Path(config))
+    else:
+        if start is None:
+            first = next((p for p in paths if p and p != "-"), None)
+            start = Path(first) if first else Path.cwd()
+            if not start.exists():
+                start = Path.cwd()
+        found = find_settings_file(start)
+        base = read_settings_file(found) if found is not None else Settings()
+    overrides = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
+    unknown = set(overrides) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return replace(base, **overrides) if overrides else base
+
+
+@lru_cache(maxsize=256)
+def _settings_in(folder: str) -> Settings:
+    found = find_settings_file(Path(folder))
+    return read_settings_file(found) if found is not None else Settings()
+
+
+def settings_for(path: str) -> Settings:
+    """The settings that apply to `path` by discovery (nearest settings file above it);
+    cached per folder, for runs over trees with several settings files."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    return _settings_in(folder)
+
+
+def read_settings_file(path: Path) -> Settings:
+    """Parse, validate and convert one settings file."""
+    from steplint.documents.load import load_document
+    from steplint.documents.nodes import MappingNode, lookup, to_python
+    from steplint.resources import load_schema
+
+    shown = os.path.relpath(path) if not str(path).startswith("..") else str(path)
+    doc = load_document(str(path), kind="toml")
+    failures = [d for d in doc.diagnostics if d.code in ("SL001", "SL002")]
+    if doc.root is None or failures:
+        d = failures[0] if failures else None
+        where = f"{shown}:{d.line}:{d.column}" if d else shown
+        raise SettingsError(f"{where}: {d.message if d else 'cannot be read as TOML'}")
+    is_pyproject = path.name == "pyproject.toml"
+    table = lookup(doc.root, "tool.steplint") if is_pyproject else doc.root
+    prefix = "[tool.steplint] " if is_pyproject else ""
+    if table is None:
+        return Settings(config_file=str(path), root=str(path.parent))
+    if not isinstance(table, MappingNode):
+        raise SettingsError(f"{shown}:{table.span.start.line}:{table.span.start.column}: {prefix}should be a table")
+    data = to_python(table)
+    problems = validate(data, load_schema(SETTINGS_SCHEMA), node=table)
+    if problems:
+        first = problems[0]
+        span = getattr(first.node, "span", None) or table.span
+        key = ".".join(str(p) for p in first.path)
+        what = f"`{key}` {first.message}" if key and not first.message.startswith("unknown") else first.message
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SettingsError(f"{shown}:{span.start.line}:{span.start.column}: {prefix}{what}{more}")
+    return _to_settings(data, path)
+
+
+def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
+    from steplint.quantities import parse_quantity
+
+    root = path.parent
+
+    def local(p: str) -> str:
+        return p if os.path.isabs(p) else os.path.normpath(os.path.join(root, p))
+
+    def count(value: Any, what: str) -> int:
+        return value if isinstance(value, int) else int(parse_quantity(value, what=what, integer=True))
+
+    def facts_of(table: Mapping[str, Any], where: str) -> dict:
+        out: dict[str, Any] = {}
+        if "world-size" in table:
+            out["world-size"] = table["world-size"]
+        if "tokens" in table:
+            out["tokens"] = parse_quantity(table["tokens"], what=f"{where}tokens")
+        if "seq-len" in table:
+            out["seq-len"] = count(table["seq-len"], f"{where}seq-len")
+        if "model" in table:
+            out["model"] = local(table["model"])
+        return out
+
+    try:
+        top = facts_of(data, "")
+        changes: dict[str, Any] = {
+            "config_file": str(path),
+            "root": str(root),
+            "world_size": top.get("world-size"),
+            "tokens": top.get("tokens"),
+            "seq_len": top.get("seq-len"),
+            "model": top.get("model"),
+            "dialect": data.get("dialect"),
+            "recipes": tuple(
+                RecipeGroup(files=tuple(local(f) for f in group["files"]), facts=facts_of(group, "recipes "),
+                            origin=str(path))
+                for group in data.get("recipes", ())
+            ),
+            "extend_select": tuple(data.get("extend-select", ())),
+            "ignore": tuple(data.get("ignore", ())),
+            "per_file_ignores": {glob: tuple(codes) for glob, codes in data.get("per-file-ignores", {}).items()},
+            "severity": {code: Severity.parse(level) for code, level in data.get("severity", {}).items()},
+            "rule_options": {code: dict(options) for code, options in data.get("rules", {}).items()},
+            "exclude": tuple(data.get("exclude", ())),
+            "extend_exclude": tuple(data.get("extend-exclude", ())),
+            "target_versions": dict(data.get("target-version", {})),
+        }
+        if "select" in data:
+            changes["select"] = tuple(data["select"])
+        if "fail-on" in data:
+            changes["fail_on"] = Severity.parse(data["fail-on"])
+        if "respect-gitignore" in data:
+            changes["respect_gitignore"] = data["respect-gitignore"]
+        if "max-file-size" in data:
+            changes["max_file_size"] = count(data["max-file-size"], "max-file-size")
+    except ValueError as error:
+        raise SettingsError(f"{path}: {error}") from None
+    return Settings(**changes)

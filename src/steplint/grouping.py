@@ -1,0 +1,61 @@
+"""Which files form which recipe (architecture.md section 5).
+
+Each passed path is a recipe of its own, plus the files it names itself (the resolver
+follows those). A group declared with `--recipe a,b` or `[[tool.steplint.recipes]]` is
+loaded whole as soon as one member is passed, since pre-commit passes only the changed
+files, in parallel batches; findings are reported only for the passed members, so no
+batch reports a finding of a file it was not given.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+
+@dataclass(frozen=True)
+class RecipePlan:
+    """One recipe to load: `files` in load order, `reported` the passed ones among them,
+    `facts` the group's own facts (world size, tokens, ...) from settings."""
+
+    files: tuple[str, ...]
+    reported: tuple[str, ...]
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    origin: str = ""  # "--recipe", a settings file, or "" for a single path
+
+
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def plan_recipes(paths: Iterable[str], settings: Any) -> list[RecipePlan]:
+    """Recipes for `paths`, in the order their first passed member appears.
+
+    The first declared group holding a path wins (`--recipe` groups come before settings
+    groups in `settings.recipes`); a group is planned once however many members are passed.
+    """
+    groups = tuple(getattr(settings, "recipes", ()) or ())
+    members = [{_key(f) for f in group.files} for group in groups]
+    plans: list[RecipePlan] = []
+    planned: dict[int, int] = {}  # group index -> plan index
+    seen: set[str] = set()
+    for path in paths:
+        key = _key(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        index = next((i for i, keys in enumerate(members) if key in keys), None)
+        if index is None:
+            plans.append(RecipePlan(files=(path,), reported=(path,)))
+            continue
+        if index in planned:
+            plan = plans[planned[index]]
+            plans[planned[index]] = RecipePlan(plan.files, plan.reported + (path,), plan.facts, plan.origin)
+            continue
+        group = groups[index]
+        # the passed spelling of a member replaces the declared one, so reports use it
+        files = tuple(path if _key(f) == key else f for f in group.files)
+        planned[index] = len(plans)
+        plans.append(RecipePlan(files=files, reported=(path,), facts=dict(group.facts), origin=group.origin))
+    return plans
