@@ -168,7 +168,8 @@ def _warmup(reader: ConfigReader, sheet: FactSheet, total: Optional[int], extras
     if steps is not None:
         sheet.put("warmup_steps", steps)
     elif ratio is not None:
-        extras["warmup_ratio"] = ratio.value
+        # resolve.py turns this into steps once the train steps are known (--tokens).
+        extras["warmup_ratio"] = ratio.fact("")
         if total is not None:
             # transformers get_warmup_steps: ceil(total steps x ratio).
             sheet.put("warmup_steps", derived(math.ceil(total * ratio.value), "ceil(train_steps * warmup_ratio)",

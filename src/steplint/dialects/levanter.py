@@ -212,8 +212,11 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
         sheet.put("grad_clip", reader.number_or_default("optimizer.max_grad_norm", DEFAULT_ADAM["max_grad_norm"]))
     mp = reader.text("trainer.mp")
     if mp is not None:
-        compute = dict(part.split("=", 1) for part in mp.value.split(",") if "=" in part).get("compute", "")
-        precision = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}.get(compute)
+        # jmp policy string: "compute=bfloat16,params=float32" or the short "c=bf16,p=f32".
+        policy = dict(part.strip().split("=", 1) for part in mp.value.split(",") if "=" in part)
+        compute = policy.get("compute", policy.get("c", ""))
+        precision = {"bfloat16": "bf16", "bf16": "bf16", "float16": "fp16", "f16": "fp16",
+                     "float32": "fp32", "f32": "fp32"}.get(compute)
         if precision:
             sheet.put("precision", Value(precision, mp.source))
     for key in ("trainer.initialize_from", "initialize_from_hf", "initialize_from_checkpoint_path"):

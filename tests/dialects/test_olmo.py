@@ -1,0 +1,65 @@
+"""OLMo legacy YAML: fused SwiGLU width, max_duration units, token-unit schedules, defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from steplint.dialects import olmo
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def extract(name: str, **ctx):
+    return olmo.extract(load_document(str(FIXTURES / "modern" / name)), ExtractContext(**ctx))
+
+
+def test_detect():
+    assert olmo.detect(load_document(str(FIXTURES / "modern" / "olmo_tokens.yaml"))) >= 0.9
+    assert olmo.detect(load_document(str(FIXTURES / "modern" / "levanter_gpt2.yaml"))) == 0.0
+
+
+@pytest.mark.parametrize(("raw", "parsed"), [
+    (1000, ("steps", 1000)), ("2e12T", ("tokens", 2e12)), ("2ep", ("epochs", 2)), ("739_328", ("steps", 739328)),
+    ("soon", None),
+])
+def test_parse_duration(raw, parsed):
+    assert olmo.parse_duration(raw) == parsed
+
+
+def test_token_units_mqa_and_early_stop():
+    ex = extract("olmo_tokens.yaml")
+    got = {k: f.value for k, f in ex.facts.items()}
+    assert got["num_kv_heads"] == 1  # multi_query_attention
+    assert got["ffn_hidden_size"] == 1024  # mlp_ratio 8 x 256 fused -> half
+    assert got["n_params"] == 8 * (256 * 256 * 2 + 2 * 256 * 32 + 3 * 256 * 1024)
+    assert (got["warmup_steps"], got["decay_end_step"]) == (5, 100)  # tokens / 4,194,304 per step
+    assert got["train_steps"] == 406_934  # stop_at; max_duration is in epochs
+    assert got["tokens"] == 406_934 * 1024 * 4096
+    assert got["min_lr"] == pytest.approx(6e-4 * 0.05)
+    assert ex.extras["warmup_start_lr"] == 0.0
+    assert any("epochs" in n for n in ex.notices)
+    src = ex.facts["peak_lr"].source
+    assert (src.key, src.line, src.column) == ("optimizer.learning_rate", 12, 18)
+
+
+def test_defaults_name_olmo():
+    ex = extract("olmo_defaults.yaml")
+    got = {k: f.value for k, f in ex.facts.items()}
+    assert got["ffn_hidden_size"] == 4096  # mlp_ratio 4 x 2048, halved for SwiGLU
+    assert (got["seq_len"], got["micro_batch"], got["vocab_size"]) == (1024, 16, 50304)
+    assert (got["optimizer"], got["peak_lr"], got["warmup_steps"]) == ("lionw", 1e-4, 100)
+    assert got["min_lr"] == pytest.approx(1e-5)  # alpha_f 0.1
+    assert got["decay_style"] == "cosine" and got["decay_end_step"] == 1000
+    assert got["grad_clip"] == 0.0  # max_grad_norm None: no clipping
+    assert ex.arch.tied_embeddings  # weight_tying defaults to true
+    embedding = 50304 * 2048
+    assert embedding < got["n_params_total"] - got["n_params"] < 2 * embedding  # one tied matrix, plus biases
+    for name in ("optimizer", "peak_lr", "seq_len"):
+        assert ex.facts[name].source.kind == "default"
+        assert "OLMo" in ex.facts[name].source.framework
+
+
+def test_grad_accum_needs_the_world_size():
+    assert "grad_accum" not in extract("olmo_defaults.yaml").facts
+    assert extract("olmo_defaults.yaml", world_size=2).facts["grad_accum"].value == 2  # 64 / 2 / 16

@@ -1,0 +1,75 @@
+"""torchtitan TOML: flavor tables, per-rank batch, WSD schedule and renamed keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from steplint.dialects import torchtitan
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def load(name: str):
+    return load_document(str(FIXTURES / "modern" / name))
+
+
+def values(extraction) -> dict:
+    return {name: f.value for name, f in extraction.facts.items()}
+
+
+def test_detects_torchtitan_toml_only():
+    assert torchtitan.detect(load("torchtitan_debug.toml")) >= 0.9
+    assert torchtitan.detect(load("olmo_defaults.yaml")) == 0.0
+
+
+@pytest.mark.parametrize(("dim", "multiple_of", "multiplier", "ffn"), [
+    (256, 256, None, 768), (4096, 1024, 1.3, 14336), (8192, 4096, 1.3, 28672), (16384, 4096, 1.2, 53248),
+])
+def test_llama3_ffn_width_matches_the_flavor_table(dim, multiple_of, multiplier, ffn):
+    assert torchtitan.llama3_ffn_width(dim, multiple_of, multiplier) == ffn
+
+
+def test_extracts_flavor_batch_and_schedule_with_sources():
+    ex = torchtitan.extract(load("torchtitan_debug.toml"), ExtractContext())
+    got = values(ex)
+    assert got["n_params"] == 5_111_808  # debugmodel: 6 x (4 x 256^2 + 3 x 256 x 768)
+    assert got["seq_len"] == 2048  # TOML `2_048`
+    # explicit shard degree: DP 4, world = 4 x TP 2, no flag needed
+    assert (got["data_parallel"], got["world_size"], got["global_batch_sequences"]) == (4, 8, 32)
+    assert got["tokens"] == 10 * 32 * 2048
+    assert got["decay_style"] == "1-sqrt"
+    assert got["min_lr"] == pytest.approx(8e-5, rel=1e-12)  # min_lr_factor is a ratio
+    assert (got["warmup_steps"], got["decay_end_step"]) == (2, 10)
+    assert ex.extras["decay_steps"] == 8 and ex.extras["stable_steps"] == 1
+    lr = ex.facts["peak_lr"].source
+    assert (lr.kind, lr.key, lr.line, lr.column) == ("key", "optimizer.lr", 11, 6)
+    beta2 = ex.facts["adam_beta2"].source
+    assert beta2.kind == "default" and "torchtitan v0.2.2" in beta2.framework
+    assert "flavor 'debugmodel'" in ex.facts["hidden_size"].source.framework
+
+
+def test_world_size_comes_from_the_launcher_when_dp_is_all_remaining_ranks():
+    doc = load_document("job.toml", text='[model]\nflavor = "8B"\n[training]\nlocal_batch_size = 2\nseq_len = 4096\n')
+    assert "global_batch_sequences" not in torchtitan.extract(doc, ExtractContext()).facts
+    got = values(torchtitan.extract(doc, ExtractContext(world_size=16)))
+    assert got["n_params"] == 6_979_321_856
+    assert (got["data_parallel"], got["global_batch_sequences"]) == (16, 32)
+    assert got["train_steps"] == 10000 and got["warmup_steps"] == 200  # job_config defaults
+
+
+def test_old_key_names_and_lr_min_is_a_ratio():
+    ex = torchtitan.extract(load("torchtitan_legacy.toml"), ExtractContext(world_size=64))
+    got = values(ex)
+    assert got["n_params"] == 68_451_041_280
+    assert (got["micro_batch"], got["warmup_steps"], got["global_batch_sequences"]) == (2, 100, 64)
+    assert got["grad_accum"] == 4  # 64 / (2 x DP 8)
+    assert got["min_lr"] == pytest.approx(8e-4 * 2.2e-5)
+    assert any("lr_min" in n and "ratio" in n for n in ex.notices)
+    assert ex.facts["warmup_steps"].source.key == "training.warmup_steps"
+
+
+def test_unknown_flavor_leaves_n_unknown_with_a_notice():
+    ex = torchtitan.extract(load("torchtitan_unknown_flavor.toml"), ExtractContext())
+    assert "n_params" not in ex.facts and ex.arch is None
+    assert any("qwen3" in n and "--model" in n for n in ex.notices)
