@@ -1,0 +1,54 @@
+"""Levanter YAML: model-type defaults, fraction-or-steps warmup/decay, batch schedules."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from steplint.dialects import levanter
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def load(name: str):
+    return load_document(str(FIXTURES / "modern" / name))
+
+
+def test_detect():
+    assert levanter.detect(load("levanter_gpt2.yaml")) >= 0.6
+    assert levanter.detect(load("litgpt_preset.yaml")) == 0.0
+
+
+@pytest.mark.parametrize(("value", "total", "steps"), [(0.01, 400_000, 4000), (1, 500, 500), (1000, 10_000, 1000)])
+def test_frac_or_steps(value, total, steps):
+    assert levanter.frac_or_steps(value, total) == steps
+
+
+def test_gpt2_defaults_and_batch_schedule():
+    ex = levanter.extract(load("levanter_gpt2.yaml"), ExtractContext())
+    f = {k: v.value for k, v in ex.facts.items()}
+    assert f["n_params"] == 84_934_656 and ex.arch.tied_embeddings  # GPT-2 is always tied
+    assert "n_params_total" not in f  # the vocabulary is the tokenizer's
+    assert f["global_batch_sequences"] == 512  # last value of the schedule
+    assert ex.facts["global_batch_sequences"].source.key == "trainer.train_batch_size.1.value"
+    assert f["train_steps"] == 400_000 and ex.facts["train_steps"].source.kind == "default"
+    assert f["warmup_steps"] == 4000  # warmup 0.01 of the run
+    assert f["peak_lr"] == pytest.approx(6e-4)  # "6E-4" is a string to PyYAML
+    assert f["min_lr"] == pytest.approx(6e-5) and f["decay_end_step"] == 400_000
+    assert f["precision"] == "bf16"
+    src = ex.facts["peak_lr"].source
+    assert (src.key, src.line, src.column) == ("optimizer.learning_rate", 17, 18)
+
+
+def test_inv_schedule_with_cycles_reaches_the_floor_at_the_first_cycle_end():
+    text = ("model: {type: llama, hidden_dim: 64, intermediate_dim: 128, num_layers: 2, num_heads: 4,"
+            " num_kv_heads: 2, seq_len: 256}\n"
+            "trainer: {train_batch_size: 32, num_train_steps: 1000}\n"
+            "optimizer: {learning_rate: 1.0e-3, lr_schedule: inv, warmup: 0.1, decay: 0.5, cycles: 2}\n")
+    ex = levanter.extract(load_document("l.yaml", text=text), ExtractContext())
+    f = {k: v.value for k, v in ex.facts.items()}
+    assert f["decay_style"] == "inverse"
+    assert (f["warmup_steps"], f["decay_end_step"]) == (50, 500)  # fractions of the 500-step cycle
+    assert ex.extras["stable_steps"] == 500 - 50 - 250
+    assert f["n_params"] == 2 * (64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 128)
+    assert any("cycles 2" in n for n in ex.notices)

@@ -1,0 +1,64 @@
+"""litgpt pretrain YAML: presets and inline model_config, D given in tokens, absolute min LR."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from steplint.dialects import litgpt
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def load(name: str):
+    return load_document(str(FIXTURES / "modern" / name))
+
+
+def facts(name: str) -> dict:
+    return litgpt.extract(load(name), ExtractContext()).facts
+
+
+def test_detect():
+    assert litgpt.detect(load("litgpt_preset.yaml")) >= 0.6
+    assert litgpt.detect(load("nanotron_qwen_moe.yaml")) == 0.0
+
+
+def test_preset_fills_omitted_fields_from_config_defaults():
+    cfg = litgpt.preset_config("pythia-14m")
+    assert cfg["mlp_class_name"] == "GptNeoxMLP" and cfg["n_layer"] == 6
+    assert litgpt.preset_config("no-such-model") is None
+
+
+def test_preset_with_block_size_sequence_and_token_budget():
+    f = facts("litgpt_preset.yaml")
+    # pythia-14m: 6 x (4 x 128^2 + 2 x 128 x 512), 2-matrix GptNeoxMLP of 4 x n_embd
+    assert f["n_params"].value == 1_179_648
+    assert f["vocab_size"].value == 50304  # 50254 padded to a multiple of 128
+    assert f["seq_len"].value == 512 and f["seq_len"].source.kind == "default"  # max_seq_length empty
+    assert f["tokens"].value == 100_000_000
+    assert f["train_steps"].value == 1562  # floor(1e8 / (125 x 512))
+    assert f["decay_end_step"].value == 1562 and f["decay_style"].value == "cosine"
+    assert f["peak_lr"].value == 1e-3  # optimizer given by name: torch AdamW default
+    assert f["min_lr"].value == 6e-5  # "6e-5", a string to PyYAML
+    assert f["init"].value == "checkpoint"
+    src = f["min_lr"].source
+    assert (src.key, src.line, src.column) == ("train.min_lr", 8, 11)
+    assert "world_size" not in f  # devices: auto
+
+
+def test_inline_model_config_wins_and_max_steps_caps_the_run():
+    f = facts("litgpt_inline.yaml")
+    assert f["n_params"].value == 5_971_968  # 6 x (4 x 288^2 + 3 x 288 x 768)
+    assert f["head_dim"].value == 48 and f["head_dim"].source.key == "model_config.head_size"
+    assert f["train_steps"].value == 1000 and f["tokens"].value == 1000 * 512 * 256
+    assert f["world_size"].value == 8  # devices 4 x num_nodes 2
+    assert f["peak_lr"].value == pytest.approx(5e-4)
+    assert f["min_lr"].value == 0.0 and f["min_lr"].source.kind == "key"
+
+
+def test_unknown_preset_is_a_notice_not_a_guess():
+    doc = load_document("x.yaml", text="model_name: Llama-9-1T\ntrain:\n  global_batch_size: 8\n  max_seq_length: 64\n")
+    ex = litgpt.extract(doc, ExtractContext())
+    assert "n_params" not in ex.facts
+    assert any("Llama-9-1T" in n for n in ex.notices)
+    assert ex.facts["train_steps"].value == 3_000_000_000_000 // (8 * 64)  # pretrain default max_tokens

@@ -1,0 +1,40 @@
+"""LLaMA-Factory YAML: the HF reader plus cutoff_len default, stage and finetuning type."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES
+from steplint.dialects import llama_factory
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def load(name: str):
+    return load_document(str(FIXTURES / "modern" / name))
+
+
+def test_detect():
+    assert llama_factory.detect(load("llama_factory_sft.yaml")) >= 0.85
+    assert llama_factory.detect(load("axolotl_lora.yaml")) == 0.0
+
+
+def test_sft_with_default_cutoff_len():
+    ex = llama_factory.extract(load("llama_factory_sft.yaml"), ExtractContext())
+    assert ex.dialect == "llama-factory"
+    f = {k: v.value for k, v in ex.facts.items()}
+    assert f["seq_len"] == 2048 and "LLaMA-Factory" in ex.facts["seq_len"].source.framework
+    assert f["init"] == "finetune"  # stage sft
+    assert (f["micro_batch"], f["grad_accum"], f["train_steps"], f["warmup_steps"]) == (2, 4, 300, 30)
+    assert f["peak_lr"] == 1e-5 and f["min_lr"] == 0.0
+    src = ex.facts["train_steps"].source
+    assert (src.key, src.line, src.column) == ("max_steps", 9, 12)
+    assert ex.extras["needs"] == ("world_size",)
+
+
+def test_lora_pretraining_and_removed_warmup_ratio():
+    text = ("model_name_or_path: Qwen/Qwen3-4B\nstage: pt\nfinetuning_type: lora\ncutoff_len: 1024\n"
+            "per_device_train_batch_size: 1\nlearning_rate: 1.0e-4\nnum_train_epochs: 3.0\nwarmup_ratio: 0.1\n")
+    ex = llama_factory.extract(load_document("lf.yaml", text=text), ExtractContext())
+    assert ex.facts["init"].value == "lora" and ex.facts["seq_len"].value == 1024
+    assert "train_steps" not in ex.facts and "warmup_steps" not in ex.facts
+    assert any("packing" in n for n in ex.notices)
+    assert any("warmup_ratio was removed" in n for n in ex.notices)

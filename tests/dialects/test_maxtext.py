@@ -1,0 +1,55 @@
+"""MaxText: base.yml defaults under a model file, model_name lookup, per-chip batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES
+from steplint.dialects import maxtext
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def load(name: str):
+    return load_document(str(FIXTURES / "modern" / name))
+
+
+def test_detect():
+    assert maxtext.detect(load("maxtext_user.yml")) >= 0.6
+    assert maxtext.detect(load("axolotl_lora.yaml")) == 0.0
+
+
+def test_model_file_alone_uses_base_defaults():
+    doc = load_document("m.yml", text="base_emb_dim: 4096\nbase_num_query_heads: 32\nbase_num_kv_heads: 32\n"
+                                      "base_mlp_dim: 11008\nbase_num_decoder_layers: 32\nhead_dim: 128\n")
+    ex = maxtext.extract(doc, ExtractContext())
+    f = {k: v.value for k, v in ex.facts.items()}
+    assert f["n_params"] == 6_476_005_376
+    assert (f["train_steps"], f["warmup_steps"], f["decay_end_step"]) == (150_001, 15_000, 150_000)
+    assert f["peak_lr"] == 3e-5 and f["min_lr"] == pytest.approx(3e-6)
+    assert "global_batch_sequences" not in f and ex.extras["needs"] == ("world_size",)
+    assert ex.facts["peak_lr"].source.kind == "default" and "base.yml" in ex.facts["peak_lr"].source.framework
+    f8 = maxtext.extract(doc, ExtractContext(world_size=8)).facts
+    assert f8["global_batch_sequences"].value == 96  # int(8 x 12.0) x 1
+
+
+def test_user_file_with_model_name_wsd_and_old_floor_key():
+    ex = maxtext.extract(load("maxtext_user.yml"), ExtractContext(world_size=4))
+    f = {k: v.value for k, v in ex.facts.items()}
+    assert (f["n_params"], f["n_params_active"]) == (15_283_519_488, 2_238_185_472)  # deepseek2-16b, MLA + MoE
+    assert ex.facts["n_params"].source.note == "MaxText configs/models/deepseek2-16b.yml"
+    assert f["global_batch_sequences"] == int(4 * 2) * 4 and f["seq_len"] == 4096
+    assert f["train_steps"] == 2000
+    assert (f["warmup_steps"], f["decay_end_step"]) == (50, 999)  # schedule is 1000 steps
+    assert f["decay_style"] == "wsd" and ex.extras["decay_steps"] == 100
+    assert f["peak_lr"] == pytest.approx(1e-4) and f["min_lr"] == pytest.approx(2e-5)
+    assert any("0 for the remaining 1000 steps" in n for n in ex.notices)
+    assert any("c4_mlperf" in n for n in ex.notices)
+    src = ex.facts["peak_lr"].source
+    assert (src.kind, src.key, src.line) == ("key", "learning_rate", 9)
+
+
+def test_unknown_model_name():
+    doc = load_document("u.yml", text="model_name: gemma9-1t\nper_device_batch_size: 1\nmax_target_length: 8\n")
+    ex = maxtext.extract(doc, ExtractContext())
+    assert "n_params" not in ex.facts and any("gemma9-1t" in n for n in ex.notices)
