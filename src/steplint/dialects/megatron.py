@@ -29,6 +29,7 @@ from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.documents.shell import heredocs, is_unresolved
+from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import Source, default_source, key_source
 
 NAME = "megatron"
@@ -201,7 +202,16 @@ class _Args:
 
     def number(self, dest: str) -> Optional[Value]:
         key = self._resolved(dest)
-        return None if key is None else self.reader.number(key)
+        if key is None:
+            return None
+        if self.layout != "script" and key not in self._reported:
+            # Megatron reads its YAML with PyYAML: `lr: 1e-4` is a string there (SL004)
+            node = self.reader.node(key)
+            number, problem = read_number(node, "yaml11")
+            if problem is not None and number is not None:
+                self._reported.add(key)
+                self.diagnostics.append(loader_diagnostic(self.doc.path, "SL004", f"`{key}`: {problem}", node))
+        return self.reader.number(key)
 
     def integer(self, dest: str) -> Optional[Value]:
         key = self._resolved(dest)
@@ -504,23 +514,22 @@ def _world_size(doc: Document) -> Optional[Value]:
             continue
         nodes = _last_scalar(block, node_keys)
         gpus = _last_scalar(block, gpu_keys)
-        if nodes is None or gpus is None or is_unresolved(nodes) or is_unresolved(gpus):
+        if nodes is None or gpus is None or is_unresolved(nodes[1]) or is_unresolved(gpus[1]):
             continue
-        n = as_number(str(nodes.value).split("-")[-1])
-        g = as_number(str(gpus.value).rsplit(":", 1)[-1])
+        n = as_number(str(nodes[1].value).split("-")[-1])
+        g = as_number(str(gpus[1].value).rsplit(":", 1)[-1])
         if n and g and n == int(n) and g == int(g):
-            world = int(n) * int(g)
-            key = f"{section} {nodes.text or nodes.value} x {gpus.text or gpus.value}"
-            return Value(world, key_source(doc.path, key, nodes.span,
-                                           note=f"{int(n)} nodes x {int(g)} GPUs per node"))
+            key = f"{section} {nodes[0]} x {gpus[0]}"
+            return Value(int(n) * int(g), key_source(doc.path, key, nodes[1].span,
+                                                     note=f"{int(n)} nodes x {int(g)} GPUs per node"))
     return None
 
 
-def _last_scalar(block: MappingNode, keys: tuple[str, ...]) -> Optional[ScalarNode]:
+def _last_scalar(block: MappingNode, keys: tuple[str, ...]) -> Optional[tuple[str, ScalarNode]]:
     found = None
     for k, v in block.items:
         if k.value in keys and isinstance(v, ScalarNode):
-            found = v
+            found = (str(k.value), v)
     return found
 
 
@@ -534,6 +543,14 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     if final is None and micro is not None:
         # global_batch_size None -> micro x DP (arguments.py): no accumulation
         _put(sheet, "grad_accum", Value(1, default_source(framework, "--global-batch-size unset: micro x DP")))
+        world = ctx.world_size or sheet.value("world_size")
+        split = sheet.value("tensor_parallel") * sheet.value("pipeline_parallel") * sheet.value("context_parallel")
+        if world and world % split == 0:
+            # the sample-based schedule below needs the batch, so it is derived here
+            final = _put(sheet, "global_batch_sequences", derived(
+                micro.value * world // split, "micro_batch x world_size / (tensor x pipeline x context parallel) "
+                "(--global-batch-size unset)", "micro_batch", "world_size", "tensor_parallel", "pipeline_parallel",
+                "context_parallel"))
 
     ramp: Optional[RampUp] = None
     ramp_args = args.integers("rampup_batch_size")

@@ -30,6 +30,7 @@ from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
+from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import default_source
 
 NAME = "neox"
@@ -58,6 +59,7 @@ class _Keys:
         self.reader = ConfigReader(doc, FRAMEWORK)
         self.written: dict[str, str] = {}  # normalized -> key as written (the one NeoX uses)
         self.diagnostics: list[Diagnostic] = []
+        self._flagged: set[str] = set()
         root = doc.root
         if not isinstance(root, MappingNode):
             return
@@ -118,6 +120,12 @@ class _Keys:
         return node
 
     def number(self, name: str) -> Optional[Value]:
+        node = self._value_node(name)
+        number, problem = read_number(node, "yaml11") if node is not None else (None, None)
+        if problem is not None and number is not None and name not in self._flagged:
+            # NeoX reads its YAML with PyYAML: `lr: 1e-4` is a string there (SL004)
+            self._flagged.add(name)
+            self.diagnostics.append(loader_diagnostic(self.doc.path, "SL004", f"`{self.key(name)}`: {problem}", node))
         return self._read(name, self.reader.number)
 
     def integer(self, name: str) -> Optional[Value]:
