@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Iterator
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
-from steplint.rules._support import deepspeed_documents, human, is_auto, node_source, number, replace_fix, scalar
+from steplint.rules._support import (
+    deepspeed_documents,
+    human,
+    is_auto,
+    node_source,
+    number,
+    replace_fix,
+    scalar,
+)
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 _TRAIN = "train_batch_size"

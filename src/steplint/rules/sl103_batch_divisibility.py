@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
-from steplint.rules._support import human, replace_fix
+from steplint.rules._fixes import set_value_fix
+from steplint.rules._support import human
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # Sources of the global batch that make it a product of the cluster size.
@@ -36,7 +37,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield ctx.diagnostic(
             f"global batch {human(batch.value)} is not divisible by micro batch {human(micro)} × data parallel "
             f"{human(dp)} = {human(per_step)}; nearest valid: {human(lower) if lower else '-'} or {human(upper)}",
-            at=batch, fix=_fix(batch, lower or upper, recipe.value("seq_len")),
+            at=batch, fix=_fix(ctx, batch, lower or upper, recipe.value("seq_len")),
         )
         return
     pp = recipe.value("pipeline_parallel") or 1
@@ -58,15 +59,9 @@ def _follows_cluster(recipe, inputs) -> bool:
     return any(f is None or f.source.kind != "key" for f in used) if used else False
 
 
-def _fix(batch, value, seq_len):
-    src = batch.source
-    if src.kind != "key" or src.span is None or not value:
-        return None
+def _fix(ctx: RuleContext, batch, value, seq_len):
     tokens = f" ({human(value * seq_len)} tokens per step)" if seq_len else ""
-    return replace_fix(
-        src.file, src, str(value), f"set the global batch to {value}{tokens}", src.key, value,
-        Applicability.UNSAFE,
-    )
+    return set_value_fix(batch, ctx.documents, value, f"set the global batch to {value}{tokens}", Applicability.UNSAFE)
 
 
 RULE = Rule(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Iterator, Optional
 
-from steplint.diagnostics import Diagnostic, Severity
+from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
-from steplint.rules._support import hf_args_documents, node_source, replace_fix
+from steplint.fixing import insert_key_edit
+from steplint.literals import format_value
+from steplint.rules._support import hf_args_documents, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # Keyword arguments each `lr_scheduler_type` accepts beyond the optimizer and step counts
@@ -25,6 +27,8 @@ SCHEDULER_KWARGS: dict[str, frozenset] = {
     "cosine_warmup_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate"}),
     "warmup_stable_decay": frozenset({"num_stable_steps", "num_decay_steps", "warmup_type", "decay_type", "min_lr_ratio", "num_cycles"}),
 }
+# Step Law's fixed floor (arXiv 2503.04715; steplaw.md section 4.1).
+STEPLAW_MIN_LR = 1e-5
 _MIN_LR_SCHEDULERS = frozenset({"cosine_with_min_lr", "cosine_warmup_with_min_lr"})
 # Names people reach for from other libraries (torch CosineAnnealingLR eta_min; Megatron min_lr
 # spelled differently) that mean the absolute floor.
@@ -72,7 +76,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                     + (f"; {alias} is not read (it is a torch CosineAnnealingLR name)" if alias else "")
                     + "; the Trainer raises when it builds the scheduler",
                     at=node_source(path, "lr_scheduler_type", type_node) if kwargs_node is None else at_kwargs,
-                    fix=_rename_fix(path, mapping, alias),
+                    fix=None if alias or unknown else _insert_floor_fix(path, doc, kwargs_node),
                 )
                 unknown = [k for k in unknown if k != alias]
             elif len(floors) == 2:
@@ -97,16 +101,18 @@ def _key_node(mapping: Optional[MappingNode], key: str):
     return pair[0] if pair else None
 
 
-def _rename_fix(path, mapping, alias):
-    """eta_min: 1e-5 -> min_lr: 1e-5 (same absolute meaning, the key HF reads)."""
-    key_node = _key_node(mapping, alias) if alias else None
-    if key_node is None:
+def _insert_floor_fix(path, doc, kwargs_node):
+    """Add Step Law's floor, `min_lr: 1.0e-5`, into an existing lr_scheduler_kwargs mapping
+    when nothing else in it is wrong, so the scheduler then builds. (Creating the mapping
+    is not offered: the fixer verifies new values key by key, not whole new tables.)"""
+    if not isinstance(kwargs_node, MappingNode):
         return None
-    value = mapping.get(alias)
-    expected = value.value if isinstance(value, ScalarNode) else None
-    replacement = "min_lr" if key_node.style is None else f"{key_node.style}min_lr{key_node.style}"
-    return replace_fix(path, key_node, replacement, f"rename {alias} to min_lr",
-                       "lr_scheduler_kwargs.min_lr", expected)
+    try:
+        edit = insert_key_edit(doc, kwargs_node, "min_lr", format_value(STEPLAW_MIN_LR, kind=doc.kind))
+    except ValueError:
+        return None
+    return Fix(Applicability.SAFE, "set min_lr: 1.0e-5 (Step Law's floor) in lr_scheduler_kwargs", (edit,),
+               (Expectation(path, "lr_scheduler_kwargs.min_lr", STEPLAW_MIN_LR),))
 
 
 RULE = Rule(
@@ -141,9 +147,10 @@ RULE = Rule(
         ),
         example="lr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs:\n  eta_min: 1.0e-5",
         fix=(
-            "Add `min_lr: 1.0e-5` (Step Law's floor) or `min_lr_rate: 0.1` under lr_scheduler_kwargs. "
-            "--fix renames a torch-style `eta_min` (or `lr_min`, `min_learning_rate`, `final_lr`) to "
-            "`min_lr`, keeping its value (safe: the same absolute floor under the name HF reads)."
+            "Add `min_lr: 1.0e-5` (Step Law's floor) or `min_lr_rate: 0.1` under lr_scheduler_kwargs, and "
+            "rename a torch-style `eta_min` to `min_lr`. --fix adds `min_lr: 1.0e-5` when an lr_scheduler_kwargs "
+            "mapping has no floor and nothing else wrong (safe: the run cannot start without a floor, and 1e-5 is the floor "
+            "Step Law's optimum assumes)."
         ),
     ),
 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
-from steplint.diagnostics import Diagnostic, Severity
-from steplint.documents.nodes import ScalarNode
-from steplint.rules._support import human, number, percent, replace_fix
+from steplint.diagnostics import Applicability, Diagnostic, Severity
+from steplint.recipe import Fact
+from steplint.rules._fixes import set_value_fix
+from steplint.rules._support import human, percent
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 _NO_DECAY = frozenset({"constant"})
@@ -74,25 +75,17 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     )
 
 
-def _fix(ctx: RuleContext, end, steps: int, warmup: int):
+def _fix(ctx: RuleContext, end: Fact, steps: int, warmup: int):
     """Rewrite the horizon key in its own convention: an absolute end step (Megatron
-    lr-decay-iters, torchtitan, MaxText) or a post-warmup length (HF WSD num_decay_steps,
-    DeepSpeed WarmupDecayLR total_num_steps minus warmup). Token or sample units: no fix."""
-    src = end.source
-    doc = ctx.documents.get(src.file) if src.kind == "key" and src.file else None
-    if doc is None or src.span is None:
-        return None
-    written = number(ScalarNode(value=doc.text[src.span.start.offset:src.span.end.offset], text="", span=src.span))
-    if written is None:
-        return None
-    if written == end.value:
-        target = steps
-    elif warmup and written == end.value - warmup:
-        target = steps - warmup
-    else:
-        return None
-    return replace_fix(src.file, src, str(int(target)),
-                       f"set {src.key} to {int(target)} so that the decay ends with the run", src.key, int(target))
+    lr-decay-iters, torchtitan, MaxText) or a length after warmup (HF WSD num_decay_steps);
+    a horizon in samples or tokens, or a derived one, has no literal to rewrite."""
+    message = f"set {end.source.key} to {{}} so that the decay ends with the run"
+    fix = set_value_fix(end, ctx.documents, int(steps), message.format(int(steps)), Applicability.SAFE)
+    if fix is None and warmup:
+        after_warmup = Fact(end.value - warmup, end.unit, end.source)
+        target = int(steps - warmup)
+        fix = set_value_fix(after_warmup, ctx.documents, target, message.format(target), Applicability.SAFE)
+    return fix
 
 
 RULE = Rule(

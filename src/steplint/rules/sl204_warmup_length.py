@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
-from steplint.rules._support import human, percent, replace_fix
+from steplint.rules._fixes import set_value_fix
+from steplint.rules._support import human, percent
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 
@@ -21,14 +22,14 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield ctx.diagnostic(
             f"warmup ({human(warmup.value)} steps) is as long as the run ({human(steps)} steps): the LR never "
             f"reaches its peak and never decays",
-            at=warmup, fix=_fix(warmup, steps),
+            at=warmup, fix=_fix(ctx, warmup, steps),
         )
         return
     if end and style != "constant" and warmup.value >= end:
         yield ctx.diagnostic(
             f"warmup ({human(warmup.value)} steps) does not end before the decay does (step {human(end)}); "
             f"Megatron asserts warmup < decay steps, other schedulers clamp or divide by zero",
-            at=warmup, fix=_fix(warmup, steps),
+            at=warmup, fix=_fix(ctx, warmup, steps),
         )
         return
     limit = ctx.option("max_fraction")
@@ -50,15 +51,14 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _fix(warmup, steps):
+def _fix(ctx: RuleContext, warmup, steps):
     """Clamp to min(2000 steps, 5% of the run): the common pretraining warmup (Llama 2,
     DeepSeek LLM) capped for short runs. A proposal, so unsafe."""
-    src = warmup.source
-    if not steps or src.kind != "key" or src.span is None:
+    if not steps:
         return None
     target = max(1, min(2000, int(0.05 * steps)))
-    return replace_fix(src.file, src, str(target), f"set the warmup to {target} steps (min(2000, 5% of {steps}))",
-                       src.key, target, Applicability.UNSAFE)
+    return set_value_fix(warmup, ctx.documents, target, f"set the warmup to {target} steps (min(2000, 5% of {steps}))",
+                         Applicability.UNSAFE)
 
 
 RULE = Rule(

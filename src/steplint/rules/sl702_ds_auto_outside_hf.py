@@ -6,7 +6,12 @@ from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import ScalarNode, walk
-from steplint.rules._support import deepspeed_documents, hf_args_documents, is_auto, node_source
+from steplint.rules._support import (
+    deepspeed_documents,
+    hf_args_documents,
+    is_auto,
+    node_source,
+)
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # Keys HfTrainerDeepSpeedConfig fills from TrainingArguments and the model config

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.documents.nodes import MappingNode, ScalarNode
+from steplint.documents.nodes import MappingNode
 from steplint.resources import load_data_json
-from steplint.rules._support import dialect_of, node_source, replace_fix
+from steplint.rules._support import dialect_of, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 _LATEST = (10**9,)
@@ -64,7 +64,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             pair = present.get(entry["key"])
             if pair is None:
                 continue
-            key_node, value_node = pair
+            key_node = pair[0]
             deprecated, removed = entry.get("deprecated"), entry.get("removed")
             if deprecated and wanted < version_tuple(deprecated):
                 continue
@@ -73,21 +73,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(
                 f"{entry['key']} is {state} (target {name} {target}): use {entry['replacement']}; {entry['note']}",
                 at=node_source(path, entry["key"], key_node),
-                fix=_rename_fix(path, key_node, value_node, entry, present),
             )
-
-
-def _rename_fix(path, key_node: ScalarNode, value_node, entry: dict, present: dict):
-    """Rename in place when the new key lives in the same table and is not set yet."""
-    old_parent, _, _ = entry["key"].rpartition(".")
-    new_parent, _, new_leaf = entry["replacement"].rpartition(".")
-    if old_parent != new_parent or entry["replacement"] in present or key_node.text.startswith("-"):
-        return None
-    if normalize_key(key_node.value) != key_node.value or not isinstance(value_node, ScalarNode):
-        return None  # dash-spelled flags and tables: reported only
-    quote = key_node.style if key_node.style in ("'", '"') else ""
-    return replace_fix(path, key_node, f"{quote}{new_leaf}{quote}", f"rename {entry['key']} to {entry['replacement']}",
-                       entry["replacement"], value_node.value)
 
 
 RULE = Rule(
@@ -96,7 +82,6 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Renamed or deprecated keys for the target framework version (settable).",
     check=_check,
-    fix_applicability="safe",
     options={"target_versions": {}},
     docs=RuleDocs(
         what=(
@@ -121,8 +106,8 @@ RULE = Rule(
         ),
         example="warmup_ratio: 0.03   # transformers >= 5.2: use warmup_steps: 0.03",
         fix=(
-            "--fix renames the key in place when the new name lives in the same table and is not already set "
-            "(safe: same value, the name the framework reads). Keys that moved to another table are reported only."
+            "Rename the key (or move it to its new table) as the message says. No automatic fix yet: the fixer "
+            "verifies that only the edited values change, and a rename removes a key."
         ),
         suppress="Pin versions with [tool.steplint] target-versions = {transformers = \"4.46\"}.",
     ),
