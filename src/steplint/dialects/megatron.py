@@ -495,7 +495,10 @@ def _parallelism(doc: Document, args: _Args, sheet: FactSheet, extras: dict, ctx
                         ("pipeline_parallel", "pipeline_model_parallel_size"),
                         ("context_parallel", "context_parallel_size"),
                         ("expert_parallel", "expert_model_parallel_size")):
-        _put(sheet, field, args.integer(dest) or Value(1, default_source(framework, f"{dest} not set")))
+        got = args.integer(dest)
+        if got is None and not args.has(dest):  # absent, not unresolved (SL007)
+            got = Value(1, default_source(framework, f"{dest} not set"))
+        _put(sheet, field, got)
     world = _world_size(doc)
     if world is not None:
         _put(sheet, "world_size", world)
@@ -544,8 +547,9 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
         # global_batch_size None -> micro x DP (arguments.py): no accumulation
         _put(sheet, "grad_accum", Value(1, default_source(framework, "--global-batch-size unset: micro x DP")))
         world = ctx.world_size or sheet.value("world_size")
-        split = sheet.value("tensor_parallel") * sheet.value("pipeline_parallel") * sheet.value("context_parallel")
-        if world and world % split == 0:
+        sizes = [sheet.value(f) for f in ("tensor_parallel", "pipeline_parallel", "context_parallel")]
+        split = math.prod(sizes) if all(sizes) else 0
+        if world and split and world % split == 0:
             # the sample-based schedule below needs the batch, so it is derived here
             final = _put(sheet, "global_batch_sequences", derived(
                 micro.value * world // split, "micro_batch x world_size / (tensor x pipeline x context parallel) "

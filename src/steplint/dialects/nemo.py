@@ -233,7 +233,10 @@ def _parallelism(reader: _Reader, sheet: FactSheet) -> None:
                        ("pipeline_parallel", "pipeline_model_parallel_size"),
                        ("context_parallel", "context_parallel_size"),
                        ("expert_parallel", "expert_model_parallel_size")):
-        sheet.put(field, reader.integer(f"model.{key}") or Value(1, default_source(FRAMEWORK, f"{key} not set")))
+        got = reader.integer(f"model.{key}")
+        if got is None and reader.interpolator.get(f"model.{key}") is None:  # absent, not unresolved
+            got = Value(1, default_source(FRAMEWORK, f"{key} not set"))
+        sheet.put(field, got)
     devices = reader.integer("trainer.devices")
     nodes = reader.integer("trainer.num_nodes")
     if devices and devices.value > 0 and (nodes is None or nodes.value > 0):
