@@ -32,13 +32,13 @@ def _plural(n: int, word: str) -> str:
 def summary(report: Report) -> str:
     counts = report.counts()
     files = _plural(report.files_checked, "file")
-    fixed = f"{_plural(len(report.fixed), 'finding')} fixed; " if report.fixed else ""
+    fixed = f" {len(report.fixed)} fixed." if report.fixed else ""
     if not report.diagnostics:
-        return f"{fixed}All checks passed ({files} checked)."
+        return f"All checks passed ({files} checked).{fixed}"
     parts = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "info") if counts.get(s))
-    text = f"{fixed}Found {_plural(len(report.diagnostics), 'problem')} ({parts}) in {files} checked"
+    text = f"Found {_plural(len(report.diagnostics), 'problem')} ({parts}) in {files} checked"
     failing = report.failing()
-    text += "." if failing else f"; none at or above {report.fail_on}."
+    text += ("." if failing else f"; none at or above {report.fail_on}.") + fixed
     fixable = report.fixable()
     if fixable:
         text += f" {fixable} fixable with `--fix`."
