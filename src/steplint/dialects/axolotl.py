@@ -147,16 +147,18 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         ratio = reader.number("cosine_min_lr_ratio") if name.value == "cosine" else None
         if ratio is not None and peak is not None:
             sheet.put("min_lr", derived(peak.value * ratio.value, "learning_rate * cosine_min_lr_ratio",
-                                        "peak_lr", note=f"cosine_min_lr_ratio {ratio.value} is a ratio"))
+                                        "peak_lr", note=f"cosine_min_lr_ratio {ratio.value} is a ratio",
+                                        at=ratio.source))
         else:
             sheet.put("min_lr", reader.default(0.0, f"{name.value} without cosine_min_lr_ratio decays to 0"))
         if total is not None:
             hold = reader.number("cosine_constant_lr_ratio") if name.value == "cosine" else None
             if hold is not None:
                 sheet.put("decay_end_step", derived(int(hold.value * total), "cosine_constant_lr_ratio * train_steps",
-                                                    "train_steps", note="then held at the floor"))
+                                                    "train_steps", note="then held at the floor", at=hold.source))
             else:
-                sheet.put("decay_end_step", derived(total, "train_steps (decays over the whole run)", "train_steps"))
+                sheet.put("decay_end_step", derived(total, "train_steps (decays over the whole run)", "train_steps",
+                                                    at=steps.source))
     elif name.value in ("constant", "constant_with_warmup") and peak is not None:
         sheet.put("min_lr", derived(peak.value, "peak_lr (constant schedule)", "peak_lr"))
     _warmup(reader, sheet, total, extras)
@@ -173,7 +175,7 @@ def _warmup(reader: ConfigReader, sheet: FactSheet, total: Optional[int], extras
         if total is not None:
             # transformers get_warmup_steps: ceil(total steps x ratio).
             sheet.put("warmup_steps", derived(math.ceil(total * ratio.value), "ceil(train_steps * warmup_ratio)",
-                                              "train_steps", note=f"warmup_ratio {ratio.value}"))
+                                              "train_steps", note=f"warmup_ratio {ratio.value}", at=ratio.source))
     elif total is not None:
         sheet.put("warmup_steps", derived(
             min(int(AUTO_WARMUP_FRACTION * total), AUTO_WARMUP_CAP), "min(int(0.03 * train_steps), 100)",

@@ -198,8 +198,15 @@ class ConfigReader:
         ))
 
 
-def derived(value: Any, formula: str, *inputs: str, note: Optional[str] = None) -> Value:
-    return Value(value, derived_source(formula, *inputs, note=note))
+def derived(value: Any, formula: str, *inputs: str, note: Optional[str] = None,
+            at: Optional[Source] = None) -> Value:
+    """A value computed by `formula`. `at`: the key the value is computed from (a ratio,
+    a fraction, a token count), so findings about it point there instead of at line 1."""
+    source = derived_source(formula, *inputs, note=note)
+    if at is not None and at.kind == "key":
+        source = Source(kind="derived", formula=formula, inputs=tuple(inputs), note=note,
+                        file=at.file, key=at.key, span=at.span)
+    return Value(value, source)
 
 
 class FactSheet:

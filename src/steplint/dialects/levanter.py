@@ -161,7 +161,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     peak = sheet.put("peak_lr", reader.number_or_default("optimizer.learning_rate", DEFAULT_LR))
     ratio = reader.number_or_default("optimizer.min_lr_ratio", DEFAULT_MIN_LR_RATIO)
     sheet.put("min_lr", derived(peak.value * ratio.value, "learning_rate * min_lr_ratio", "peak_lr",
-                                note=f"min_lr_ratio {ratio.value} is a ratio"))
+                                note=f"min_lr_ratio {ratio.value} is a ratio", at=ratio.source))
     kind = reader.text_or_default("optimizer.lr_schedule", DEFAULT_SCHEDULE)
     extras["scheduler"] = kind.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(kind.value, kind.value), kind.source))
@@ -172,7 +172,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     warmup = reader.number_or_default("optimizer.warmup", DEFAULT_WARMUP)
     warmup_steps = frac_or_steps(warmup.value, cycle_end)
     sheet.put("warmup_steps", derived(warmup_steps, "optimizer.warmup: <= 1 a fraction of the cycle, else steps",
-                                      "train_steps", note=f"warmup {warmup.value}"))
+                                      "train_steps", note=f"warmup {warmup.value}", at=warmup.source))
     decay = reader.number("optimizer.decay")
     decay_steps = frac_or_steps(decay.value, cycle_end) if decay is not None else cycle_end - warmup_steps
     extras["decay_steps"] = decay_steps
@@ -181,7 +181,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         end = steps.value if cooldown else cycle_end
         sheet.put("decay_end_step", derived(
             end, "end of the first cycle (warmup + stable + decay)" if not cooldown else "num_train_steps (cooldown)",
-            "train_steps", note=f"decay {decay_steps} steps"))
+            "train_steps", note=f"decay {decay_steps} steps", at=(decay or steps).source))
 
 
 def _first_cycle_end(reader: ConfigReader, main_steps: int, notices: list[str]) -> int:

@@ -187,7 +187,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Non
             # partial accumulation is dropped, so optimizer steps = floor(D / (B * seq)).
             steps = derived(int(max_tokens.value // (batch * seq)),
                             "floor(max_tokens / (global_batch_sequences * seq_len))",
-                            "tokens", "global_batch_sequences", "seq_len")
+                            "tokens", "global_batch_sequences", "seq_len", at=max_tokens.source)
     if max_steps is not None and (steps is None or max_steps.value < steps.value):
         steps = max_steps
         sheet.facts.pop("tokens", None)
@@ -205,7 +205,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Non
     sheet.put("min_lr", reader.number_or_default("train.min_lr", DEFAULT_MIN_LR))
     if steps is not None:
         sheet.put("decay_end_step", derived(steps.value, "train_steps (the cosine ends at the last iteration)",
-                                            "train_steps"))
+                                            "train_steps", at=steps.source))
 
 
 def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:

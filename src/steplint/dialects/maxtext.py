@@ -219,11 +219,11 @@ def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dic
     if fraction is not None:
         sheet.put("warmup_steps", derived(int(horizon * fraction.value),
                                           "int(schedule steps * warmup_steps_fraction)", "train_steps",
-                                          note=f"warmup_steps_fraction {fraction.value}"))
+                                          note=f"warmup_steps_fraction {fraction.value}", at=fraction.source))
     # make_cos_schedule runs over (horizon - warmup) steps and reaches the floor on its
     # last index, one step before the horizon.
     sheet.put("decay_end_step", derived(horizon - 1, "schedule steps - 1 (the floor on the last step)",
-                                        "train_steps"))
+                                        "train_steps", at=schedule.source))
     kind = layers.get("lr_schedule_type")
     kind_value = str(kind.value) if kind is not None else "cosine"
     extras["scheduler"] = kind_value
@@ -243,7 +243,7 @@ def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dic
     final = layers.number(final_key)
     if peak is not None and final is not None:
         sheet.put("min_lr", derived(peak.value * final.value, f"learning_rate * {final_key}", "peak_lr",
-                                    note=f"{final_key} {final.value} is a ratio"))
+                                    note=f"{final_key} {final.value} is a ratio", at=final.source))
 
 
 def _optimizer(layers: _Layers, reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> None:

@@ -147,7 +147,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet) -> None:
     if micro is not None and accum is not None and dp is not None:
         sheet.put("global_batch_sequences", derived(
             micro.value * accum.value * dp.value, "micro_batch_size * batch_accumulation_per_replica * dp",
-            "micro_batch", "grad_accum", "data_parallel"))
+            "micro_batch", "grad_accum", "data_parallel", at=micro.source))
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
@@ -168,11 +168,11 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
         extras["decay_steps"] = decay.value
         sheet.put("decay_end_step", derived(
             start.value + decay.value, "lr_decay_starting_step + lr_decay_steps", "warmup_steps",
-            note="after it the LR stays at min_decay_lr"))
+            note="after it the LR stays at min_decay_lr", at=decay.source))
 
     floor = reader.number(f"{SCHEDULER}.min_decay_lr")
     if floor is None and peak is not None:
-        floor = derived(peak.value, "learning_rate (min_decay_lr null: no decay)", "peak_lr")
+        floor = derived(peak.value, "learning_rate (min_decay_lr null: no decay)", "peak_lr", at=peak.source)
     sheet.put("min_lr", floor)
 
 

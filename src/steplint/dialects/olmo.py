@@ -109,7 +109,8 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
     if gated:
         # ff_proj holds both SwiGLU branches: the gated width is half of it (HF -hf configs
         # carry the halved intermediate_size, e.g. 22016 -> 11008 for OLMo-7B).
-        ffn = derived(fused.value // 2, "mlp_hidden_size / 2 (fused SwiGLU width)", note=f"{fused.value} fused")
+        ffn = derived(fused.value // 2, "mlp_hidden_size / 2 (fused SwiGLU width)", note=f"{fused.value} fused",
+                      at=fused.source)
     else:
         ffn = fused
     sheet.put("ffn_hidden_size", ffn)
@@ -183,7 +184,7 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         schedule_steps = math.ceil(amount / tokens_per_step)
         sheet.put("train_steps", derived(
             schedule_steps, "ceil(max_duration tokens / (global_batch_sequences * seq_len))",
-            "global_batch_sequences", "seq_len"))
+            "global_batch_sequences", "seq_len", at=raw.source))
         sheet.put("tokens", Value(whole(amount), raw.source))
     else:
         notices.append(f"max_duration {raw.value!r} counts epochs: train steps and tokens depend on the "
@@ -210,7 +211,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
             return value
         return derived(math.ceil(value.value / tokens_per_step),
                        f"ceil({key} tokens / (global_batch_sequences * seq_len))",
-                       "global_batch_sequences", "seq_len", note="scheduler.units: tokens")
+                       "global_batch_sequences", "seq_len", note="scheduler.units: tokens", at=value.source)
 
     warmup = reader.number_or_default("scheduler.t_warmup", DEFAULT_T_WARMUP)
     sheet.put("warmup_steps", in_steps(Value(whole(warmup.value), warmup.source), "t_warmup"))
@@ -223,7 +224,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     if name.value in FLOORED:
         alpha = reader.number_or_default("scheduler.alpha_f", DEFAULT_ALPHA_F)
         sheet.put("min_lr", derived(peak.value * alpha.value, "peak_lr * alpha_f", "peak_lr",
-                                    note=f"alpha_f {alpha.value} is a ratio"))
+                                    note=f"alpha_f {alpha.value} is a ratio", at=alpha.source))
     t_max = reader.number("scheduler.t_max")
     if t_max is not None:
         sheet.put("decay_end_step", in_steps(Value(whole(t_max.value), t_max.source), "t_max"))

@@ -222,7 +222,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, extras: 
         if data_parallel is not None:
             sheet.put("global_batch_sequences", derived(
                 local.value * data_parallel.value, "micro_batch * data_parallel",
-                "micro_batch", "data_parallel"))
+                "micro_batch", "data_parallel", at=local.source))
         else:
             extras["needs"] = ("world_size",)
 
@@ -251,7 +251,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     extras["stable_steps"] = max(0, horizon.value + 1 - warmup.value - decay_steps)
     sheet.put("decay_end_step", derived(
         horizon.value, "lr_scheduler.total_steps (default training.steps)",
-        "train_steps", note="warmup + stable + decay steps end at the schedule horizon"))
+        "train_steps", note="warmup + stable + decay steps end at the schedule horizon", at=horizon.source))
 
     decay_type = reader.text_or_default("lr_scheduler.decay_type", DEFAULT_DECAY_TYPE)
     extras["scheduler"] = decay_type.value
@@ -267,7 +267,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
             f"torchtitan #1471), so the floor is {peak.value * factor.value:.3g}, not {factor.value}")
     sheet.put("min_lr", derived(
         peak.value * factor.value, f"peak_lr * {factor_key or 'min_lr_factor'}", "peak_lr",
-        note=f"min_lr_factor {factor.value} is a ratio"))
+        note=f"min_lr_factor {factor.value} is a ratio", at=factor.source))
 
 
 def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
