@@ -360,3 +360,19 @@ def test_an_anchor_nobody_aliases_is_kept_on_edit():
     doc = yaml_document(text)
     result = apply_fixes([diagnostic(set_fix(doc, "sched.min_lr", 1e-5))], {doc.path: doc}, reparse=reparse_yaml)
     assert result.texts == {doc.path: "sched:\n  min_lr: &floor 1.0e-5  # c\n"}
+
+
+def test_a_launch_script_argument_is_verified_as_argparse_reads_it():
+    """Shell words are text; Megatron's argparse turns `--min-lr` into a float, so the
+    fixer compares what `float()` makes of the new word (the value came through a variable
+    here: the span, and so the edit, is the assignment)."""
+    shell = pytest.importorskip("steplint.documents.load")
+    text = "#!/bin/bash\nMIN_LR=3.0e-5  # peak/10\npython pretrain_gpt.py --lr 3.0e-4 --min-lr $MIN_LR\n"
+    doc = shell.load_document("pretrain.sh", text=text)
+    node = lookup(doc.root, "--min-lr")
+    if node is None or node.text != "3.0e-5":
+        pytest.skip("the shell loader does not map --min-lr to its assignment")
+    result = apply_fixes([diagnostic(set_fix(doc, "--min-lr", 1e-5), file=doc.path)], {doc.path: doc})
+    assert result.texts == {doc.path: text.replace("MIN_LR=3.0e-5", "MIN_LR=1.0e-5")}
+    refused = apply_fixes([_raw_fix(doc, "--min-lr", "1e-5x", 1e-5)], {doc.path: doc})
+    assert refused.texts == {} and "reads as '1e-5x'" in refused.refused[0].reason

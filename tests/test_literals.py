@@ -42,7 +42,7 @@ def scalar(text: str) -> ScalarNode:
         ("toml", "3.0e-5", "1.0e-5"),
         ("shell", "3e-5", "1e-5"),
         ("yaml", '"3.0e-5"', '"1.0e-5"'),
-        ("shell", '"3.0e-5"', "1.0e-5"),
+        ("shell", '"3.0e-5"', '"1.0e-5"'),
     ],
 )
 def test_min_lr_in_the_file_s_style(kind, original, expected):

@@ -361,7 +361,19 @@ def _differences(old: Any, new: Any, path: tuple[str, ...]) -> Iterable[tuple[st
 
 
 def _loader_value(document: Document, node: Node) -> Any:
-    return node.value if isinstance(node, ScalarNode) else to_python(node)
+    """The value as the file's framework reads it, as strictly as any reader of that kind:
+    YAML by PyYAML's YAML 1.1 (a literal it reads as a float, OmegaConf does too), JSON
+    and TOML as parsed; a launch script's argument is text that argparse converts with
+    `type=float`/`int` (Megatron-LM `arguments.py`), so it is read as such a number."""
+    if not isinstance(node, ScalarNode):
+        return to_python(node)
+    if document.kind == "shell" and isinstance(node.value, str):
+        from steplint.documents.values import read_number
+
+        number, problem = read_number(node, "argparse")
+        if number is not None and problem is None:
+            return number
+    return node.value
 
 
 def default_reparse(path: str, text: str, old: Document) -> Document:

@@ -80,14 +80,14 @@ def format_float(value: float, *, kind: str, style_of: Optional[ScalarNode] = No
     else:
         body = _positional(digits, exponent)
     text = sign + body
-    return f"{style.quote}{text}{style.quote}" if style.quote and kind != "shell" else text
+    return f"{style.quote}{text}{style.quote}"
 
 
 def format_int(value: int, *, kind: str, style_of: Optional[ScalarNode] = None) -> str:
     """An integer literal (a batch size), keeping quotes the original had."""
     style = style_of_literal(style_of)
     text = str(int(value))
-    return f"{style.quote}{text}{style.quote}" if style and style.quote and kind != "shell" else text
+    return f"{style.quote}{text}{style.quote}" if style else text
 
 
 def format_value(value: Any, *, kind: str, style_of: Optional[ScalarNode] = None) -> str:
