@@ -44,5 +44,4 @@ def test_epochs_leave_steps_to_the_dataset_and_reinit_is_scratch():
     assert f["init"].value == "scratch" and f["init"].source.key == "reinit_weights"
     assert f["seq_len"].value == 512 and f["seq_len"].source.kind == "default"
     assert f["decay_style"].value == "linear" and f["min_lr"].value == 0.0
-    assert ex.extras["needs"] == ("world_size",)
     assert any("epoch" in n for n in ex.notices)

@@ -27,7 +27,7 @@ def test_sft_with_default_cutoff_len():
     assert f["peak_lr"] == 1e-5 and f["min_lr"] == 0.0
     src = ex.facts["train_steps"].source
     assert (src.key, src.line, src.column) == ("max_steps", 9, 12)
-    assert ex.extras["needs"] == ("world_size",)
+    assert "global_batch_sequences" not in ex.facts  # per device: the launcher sets the world size
 
 
 def test_lora_pretraining_and_removed_warmup_ratio():

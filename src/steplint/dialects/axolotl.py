@@ -67,7 +67,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notices: list[str] = []
     extras: dict = {}
     references = _references(reader, extras)
-    _batch(reader, sheet, ctx, notices, extras)
+    _batch(reader, sheet, ctx, notices)
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
     _init(reader, sheet)
@@ -99,7 +99,7 @@ def _references(reader: ConfigReader, extras: dict) -> tuple[Reference, ...]:
     return tuple(refs)
 
 
-def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, notices: list[str], extras: dict) -> None:
+def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, notices: list[str]) -> None:
     sheet.put("seq_len", reader.integer_or_default("sequence_len", DEFAULT_SEQ_LEN))
     micro = sheet.put("micro_batch", reader.integer_or_default("micro_batch_size", DEFAULT_MICRO_BATCH))
     accum = reader.integer("gradient_accumulation_steps")
@@ -112,8 +112,6 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, notices:
             micro.value * sheet.value("grad_accum") * ctx.world_size,
             "micro_batch_size * gradient_accumulation_steps * world_size", "micro_batch", "grad_accum",
             "world_size"))
-    else:
-        extras["needs"] = ("world_size",)
     packing = reader.flag("sample_packing")
     if packing is not None and packing.value:
         notices.append("sample_packing: rows are packed into sequence_len blocks, so tokens are an upper bound "

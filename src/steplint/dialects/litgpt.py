@@ -61,7 +61,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     sheet = FactSheet()
     notices: list[str] = []
     spec, block_size = _architecture(reader, sheet, notices)
-    _batch(reader, sheet, block_size, notices)
+    _batch(reader, sheet, block_size)
     _schedule(reader, sheet, notices)
     _optimizer(reader, sheet)
     sheet.complete_batch_and_tokens()
@@ -159,7 +159,7 @@ def _tied(reader: ConfigReader) -> bool:
     return bool(tied.value) if tied is not None else False  # null / absent: not tied
 
 
-def _batch(reader: ConfigReader, sheet: FactSheet, block_size: Optional[Value], notices: list[str]) -> None:
+def _batch(reader: ConfigReader, sheet: FactSheet, block_size: Optional[Value]) -> None:
     seq = reader.integer("train.max_seq_length")
     if seq is None and block_size is not None:
         seq = Value(block_size.value, default_source(

@@ -60,7 +60,6 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         notices.append(f"warmup_ratio was removed in transformers 5.2; LLaMA-Factory pins {TRANSFORMERS_PIN}, "
                        "so this file fails on 5.2 and later")
     extras = dict(base.extras)
-    extras["needs"] = ("world_size",)  # per_device_train_batch_size: the launcher sets the world size
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
                       diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),
                       extras=extras)

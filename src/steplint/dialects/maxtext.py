@@ -194,8 +194,6 @@ def _batch(layers: _Layers, sheet: FactSheet, ctx: ExtractContext, extras: dict)
             int(ctx.world_size * per_device.value) * int(accum.value),
             "int(world_size * per_device_batch_size) * gradient_accumulation_steps",
             "world_size", "grad_accum", note="per_device_batch_size is per chip"))
-    else:
-        extras["needs"] = ("world_size",)
 
 
 def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dict) -> None:

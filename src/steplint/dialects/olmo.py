@@ -139,8 +139,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
 
 
 def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
-    seq = sheet.put("seq_len", reader.integer_or_default("model.max_sequence_length", DEFAULT_SEQ_LEN))
-    del seq
+    sheet.put("seq_len", reader.integer_or_default("model.max_sequence_length", DEFAULT_SEQ_LEN))
     # global_train_batch_size counts sequences across all ranks; the world size only splits it.
     global_batch = sheet.put("global_batch_sequences", reader.integer_or_default(
         "global_train_batch_size", DEFAULT_GLOBAL_BATCH))

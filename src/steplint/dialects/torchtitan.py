@@ -82,7 +82,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     extras: dict = {}
 
     spec = _architecture(reader, sheet, notices)
-    _batch(reader, sheet, ctx, extras)
+    _batch(reader, sheet, ctx)
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
     sheet.complete_batch_and_tokens()
@@ -175,7 +175,7 @@ def _degree(reader: ConfigReader, key: str, default: int) -> Value:
     return got or reader.default(default, f"{key} not set")
 
 
-def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, extras: dict) -> None:
+def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
     sheet.put("seq_len", reader.integer_or_default("training.seq_len", DEFAULT_SEQ_LEN))
     local_key = reader.first_set(*LOCAL_BATCH_KEYS)
     local = (reader.integer(local_key) if local_key else None) or reader.default(
@@ -223,8 +223,6 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, extras: 
             sheet.put("global_batch_sequences", derived(
                 local.value * data_parallel.value, "micro_batch * data_parallel",
                 "micro_batch", "data_parallel", at=local.source))
-        else:
-            extras["needs"] = ("world_size",)
 
 
 # -- LR schedule ------------------------------------------------------------------------------
