@@ -1,0 +1,168 @@
+"""Megatron-LM / Megatron-DeepSpeed: scripts, functional-test YAML, --yaml-cfg; ramp-up replay."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialects.configs_corpus import check_entry, entries
+from conftest import FIXTURES
+from steplint.dialects import megatron
+from steplint.dialects.base import ExtractContext
+from steplint.dialects.megatron import RampUp
+from steplint.documents.load import load_document
+
+
+def extract(name: str, world_size=None):
+    doc = load_document(str(FIXTURES / "megatron" / name))
+    assert megatron.detect(doc) >= 0.9
+    return megatron.extract(doc, ExtractContext(world_size=world_size))
+
+
+def values(extraction) -> dict:
+    return {name: f.value for name, f in extraction.facts.items()}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("rel", entries("megatron"))
+def test_corpus_values(rel):
+    check_entry(rel)
+
+
+def test_swiglu_without_ffn_uses_the_floor_to_64_rule_and_gqa_flag_alone_is_mqa():
+    ex = extract("swiglu_mqa.sh")
+    v = values(ex)
+    assert v["ffn_hidden_size"] == int((4 * 4096 * 2 / 3) / 64) * 64 == 10880
+    assert ex.facts["ffn_hidden_size"].source.kind == "default"
+    assert v["num_kv_heads"] == 1 and ex.arch.num_kv_heads == 1
+    assert ex.arch.tied_embeddings is False  # --untie-embeddings-and-output-weights
+    assert v["n_params"] == 32 * (4096 * 4096 * 2 + 2 * 4096 * 128 + 3 * 4096 * 10880)
+
+
+def test_script_values_come_from_variables_arithmetic_and_the_last_repeated_flag():
+    v = values(extract("swiglu_mqa.sh"))
+    assert v["train_steps"] == 10_000  # TRAIN_ITERS=10_000
+    assert v["peak_lr"] == 6e-4  # --lr twice: argparse keeps the last
+    assert v["min_lr"] == 3e-5  # --min-lr=3.0e-5
+    assert v["world_size"] == 16  # torchrun --nproc_per_node $GPUS_PER_NODE --nnodes $NNODES
+    assert v["tensor_parallel"] == 2
+
+
+def test_warmup_fraction_is_a_fraction_of_the_decay_span():
+    ex = extract("swiglu_mqa.sh")
+    assert values(ex)["warmup_steps"] == 80  # 0.01 x lr-decay-iters 8000, not x train-iters
+    assert values(ex)["decay_end_step"] == 8000
+    assert "decay span" in ex.facts["warmup_steps"].source.formula
+
+
+def test_gelu_default_4h_and_query_groups_ignored_without_the_gqa_flag():
+    ex = extract("gelu_groups_ignored.sh")
+    assert values(ex)["ffn_hidden_size"] == 4 * 2048
+    assert "num_kv_heads" not in ex.facts and ex.arch.num_kv_heads is None
+    assert ex.extras["ignored_flags"][0]["flag"] == "--num-query-groups"
+    # no global batch: sample-based steps need the world size
+    assert "train_steps" not in ex.facts and values(ex)["tokens"] == 1_000_000 * 2048
+
+
+def test_sample_based_schedule_without_ramp_with_world_size_gives_steps():
+    v = values(extract("gelu_groups_ignored.sh", world_size=16))
+    assert v["global_batch_sequences"] == 4 * 16
+    assert v["train_steps"] == 1_000_000 // 64
+    assert v["warmup_steps"] == -(-10_000 // 64) and v["decay_end_step"] == -(-900_000 // 64)
+
+
+def test_moe_with_shared_experts_and_a_dense_first_layer():
+    ex = extract("moe_shared_rampup.sh")
+    v = values(ex)
+    h, layers, moe = 2048, 28, 27
+    attention = layers * 4 * h * h
+    dense = 1 * 3 * h * 10944
+    routed = moe * 64 * 3 * h * 1408
+    shared = moe * 3 * h * 2816
+    assert v["n_params"] == attention + dense + routed + shared
+    assert v["n_params_active"] == attention + dense + moe * 6 * 3 * h * 1408 + shared
+
+
+def test_ramp_up_that_never_completes_is_recorded_and_replayed():
+    ex = extract("moe_shared_rampup.sh")
+    ramp = ex.extras["rampup"]
+    assert ramp["completes"] is False and ramp["last_batch"] == 512
+    v = values(ex)
+    assert v["global_batch_sequences"] == 1024  # the configured final value
+    assert v["tokens"] == 20_000_000 * 4096
+    # warmup 500k samples all at batch 256: ceil(500000 / 256)
+    assert v["warmup_steps"] == -(-500_000 // 256)
+    assert "rampup 256 +256" in ex.facts["train_steps"].source.formula
+
+
+def test_rampup_arithmetic_matches_megatron_stage_by_stage():
+    ramp = RampUp(start=32, increment=32, samples=65_324_160, final=128)
+    assert ramp.batch_at(0) == 32 and ramp.batch_at(21_774_720) == 64 and ramp.batch_at(65_324_161) == 128
+    assert ramp.steps_to_consume(81_381) == 2544
+    assert ramp.consumed_after(ramp.steps_to_consume(1_000_000)) >= 1_000_000
+    assert ramp.consumed_after(ramp.steps_to_consume(1_000_000) - 1) < 1_000_000
+    # brute force on a small ramp
+    small = RampUp(4, 4, 100, 16)
+    consumed = steps = 0
+    while consumed <= 100 and consumed <= 1000:
+        consumed += small.batch_at(consumed)
+        steps += 1
+    steps += (1000 - consumed) // 16
+    assert small.train_iters(1000) == steps
+
+
+def test_flag_combinations_the_parser_rejects_are_recorded_for_sl704():
+    ex = extract("rejected_flags.sh")
+    flags = [tuple(item["flags"]) for item in ex.extras["incompatible_flags"]]
+    assert ("--rampup-batch-size", "--train-iters") in flags
+    assert ("--step-batch-size-schedule", "--global-batch-size") in flags
+    assert all(item["line"] > 1 for item in ex.extras["incompatible_flags"])
+
+
+def test_iteration_schedule_with_ramp_counts_samples():
+    v = values(extract("rejected_flags.sh"))
+    ramp = RampUp(32, 32, 1_000_000, 256)
+    assert v["warmup_steps"] == ramp.steps_to_consume(200 * 256)
+    assert v["tokens"] == ramp.consumed_after(20_000) * 1024
+
+
+def test_bigscience_glu_keeps_4h_and_reads_the_heredoc_deepspeed_json():
+    ex = extract("bigscience_glu.slurm")
+    assert ex.extras["variant"] == "megatron-deepspeed/bigscience"
+    assert values(ex)["ffn_hidden_size"] == 4 * 1024 and ex.arch.gated
+    assert values(ex)["world_size"] == 32  # 4 nodes x gpu:8
+    (ref,) = ex.references
+    assert ref.role == "deepspeed" and '"train_batch_size": 256' in ref.text and ref.path.endswith(".json")
+
+
+def test_heredoc_config_joins_the_recipe_through_resolve():
+    from steplint.resolve import load_recipe
+
+    loaded = load_recipe([str(FIXTURES / "megatron" / "bigscience_glu.slurm")])
+    assert loaded.recipe.dialects == ("megatron", "deepspeed")
+    assert not [d for d in loaded.diagnostics if d.code == "SL006"]
+
+
+def test_functional_test_yaml_ramp_string_and_unresolved_env_placeholders():
+    ex = extract("functional_test.yaml")
+    assert ex.extras["rampup"]["start"] == 384 and ex.extras["rampup"]["completes"] is False
+    assert values(ex)["num_kv_heads"] == 8
+    (sl007,) = [d for d in ex.diagnostics if d.code == "SL007"]
+    assert "--tensor-model-parallel-size" in sl007.message and sl007.line == 23
+    assert "tensor_parallel" not in ex.facts  # unresolved: not defaulted to 1
+
+
+def test_yaml_number_pyyaml_reads_as_string_is_sl004(tmp_path):
+    path = tmp_path / "cfg.yaml"
+    path.write_text("language_model:\n  num_layers: 2\n  hidden_size: 64\n  num_attention_heads: 4\n"
+                    "model_parallel:\n  tensor_model_parallel_size: 1\nlr: 1e-4\nmicro_batch_size: 1\n"
+                    "lr_decay_style: cosine\n")
+    doc = load_document(str(path))
+    ex = megatron.extract(doc, ExtractContext())
+    assert values(ex)["peak_lr"] == 1e-4
+    assert [d.code for d in ex.diagnostics] == ["SL004"]
+
+
+def test_unrelated_yaml_is_not_megatron(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("a: 1\n")
+    assert megatron.detect(load_document(str(path))) == 0.0
