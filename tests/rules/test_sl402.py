@@ -1,0 +1,54 @@
+import pytest
+
+from catalog_cases import KINDS, config_case
+from steplint.diagnostics import Severity
+from steplint.rules.base import RuleContext
+from steplint.rules.sl402_token_budget import RULE, flops_per_token
+from steplint.settings import Settings
+
+
+def _case(kind, budget, **values):
+    return config_case(kind, {"data": {"train_tokens": budget}}, {"token_budget": "data.train_tokens"}, **values)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_budget_that_steps_times_batch_do_not_reach_warns(kind):
+    c = _case(kind, 300000000000, train_steps=100000, global_batch_tokens=1048576)
+    [d] = c.run(RULE)
+    assert d.severity is Severity.WARNING
+    assert "declared token budget is 3e11 but 100,000 steps × 1,048,576 tokens per step = 1.05e11" in d.message
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_matching_budget_is_clean(kind):
+    c = _case(kind, 104857600000, train_steps=100000, global_batch_tokens=1048576)
+    assert c.run(RULE) == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_compute_and_gpu_hours_are_info(kind):
+    # Step Law's 1B/100B test point: h 2048, 16 layers, seq 2048
+    c = _case(kind, 100000000000, tokens=100000000000, n_params=1073741824, num_layers=16, hidden_size=2048,
+              seq_len=2048)
+    [d] = c.run(RULE)
+    assert d.severity is Severity.INFO
+    six_nd = 6 * 1073741824 * 1e11
+    m_d = (6 * 1073741824 + 12 * 16 * 2048 * 2048) * 1e11
+    assert f"6ND = {six_nd:.3g}".replace("e+", "e") in d.message
+    assert f"M·D = {m_d:.3g}".replace("e+", "e") in d.message
+    hours = m_d / (989.4e12 * 0.4 * 3600)
+    assert f"≈{round(hours):,} NVIDIA H100 SXM GPU-hours at 40% MFU" in d.message
+
+
+def test_gpu_and_mfu_are_options():
+    c = _case("yaml", 1e11, tokens=1e11, n_params=1e9)
+    ctx = RuleContext(recipe=c.recipe, documents=c.documents, rule=RULE,
+                      settings=Settings(rule_options={"token-budget": {"gpu": "a100", "mfu": 0.5}}))
+    [d] = RULE.check(ctx)
+    assert "NVIDIA A100" in d.message and "50% MFU" in d.message
+    assert f"≈{round(6e20 / (312e12 * 0.5 * 3600)):,}" in d.message
+
+
+def test_moe_compute_uses_active_parameters():
+    c = _case("yaml", 1e10, n_params=7e9, n_params_active=1e9)
+    assert flops_per_token(c.recipe) == (6e9, None)

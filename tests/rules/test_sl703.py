@@ -1,0 +1,51 @@
+from catalog_cases import files_case
+from rule_recipes import Case
+from steplint.diagnostics import Severity
+from steplint.rules.base import RuleContext
+from steplint.rules.sl703_deprecated_key import RULE, version_tuple
+from steplint.settings import Settings
+
+HF = "learning_rate: 2.0e-5\nwarmup_ratio: 0.03\noutput_dir: out\n"
+
+
+def _run(c: Case, **targets):
+    settings = Settings(target_versions=targets)
+    return list(RULE.check(RuleContext(recipe=c.recipe, documents=c.documents, rule=RULE, settings=settings)))
+
+
+def test_warmup_ratio_is_removed_in_transformers_5_2_by_default():
+    [d] = files_case({"args.yaml": ("hf-training-args", HF)}).run(RULE)
+    assert d.severity is Severity.WARNING and (d.line, d.column) == (2, 1)
+    assert "warmup_ratio is removed in transformers 5.2 (target transformers 5.2): use warmup_steps" in d.message
+
+
+def test_deprecated_but_still_read_in_5_0():
+    [d] = _run(files_case({"args.yaml": ("hf-training-args", HF)}), transformers="5.0")
+    assert "deprecated since transformers 5.0" in d.message
+
+
+def test_older_target_version_is_clean():
+    assert _run(files_case({"args.yaml": ("hf-training-args", HF)}), transformers="4.46") == []
+
+
+def test_torchtitan_toml_renames():
+    text = "[training]\nbatch_size = 8\nsteps = 100\n\n[lr_scheduler]\nlr_min = 0.1\n"
+    found = files_case({"train.toml": ("torchtitan", text)}).run(RULE)
+    assert [(d.line, d.message.split(" ")[0]) for d in found] == [(2, "training.batch_size"), (6, "lr_scheduler.lr_min")]
+    assert "use lr_scheduler.min_lr_factor" in found[1].message
+
+
+def test_megatron_flag_spelled_with_dashes():
+    text = "#!/bin/bash\ntorchrun pretrain_gpt.py --checkpoint-activations --train-iters 10\n"
+    [d] = files_case({"run.sh": ("megatron", text)}).run(RULE)
+    assert "use recompute_activations" in d.message
+
+
+def test_current_keys_and_unknown_dialects_are_clean():
+    assert files_case({"args.yaml": ("hf-training-args", "warmup_steps: 0.03\noutput_dir: o\n")}).run(RULE) == []
+    assert files_case({"x.yaml": ("unknown", HF)}).run(RULE) == []
+
+
+def test_version_tuple():
+    assert version_tuple("4.46.1") == (4, 46, 1) and version_tuple("v0.2.2") == (0, 2, 2)
+    assert version_tuple("latest") > version_tuple("99.0")
