@@ -390,6 +390,8 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     gated, activation = _gating(args, variant)
     extras["activation"] = activation
     ffn = args.integer("ffn_hidden_size")
+    if ffn is None and args.has("ffn_hidden_size"):
+        return None  # written but unresolved (SL007): N is not guessed
     if ffn is None:
         if gated and variant == "megatron-lm":
             ffn = Value(int((4 * h * 2 / 3) / 64) * 64, default_source(

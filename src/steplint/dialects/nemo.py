@@ -195,8 +195,11 @@ def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[A
     act = str(activation.value).lower() if activation else "gelu"
     extras["activation"] = act
     gated = act.endswith("glu")
-    ffn = reader.integer("model.ffn_hidden_size") or Value(4 * h, default_source(
-        MCORE, "ffn_hidden_size unset: 4h (no 2/3 rule in TransformerConfig)"))
+    ffn = reader.integer("model.ffn_hidden_size")
+    if ffn is None:
+        if reader.interpolator.get("model.ffn_hidden_size") is not None:
+            return None  # written but unresolved (SL007): N is not guessed
+        ffn = Value(4 * h, default_source(MCORE, "ffn_hidden_size unset: 4h (no 2/3 rule in TransformerConfig)"))
     sheet.put("ffn_hidden_size", ffn)
     experts = reader.integer("model.num_moe_experts")
     num_experts = experts.value if experts and experts.value > 1 else 0
