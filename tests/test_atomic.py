@@ -176,3 +176,10 @@ def test_killing_the_writer_mid_write_never_leaves_a_partial_file(tmp_path: Path
         for leftover in tmp_path.glob(".big.yaml.*"):  # a killed writer may leave its temp file
             leftover.unlink()
     assert seen  # the loop ran; which version survives depends on timing
+
+
+def test_a_read_only_file_is_not_replaced(config: Path):
+    config.chmod(0o444)
+    with pytest.raises(PermissionError):
+        write_atomic(str(config), NEW)
+    assert config.read_bytes() == OLD.encode()

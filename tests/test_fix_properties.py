@@ -21,11 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
 from steplint.documents.nodes import lookup, to_python
-from steplint.fixing import apply_fixes, insert_key_edit, replace_value_edit, write_fixes
+from steplint.fixing import (
+    apply_fixes,
+    insert_key_edit,
+    replace_value_edit,
+    write_fixes,
+)
 from steplint.literals import format_float
 
 load = pytest.importorskip("steplint.documents.load")
@@ -116,7 +122,7 @@ def yaml_scalar(v: Any) -> str:
     return str(v)
 
 
-def _as_yaml(v: "Num") -> "Num":
+def _as_yaml(v: Num) -> Num:
     """YAML 1.1 has no dotless exponent floats: write those with a dot."""
     if v.style != "bare":
         return v

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import yaml
-
 import pytest
+import yaml
 
 from steplint.diagnostics import Applicability, Diagnostic, Edit, Expectation, Fix, Mark, Severity, Span
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode, lookup, to_python
 from steplint.fixing import (
+    FixWriteError,
     apply_fixes,
     insert_key_edit,
     reads_as,
@@ -266,7 +266,10 @@ def _insert(text: str, mapping_key: str, key="min_lr", value="1.0e-5") -> tuple[
 
 
 def test_insert_into_block_mapping_beside_siblings():
-    text = "args:\n  lr_scheduler_type: cosine_with_min_lr\n  lr_scheduler_kwargs:\n    num_cycles: 0.5  # half\n  # later\nnext: 1\n"
+    text = (
+        "args:\n  lr_scheduler_type: cosine_with_min_lr\n  lr_scheduler_kwargs:\n"
+        "    num_cycles: 0.5  # half\n  # later\nnext: 1\n"
+    )
     new_text, _ = _insert(text, "args.lr_scheduler_kwargs")
     assert new_text == text.replace("0.5  # half\n", "0.5  # half\n    min_lr: 1.0e-5\n")
 
@@ -376,3 +379,15 @@ def test_a_launch_script_argument_is_verified_as_argparse_reads_it():
     assert result.texts == {doc.path: text.replace("MIN_LR=3.0e-5", "MIN_LR=1.0e-5")}
     refused = apply_fixes([_raw_fix(doc, "--min-lr", "1e-5x", 1e-5)], {doc.path: doc})
     assert refused.texts == {} and "reads as '1e-5x'" in refused.refused[0].reason
+
+
+def test_a_write_failure_names_the_file_in_one_line(tmp_path):
+    path = tmp_path / "cfg.yaml"
+    path.write_text(NEMO)
+    path.chmod(0o444)
+    doc = yaml_document(NEMO, str(path))
+    result = apply_fixes([diagnostic(set_fix(doc, "model.optim.sched.min_lr", 1e-5))], {doc.path: doc}, reparse=reparse_yaml)
+    with pytest.raises(FixWriteError) as caught:
+        write_fixes(result)
+    assert str(caught.value) == f"{path}: cannot write the fixed file: the file is read-only (the file is unchanged)"
+    assert path.read_text() == NEMO

@@ -8,11 +8,18 @@ import sys
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from steplint.diagnostics import Mark, Span
 from steplint.documents.nodes import ScalarNode
-from steplint.literals import format_float, format_int, format_key, format_value, style_of_literal
+from steplint.literals import (
+    format_float,
+    format_int,
+    format_key,
+    format_value,
+    style_of_literal,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,7 +56,10 @@ def test_min_lr_in_the_file_s_style(kind, original, expected):
     assert format_float(1e-5, kind=kind, style_of=scalar(original) if original else None) == expected
 
 
-@pytest.mark.parametrize("value, expected", [(1e5, "100000.0"), (1e20, "1.0e+20"), (2.5e-7, "2.5e-7"), (0.001, "0.001"), (3.0, "3.0"), (-1e-5, "-1.0e-5")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [(1e5, "100000.0"), (1e20, "1.0e+20"), (2.5e-7, "2.5e-7"), (0.001, "0.001"), (3.0, "3.0"), (-1e-5, "-1.0e-5")],
+)
 def test_yaml_default_forms_are_yaml_11_floats(value, expected):
     text = format_float(value, kind="yaml")
     assert text == expected
@@ -84,7 +94,8 @@ _STYLES = ["0.5", "5.0e-1", "5e-1", "5E-01", "5.0E+1", "5.0e1"]
 
 @settings(max_examples=300, deadline=None)
 @given(
-    value=st.floats(min_value=1e-12, max_value=1e12, allow_nan=False, allow_infinity=False) | st.sampled_from([0.0, 1e-5, 1.5e-4]),
+    value=st.floats(min_value=1e-12, max_value=1e12, allow_nan=False, allow_infinity=False)
+    | st.sampled_from([0.0, 1e-5, 1.5e-4]),
     negative=st.booleans(),
     original=st.sampled_from([None, *_STYLES]),
 )

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, REPO_ROOT
 
 MANIFEST = REPO_ROOT / ".pre-commit-hooks.yaml"

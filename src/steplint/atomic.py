@@ -5,7 +5,8 @@ The new content goes to a temporary file in the target's own folder (same filesy
 old file's mode, replaces the target, and the folder is fsynced so the rename itself
 survives a power cut. A symlink is resolved first: the target file is rewritten and the
 link stays a link (replacing the link by a regular file would break setups that share one
-config between recipes).
+config between recipes). A hard link is not kept: the name gets a new inode, as with
+most editors' safe save.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         text = text.replace("\r\n", "\n").replace("\n", newline)
     data = ((BOM if bom and not text.startswith(BOM) else "") + text).encode("utf-8")
     try:
-        mode = stat.S_IMODE(os.stat(real).st_mode)
+        old = os.stat(real)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()  # what open() would have given a new file
+        old = None
+    if old is not None and (not old.st_mode & 0o222 or not os.access(real, os.W_OK)):
+        # a rename would get past a read-only file's mode (even for root); respect it instead
+        raise PermissionError(13, "the file is read-only", real)
+    mode = stat.S_IMODE(old.st_mode) if old else 0o666 & ~_umask()  # new file: what open() gives
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".steplint.tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -41,6 +46,8 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp creates 0600
+        if old is not None and (old.st_uid, old.st_gid) != _owner(tmp):
+            _keep_owner(tmp, old)
         os.replace(tmp, real)
     except BaseException:
         try:
@@ -50,6 +57,20 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         raise
     _fsync_folder(folder)
     return real
+
+
+def _owner(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_uid, st.st_gid
+
+
+def _keep_owner(path: str, old: os.stat_result) -> None:
+    """Keep owner and group when allowed (root fixing a user's file); otherwise the file
+    gets the writer's, as any editor's save would."""
+    try:
+        os.chown(path, old.st_uid, old.st_gid)
+    except (OSError, AttributeError):
+        pass
 
 
 def _umask() -> int:

@@ -353,7 +353,7 @@ def _differences(old: Any, new: Any, path: tuple[str, ...]) -> Iterable[tuple[st
             else:
                 yield from _differences(old[key], new[key], sub)
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        for i, (a, b) in enumerate(zip(old, new)):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
             yield from _differences(a, b, path + (str(i),))
     elif type(old) is not type(new) or old != new:
         if not (isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new)):
@@ -514,14 +514,24 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 # output edges
 
 
+class FixWriteError(OSError):
+    """A fixed file could not be written; the original is untouched. One line, with the
+    path the user named (not the temporary file's)."""
+
+
 def write_fixes(result: FixResult) -> list[str]:
-    """Write each changed file atomically (BOM, mode and symlink kept); the paths written."""
+    """Write each changed file atomically (BOM, mode and symlink kept); the paths written.
+    Raises FixWriteError on the first file that cannot be written."""
     from steplint.atomic import write_atomic
 
     written = []
     for path, text in result.texts.items():
         doc = result.documents.get(path)
-        write_atomic(path, text, bom=bool(doc and doc.bom))
+        try:
+            write_atomic(path, text, bom=bool(doc and doc.bom))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise FixWriteError(f"{path}: cannot write the fixed file: {reason} (the file is unchanged)") from error
         written.append(path)
     return written
 
