@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""`steplint check` against `yamllint` on the same YAML files, measured side by side.
+
+Budgets (architecture.md section 7): one file no slower than yamllint; 1,000 files in one
+call at most 0.3x yamllint's time, with steplint's peak memory under 64 MiB (the RSS of the
+child process, from resource.getrusage(RUSAGE_CHILDREN).ru_maxrss in a fresh wrapper
+process, so no other child counts). yamllint runs with `-d relaxed`, as a pre-commit user
+would; both commands alternate so drift on the machine hits both alike.
+
+Inputs: the YAML configs of ../shared/corpus/configs when present, else examples/ and
+tests/fixtures/check; the 1,000 files are copies of those, cycled.
+
+Usage: python bench/check.py [--runs 7] [--runs-many 3] [--files 1000] [--steplint PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_CONFIGS = REPO_ROOT.parent / "shared" / "corpus" / "configs"
+ONE_FILE_BUDGET, MANY_FILES_BUDGET, MEMORY_BUDGET_MIB = 1.0, 0.3, 64
+
+# Runs `argv[1:]`, then prints the child's peak RSS in KiB (Linux ru_maxrss unit).
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def steplint_command(explicit: str | None) -> tuple[list[str], dict]:
+    env = dict(os.environ)
+    if explicit:
+        return [explicit], env
+    found = shutil.which("steplint")
+    if found:
+        return [found], env
+    env["PYTHONPATH"] = str(REPO_ROOT / "src")
+    return [sys.executable, "-m", "steplint"], env
+
+
+def inputs() -> list[Path]:
+    if SHARED_CONFIGS.is_dir():
+        found = sorted(p for p in SHARED_CONFIGS.rglob("*") if p.suffix in (".yaml", ".yml"))
+        if found:
+            return found
+    return sorted((REPO_ROOT / "examples").glob("*.yaml")) + sorted((REPO_ROOT / "tests" / "fixtures" / "check").glob("*.yaml"))
+
+
+def wall(cmd: list[str], env: dict) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def side_by_side(a: list[str], b: list[str], env: dict, runs: int) -> tuple[float, float]:
+    ta, tb = [], []
+    for _ in range(runs):
+        ta.append(wall(a, env))
+        tb.append(wall(b, env))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def peak_rss_mib(cmd: list[str], env: dict) -> float:
+    out = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *cmd], capture_output=True, text=True, env=env)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs-many", type=int, default=3)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--steplint")
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    args = parser.parse_args()
+
+    steplint, env = steplint_command(args.steplint)
+    yamllint = shutil.which("yamllint")
+    if yamllint is None:
+        print("bench/check.py: yamllint is not installed (pip install yamllint)", file=sys.stderr)
+        return 2
+    files = inputs()
+    one = str(files[0])
+    s1, y1 = side_by_side([*steplint, "check", "--isolated", one], [yamllint, "-d", "relaxed", one], env, args.runs)
+
+    tmp = Path(tempfile.mkdtemp(prefix="steplint-bench-"))
+    try:
+        for i in range(args.files):
+            src = files[i % len(files)]
+            shutil.copy(src, tmp / f"c{i:04d}{src.suffix}")
+        many = sorted(str(p) for p in tmp.iterdir())
+        sN, yN = side_by_side([*steplint, "check", "--isolated", *many], [yamllint, "-d", "relaxed", *many], env, args.runs_many)
+        rss = peak_rss_mib([*steplint, "check", "--isolated", *many], env)
+    finally:
+        shutil.rmtree(tmp)
+
+    result = {
+        "input": one, "one_file_s": s1, "one_file_yamllint_s": y1, "one_file_ratio": s1 / y1,
+        "files": args.files, "many_files_s": sN, "many_files_yamllint_s": yN, "many_files_ratio": sN / yN,
+        "peak_rss_mib": rss,
+    }
+    ok = result["one_file_ratio"] <= ONE_FILE_BUDGET and result["many_files_ratio"] <= MANY_FILES_BUDGET and rss < MEMORY_BUDGET_MIB
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"one file     steplint {s1 * 1000:6.0f} ms  yamllint {y1 * 1000:6.0f} ms  ratio {s1 / y1:.2f} (budget <= {ONE_FILE_BUDGET})")
+        print(f"{args.files} files  steplint {sN:6.2f} s   yamllint {yN:6.2f} s   ratio {sN / yN:.2f} (budget <= {MANY_FILES_BUDGET})")
+        print(f"peak memory  steplint {rss:.1f} MiB on {args.files} files (budget < {MEMORY_BUDGET_MIB} MiB)")
+        print("within budget" if ok else "OVER BUDGET")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
