@@ -391,3 +391,27 @@ def test_a_write_failure_names_the_file_in_one_line(tmp_path):
         write_fixes(result)
     assert str(caught.value) == f"{path}: cannot write the fixed file: the file is read-only (the file is unchanged)"
     assert path.read_text() == NEMO
+
+
+def _toml(text: str) -> Document:
+    load = pytest.importorskip("steplint.documents.load")
+    return load.load_document("train.toml", text=text)
+
+
+def test_toml_insert_stays_in_its_table_before_sub_tables():
+    doc = _toml("[optimizer]\nlr = 3e-4  # peak\n\n[optimizer.sched]\nname = \"cosine\"\n")
+    edit = insert_key_edit(doc, lookup(doc.root, "optimizer"), "min_lr", "1e-5")
+    assert splice(doc.text, [edit]) == "[optimizer]\nlr = 3e-4  # peak\nmin_lr = 1e-5\n\n[optimizer.sched]\nname = \"cosine\"\n"
+
+
+def test_toml_table_of_only_sub_tables_is_refused():
+    doc = _toml("[optimizer.sched]\nname = \"cosine\"\n")
+    with pytest.raises(ValueError):
+        insert_key_edit(doc, lookup(doc.root, "optimizer"), "min_lr", "1e-5")
+
+
+def test_json_insert_after_a_nested_object_goes_after_its_brace():
+    load = pytest.importorskip("steplint.documents.load")
+    doc = load.load_document("ds.json", text='{\n  "a": {\n    "b": 1\n  }\n}\n')
+    edit = insert_key_edit(doc, doc.root, "min_lr", "1e-5")
+    assert splice(doc.text, [edit]) == '{\n  "a": {\n    "b": 1\n  },\n  "min_lr": 1e-5\n}\n'

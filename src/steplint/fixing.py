@@ -467,10 +467,10 @@ def _last_pair(mapping: MappingNode, kind: str) -> tuple[ScalarNode, Node]:
     `[a.b]` is a mapping value, and a key placed after it would land in that sub-table,
     so only values written inline count there."""
     pairs = list(mapping.items)
-    if kind == "toml":
-        inline = [(k, v) for k, v in pairs if not isinstance(v, MappingNode) or v.flow]
-        if inline:
-            pairs = inline
+    if kind == "toml" and not mapping.flow:
+        pairs = [(k, v) for k, v in pairs if not isinstance(v, MappingNode) or v.flow]
+        if not pairs:
+            raise ValueError("the TOML table holds only sub-tables: no line to place a key beside")
     return max(pairs, key=lambda kv: _subtree_end(kv[1]))
 
 
