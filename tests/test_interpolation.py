@@ -1,0 +1,56 @@
+"""OmegaConf-style `${...}` resolution without eval."""
+
+from __future__ import annotations
+
+import pytest
+
+from steplint.documents.load import load_document
+from steplint.interpolation import Interpolator
+
+
+def interp(text: str, tmp_path) -> Interpolator:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    return Interpolator(load_document(str(path)).root)
+
+
+def test_absolute_relative_and_chained_references(tmp_path):
+    i = interp("model:\n  h: 1024\n  f: ${.h}\n  data:\n    seq: ${..s}\n  s: ${top}\ntop: 2048\n", tmp_path)
+    assert i.get("model.f").value == 1024
+    got = i.get("model.data.seq")
+    assert got.value == 2048 and got.key == "top" and got.node.span.start.line == 7
+    assert got.via == ("model.data.seq", "model.s")
+
+
+def test_resolvers_multiply_and_sum_with_nested_references(tmp_path):
+    i = interp("m:\n  h: 64\n  f: ${multiply:4, ${.h}}\n  n: ${sum:${.h},-1}\n  g: ${multiply:${.f},2}\n", tmp_path)
+    assert i.get("m.f").value == 256 and i.get("m.f").formula == "multiply(4, m.h)"
+    assert i.get("m.n").value == 63
+    assert i.get("m.g").value == 512
+
+
+def test_omegaconf_types_exponent_without_dot_as_float(tmp_path):
+    i = interp("lr: 1e-4\nquoted: '1e-4'\nx: ${lr}\n", tmp_path)
+    assert i.get("lr").value == 1e-4 and i.get("x").value == 1e-4
+    assert i.get("quoted").value == "1e-4"
+
+
+def test_string_concatenation(tmp_path):
+    assert interp("a: run\nb: ${a}/logs\n", tmp_path).get("b").value == "run/logs"
+
+
+@pytest.mark.parametrize("text", [
+    "x: ${missing.key}\n",
+    "x: ${gpu_name:}\n",
+    "x: ${oc.env:HOME}\n",
+    "x: ${y}\ny: ${x}\n",
+    "x: ${...up}\n",
+    "x: ${multiply:a,b,c}\n",
+])
+def test_what_cannot_be_resolved_is_an_error_not_a_guess(tmp_path, text):
+    got = interp(text, tmp_path).get("x")
+    assert got is not None and not got.ok and got.value is None and got.error
+
+
+def test_absent_key_is_none(tmp_path):
+    assert interp("a: 1\n", tmp_path).get("b") is None
