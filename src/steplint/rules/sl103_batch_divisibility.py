@@ -6,7 +6,7 @@ from typing import Iterator
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._fixes import set_value_fix
-from steplint.rules._support import human
+from steplint.rules._support import dialect_of, human
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # Sources of the global batch that make it a product of the cluster size.
@@ -30,6 +30,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     if not micro or not dp:
         return
+    if dialect_of(recipe, batch.source.file or "") == "deepspeed":
+        return  # DeepSpeed's train = micro x accumulation x world identity is SL101's finding
     per_step = micro * dp
     if batch.value % per_step:
         lower = batch.value // per_step * per_step
