@@ -5,42 +5,38 @@ import time
 
 import pytest
 
+from conftest import FIXTURES
 from steplint.documents.load import load_document
 from steplint.documents.nodes import SequenceNode
 
-
-def _bomb() -> str:
-    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    for i in range(1, 10):
-        lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 9) + "]")
-    return "\n".join(lines) + "\n"
+HOSTILE = FIXTURES / "documents" / "hostile"
 
 
-# name -> (content, expected (code, line, column) or None for no finding)
+# file in tests/fixtures/documents/hostile (bench/hostile.py times the same files)
+# -> the one finding expected as (code, line, column), or None for none
 CASES = {
-    "bomb.yaml": (_bomb(), ("SL001", 5, 4)),
-    "deep.yaml": ("a: " + "[" * 10000 + "]" * 10000 + "\n", ("SL001", 1, 204)),
-    "deep.json": ("[" * 10000 + "]" * 10000, ("SL001", 1, 201)),
-    "tag.yaml": ("lr: !!python/object/apply:os.system ['echo pwned']\n", ("SL001", 1, 5)),
-    "trunc.yaml": ("model:\n  hidden_size: 4096\n  lr: [1e-4,\n", ("SL001", 4, 1)),
-    "dup.yaml": ("lr: 1e-4\nlr: 3e-4\nmin_lr: 1e-5\n", ("SL002", 2, 1)),
-    "nan.json": ('{"optimizer": {"params": {"lr": NaN}}, "train_batch_size": 8}', ("SL004", 1, 33)),
-    "bad-utf8.yaml": (b"lr: \xff\xfe 1e-4\n", ("SL001", 1, 5)),
-    "huge-num.json": ('{"train_batch_size": 1' + "0" * 400 + ', "gradient_accumulation_steps": -1}', None),
-    "tabs.yaml": ("model:\n\thidden_size: 4096\n", ("SL001", 2, 1)),
-    "empty.yaml": ("", None),
-    "list-root.json": ("[1, 2, 3]", None),
-    "repeat-table.toml": ("[training]\nlr = 1e-4\n[training]\nlr = 2e-4\n", ("SL002", 3, 1)),
-    "cycle.yaml": ("a: &x [1, *x]\n", ("SL001", 1, 4)),
-    "control-char.yaml": ("a: 1\nb: \x07\n", ("SL001", 2, 4)),
+    "bomb.yaml": ("SL001", 5, 4),  # 9 levels x 9 aliases: 9**9 nodes if expanded
+    "deep.yaml": ("SL001", 1, 204),  # 10,000 nested flow lists
+    "deep.json": ("SL001", 1, 201),
+    "tag.yaml": ("SL001", 1, 5),  # !!python/object/apply:os.system
+    "trunc.yaml": ("SL001", 4, 1),
+    "dup.yaml": ("SL002", 2, 1),
+    "nan.json": ("SL004", 1, 33),
+    "bad-utf8.yaml": ("SL001", 1, 5),
+    "huge-num.json": None,  # a 400-digit integer is valid JSON; rules judge the value
+    "tabs.yaml": ("SL001", 2, 1),
+    "empty.yaml": None,
+    "list-root.json": None,
+    "repeat-table.toml": ("SL002", 3, 1),
+    "cycle.yaml": ("SL001", 1, 4),
+    "control-char.yaml": ("SL001", 2, 4),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_each_hostile_input_gives_one_clear_finding(tmp_path, name):
-    content, expected = CASES[name]
-    path = tmp_path / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+def test_each_hostile_input_gives_one_clear_finding(name):
+    expected = CASES[name]
+    path = HOSTILE / name
     started = time.perf_counter()
     doc = load_document(str(path))
     assert time.perf_counter() - started < 1.0
@@ -50,8 +46,8 @@ def test_each_hostile_input_gives_one_clear_finding(tmp_path, name):
         assert d.message and "\n" not in d.message and "Traceback" not in d.message
 
 
-def test_huge_integer_is_kept_exactly(tmp_path):
-    doc = load_document("h.json", text=CASES["huge-num.json"][0])
+def test_huge_integer_is_kept_exactly():
+    doc = load_document(str(HOSTILE / "huge-num.json"))
     assert doc.root.get("train_batch_size").value == 10**400
 
 
@@ -70,3 +66,7 @@ def test_file_over_the_cap(tmp_path):
 def test_tag_is_never_constructed(tmp_path, capfd):
     doc = load_document("t.yaml", text="a: !!python/object/apply:os.system ['echo pwned']\n")
     assert doc.root is None and "pwned" not in capfd.readouterr().out
+
+
+def test_every_fixture_has_an_expectation():
+    assert sorted(p.name for p in HOSTILE.iterdir()) == sorted(CASES)

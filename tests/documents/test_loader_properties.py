@@ -50,7 +50,7 @@ def test_yaml_round_trip(data, flow):
     text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     doc = load_document("p.yaml", text=text)
     assert doc.diagnostics == ()
-    assert to_python(doc.root) == yaml.safe_load(text) == data
+    assert to_python(doc.root) == yaml.safe_load(text)  # not always `data`: PyYAML folds \x85 and the like
     assert_spans(doc.text, doc.root)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterable, Optional
+from typing import Iterable
 
 from steplint.documents.nodes import Comment
 from steplint.documents.positions import LineIndex
@@ -27,22 +27,22 @@ def make_comment(text: str, lines: LineIndex, offset: int, body: str) -> Comment
     return Comment(body, mark.line, mark.column, own_line)
 
 
-def hash_comments(
-    text: str,
-    skip: Iterable[tuple[int, int]] = (),
-    lines: Optional[LineIndex] = None,
-) -> tuple[Comment, ...]:
+def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comment, ...]:
     """Every `#` comment of `text` outside the `skip` spans ((start, end) offsets)."""
     if "#" not in text:
         return ()
     spans = sorted(skip)
     starts = [s for s, _ in spans]
-    lines = lines or LineIndex(text)
     found = []
+    line, counted = 1, 0  # line number at offset `counted`; matches come in order
     for match in _HASH_COMMENT.finditer(text):
         at = match.start()
         i = bisect_right(starts, at) - 1
         if i >= 0 and at < spans[i][1]:
             continue  # inside a string
-        found.append(make_comment(text, lines, at, match.group(1)))
+        line += text.count("\n", counted, at)
+        counted = at
+        line_start = text.rfind("\n", 0, at) + 1
+        own_line = not text[line_start:at].strip()
+        found.append(Comment(match.group(1), line, at - line_start + 1, own_line))
     return tuple(found)

@@ -107,7 +107,9 @@ def _read(path: str, max_size: int) -> bytes:
         raise LoadProblem("SL001", _too_big(size, max_size))
     try:
         with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)  # a file that grew since stat, or a pipe
+            data = handle.read(size + 1)  # sized by stat: read(n) allocates n bytes first
+            if len(data) > size:  # it grew since stat, or it is a pipe: read on, to the cap
+                data += handle.read(max_size + 1 - len(data))
     except OSError as error:
         raise LoadProblem("SL001", f"cannot read the file: {error.strerror or error}") from None
     if len(data) > max_size:

@@ -33,12 +33,33 @@ MERGE_TAG = _TAG + "merge"
 _COLLECTION_TAGS = frozenset(_TAG + t for t in ("map", "seq", "omap", "pairs", "set"))
 
 _constructor = SafeConstructor()
+
+
+def _read_float(node) -> float:
+    """construct_yaml_float, without its detours for the common `3.0e-4` / `0.1` forms."""
+    text = node.value
+    if "_" not in text and ":" not in text:
+        try:
+            return float(text)
+        except ValueError:  # .inf, .nan
+            pass
+    return _constructor.construct_yaml_float(node)
+
+
+def _read_int(node) -> int:
+    """construct_yaml_int, without its detours for plain decimals (`010` is octal there)."""
+    text = node.value
+    if text.isdigit() and (text[0] != "0" or text == "0"):
+        return int(text)
+    return _constructor.construct_yaml_int(node)
+
+
 # tag -> how SafeLoader turns the scalar's text into a value (str needs no call)
 _SCALAR_READERS = {
-    _TAG + "int": _constructor.construct_yaml_int,
-    _TAG + "float": _constructor.construct_yaml_float,
-    _TAG + "bool": _constructor.construct_yaml_bool,
-    _TAG + "null": _constructor.construct_yaml_null,
+    _TAG + "int": _read_int,
+    _TAG + "float": _read_float,
+    _TAG + "bool": lambda node: SafeConstructor.bool_values[node.value.lower()],
+    _TAG + "null": lambda node: None,
     _TAG + "timestamp": _constructor.construct_yaml_timestamp,
     _TAG + "binary": _constructor.construct_yaml_binary,
     # `=` resolves to !!value; flatten_mapping reads it as a string key
@@ -85,6 +106,13 @@ class _Converter:
         self.diagnostics: list = []
 
     def convert(self, node, depth: int) -> tuple[Node, int]:
+        """The node and how many nodes it expands to. Scalars are converted where they are
+        met (an alias to one adds one node, as its text does); collections once."""
+        if type(node) is yaml.ScalarNode:
+            return self.scalar(node), 1
+        return self.collection(node, depth)
+
+    def collection(self, node, depth: int) -> tuple[Node, int]:
         key = id(node)
         hit = self.done.get(key)
         if hit is not None:
@@ -99,19 +127,16 @@ class _Converter:
             return hit
         if key in self.open:
             raise LoadProblem("SL001", "an alias refers to a node that contains it (a cycle)", _span(node))
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH:  # the root is level 1
             raise LoadProblem("SL001", f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)", _span(node))
-        if isinstance(node, yaml.ScalarNode):
-            result = (self.scalar(node), 1)
+        if node.tag not in _COLLECTION_TAGS:
+            self.refuse(node)
+        self.open.add(key)
+        if type(node) is yaml.MappingNode:
+            result = self.mapping(node, depth)
         else:
-            if node.tag not in _COLLECTION_TAGS:
-                self.refuse(node)
-            self.open.add(key)
-            if isinstance(node, yaml.MappingNode):
-                result = self.mapping(node, depth)
-            else:
-                result = self.sequence(node, depth)
-            self.open.discard(key)
+            result = self.sequence(node, depth)
+        self.open.discard(key)
         self.done[key] = result
         return result
 
@@ -170,12 +195,15 @@ class _Converter:
             if key_node.tag == MERGE_TAG:
                 merged.append(self.merge_sources(value_node, depth))
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 raise LoadProblem(
                     "SL001", "a mapping key must be a plain value, not a list or mapping", _span(key_node)
                 )
-            key, _ = self.convert(key_node, depth + 1)
-            value, n = self.convert(value_node, depth + 1)
+            key = self.scalar(key_node)
+            if type(value_node) is yaml.ScalarNode:
+                value, n = self.scalar(value_node), 1
+            else:
+                value, n = self.collection(value_node, depth + 1)
             size += n + 1
             try:
                 first = first_keys.setdefault(key.value, key)
@@ -199,14 +227,14 @@ class _Converter:
     def merge_sources(self, value_node, depth: int) -> list:
         """Pairs a `<<` brings in: one mapping, or a list of them where the first wins."""
         if isinstance(value_node, yaml.MappingNode):
-            source, _ = self.convert(value_node, depth + 1)
+            source, _ = self.collection(value_node, depth + 1)
             return list(source.items)
         if isinstance(value_node, yaml.SequenceNode):
             out: list = []
             for item in reversed(value_node.value):
                 if not isinstance(item, yaml.MappingNode):
                     raise LoadProblem("SL001", "a merge key (<<) takes mappings only", _span(item))
-                source, _ = self.convert(item, depth + 1)
+                source, _ = self.collection(item, depth + 1)
                 out.extend(source.items)
             return out
         raise LoadProblem("SL001", "a merge key (<<) takes a mapping or a list of mappings", _span(value_node))
