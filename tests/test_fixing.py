@@ -415,3 +415,11 @@ def test_json_insert_after_a_nested_object_goes_after_its_brace():
     doc = load.load_document("ds.json", text='{\n  "a": {\n    "b": 1\n  }\n}\n')
     edit = insert_key_edit(doc, doc.root, "min_lr", "1e-5")
     assert splice(doc.text, [edit]) == '{\n  "a": {\n    "b": 1\n  },\n  "min_lr": 1e-5\n}\n'
+
+
+def test_two_findings_with_the_same_edit_are_both_fixed_by_it():
+    doc = yaml_document(NEMO)
+    fix = set_fix(doc, "model.optim.sched.min_lr", 1e-5)
+    result = apply_fixes([diagnostic(fix), diagnostic(fix, code="SL202")], {doc.path: doc}, reparse=reparse_yaml)
+    assert [a.diagnostic.code for a in result.applied] == ["SL301", "SL202"]
+    assert result.texts[doc.path].count("1.0e-5") == 1 and result.refused == ()

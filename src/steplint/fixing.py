@@ -120,7 +120,7 @@ def apply_fixes(
     converged = True
 
     while True:
-        candidates, hidden, skipped = _candidates(pending, current, frozen, unsafe)
+        candidates, twins, hidden, skipped = _candidates(pending, current, frozen, unsafe)
         refused.extend(skipped)
         if passes == 0:
             hidden_unsafe = hidden
@@ -136,14 +136,16 @@ def apply_fixes(
         passes += 1
         accepted, deferred = _select_non_overlapping(candidates)
         outcome = _apply_pass(accepted, current, reparse, read_value)
-        for diag in outcome.refused:
-            refused.append(RefusedFix(diag[0], diag[0].fix, diag[1]))
+        for diag, reason in outcome.refused:
+            refused.extend(RefusedFix(d, d.fix, reason) for d in [diag, *twins.get(id(diag), ())])
         frozen |= outcome.failed_files
-        applied.extend(AppliedFix(d, d.fix, passes) for d in outcome.applied)
+        # a twin (another finding proposing the very same edits) is fixed by the same edits
+        applied.extend(AppliedFix(d, d.fix, passes) for diag in outcome.applied for d in [diag, *twins.get(id(diag), ())])
         current.update(outcome.documents)
         if relint is None:
             refused.extend(
-                RefusedFix(d, d.fix, "overlaps another fix applied in this run; run --fix again") for d in deferred
+                RefusedFix(d, d.fix, "overlaps another fix applied in this run; run --fix again")
+                for diag in deferred for d in [diag, *twins.get(id(diag), ())]
             )
             break
         pending = []
@@ -174,12 +176,14 @@ def _files_of(fix: Fix) -> set[str]:
 
 def _candidates(
     pending: Iterable[Diagnostic], current: Mapping[str, Document], frozen: set[str], unsafe: bool
-) -> tuple[list[Diagnostic], int, list[RefusedFix]]:
-    """Fixable diagnostics of this pass, the number of unsafe ones held back, and refusals."""
+) -> tuple[list[Diagnostic], dict[int, list[Diagnostic]], int, list[RefusedFix]]:
+    """Fixable diagnostics of this pass; their twins (later findings with identical edits,
+    by id of the first); the number of unsafe fixes held back; refusals."""
     out: list[Diagnostic] = []
+    twins: dict[int, list[Diagnostic]] = {}
     hidden = 0
     refused: list[RefusedFix] = []
-    seen: set[tuple] = set()
+    first_with: dict[tuple, Diagnostic] = {}
     for diag in pending:
         fix = diag.fix
         if fix is None or not fix.edits:
@@ -202,11 +206,12 @@ def _candidates(
         if all(current[e.file].text[e.start:e.end] == e.replacement for e in fix.edits):
             continue  # already in place: nothing to do, nothing to report
         key = tuple(sorted((e.file, e.start, e.end, e.replacement) for e in fix.edits))
-        if key in seen:
-            continue  # two diagnostics proposing the same edits: apply once
-        seen.add(key)
+        if key in first_with:  # e.g. SL103 and SL303 both set the batch to 128: apply once
+            twins.setdefault(id(first_with[key]), []).append(diag)
+            continue
+        first_with[key] = diag
         out.append(diag)
-    return out, hidden, refused
+    return out, twins, hidden, refused
 
 
 def _overlaps(a: Edit, b: Edit) -> bool:
