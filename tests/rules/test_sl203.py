@@ -74,3 +74,14 @@ def test_lr_at_matches_cosine_shape():
     assert lr_at(0, peak=1.0, floor=0.0, warmup=0, end=100, style="cosine") == 1.0
     assert math.isclose(lr_at(50, peak=1.0, floor=0.0, warmup=0, end=100, style="cosine"), 0.5)
     assert lr_at(200, peak=1.0, floor=0.1, warmup=0, end=100, style="linear") == pytest.approx(0.1)
+
+
+def test_hold_at_the_floor_asked_for_by_constant_steps_is_info():
+    # NeMo CosineAnnealing constant_steps: the launcher GPT-3 5B config holds min_lr for 12,500 of 75,000 steps
+    from rule_recipes import Case
+    from steplint.recipe import Recipe
+    c = _case("yaml", 62500, steps=75000)
+    c = Case(Recipe(files=c.recipe.files, dialects=("nemo",), facts=c.recipe.facts,
+                    extras={"native": {"unit": "steps", "constant_steps": 12500}}), c.documents)
+    [d] = c.run(RULE)
+    assert d.severity is Severity.INFO and "held there for the last 12,500 steps" in d.message

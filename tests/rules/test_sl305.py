@@ -26,3 +26,15 @@ def test_adamw_from_scratch_is_applicable(kind):
     c = config_case(kind, {"run": {"optimizer": "adamw_torch_fused", "init": "scratch"}},
                     {"optimizer": "run.optimizer", "init": "run.init"})
     assert c.run(RULE) == [] and steplaw_applies(c.recipe)
+
+
+@pytest.mark.parametrize("name", ["mcore_distributed_optim", "fused_adam", "AdamW", "paged_adamw_8bit"])
+def test_adam_spellings_and_unknown_names_keep_step_law(name):
+    c = config_case("yaml", {"run": {"optimizer": name}}, {"optimizer": "run.optimizer"})
+    assert c.run(RULE) == []
+
+
+@pytest.mark.parametrize("name", ["Muon", "lion_8bit", "adafactor", "schedule_free_adamw", "ademamix"])
+def test_other_optimizers_are_outside_step_law(name):
+    c = config_case("yaml", {"run": {"optimizer": name}}, {"optimizer": "run.optimizer"})
+    assert len(c.run(RULE)) == 1

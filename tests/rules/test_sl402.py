@@ -52,3 +52,8 @@ def test_gpu_and_mfu_are_options():
 def test_moe_compute_uses_active_parameters():
     c = _case("yaml", 1e10, n_params=7e9, n_params_active=1e9)
     assert flops_per_token(c.recipe) == (6e9, None)
+
+
+def test_tiny_runs_show_under_one_gpu_hour():
+    [d] = _case("yaml", 1e8, tokens=1e8, n_params=1e7).run(RULE)
+    assert "≈<1 NVIDIA H100 SXM GPU-hours" in d.message

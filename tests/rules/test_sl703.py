@@ -49,3 +49,10 @@ def test_current_keys_and_unknown_dialects_are_clean():
 def test_version_tuple():
     assert version_tuple("4.46.1") == (4, 46, 1) and version_tuple("v0.2.2") == (0, 2, 2)
     assert version_tuple("latest") > version_tuple("99.0")
+
+
+def test_megatron_deepspeed_forks_keep_the_old_flag_names():
+    text = "#!/bin/bash\ndeepspeed pretrain_gpt.py --checkpoint-activations --train-iters 10\n"
+    c = files_case({"run.sh": ("megatron", text)},
+                   extras={"by_file": {"run.sh": {"variant": "megatron-deepspeed/bigscience"}}})
+    assert c.run(RULE) == []

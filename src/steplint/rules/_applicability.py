@@ -11,16 +11,20 @@ from __future__ import annotations
 
 from steplint.recipe import Recipe
 
-# Optimizer names that mean Adam with (decoupled or coupled) weight decay in the
-# frameworks steplint reads: HF `optim` values (adamw_torch, adamw_torch_fused, adamw_8bit,
-# paged_adamw_32bit, ...), Megatron/NeMo/DeepSpeed "adam"/"adamw"/"fused_adam",
-# torchtitan "AdamW", OLMo "adamw". Megatron's "adam" is AdamW (decoupled weight decay).
-_ADAM_MARKERS = ("adam",)
+# Optimizers Step Law's AdamW optimum says nothing about, as spelled in the frameworks
+# steplint reads (HF `optim` values such as lion_8bit, adafactor, sgd, ademamix,
+# schedule_free_adamw; Megatron/NeMo "sgd"; torchtitan/nanotron "Muon", "Lion"...). A name
+# not listed (adamw_torch_fused, fused_adam, NeMo's mcore_distributed_optim, which is Adam)
+# counts as AdamW: an unknown spelling must not silence SL301-SL303.
+_NOT_ADAMW_MARKERS = (
+    "muon", "lion", "adafactor", "soap", "sgd", "shampoo", "sophia", "lamb", "lars", "adagrad",
+    "rmsprop", "adan", "ademamix", "lomo", "schedule_free", "schedulefree", "novograd",
+)
 
 
 def _is_adam_family(name: str) -> bool:
     lowered = name.lower()
-    return any(marker in lowered for marker in _ADAM_MARKERS)
+    return not any(marker in lowered for marker in _NOT_ADAMW_MARKERS)
 
 
 def steplaw_exclusions(recipe: Recipe) -> tuple[str, ...]:

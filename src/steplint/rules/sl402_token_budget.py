@@ -52,7 +52,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         text += f", M·D = {human(m * tokens)} FLOPs with attention (M = 6N + 12·L·h·seq)"
     if gpu is not None and mfu > 0:
         hours = compute / (gpu["bf16_flops"] * mfu * 3600.0)
-        text += f"; ≈{human(round(hours))} {gpu['name']} GPU-hours at {mfu:.0%} MFU"
+        shown = human(round(hours)) if hours >= 1 else "<1"
+        text += f"; ≈{shown} {gpu['name']} GPU-hours at {mfu:.0%} MFU"
     yield ctx.diagnostic(text, at=recipe.get("tokens"), severity=Severity.INFO)
 
 

@@ -57,6 +57,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if found is None or not isinstance(getattr(doc, "root", None), MappingNode):
             continue
         name, table = found
+        variant = str(((ctx.recipe.extras.get("by_file") or {}).get(path) or {}).get("variant") or "")
+        if variant and table.get("variants") and not variant.startswith(tuple(table["variants"])):
+            continue  # e.g. the Megatron-DeepSpeed forks keep Megatron-LM's old flag names
         target = targets.get(name, table["default_version"])
         wanted = version_tuple(target)
         present = dict(_keys(doc.root))
