@@ -20,7 +20,7 @@ import os
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction, Reference
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
 from steplint.dialects.hf_training_args import DECAY_STYLES
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
 from steplint.recipe import default_source
@@ -61,6 +61,7 @@ def detect(doc: Document) -> float:
     return min(1.0, 0.6 + 0.05 * present(_MARKERS, reader))
 
 
+@never_raises(NAME, "axolotl config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
@@ -100,10 +101,10 @@ def _references(reader: ConfigReader, extras: dict) -> tuple[Reference, ...]:
 
 
 def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, notices: list[str]) -> None:
-    sheet.put("seq_len", reader.integer_or_default("sequence_len", DEFAULT_SEQ_LEN))
-    micro = sheet.put("micro_batch", reader.integer_or_default("micro_batch_size", DEFAULT_MICRO_BATCH))
-    accum = reader.integer("gradient_accumulation_steps")
-    batch_size = reader.integer("batch_size")
+    sheet.put("seq_len", reader.count_or_default("sequence_len", DEFAULT_SEQ_LEN))
+    micro = sheet.put("micro_batch", reader.count_or_default("micro_batch_size", DEFAULT_MICRO_BATCH))
+    accum = reader.count("gradient_accumulation_steps")
+    batch_size = reader.count("batch_size")
     if accum is None and batch_size is not None:
         accum = derived(batch_size.value // micro.value, "batch_size // micro_batch_size", "micro_batch")
     sheet.put("grad_accum", accum or reader.default(DEFAULT_GRAD_ACCUM, "gradient_accumulation_steps not set"))
@@ -132,7 +133,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
             notices.append("pretraining_dataset / streaming without max_steps: axolotl's validator rejects this")
     total = steps.value if steps is not None else None
 
-    peak = sheet.put("peak_lr", reader.number("learning_rate"))
+    peak = sheet.put("peak_lr", reader.positive("learning_rate"))
     name = reader.text_or_default("lr_scheduler", DEFAULT_SCHEDULER)
     extras["lr_scheduler"] = name.value
     style = DECAY_STYLES.get(name.value)
@@ -142,7 +143,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         notices.append(f"lr_scheduler {name.value!r} has no fixed shape steplint can check")
 
     if name.value in _TO_FLOOR:
-        ratio = reader.number("cosine_min_lr_ratio") if name.value == "cosine" else None
+        ratio = reader.fraction("cosine_min_lr_ratio") if name.value == "cosine" else None
         if ratio is not None and peak is not None:
             sheet.put("min_lr", derived(peak.value * ratio.value, "learning_rate * cosine_min_lr_ratio",
                                         "peak_lr", note=f"cosine_min_lr_ratio {ratio.value} is a ratio",
@@ -150,7 +151,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         else:
             sheet.put("min_lr", reader.default(0.0, f"{name.value} without cosine_min_lr_ratio decays to 0"))
         if total is not None:
-            hold = reader.number("cosine_constant_lr_ratio") if name.value == "cosine" else None
+            hold = reader.fraction("cosine_constant_lr_ratio") if name.value == "cosine" else None
             if hold is not None:
                 sheet.put("decay_end_step", derived(int(hold.value * total), "cosine_constant_lr_ratio * train_steps",
                                                     "train_steps", note="then held at the floor", at=hold.source))
@@ -164,7 +165,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
 
 def _warmup(reader: ConfigReader, sheet: FactSheet, total: Optional[int], extras: dict) -> None:
     steps = reader.integer("warmup_steps")
-    ratio = reader.number("warmup_ratio")
+    ratio = reader.fraction("warmup_ratio")
     if steps is not None:
         sheet.put("warmup_steps", steps)
     elif ratio is not None:

@@ -13,12 +13,14 @@ reported (SL004) and treated as absent.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
+from steplint.dialects.base import Extraction
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
@@ -170,6 +172,33 @@ class ConfigReader:
             return Value(int(got.value), got.source)
         return got
 
+    def count(self, dotted: str) -> Optional[Value]:
+        """A whole number >= 1 (layers, heads, batch sizes, steps); anything else is SL004."""
+        got = self.integer(dotted)
+        if got is not None and got.value < 1:
+            self._bad_value(self.scalar(dotted), dotted, "a whole number of at least 1")
+            return None
+        return got
+
+    def positive(self, dotted: str) -> Optional[Value]:
+        """A number > 0 (learning rates, token budgets); anything else is SL004."""
+        got = self.number(dotted)
+        if got is not None and got.value <= 0:
+            self._bad_value(self.scalar(dotted), dotted, "a number above 0")
+            return None
+        return got
+
+    def fraction(self, dotted: str) -> Optional[Value]:
+        """A ratio in [0, 1] (min-LR ratios, decay and warmup fractions); else SL004."""
+        got = self.number(dotted)
+        if got is not None and not 0 <= got.value <= 1:
+            self._bad_value(self.scalar(dotted), dotted, "a fraction between 0 and 1")
+            return None
+        return got
+
+    def fraction_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
+        return self.fraction(dotted) or self.default(value, note or f"{dotted} not set")
+
     # -- values that are not read -------------------------------------------------------
 
     def default(self, value: Any, note: Optional[str] = None) -> Value:
@@ -181,8 +210,20 @@ class ConfigReader:
     def integer_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
         return self.integer(dotted) or self.default(value, note or f"{dotted} not set")
 
+    def count_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
+        return self.count(dotted) or self.default(value, note or f"{dotted} not set")
+
+    def positive_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
+        return self.positive(dotted) or self.default(value, note or f"{dotted} not set")
+
     def text_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
         return self.text(dotted) or self.default(value, note or f"{dotted} not set")
+
+    def report(self, dotted: str, wanted: str) -> None:
+        """SL004 at `dotted`: its value is not what the framework accepts (`wanted`)."""
+        node = self.scalar(dotted)
+        if node is not None:
+            self._bad_value(node, dotted, wanted)
 
     def _bad_value(self, node: ScalarNode, dotted: str, wanted: str) -> None:
         self.diagnostics.append(Diagnostic(
@@ -196,6 +237,26 @@ class ConfigReader:
             end_line=node.span.end.line,
             end_column=node.span.end.column,
         ))
+
+
+def never_raises(name: str, description: str):
+    """Wrap a dialect's `extract` so input it cannot make sense of (a zero where a divisor
+    belongs, a shape the architecture rejects) becomes one SL004 finding, never a traceback.
+    The typed reads above report most bad values at their key first; this is the backstop."""
+
+    def wrap(extract: Callable[[Document, Any], Extraction]):
+        @functools.wraps(extract)
+        def guarded(doc: Document, ctx: Any) -> Extraction:
+            try:
+                return extract(doc, ctx)
+            except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as error:
+                return Extraction(dialect=name, file=doc.path, diagnostics=(Diagnostic(
+                    code="SL004", name="bad-value", severity=Severity.ERROR,
+                    message=f"cannot read this {description}: {error}", file=doc.path),))
+
+        return guarded
+
+    return wrap
 
 
 def derived(value: Any, formula: str, *inputs: str, note: Optional[str] = None,

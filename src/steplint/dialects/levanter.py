@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.recipe import default_source
 
@@ -68,6 +68,7 @@ def detect(doc: Document) -> float:
     return 0.0 if hits < 2 else min(0.95, 0.3 + 0.08 * hits)
 
 
+@never_raises(NAME, "Levanter config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
@@ -91,9 +92,9 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     origin = f"Levanter 9263f81e models/{model_type}.py"
 
     def get(key: str) -> Optional[Value]:
-        got = reader.number(f"model.{key}")
+        got = reader.count(f"model.{key}")
         if got is not None:
-            return Value(int(got.value), got.source)
+            return got
         if defaults is not None and defaults.get(key) is not None:
             return Value(defaults[key], default_source(origin, f"model.{key} not set"))
         return None
@@ -125,7 +126,11 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
                       expert_ffn_hidden_size=ffn.value)
         sheet.put("num_experts", experts)
         sheet.put("experts_per_token", top_k)
-    spec = ArchSpec(**fields)
+    try:
+        spec = ArchSpec(**fields)
+    except ValueError as exc:
+        notices.append(f"cannot read the Levanter architecture: {exc}")
+        return None, seq
     sheet.put("hidden_size", hidden)
     sheet.put("num_layers", layers)
     sheet.put("num_attention_heads", heads)
@@ -143,10 +148,10 @@ def _batch(reader: ConfigReader, sheet: FactSheet, seq_default: Optional[Value])
         # IntSchedule: [{start, value}, ...]; the batch the run ends with is the last value.
         last = node.items[-1]
         index = len(node.items) - 1
-        got = reader.integer(f"trainer.train_batch_size.{index}.value") if isinstance(last, MappingNode) else None
+        got = reader.count(f"trainer.train_batch_size.{index}.value") if isinstance(last, MappingNode) else None
         sheet.put("global_batch_sequences", got)
     elif isinstance(node, ScalarNode):
-        sheet.put("global_batch_sequences", reader.integer("trainer.train_batch_size"))
+        sheet.put("global_batch_sequences", reader.count("trainer.train_batch_size"))
     else:
         sheet.put("global_batch_sequences", reader.default(DEFAULT_BATCH, "trainer.train_batch_size not set"))
 
@@ -157,9 +162,9 @@ def frac_or_steps(value: float, total: int) -> int:
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
-    steps = sheet.put("train_steps", reader.integer_or_default("trainer.num_train_steps", DEFAULT_STEPS))
-    peak = sheet.put("peak_lr", reader.number_or_default("optimizer.learning_rate", DEFAULT_LR))
-    ratio = reader.number_or_default("optimizer.min_lr_ratio", DEFAULT_MIN_LR_RATIO)
+    steps = sheet.put("train_steps", reader.count_or_default("trainer.num_train_steps", DEFAULT_STEPS))
+    peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.learning_rate", DEFAULT_LR))
+    ratio = reader.fraction_or_default("optimizer.min_lr_ratio", DEFAULT_MIN_LR_RATIO)
     sheet.put("min_lr", derived(peak.value * ratio.value, "learning_rate * min_lr_ratio", "peak_lr",
                                 note=f"min_lr_ratio {ratio.value} is a ratio", at=ratio.source))
     kind = reader.text_or_default("optimizer.lr_schedule", DEFAULT_SCHEDULE)
@@ -187,7 +192,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
 def _first_cycle_end(reader: ConfigReader, main_steps: int, notices: list[str]) -> int:
     """Where the first cycle ends (the LR first reaches its floor): cycle_length or cycles."""
     length = reader.number("optimizer.cycle_length")
-    cycles = reader.integer("optimizer.cycles")
+    cycles = reader.count("optimizer.cycles")
     if length is not None:
         cycle = frac_or_steps(length.value, main_steps)
         if 0 < cycle < main_steps:

@@ -16,7 +16,9 @@ import math
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, present, whole
+from steplint.dialects.config_reader import (
+    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole,
+)
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -37,6 +39,10 @@ DEFAULT_LR = 1e-3  # torch.optim.AdamW default when the optimizer is given by na
 DEFAULT_NUM_NODES = 1
 
 GATED_MLPS = ("LLaMAMLP", "GemmaMLP", "LLaMAMoE")
+# litgpt.Config fields that are sizes (whole numbers).
+SHAPE_FIELDS = ("n_layer", "n_embd", "n_head", "n_query_groups", "head_size", "intermediate_size", "vocab_size",
+                "padded_vocab_size", "padding_multiple", "block_size", "n_expert", "n_expert_per_token",
+                "moe_intermediate_size")
 PRECISIONS = {"bf16-mixed": "bf16", "bf16-true": "bf16", "16-mixed": "fp16", "16-true": "fp16",
               "32-true": "fp32", "transformer-engine": "fp8"}
 
@@ -56,6 +62,7 @@ def detect(doc: Document) -> float:
     return min(0.95, 0.3 + 0.08 * present(_MARKERS, reader))
 
 
+@never_raises(NAME, "litgpt config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
@@ -102,6 +109,15 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     if isinstance(inline, MappingNode):
         # model_config wins over model_name (litgpt pretrain.setup).
         given = {k: v for k, v in (to_python(inline) or {}).items() if v is not None}
+        for key in SHAPE_FIELDS:
+            if key in given:  # a bad size is SL004 at its key, and the Config default applies
+                got = reader.integer(f"model_config.{key}")
+                if got is not None and got.value < (0 if key in ("n_expert", "n_expert_per_token") else 1):
+                    got = reader.count(f"model_config.{key}")
+                if got is None:
+                    del given[key]
+                else:
+                    given[key] = got.value
         cfg = {**defaults, **given}
         origin = "litgpt model_config (litgpt.Config defaults for omitted fields)"
 
@@ -160,23 +176,24 @@ def _tied(reader: ConfigReader) -> bool:
 
 
 def _batch(reader: ConfigReader, sheet: FactSheet, block_size: Optional[Value]) -> None:
-    seq = reader.integer("train.max_seq_length")
+    seq = reader.count("train.max_seq_length")
     if seq is None and block_size is not None:
         seq = Value(block_size.value, default_source(
             FRAMEWORK, "train.max_seq_length not set: the model's block_size"))
     sheet.put("seq_len", seq)
-    sheet.put("global_batch_sequences", reader.integer_or_default("train.global_batch_size", DEFAULT_GLOBAL_BATCH))
-    sheet.put("micro_batch", reader.integer_or_default("train.micro_batch_size", DEFAULT_MICRO_BATCH))
+    sheet.put("global_batch_sequences", reader.count_or_default("train.global_batch_size", DEFAULT_GLOBAL_BATCH))
+    sheet.put("micro_batch", reader.count_or_default("train.micro_batch_size", DEFAULT_MICRO_BATCH))
     devices = reader.raw("devices")
-    nodes = reader.integer_or_default("num_nodes", DEFAULT_NUM_NODES)
-    if devices is not None and isinstance(devices.value, int) and not isinstance(devices.value, bool):
+    nodes = reader.count_or_default("num_nodes", DEFAULT_NUM_NODES)
+    if devices is not None and isinstance(devices.value, int) and not isinstance(devices.value, bool) \
+            and devices.value > 0:
         sheet.put("world_size", derived(devices.value * nodes.value, "devices * num_nodes", note="devices"))
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> None:
     batch, seq = sheet.value("global_batch_sequences"), sheet.value("seq_len")
-    max_tokens = reader.number("train.max_tokens")
-    max_steps = reader.integer("train.max_steps")
+    max_tokens = reader.positive("train.max_tokens")
+    max_steps = reader.count("train.max_steps")
     if max_tokens is None and max_steps is None and not reader.is_set("train.epochs"):
         max_tokens = reader.default(DEFAULT_MAX_TOKENS, "train.max_tokens not set")
     steps: Optional[Value] = None
@@ -217,7 +234,7 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
         class_path = reader.text("optimizer.class_path")
         if class_path is not None:
             sheet.put("optimizer", Value(class_path.value.rsplit(".", 1)[-1], class_path.source))
-        sheet.put("peak_lr", reader.number("optimizer.init_args.lr") or reader.default(
+        sheet.put("peak_lr", reader.positive("optimizer.init_args.lr") or reader.default(
             DEFAULT_LR, "optimizer.init_args.lr not set"))
         sheet.put("weight_decay", reader.number("optimizer.init_args.weight_decay"))
         sheet.put("adam_beta1", reader.number("optimizer.init_args.betas.0"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from steplint.dialects import hf_training_args
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, present
+from steplint.dialects.config_reader import ConfigReader, never_raises, present
 from steplint.documents.nodes import Document, MappingNode
 from steplint.recipe import default_source, fact
 
@@ -41,6 +41,7 @@ def detect(doc: Document) -> float:
     return min(1.0, 0.7 + 0.05 * present(_MARKERS, reader))
 
 
+@never_raises(NAME, "LLaMA-Factory config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     base = hf_training_args.extract(doc, ctx)
     reader = ConfigReader(doc, FRAMEWORK)

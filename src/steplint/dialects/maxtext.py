@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises, present
 from steplint.documents.nodes import Document, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -33,6 +33,7 @@ ARCH_KEYS = (
     "num_experts_per_tok", "base_moe_mlp_dim", "shared_experts", "first_num_dense_layers", "attention_type",
     "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
 )
+NON_NUMERIC_ARCH_KEYS = ("mlp_activations", "logits_via_embedding", "attention_type")
 # learning_rate_final_fraction was cosine_learning_rate_final_fraction until ~2026-01
 # (present at 351eebc2, 2026-01-15; renamed with the WSD schedule).
 FINAL_FRACTION_KEYS = ("learning_rate_final_fraction", "cosine_learning_rate_final_fraction")
@@ -95,17 +96,19 @@ class _Layers:
         number = as_number(raw) if isinstance(raw, str) else None
         return Value(number if number is not None else raw, self.reader.source(key))
 
-    def number(self, key: str) -> Optional[Value]:
+    def number(self, key: str, *, positive: bool = False) -> Optional[Value]:
+        """A finite number (> 0 with `positive`; -1 sentinels pass through as read)."""
         got = self.get(key)
         if got is None:
             return None
+        if got.source.kind == "key":
+            checked = self.reader.positive(key) if positive else self.reader.number(key)
+            return None if checked is None else Value(checked.value, got.source)
         number = as_number(got.value)
-        if number is None:
-            self.reader.number(key)  # reports SL004 at the key when the file holds it
-            return None
-        return Value(number, got.source)
+        return None if number is None else Value(number, got.source)
 
 
+@never_raises(NAME, "MaxText config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     notices: list[str] = []
@@ -133,10 +136,12 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
                        "scale 1 only, so N is unknown: pass --model with a config.json")
         return None
 
+    # Each numeric key read once (a bad value in the file is one SL004 at its key).
+    numbers = {key: layers.number(key) for key in ARCH_KEYS if key not in NON_NUMERIC_ARCH_KEYS}
+
     def num(key: str) -> Any:
-        got = values[key]
-        value = as_number(got.value) if got is not None else None
-        return int(value) if value is not None else None
+        got = numbers[key]
+        return int(got.value) if got is not None else None
 
     activations = values["mlp_activations"].value if values["mlp_activations"] else ["silu", "linear"]
     experts = num("num_experts") or 1
@@ -159,6 +164,8 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
                       v_head_dim=num("v_head_dim"))
     try:
         spec = ArchSpec(**fields)
+        sheet.put_param_counts(spec, f"MaxText configs/models/{layers.model_name}.yml" if layers.model_name
+                               else "MaxText base_* architecture keys")
     except (TypeError, ValueError) as exc:
         notices.append(f"cannot read the MaxText architecture: {exc}")
         return None
@@ -172,17 +179,14 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
     if spec.is_moe:
         sheet.put("num_experts", Value(spec.num_experts, values["num_experts"].source))
         sheet.put("experts_per_token", Value(spec.experts_per_token, values["num_experts_per_tok"].source))
-    origin = (f"MaxText configs/models/{layers.model_name}.yml" if layers.model_name
-              else "MaxText base_* architecture keys")
-    sheet.put_param_counts(spec, origin)
     return spec
 
 
 def _batch(layers: _Layers, sheet: FactSheet, ctx: ExtractContext, extras: dict) -> None:
-    seq = layers.number("max_target_length")
+    seq = layers.number("max_target_length", positive=True)
     sheet.put("seq_len", seq and Value(int(seq.value), seq.source))
-    per_device = layers.number("per_device_batch_size")
-    accum = layers.number("gradient_accumulation_steps")
+    per_device = layers.number("per_device_batch_size", positive=True)
+    accum = layers.number("gradient_accumulation_steps", positive=True)
     sheet.put("grad_accum", accum and Value(int(accum.value), accum.source))
     if per_device is not None:
         extras["per_device_batch_size"] = per_device.value
@@ -235,7 +239,7 @@ def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dic
     elif kind is not None:
         sheet.put("decay_style", Value(kind_value, kind.source))
 
-    peak = layers.number("learning_rate")
+    peak = layers.number("learning_rate", positive=True)
     sheet.put("peak_lr", peak)
     final_key = next((k for k in FINAL_FRACTION_KEYS if layers.reader.is_set(k)), FINAL_FRACTION_KEYS[0])
     final = layers.number(final_key)

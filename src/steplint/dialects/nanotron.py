@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 
 NAME = "nanotron"
@@ -56,6 +56,7 @@ def detect(doc: Document) -> float:
     return min(0.95, 0.3 + 0.07 * present(_MARKERS, reader))
 
 
+@never_raises(NAME, "nanotron config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK, last_duplicate_wins=True)
     sheet = FactSheet()
@@ -77,7 +78,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         return None
 
     def dim(key: str, field_name: Optional[str] = None) -> Value:
-        got = reader.integer_or_default(f"{MODEL}.{key}", DEFAULT_SHAPE.get(key), f"{key} not set")
+        got = reader.count_or_default(f"{MODEL}.{key}", DEFAULT_SHAPE[key], f"{key} not set")
         if field_name:
             sheet.put(field_name, got)
         return got
@@ -87,7 +88,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     heads = dim("num_attention_heads", "num_attention_heads")
     ffn = dim("intermediate_size", "ffn_hidden_size")
     vocab = dim("vocab_size", "vocab_size")
-    kv = reader.integer(f"{MODEL}.num_key_value_heads") or reader.default(
+    kv = reader.count(f"{MODEL}.num_key_value_heads") or reader.default(
         heads.value, "num_key_value_heads null: as many as heads")
     sheet.put("num_kv_heads", kv)
     tied = reader.flag(f"{MODEL}.tie_word_embeddings")
@@ -117,7 +118,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
 
 def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict:
     def get(key: str):
-        return reader.integer_or_default(f"{moe}.{key}", DEFAULT_MOE[key]).value
+        return reader.count_or_default(f"{moe}.{key}", DEFAULT_MOE[key]).value
 
     shared = reader.flag(f"{moe}.enable_shared_expert")
     shared_on = bool(shared.value) if shared is not None else DEFAULT_MOE["enable_shared_expert"]
@@ -134,13 +135,13 @@ def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict:
 
 
 def _batch(reader: ConfigReader, sheet: FactSheet) -> None:
-    sheet.put("seq_len", reader.integer("tokens.sequence_length"))
-    micro = sheet.put("micro_batch", reader.integer("tokens.micro_batch_size"))
-    accum = sheet.put("grad_accum", reader.integer("tokens.batch_accumulation_per_replica"))
-    dp = sheet.put("data_parallel", reader.integer("parallelism.dp"))
-    tp = sheet.put("tensor_parallel", reader.integer_or_default("parallelism.tp", 1))
-    pp = sheet.put("pipeline_parallel", reader.integer_or_default("parallelism.pp", 1))
-    sheet.put("expert_parallel", reader.integer("parallelism.expert_parallel_size"))
+    sheet.put("seq_len", reader.count("tokens.sequence_length"))
+    micro = sheet.put("micro_batch", reader.count("tokens.micro_batch_size"))
+    accum = sheet.put("grad_accum", reader.count("tokens.batch_accumulation_per_replica"))
+    dp = sheet.put("data_parallel", reader.count("parallelism.dp"))
+    tp = sheet.put("tensor_parallel", reader.count_or_default("parallelism.tp", 1))
+    pp = sheet.put("pipeline_parallel", reader.count_or_default("parallelism.pp", 1))
+    sheet.put("expert_parallel", reader.count("parallelism.expert_parallel_size"))
     if dp is not None:
         sheet.put("world_size", derived(dp.value * tp.value * pp.value, "dp * tp * pp",
                                         "data_parallel", "tensor_parallel", "pipeline_parallel"))
@@ -151,8 +152,8 @@ def _batch(reader: ConfigReader, sheet: FactSheet) -> None:
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
-    steps = sheet.put("train_steps", reader.integer("tokens.train_steps"))
-    peak = sheet.put("peak_lr", reader.number(f"{SCHEDULER}.learning_rate"))
+    steps = sheet.put("train_steps", reader.count("tokens.train_steps"))
+    peak = sheet.put("peak_lr", reader.positive(f"{SCHEDULER}.learning_rate"))
     warmup = sheet.put("warmup_steps", reader.integer_or_default(
         f"{SCHEDULER}.lr_warmup_steps", DEFAULT_WARMUP_STEPS))
     style = reader.text_or_default(f"{SCHEDULER}.lr_decay_style", DEFAULT_DECAY_STYLE)

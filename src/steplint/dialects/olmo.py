@@ -15,7 +15,9 @@ import math
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, present, whole
+from steplint.dialects.config_reader import (
+    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole,
+)
 from steplint.documents.nodes import Document
 
 NAME = "olmo"
@@ -69,6 +71,7 @@ def detect(doc: Document) -> float:
     return min(0.95, 0.2 + 0.1 * present(_MARKERS, reader))
 
 
+@never_raises(NAME, "OLMo config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
@@ -87,11 +90,11 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 def _architecture(reader: ConfigReader, sheet: FactSheet):
     from steplint.arch import ArchSpec
 
-    d_model = sheet.put("hidden_size", reader.integer_or_default("model.d_model", DEFAULT_D_MODEL))
-    layers = sheet.put("num_layers", reader.integer_or_default("model.n_layers", DEFAULT_N_LAYERS))
-    heads = sheet.put("num_attention_heads", reader.integer_or_default("model.n_heads", DEFAULT_N_HEADS))
+    d_model = sheet.put("hidden_size", reader.count_or_default("model.d_model", DEFAULT_D_MODEL))
+    layers = sheet.put("num_layers", reader.count_or_default("model.n_layers", DEFAULT_N_LAYERS))
+    heads = sheet.put("num_attention_heads", reader.count_or_default("model.n_heads", DEFAULT_N_HEADS))
 
-    kv = reader.integer("model.n_kv_heads")
+    kv = reader.count("model.n_kv_heads")
     if kv is None:
         mqa = reader.flag("model.multi_query_attention")
         if mqa is not None and mqa.value:
@@ -102,9 +105,9 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
 
     activation = reader.text_or_default("model.activation_type", DEFAULT_ACTIVATION)
     gated = activation.value.lower() in GATED_ACTIVATIONS
-    fused = reader.integer("model.mlp_hidden_size")
+    fused = reader.count("model.mlp_hidden_size")
     if fused is None:
-        ratio = reader.number_or_default("model.mlp_ratio", DEFAULT_MLP_RATIO)
+        ratio = reader.positive_or_default("model.mlp_ratio", DEFAULT_MLP_RATIO)
         fused = derived(int(ratio.value * d_model.value), "mlp_ratio * d_model", note=f"mlp_ratio {ratio.value}")
     if gated:
         # ff_proj holds both SwiGLU branches: the gated width is half of it (HF -hf configs
@@ -115,7 +118,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
         ffn = fused
     sheet.put("ffn_hidden_size", ffn)
 
-    vocab = reader.integer("model.embedding_size") or reader.integer("model.vocab_size") or reader.default(
+    vocab = reader.count("model.embedding_size") or reader.count("model.vocab_size") or reader.default(
         DEFAULT_EMBEDDING_SIZE, "embedding_size not set")
     sheet.put("vocab_size", vocab)
     tied = reader.flag("model.weight_tying") or reader.default(DEFAULT_WEIGHT_TYING)
@@ -139,11 +142,11 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
 
 
 def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
-    sheet.put("seq_len", reader.integer_or_default("model.max_sequence_length", DEFAULT_SEQ_LEN))
+    sheet.put("seq_len", reader.count_or_default("model.max_sequence_length", DEFAULT_SEQ_LEN))
     # global_train_batch_size counts sequences across all ranks; the world size only splits it.
-    global_batch = sheet.put("global_batch_sequences", reader.integer_or_default(
+    global_batch = sheet.put("global_batch_sequences", reader.count_or_default(
         "global_train_batch_size", DEFAULT_GLOBAL_BATCH))
-    micro = sheet.put("micro_batch", reader.integer_or_default(
+    micro = sheet.put("micro_batch", reader.count_or_default(
         "device_train_microbatch_size", DEFAULT_MICROBATCH))
     if ctx.world_size and global_batch.value % ctx.world_size == 0:
         per_device = global_batch.value // ctx.world_size
@@ -169,8 +172,8 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     tokens_per_step = sheet.value("global_batch_sequences") * sheet.value("seq_len")
     raw = reader.raw("max_duration") or reader.default(DEFAULT_MAX_DURATION)
     parsed = parse_duration(raw.value)
-    if parsed is None:
-        reader.number("max_duration")  # reports the bad value
+    if parsed is None or not math.isfinite(parsed[1]) or parsed[1] < 0:
+        reader.report("max_duration", "steps, tokens (`2e12T`) or epochs (`2ep`)")
         return
     unit, amount = parsed
     extras["max_duration"] = {"unit": unit, "value": amount}
@@ -190,7 +193,7 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
                        "dataset size (pass --tokens)")
     extras["schedule_steps"] = schedule_steps
 
-    stop_at = reader.integer("stop_at")
+    stop_at = reader.count("stop_at")
     if stop_at is not None and (schedule_steps is None or stop_at.value < schedule_steps):
         # The run stops early; the LR schedule still follows max_duration / t_max.
         sheet.put("train_steps", stop_at)
@@ -198,7 +201,7 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
-    peak = sheet.put("peak_lr", reader.number_or_default("optimizer.learning_rate", DEFAULT_LR))
+    peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.learning_rate", DEFAULT_LR))
     name = reader.text_or_default("scheduler.name", DEFAULT_SCHEDULER)
     extras["scheduler"] = name.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(name.value, name.value), name.source))
@@ -221,7 +224,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
         sheet.put("min_lr", derived(peak.value, "peak_lr (constant schedule)", "peak_lr"))
         return
     if name.value in FLOORED:
-        alpha = reader.number_or_default("scheduler.alpha_f", DEFAULT_ALPHA_F)
+        alpha = reader.fraction_or_default("scheduler.alpha_f", DEFAULT_ALPHA_F)
         sheet.put("min_lr", derived(peak.value * alpha.value, "peak_lr * alpha_f", "peak_lr",
                                     note=f"alpha_f {alpha.value} is a ratio", at=alpha.source))
     t_max = reader.number("scheduler.t_max")

@@ -17,7 +17,7 @@ import math
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
 from steplint.documents.nodes import Document
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -75,6 +75,7 @@ def detect(doc: Document) -> float:
     return min(0.95, 0.3 + 0.1 * present(_MARKERS, reader))
 
 
+@never_raises(NAME, "torchtitan TOML")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
@@ -169,16 +170,19 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
 # -- batch and parallelism ---------------------------------------------------------------
 
 
-def _degree(reader: ConfigReader, key: str, default: int) -> Value:
+def _degree(reader: ConfigReader, key: str, default: int, *, all_remaining_ok: bool = False) -> Value:
+    """A parallel degree (>= 1); -1 ("every rank left") where torchtitan allows it."""
     found = reader.first_set(f"parallelism.{key}", f"training.{key}")
     got = reader.integer(found) if found else None
+    if got is not None and not (all_remaining_ok and got.value == -1):
+        got = reader.count(found)
     return got or reader.default(default, f"{key} not set")
 
 
 def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
-    sheet.put("seq_len", reader.integer_or_default("training.seq_len", DEFAULT_SEQ_LEN))
+    sheet.put("seq_len", reader.count_or_default("training.seq_len", DEFAULT_SEQ_LEN))
     local_key = reader.first_set(*LOCAL_BATCH_KEYS)
-    local = (reader.integer(local_key) if local_key else None) or reader.default(
+    local = (reader.count(local_key) if local_key else None) or reader.default(
         DEFAULT_LOCAL_BATCH, "training.local_batch_size not set")
     sheet.put("micro_batch", local)
 
@@ -187,7 +191,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
         sheet.put(field, value)
     tp, pp, cp = (degrees[f].value for f in ("tensor_parallel", "pipeline_parallel", "context_parallel"))
     replicate = _degree(reader, "data_parallel_replicate_degree", 1)
-    shard = _degree(reader, "data_parallel_shard_degree", -1)
+    shard = _degree(reader, "data_parallel_shard_degree", -1, all_remaining_ok=True)
 
     data_parallel: Optional[Value] = None
     if shard.value > 0:
@@ -209,6 +213,8 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
     sheet.put("data_parallel", data_parallel)
 
     global_batch = reader.integer("training.global_batch_size")
+    if global_batch is not None and global_batch.value != -1:
+        global_batch = reader.count("training.global_batch_size")
     if global_batch is not None and global_batch.value > 0:
         sheet.put("global_batch_sequences", global_batch)
         if data_parallel is not None and global_batch.value % (local.value * data_parallel.value) == 0:
@@ -229,14 +235,14 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
-    steps = sheet.put("train_steps", reader.integer_or_default("training.steps", DEFAULT_STEPS))
+    steps = sheet.put("train_steps", reader.count_or_default("training.steps", DEFAULT_STEPS))
     warmup_key = reader.first_set(*WARMUP_KEYS)
     warmup = (reader.integer(warmup_key) if warmup_key else None) or reader.default(
         DEFAULT_WARMUP_STEPS, "lr_scheduler.warmup_steps not set")
     sheet.put("warmup_steps", warmup)
 
-    horizon = reader.integer("lr_scheduler.total_steps") or steps
-    decay_ratio = reader.number("lr_scheduler.decay_ratio")
+    horizon = reader.count("lr_scheduler.total_steps") or steps
+    decay_ratio = reader.fraction("lr_scheduler.decay_ratio")
     room = max(0, horizon.value - warmup.value)
     if decay_ratio is not None:
         decay_steps = min(round(horizon.value * decay_ratio.value), room)
@@ -255,9 +261,9 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     extras["scheduler"] = decay_type.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(decay_type.value, decay_type.value), decay_type.source))
 
-    peak = sheet.put("peak_lr", reader.number_or_default("optimizer.lr", DEFAULT_LR))
+    peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.lr", DEFAULT_LR))
     factor_key = reader.first_set(*MIN_LR_FACTOR_KEYS)
-    factor = (reader.number(factor_key) if factor_key else None) or reader.default(
+    factor = (reader.fraction(factor_key) if factor_key else None) or reader.default(
         DEFAULT_MIN_LR_FACTOR, "lr_scheduler.min_lr_factor not set")
     if factor_key == "lr_scheduler.lr_min":
         notices.append(
