@@ -166,3 +166,24 @@ def test_unrelated_yaml_is_not_megatron(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("a: 1\n")
     assert megatron.detect(load_document(str(path))) == 0.0
+
+
+def test_multi_latent_attention_counts_the_compressed_projections(tmp_path):
+    path = tmp_path / "mla.sh"
+    path.write_text("python pretrain_gpt.py --num-layers 2 --hidden-size 1024 --num-attention-heads 8 "
+                    "--multi-latent-attention --kv-lora-rank 512 --q-lora-rank 1536 --ffn-hidden-size 4096 "
+                    "--swiglu --use-checkpoint-args\n")
+    ex = megatron.extract(load_document(str(path)), ExtractContext())
+    h, heads, q, c = 1024, 8, 1536, 512  # qk 128, rope 64, v 128: Megatron's defaults
+    attention = (q * h + q * heads * 192) + (h * (c + 64) + c * heads * 256) + heads * 128 * h
+    assert values(ex)["n_params"] == 2 * (attention + 3 * h * 4096)
+    assert ex.notices and "--use-checkpoint-args" in ex.notices[0]
+
+
+def test_yaml_cfg_named_by_a_script_is_followed(tmp_path):
+    (tmp_path / "model.yaml").write_text("language_model:\n  num_layers: 2\n")
+    path = tmp_path / "run.sh"
+    path.write_text("torchrun pretrain_gpt.py --yaml-cfg model.yaml --micro-batch-size 1 --lr 1e-4\n")
+    ex = megatron.extract(load_document(str(path)), ExtractContext())
+    (ref,) = ex.references
+    assert ref.role == "include" and ref.path == str(tmp_path / "model.yaml")

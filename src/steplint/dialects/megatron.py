@@ -334,6 +334,10 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _optimizer(args, sheet)
 
     references = _references(doc, args, variant)
+    notices: tuple[str, ...] = ()
+    if args.flag("use_checkpoint_args"):
+        notices = (f"{doc.path}: --use-checkpoint-args loads the architecture from the checkpoint; "
+                   "the flags in the file may not be what runs",)
     if incompatible:
         extras["incompatible_flags"] = tuple(incompatible)
     return Extraction(
@@ -343,6 +347,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         arch=spec,
         references=references,
         diagnostics=tuple(args.diagnostics) + tuple(args.reader.diagnostics),
+        notices=notices,
         extras=extras,
     )
 
@@ -422,6 +427,7 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
         shared_width = shared.value if shared else None
         dense_layers = _dense_layers(args, layers.value)
 
+    mla = _latent_attention(args, sheet) if args.flag("multi_latent_attention") else {}
     tied = not args.flag("untie_embeddings_and_output_weights")
     vocab = args.integer("vocab_size") or args.integer("pad_vocab_size_to")
     norm = args.text("normalization")
@@ -443,9 +449,27 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
             shared_expert_ffn_hidden_size=shared_width,
             num_dense_layers=dense_layers,
             norm="rmsnorm" if norm and str(norm.value).lower() == "rmsnorm" else "layernorm",
+            **mla,
         )
     except ValueError:
         return None
+
+
+def _latent_attention(args: _Args, sheet: FactSheet) -> dict:
+    """ArchSpec fields of `--multi-latent-attention` (DeepSeek MLA), with Megatron's
+    argparse defaults (q_lora_rank None, kv_lora_rank 32, qk_head_dim 128,
+    qk_pos_emb_head_dim 64, v_head_dim 128; formats-megatron-deepspeed.md section 1)."""
+    def read(dest: str, default: Optional[int]) -> Optional[int]:
+        got = args.integer(dest)
+        return got.value if got is not None else default
+
+    return {
+        "q_lora_rank": read("q_lora_rank", None),
+        "kv_lora_rank": read("kv_lora_rank", 32),
+        "qk_nope_head_dim": read("qk_head_dim", 128),
+        "qk_rope_head_dim": read("qk_pos_emb_head_dim", 64),
+        "v_head_dim": read("v_head_dim", 128),
+    }
 
 
 def _gating(args: _Args, variant: str) -> tuple[bool, str]:
@@ -744,22 +768,39 @@ def _optimizer(args: _Args, sheet: FactSheet) -> None:
 
 
 def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ...]:
-    """The DeepSpeed JSON of a Megatron-DeepSpeed run: a file, or a heredoc in the script."""
-    key = args.key("deepspeed_config")
-    if key is None:
-        return ()
-    node = args.reader.node(key)
+    """Files the run reads besides its flags: the `--yaml-cfg` YAML, and the DeepSpeed JSON
+    of a Megatron-DeepSpeed run (a file, or a heredoc in the script, with its variables
+    expanded; an unresolved variable in it is SL007)."""
     folder = os.path.dirname(doc.path)
+    out: list[Reference] = []
+    yaml_cfg = args.key("yaml_cfg")
+    node = args.reader.node(yaml_cfg) if yaml_cfg else None
+    if isinstance(node, ScalarNode) and not is_unresolved(node):
+        out.append(Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="include",
+                             key=yaml_cfg, span=node.span))
+    key = args.key("deepspeed_config")
+    node = args.reader.node(key) if key else None
+    if not isinstance(node, ScalarNode):
+        return tuple(out)
     if doc.kind == "shell":
         for here in heredocs(doc):
-            if here.target and isinstance(node, ScalarNode) and (
-                    here.target == str(node.value) or os.path.basename(here.target) == os.path.basename(str(node.value))):
+            if here.target and (here.target == str(node.value)
+                                or os.path.basename(here.target) == os.path.basename(str(node.value))):
                 name = os.path.basename(here.target) or "ds_config.json"
                 if not name.endswith(".json"):
                     name += ".json"
-                return (Reference(path=f"{doc.path}#L{here.line}-{name}", role="deepspeed", key=key,
-                                  span=node.span, text=here.text),)
-    if isinstance(node, ScalarNode) and not is_unresolved(node):
-        return (Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="deepspeed",
-                          key=key, span=node.span),)
-    return ()
+                for name_unresolved in here.unresolved:
+                    args.diagnostics.append(Diagnostic(
+                        code="SL007", name="unresolved-reference", severity=Severity.WARNING,
+                        message=f"the DeepSpeed config written at line {here.line} uses `{name_unresolved}`, "
+                                "which the script does not set; that value is not read",
+                        file=doc.path, line=here.span.start.line, column=1))
+                out.append(Reference(path=f"{doc.path}#L{here.line}-{name}", role="deepspeed", key=key,
+                                     span=node.span, text=here.text))
+                return tuple(out)
+    if not is_unresolved(node):
+        out.append(Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="deepspeed",
+                             key=key, span=node.span))
+    else:
+        args.diagnostics.append(_unresolved(doc.path, key, node))
+    return tuple(out)
