@@ -423,3 +423,13 @@ def test_two_findings_with_the_same_edit_are_both_fixed_by_it():
     result = apply_fixes([diagnostic(fix), diagnostic(fix, code="SL202")], {doc.path: doc}, reparse=reparse_yaml)
     assert [a.diagnostic.code for a in result.applied] == ["SL301", "SL202"]
     assert result.texts[doc.path].count("1.0e-5") == 1 and result.refused == ()
+
+
+def test_a_fix_that_adds_a_duplicate_key_is_refused():
+    load = pytest.importorskip("steplint.documents.load")
+    text = "sched:\n  min_lr: 1.0e-5\n  name: cosine\n"
+    doc = load.load_document("cfg.yaml", text=text)
+    edit = insert_key_edit(doc, lookup(doc.root, "sched"), "min_lr", "1.0e-5")
+    fix = Fix(Applicability.SAFE, "dup", (edit,), (Expectation(doc.path, "sched.min_lr", 1e-5),))
+    result = apply_fixes([diagnostic(fix)], {doc.path: doc})
+    assert result.texts == {} and "new SL002 finding" in result.refused[0].reason

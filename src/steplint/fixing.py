@@ -318,6 +318,9 @@ def verify(old: Document, new: Document, expectations: Iterable[Expectation], re
         first = next((d for d in new.diagnostics if d.code == "SL001"), None)
         where = f" (line {first.line}: {first.message})" if first else ""
         return f"the fixed text no longer parses{where}"
+    new_finding = _new_loader_finding(old, new)
+    if new_finding is not None:
+        return f"the fixed text has a new {new_finding.code} finding: {new_finding.message}"
     expected_paths: list[tuple[str, ...]] = []
     for x in expectations:
         node = lookup(new.root, x.key)
@@ -334,6 +337,20 @@ def verify(old: Document, new: Document, expectations: Iterable[Expectation], re
             dotted = ".".join(path) or "the document"
             return f"the fix would also change `{dotted}` (shared anchor, merge key or a bad edit)"
     return ""
+
+
+def _new_loader_finding(old: Document, new: Document) -> Optional[Diagnostic]:
+    """A loader finding (duplicate key, bad value) the edit introduced: counted per code,
+    since positions move when text is inserted."""
+    before: dict[str, int] = {}
+    for d in old.diagnostics:
+        before[d.code] = before.get(d.code, 0) + 1
+    for d in new.diagnostics:
+        if before.get(d.code, 0) > 0:
+            before[d.code] -= 1
+        else:
+            return d
+    return None
 
 
 def reads_as(actual: Any, expected: Any) -> bool:
