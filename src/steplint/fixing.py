@@ -23,7 +23,8 @@ The API `commands/check.py` calls (pure; no file is written here):
                      overlapping come back with fresh offsets); absent, it does one pass.
         read_value   (document, node) -> value as the framework reads a scalar node
                      (e.g. OmegaConf for NeMo). Default: the loader's value (`node.value`,
-                     PyYAML's YAML 1.1 for YAML), the strictest reading.
+                     PyYAML's YAML 1.1 for YAML, the strictest reading; a launch script's
+                     word as argparse's `float`/`int` turns it into a number).
     result.texts      path -> new text, only files that changed.
     result.documents  path -> the re-parsed final Document of each changed file (its `bom`
                       is what `write_fixes` re-adds).
@@ -31,7 +32,8 @@ The API `commands/check.py` calls (pure; no file is written here):
     result.refused    RefusedFix(diagnostic, fix, reason): fixes not applied, and why.
     result.converged  False when `max_passes` ran out with fixes still pending.
 
-    write_fixes(result) -> list[str]      atomic writes of changed files (steplint.atomic)
+    write_fixes(result) -> list[str]      atomic writes of changed files (steplint.atomic);
+                                          FixWriteError (an OSError) names the file in one line
     unified_diff(path, old, new) -> str   for `--diff` (writes nothing)
 
 Edit builders for rules (so each rule does not reinvent spans and literal styles):
@@ -39,12 +41,14 @@ Edit builders for rules (so each rule does not reinvent spans and literal styles
     replace_value_edit(document, node, value) -> Edit
     insert_key_edit(document, mapping, key, value_text) -> Edit
 
-Verification, per file and pass: the new text parses; every `Expectation` of an applied
+Verification, per file and pass: the new text parses with no loader finding it did not
+have before (a duplicate key, a bad value); every `Expectation` of an applied
 fix reads as its value (type included: a float stays a float, so YAML `1e-5`, a string
 under PyYAML, fails); every other value of the tree equals the old one (aliases of an
 edited anchor count as "other", so editing a shared anchor is refused). A file that fails
 keeps the text it had before that pass and takes no further fixes; its fixes of that pass
 are refused with the reason. A fix with edits in several files is all-or-nothing.
+Findings proposing identical edits (SL103 and SL303 on one batch) are fixed together.
 """
 
 from __future__ import annotations
