@@ -433,3 +433,11 @@ def test_a_fix_that_adds_a_duplicate_key_is_refused():
     fix = Fix(Applicability.SAFE, "dup", (edit,), (Expectation(doc.path, "sched.min_lr", 1e-5),))
     result = apply_fixes([diagnostic(fix)], {doc.path: doc})
     assert result.texts == {} and "new SL002 finding" in result.refused[0].reason
+
+
+def test_a_floor_inherited_through_a_merge_key_is_not_edited_behind_other_users():
+    load = pytest.importorskip("steplint.documents.load")
+    text = "base: &base\n  min_lr: 3.0e-5\nsmall:\n  <<: *base\n  lr: 1.0e-3\nlarge:\n  <<: *base\n"
+    doc = load.load_document("cfg.yaml", text=text)
+    result = apply_fixes([diagnostic(set_fix(doc, "small.min_lr", 1e-5))], {doc.path: doc})
+    assert result.texts == {} and "would also change" in result.refused[0].reason
