@@ -105,3 +105,23 @@ def test_detected_dialect(name):
         assert dialects[0] in ("llama-factory", "hf-training-args")
     else:
         assert dialects[0] == framework
+
+
+def _other_corpus_files() -> list[str]:
+    root = SHARED / "corpus"
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if p.is_file() and p.suffix in (".yaml", ".yml", ".json", ".toml") and p.name != "expected.json"
+                  and p.relative_to(root).parts[0] != "modern")
+
+
+@pytest.mark.parametrize("name", _other_corpus_files() or ["(corpus absent)"])
+def test_modern_dialects_leave_other_frameworks_files_alone(name):
+    from steplint.dialects.registry import detect_dialect
+    from steplint.documents.load import load_document
+
+    doc = load_document(str(shared_path("corpus", name)))
+    module = detect_dialect(doc)
+    modern = {"torchtitan", "olmo", "litgpt", "nanotron", "axolotl", "maxtext", "levanter"}
+    assert module is None or module.NAME not in modern, f"{name} read as {module.NAME}"

@@ -170,9 +170,10 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
 # -- batch and parallelism ---------------------------------------------------------------
 
 
-def _degree(reader: ConfigReader, key: str, default: int, *, all_remaining_ok: bool = False) -> Value:
+def _degree(reader: ConfigReader, key: str, default: int, *, all_remaining_ok: bool = False,
+            older: tuple[str, ...] = ()) -> Value:
     """A parallel degree (>= 1); -1 ("every rank left") where torchtitan allows it."""
-    found = reader.first_set(f"parallelism.{key}", f"training.{key}")
+    found = reader.first_set(f"parallelism.{key}", f"training.{key}", *older)
     got = reader.integer(found) if found else None
     if got is not None and not (all_remaining_ok and got.value == -1):
         got = reader.count(found)
@@ -191,7 +192,8 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
         sheet.put(field, value)
     tp, pp, cp = (degrees[f].value for f in ("tensor_parallel", "pipeline_parallel", "context_parallel"))
     replicate = _degree(reader, "data_parallel_replicate_degree", 1)
-    shard = _degree(reader, "data_parallel_shard_degree", -1, all_remaining_ok=True)
+    shard = _degree(reader, "data_parallel_shard_degree", -1, all_remaining_ok=True,
+                    older=("training.data_parallel_degree",))  # the name until early 2025
 
     data_parallel: Optional[Value] = None
     if shard.value > 0:
