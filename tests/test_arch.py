@@ -65,6 +65,10 @@ def test_invalid_spec_is_refused():
         ArchSpec(hidden_size=8, num_layers=1, num_heads=2, ffn_hidden_size=8, norm="batchnorm")
     with pytest.raises(ValueError):
         ArchSpec(hidden_size=0, num_layers=1, num_heads=2, ffn_hidden_size=8)
+    with pytest.raises(ValueError, match="not divisible"):
+        ArchSpec(hidden_size=1000, num_layers=1, num_heads=12, ffn_hidden_size=8)
+    with pytest.raises(ValueError, match="KV heads"):
+        ArchSpec(hidden_size=64, num_layers=1, num_heads=8, num_kv_heads=3, ffn_hidden_size=8)
 
 
 def test_describe_names_the_shape():

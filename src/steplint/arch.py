@@ -94,6 +94,11 @@ class ArchSpec:
         for name in ("hidden_size", "num_layers", "num_heads"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
+        if self.head_dim is None and not self.kv_lora_rank and self.hidden_size % self.num_heads:
+            raise ValueError(f"hidden size {self.hidden_size} is not divisible by {self.num_heads} heads "
+                             "and no head_dim is given")
+        if self.num_kv_heads and self.num_heads % self.num_kv_heads:
+            raise ValueError(f"{self.num_heads} query heads are not divisible into {self.num_kv_heads} KV heads")
 
     @property
     def kv_heads(self) -> int:

@@ -1,0 +1,110 @@
+"""HF config.json dialect: detection, class defaults, legacy keys, provenance of each fact."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, shared_path
+from steplint.dialects import hf_config
+from steplint.dialects.base import ExtractContext
+from steplint.documents.load import load_document
+
+
+def extract_text(text: str, path: str = "config.json"):
+    return hf_config.extract(load_document(path, text=text), ExtractContext())
+
+
+def test_detects_configs_and_nothing_else():
+    assert hf_config.detect(load_document(str(FIXTURES / "hf" / "tiny-llama" / "config.json"))) == 1.0
+    assert hf_config.detect(load_document(str(FIXTURES / "hf" / "pretrain.yaml"))) == 0.0
+    assert hf_config.detect(load_document(str(FIXTURES / "hf" / "ds_zero2.json"))) == 0.0
+    assert hf_config.detect(load_document(str(FIXTURES / "hf" / "notes.yaml"))) == 0.0
+
+
+def test_every_fact_points_at_its_key():
+    path = str(FIXTURES / "hf" / "tiny-llama" / "config.json")
+    ex = hf_config.extract(load_document(path), ExtractContext())
+    where = {name: (f.source.key, f.source.line, f.source.column) for name, f in ex.facts.items()
+             if f.source.kind == "key"}
+    assert where == {
+        "hidden_size": ("hidden_size", 4, 18),
+        "ffn_hidden_size": ("intermediate_size", 5, 24),
+        "num_layers": ("num_hidden_layers", 6, 24),
+        "num_attention_heads": ("num_attention_heads", 7, 26),
+        "num_kv_heads": ("num_key_value_heads", 8, 26),
+        "max_position_embeddings": ("max_position_embeddings", 9, 30),
+        "rope_theta": ("rope_theta", 10, 17),
+        "vocab_size": ("vocab_size", 12, 17),
+    }
+    assert ex.facts["head_dim"].value == 32 and ex.facts["head_dim"].source.kind == "derived"
+    # 4 layers x (attention 256*256*2 + 2*256*64 + FFN 3*256*768)
+    assert ex.facts["n_params"].value == 4 * (2 * 256 * 256 + 2 * 256 * 64 + 3 * 256 * 768)
+    assert ex.arch.tied_embeddings is True
+
+
+def test_missing_tie_key_takes_the_class_default():
+    gemma = {"model_type": "gemma", "hidden_size": 2048, "num_hidden_layers": 18, "num_attention_heads": 8,
+             "num_key_value_heads": 1, "head_dim": 256, "intermediate_size": 16384, "vocab_size": 256000}
+    ex = extract_text(json.dumps(gemma))
+    assert ex.arch.tied_embeddings is True
+    assert ex.extras["tie_word_embeddings_source"].kind == "default"
+    llama = dict(gemma, model_type="llama")
+    assert extract_text(json.dumps(llama)).arch.tied_embeddings is False
+    # Gemma-2B totals 2,506,172,416 only because the head is tied (3.03B when counted twice)
+    assert ex.facts["n_params_total"].value == 2_506_172_416
+
+
+def test_q_lora_rank_null_is_not_absent():
+    cfg = {"model_type": "deepseek_v2", "hidden_size": 2048, "num_hidden_layers": 27, "num_attention_heads": 16,
+           "intermediate_size": 10944, "moe_intermediate_size": 1408, "n_routed_experts": 64,
+           "n_shared_experts": 2, "num_experts_per_tok": 6, "first_k_dense_replace": 1, "kv_lora_rank": 512,
+           "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128, "vocab_size": 102400,
+           "q_lora_rank": None}
+    with_null = extract_text(json.dumps(cfg)).facts["n_params"].value
+    absent = extract_text(json.dumps({k: v for k, v in cfg.items() if k != "q_lora_rank"})).facts["n_params"].value
+    assert with_null == 15_283_519_488
+    assert absent - with_null == 27 * (2048 * 1536 + 1536 * 16 * 192 - 2048 * 16 * 192)
+
+
+def test_deepseek_without_top_k_is_dense():
+    cfg = {"model_type": "deepseek_v2", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
+           "intermediate_size": 128, "n_routed_experts": 8, "kv_lora_rank": 16, "q_lora_rank": None,
+           "qk_nope_head_dim": 8, "qk_rope_head_dim": 8, "v_head_dim": 8}
+    ex = extract_text(json.dumps(cfg))
+    assert not ex.arch.is_moe
+    assert ex.facts["n_params"].value == ex.facts["n_params_active"].value
+
+
+def test_legacy_falcon_keys_and_multi_query():
+    cfg = {"model_type": "falcon", "hidden_size": 4544, "n_head": 71, "n_layer": 32, "multi_query": True,
+           "parallel_attn": True, "bias": False, "vocab_size": 65024}
+    ex = extract_text(json.dumps(cfg))
+    assert ex.facts["num_layers"].source.key == "n_layer"
+    assert ex.facts["num_kv_heads"].value == 1
+    assert ex.facts["ffn_hidden_size"].value == 4 * 4544
+    assert ex.facts["n_params"].value == 6_625_951_744
+
+
+def test_unknown_model_type_uses_generic_keys_with_a_notice():
+    ex = hf_config.extract(load_document(str(FIXTURES / "hf" / "unknown-model" / "config.json")), ExtractContext())
+    assert any("acme_lm" in n for n in ex.notices)
+    assert ex.facts["n_params"].value == 2 * (4 * 128 * 128 + 3 * 128 * 512)
+
+
+def test_missing_dimensions_is_a_bad_value_not_a_crash():
+    ex = extract_text(json.dumps({"model_type": "llama", "hidden_size": "big", "num_hidden_layers": 2}))
+    assert [d.code for d in ex.diagnostics] == ["SL004"]
+
+
+@pytest.mark.corpus
+def test_corpus_configs_extract_exact_counts():
+    folder = shared_path("corpus", "hf")
+    expected = json.loads((folder / "expected.json").read_text())
+    for name, e in expected.items():
+        ex = hf_config.extract(load_document(str(folder / name)), ExtractContext())
+        active = e["moe"]["step_law_Na"] if e.get("moe") else e["step_law_N"]
+        got = tuple(ex.facts[k].value for k in ("n_params", "n_params_active", "n_params_total"))
+        assert got == (e["step_law_N"], active, e["total"]), name
+        assert ex.arch.tied_embeddings is e["tied_embeddings"], name
