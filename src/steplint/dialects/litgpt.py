@@ -16,9 +16,7 @@ import math
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import (
-    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole,
-)
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, whole
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -139,7 +137,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         return None, None
 
     try:
-        cfg = _finish_config({k: _number_or_text(v) for k, v in cfg.items()})
+        cfg = _finish_config(cfg)
         mlp = str(cfg.get("mlp_class_name"))
         spec = ArchSpec(
             hidden_size=cfg["n_embd"], num_layers=cfg["n_layer"], num_heads=cfg["n_head"],
@@ -163,11 +161,6 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         sheet.put(field_name, Value(value, source(key)))
     sheet.put_param_counts(spec, origin)
     return spec, Value(cfg["block_size"], source("block_size"))
-
-
-def _number_or_text(value: Any) -> Any:
-    number = as_number(value) if isinstance(value, str) else None
-    return whole(number) if number is not None else value
 
 
 def _tied(reader: ConfigReader) -> bool:
