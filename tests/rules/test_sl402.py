@@ -57,3 +57,11 @@ def test_moe_compute_uses_active_parameters():
 def test_tiny_runs_show_under_one_gpu_hour():
     [d] = _case("yaml", 1e8, tokens=1e8, n_params=1e7).run(RULE)
     assert "≈<1 NVIDIA H100 SXM GPU-hours" in d.message
+
+
+def test_unknown_gpu_is_named():
+    c = _case("yaml", 1e11, tokens=1e11, n_params=1e9)
+    ctx = RuleContext(recipe=c.recipe, documents=c.documents, rule=RULE,
+                      settings=Settings(rule_options={"SL402": {"gpu": "tpu-v9"}}))
+    [d] = RULE.check(ctx)
+    assert "unknown gpu 'tpu-v9'" in d.message and "h100-sxm" in d.message

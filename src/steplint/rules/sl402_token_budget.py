@@ -50,7 +50,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     text = f"compute 6ND = {human(six_n * tokens)} FLOPs"
     if m is not None:
         text += f", M·D = {human(m * tokens)} FLOPs with attention (M = 6N + 12·L·h·seq)"
-    if gpu is not None and mfu > 0:
+    if gpu is None:
+        text += f"; no GPU-hours: unknown gpu {gpu_key!r} (data/gpus.json has {', '.join(sorted(gpus))})"
+    elif mfu > 0:
         hours = compute / (gpu["bf16_flops"] * mfu * 3600.0)
         shown = human(round(hours)) if hours >= 1 else "<1"
         text += f"; ≈{shown} {gpu['name']} GPU-hours at {mfu:.0%} MFU"

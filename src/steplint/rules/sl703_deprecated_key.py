@@ -51,7 +51,6 @@ def _framework(dialect: Optional[str]) -> Optional[tuple[str, dict]]:
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     targets = dict(getattr(ctx.settings, "target_versions", None) or {})
-    targets.update(ctx.option("target_versions") or {})
     for path, doc in ctx.documents.items():
         found = _framework(dialect_of(ctx.recipe, path))
         if found is None or not isinstance(getattr(doc, "root", None), MappingNode):
@@ -85,14 +84,13 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Renamed or deprecated keys for the target framework version (settable).",
     check=_check,
-    options={"target_versions": {}},
     docs=RuleDocs(
         what=(
             "Looks up every key of a file in data/framework_keys.json, the renames and removals steplint knows "
             "for transformers, torchtitan, MaxText, DeepSpeed and Megatron-LM, and reports the ones that are "
             "deprecated or gone at the target version. Target versions default to the newest version steplint "
-            "describes (transformers 5.2, torchtitan 0.2.2) and are set with [tool.steplint] target-versions "
-            "(e.g. transformers = \"4.46\") or the rule option target_versions."
+            "describes (transformers 5.2, torchtitan 0.2.2) and are set in the settings table "
+            "[tool.steplint.target-version] (e.g. transformers = \"4.46\")."
         ),
         why=(
             "A renamed key is either rejected at start (transformers 5.2 reports warmup_ratio as a field "
@@ -112,6 +110,6 @@ RULE = Rule(
             "Rename the key (or move it to its new table) as the message says. No automatic fix yet: the fixer "
             "verifies that only the edited values change, and a rename removes a key."
         ),
-        suppress="Pin versions with [tool.steplint] target-versions = {transformers = \"4.46\"}.",
+        suppress="Pin versions in [tool.steplint.target-version], e.g. transformers = \"4.46\".",
     ),
 )
