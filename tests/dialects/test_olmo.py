@@ -17,6 +17,9 @@ def extract(name: str, **ctx):
 def test_detect():
     assert olmo.detect(load_document(str(FIXTURES / "modern" / "olmo_tokens.yaml"))) >= 0.9
     assert olmo.detect(load_document(str(FIXTURES / "modern" / "levanter_gpt2.yaml"))) == 0.0
+    # OLMo-core trees share model.d_model but mean other units: not read as the legacy trainer
+    core = '{"model": {"d_model": 4096, "block": {"feed_forward": {"hidden_size": 11008}}}, "train_module": {}}'
+    assert olmo.detect(load_document("core.json", text=core)) == 0.0
 
 
 @pytest.mark.parametrize(("raw", "parsed"), [

@@ -68,6 +68,8 @@ def detect(doc: Document) -> float:
     reader = ConfigReader(doc, FRAMEWORK)
     if not (reader.has("model.d_model") or reader.has("global_train_batch_size")):
         return 0.0
+    if reader.has("train_module") or reader.has("model.block"):
+        return 0.0  # an OLMo-core config tree: real FFN widths, token batches; not this trainer
     return min(0.95, 0.2 + 0.1 * present(_MARKERS, reader))
 
 
