@@ -191,7 +191,8 @@ class _Args:
             return None
         node = self.reader.node(key)
         unresolved = is_unresolved(node) or (
-            self.layout != "script" and isinstance(node, ScalarNode) and isinstance(node.value, str) and "${" in node.value
+            self.layout != "script" and isinstance(node, ScalarNode)
+            and isinstance(node.value, str) and "${" in node.value
         )
         if unresolved:
             if key not in self._reported:
@@ -352,15 +353,11 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     )
 
 
-def _put(sheet: FactSheet, field: str, value: Optional[Value]) -> Optional[Value]:
-    return sheet.put(field, value)
-
-
 def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
     reader = args.reader
-    layers = _put(sheet, "num_layers", args.integer("num_layers"))
-    hidden = _put(sheet, "hidden_size", args.integer("hidden_size"))
-    heads = _put(sheet, "num_attention_heads", args.integer("num_attention_heads"))
+    layers = sheet.put("num_layers", args.integer("num_layers"))
+    hidden = sheet.put("hidden_size", args.integer("hidden_size"))
+    heads = sheet.put("num_attention_heads", args.integer("num_attention_heads"))
     if not (layers and hidden and heads):
         return None
     h = hidden.value
@@ -368,7 +365,7 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     head_dim = args.integer("kv_channels") or derived(h // heads.value, "hidden_size / num_attention_heads",
                                                       "hidden_size", "num_attention_heads",
                                                       note="--kv-channels not set")
-    _put(sheet, "head_dim", head_dim)
+    sheet.put("head_dim", head_dim)
 
     # GQA: Megatron-LM reads --num-query-groups only with --group-query-attention
     # (arguments.py); the microsoft fork has --num-key-value-heads; the --yaml-cfg form
@@ -390,7 +387,7 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
         extras.setdefault("ignored_flags", []).append(
             {"flag": "--num-query-groups", "reason": "ignored without --group-query-attention: attention stays MHA"})
     if kv is not None:
-        _put(sheet, "num_kv_heads", kv)
+        sheet.put("num_kv_heads", kv)
 
     gated, activation = _gating(args, variant)
     extras["activation"] = activation
@@ -404,7 +401,7 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
         else:
             note = "--ffn-hidden-size unset: 4h" + (" (the fork keeps 4h per branch for GLU)" if gated else "")
             ffn = Value(4 * h, default_source(reader.framework, note))
-    _put(sheet, "ffn_hidden_size", ffn)
+    sheet.put("ffn_hidden_size", ffn)
 
     experts = 0
     topk = 0
@@ -414,13 +411,13 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     num_experts = args.integer("num_experts")
     if num_experts is not None and num_experts.value and num_experts.value > 1:
         experts = num_experts.value
-        _put(sheet, "num_experts", num_experts)
+        sheet.put("num_experts", num_experts)
         top = args.integer("moe_router_topk") or args.integer("topk")
         if top is None:
             default_top = 1 if variant == "megatron-deepspeed/microsoft" else 2
             top = Value(default_top, default_source(reader.framework, "router top-k not set"))
         topk = top.value
-        _put(sheet, "experts_per_token", top)
+        sheet.put("experts_per_token", top)
         width = args.integer("moe_ffn_hidden_size")
         expert_width = width.value if width else None
         shared = args.integer("moe_shared_expert_intermediate_size")
@@ -524,10 +521,10 @@ def _parallelism(doc: Document, args: _Args, sheet: FactSheet, extras: dict, ctx
         got = args.integer(dest)
         if got is None and not args.has(dest):  # absent, not unresolved (SL007)
             got = Value(1, default_source(framework, f"{dest} not set"))
-        _put(sheet, field, got)
+        sheet.put(field, got)
     world = _world_size(doc)
     if world is not None:
-        _put(sheet, "world_size", world)
+        sheet.put("world_size", world)
 
 
 def _world_size(doc: Document) -> Optional[Value]:
@@ -564,20 +561,20 @@ def _last_scalar(block: MappingNode, keys: tuple[str, ...]) -> Optional[tuple[st
 
 def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, ctx: ExtractContext) -> None:
     framework = args.reader.framework
-    seq = _put(sheet, "seq_len", args.integer("seq_length") or args.integer("encoder_seq_length"))
+    seq = sheet.put("seq_len", args.integer("seq_length") or args.integer("encoder_seq_length"))
     if args.has("max_position_embeddings"):
-        _put(sheet, "max_position_embeddings", args.integer("max_position_embeddings"))
-    micro = _put(sheet, "micro_batch", args.integer("micro_batch_size"))
-    final = _put(sheet, "global_batch_sequences", args.integer("global_batch_size"))
+        sheet.put("max_position_embeddings", args.integer("max_position_embeddings"))
+    micro = sheet.put("micro_batch", args.integer("micro_batch_size"))
+    final = sheet.put("global_batch_sequences", args.integer("global_batch_size"))
     if final is None and micro is not None:
         # global_batch_size None -> micro x DP (arguments.py): no accumulation
-        _put(sheet, "grad_accum", Value(1, default_source(framework, "--global-batch-size unset: micro x DP")))
+        sheet.put("grad_accum", Value(1, default_source(framework, "--global-batch-size unset: micro x DP")))
         world = ctx.world_size or sheet.value("world_size")
         sizes = [sheet.value(f) for f in ("tensor_parallel", "pipeline_parallel", "context_parallel")]
         split = math.prod(sizes) if all(sizes) else 0
         if world and split and world % split == 0:
             # the sample-based schedule below needs the batch, so it is derived here
-            final = _put(sheet, "global_batch_sequences", derived(
+            final = sheet.put("global_batch_sequences", derived(
                 micro.value * world // split, "micro_batch x world_size / (tensor x pipeline x context parallel) "
                 "(--global-batch-size unset)", "micro_batch", "world_size", "tensor_parallel", "pipeline_parallel",
                 "context_parallel"))
@@ -600,6 +597,11 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
             "column": where[-1].column if where else 1,
         })
 
+    def nonzero(dest: str) -> bool:
+        """Set to something other than 0 (the --yaml-cfg form writes unused options as 0)."""
+        got = args.number(dest) if args.has(dest) else None
+        return got is not None and bool(got.value)
+
     iters = args.integer("train_iters")
     samples = args.integer("train_samples")
     if iters and samples:
@@ -610,16 +612,13 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     if args.has("step_batch_size_schedule") and args.has("global_batch_size"):
         conflict(["step_batch_size_schedule", "global_batch_size"],
                  "--step-batch-size-schedule with --global-batch-size is a ValueError in Megatron-LM")
-    warmup_given = [d for d in ("lr_warmup_fraction", "lr_warmup_iters", "lr_warmup_samples")
-                    if args.has(d) and (args.number(d) or Value(0, None)).value]
+    warmup_given = [d for d in ("lr_warmup_fraction", "lr_warmup_iters", "lr_warmup_samples") if nonzero(d)]
     if "lr_warmup_fraction" in warmup_given and len(warmup_given) > 1:
         conflict(warmup_given, "only one of --lr-warmup-fraction and --lr-warmup-iters/samples may be given")
-    if iters and any(args.has(d) and (args.number(d) or Value(0, None)).value
-                     for d in ("lr_decay_samples", "lr_warmup_samples")):
+    if iters and any(nonzero(d) for d in ("lr_decay_samples", "lr_warmup_samples")):
         conflict(["train_iters", "lr_decay_samples" if args.has("lr_decay_samples") else "lr_warmup_samples"],
                  "sample-based LR flags with --train-iters are rejected (iteration-based training)")
-    if samples and any(args.has(d) and (args.number(d) or Value(0, None)).value
-                       for d in ("lr_decay_iters", "lr_warmup_iters")):
+    if samples and any(nonzero(d) for d in ("lr_decay_iters", "lr_warmup_iters")):
         conflict(["train_samples", "lr_decay_iters" if args.has("lr_decay_iters") else "lr_warmup_iters"],
                  "iteration-based LR flags with --train-samples are rejected (sample-based training)")
 
@@ -643,40 +642,38 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
             steps = ramp.train_iters(samples.value) if ramp else samples.value // g
             formula = (f"Megatron update_train_iters over {samples.value:,} samples with the {ramp.describe()}"
                        if ramp else f"train_samples {samples.value:,} // global batch {g}")
-            _put(sheet, "train_steps", derived(steps, formula, "global_batch_sequences"))
+            sheet.put("train_steps", derived(steps, formula, "global_batch_sequences"))
         if seq_v:
-            _put(sheet, "tokens", derived(samples.value * seq_v, "train_samples x seq_len", "seq_len"))
+            sheet.put("tokens", derived(samples.value * seq_v, "train_samples x seq_len", "seq_len"))
         if ramp is not None and samples.value < ramp.samples:
             extras["rampup"]["completes"] = False
             extras["rampup"]["last_batch"] = ramp.batch_at(samples.value)
     elif iters is not None:
         native.update(unit="iterations")
-        _put(sheet, "train_steps", iters)
+        sheet.put("train_steps", iters)
         if g is not None and seq_v:
             if ramp is not None:
                 consumed = ramp.consumed_after(iters.value)
-                _put(sheet, "tokens", derived(consumed * seq_v, f"samples consumed in {iters.value:,} steps "
+                sheet.put("tokens", derived(consumed * seq_v, f"samples consumed in {iters.value:,} steps "
                                               f"with the {ramp.describe()} x seq_len", "train_steps", "seq_len"))
                 if consumed < ramp.samples:
                     extras["rampup"]["completes"] = False
                     extras["rampup"]["last_batch"] = ramp.batch_at(consumed)
             else:
-                _put(sheet, "tokens", derived(iters.value * g * seq_v, "train_steps x global_batch x seq_len",
+                sheet.put("tokens", derived(iters.value * g * seq_v, "train_steps x global_batch x seq_len",
                                               "train_steps", "global_batch_sequences", "seq_len"))
     if ramp is not None:
         extras["rampup"].setdefault("completes", True)
 
     # LR schedule (megatron/core/optimizer_param_scheduler.py; units section 2.4)
-    lr = _put(sheet, "peak_lr", args.number("lr"))
-    _put(sheet, "min_lr", args.number("min_lr") or Value(0.0, default_source(framework, "--min-lr not set")))
+    sheet.put("peak_lr", args.number("lr"))
+    sheet.put("min_lr", args.number("min_lr") or Value(0.0, default_source(framework, "--min-lr not set")))
     style = args.text("lr_decay_style")
     raw_style = str(style.value) if style else "linear"
     extras["scheduler"] = {"name": raw_style}
     normalized = _DECAY_STYLES.get(raw_style.lower(), raw_style.lower())
-    _put(sheet, "decay_style", Value(normalized, style.source if style else default_source(
+    sheet.put("decay_style", Value(normalized, style.source if style else default_source(
         framework, "--lr-decay-style not set")))
-    if lr is None and not args.has("lr"):
-        pass
 
     decay_samples = args.integer("lr_decay_samples")
     decay_iters = args.integer("lr_decay_iters")
@@ -687,8 +684,8 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
         count = decay_samples.value if decay_samples else samples.value
         native["lr_decay_samples"] = count
         decay_span_samples = count
-        decay_end = steps_for_samples(count, "lr_decay_samples" if decay_samples else "train_samples (lr_decay_samples unset)",
-                                      ())
+        what = "lr_decay_samples" if decay_samples else "train_samples (lr_decay_samples unset)"
+        decay_end = steps_for_samples(count, what, ())
     elif iters is not None:
         if decay_iters is not None:
             decay_end = decay_iters
@@ -702,7 +699,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     if normalized == "constant":
         decay_end = None
     if decay_end is not None:
-        _put(sheet, "decay_end_step", decay_end)
+        sheet.put("decay_end_step", decay_end)
 
     fraction = args.number("lr_warmup_fraction")
     w_samples = args.integer("lr_warmup_samples")
@@ -731,7 +728,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     else:
         warmup = Value(0, default_source(framework, "no --lr-warmup-* flag: no warmup"))
     if warmup is not None:
-        _put(sheet, "warmup_steps", warmup)
+        sheet.put("warmup_steps", warmup)
 
     if ramp_args is not None:
         native["rampup_batch_size"] = list(ramp_args[0])
@@ -742,7 +739,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
         if got is not None:
             extras[dest] = got.value
     if args.flag("finetune"):
-        _put(sheet, "init", Value("finetune", args.source("finetune")))
+        sheet.put("init", Value("finetune", args.source("finetune")))
     elif args.flag("use_checkpoint_opt_param_scheduler"):
         extras["checkpoint_scheduler"] = True
 
@@ -751,20 +748,20 @@ def _optimizer(args: _Args, sheet: FactSheet) -> None:
     framework = args.reader.framework
     name = args.text("optimizer")
     # Megatron's "adam" is Adam with decoupled weight decay (AdamW), megatron/core/optimizer.
-    _put(sheet, "optimizer", Value("adamw" if not name or str(name.value).lower() == "adam" else str(name.value).lower(),
+    sheet.put("optimizer", Value("adamw" if not name or str(name.value).lower() == "adam" else str(name.value).lower(),
                                    name.source if name else default_source(framework, "--optimizer not set: adam")))
     for field, dest, default in (("adam_beta1", "adam_beta1", 0.9), ("adam_beta2", "adam_beta2", 0.999),
                                  ("adam_eps", "adam_eps", 1e-08), ("weight_decay", "weight_decay", 0.01),
                                  ("grad_clip", "clip_grad", 1.0)):
-        _put(sheet, field, args.number(dest) or Value(default, default_source(framework, f"{dest} not set")))
+        sheet.put(field, args.number(dest) or Value(default, default_source(framework, f"{dest} not set")))
     if args.flag("bf16"):
-        _put(sheet, "precision", Value("bf16", args.source("bf16")))
+        sheet.put("precision", Value("bf16", args.source("bf16")))
     elif args.flag("fp16"):
-        _put(sheet, "precision", Value("fp16", args.source("fp16")))
+        sheet.put("precision", Value("fp16", args.source("fp16")))
     elif args.has("fp8_format") or args.has("fp8"):
         fp8 = args.text("fp8_format") or args.text("fp8")
         if fp8 is not None and str(fp8.value).lower() not in ("false", "none", "null"):
-            _put(sheet, "precision", Value("fp8", fp8.source))
+            sheet.put("precision", Value("fp8", fp8.source))
 
 
 def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ...]:

@@ -286,7 +286,9 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     precision = reader.text("trainer.precision")
     if precision is not None:
         text = str(precision.value).lower()
-        value = "bf16" if "bf16" in text else "fp16" if text.startswith("16") else "fp32" if text.startswith("32") else None
+        # Lightning spellings: bf16, bf16-mixed, 16, 16-mixed, 32, 32-true
+        value = "bf16" if "bf16" in text else "fp16" if text.startswith("16") else \
+            "fp32" if text.startswith("32") else None
         if value:
             sheet.put("precision", Value(value, precision.source))
 

@@ -306,7 +306,8 @@ class _Lexer:
                         inner.append(_Part("lit", "".join(lit), lit_start, self.pos, text[lit_start:self.pos]))
                         lit = []
                     if text[self.pos + 1] != "\n":
-                        inner.append(_Part("lit", text[self.pos + 1], self.pos + 1, self.pos + 2, text[self.pos:self.pos + 2]))
+                        inner.append(_Part("lit", text[self.pos + 1], self.pos + 1, self.pos + 2,
+                                           text[self.pos:self.pos + 2]))
                     self.pos += 2
                     lit_start = self.pos
                     continue
