@@ -65,3 +65,11 @@ def test_unknown_gpu_is_named():
                       settings=Settings(rule_options={"SL402": {"gpu": "tpu-v9"}}))
     [d] = RULE.check(ctx)
     assert "unknown gpu 'tpu-v9'" in d.message and "h100-sxm" in d.message
+
+
+def test_tokens_flag_is_a_declared_budget():
+    from catalog_cases import with_facts
+    c = with_facts(config_case("toml", {"training": {"steps": 1000}}, {"train_steps": "training.steps"},
+                               global_batch_tokens=1048576), tokens=2e12)
+    found = c.run(RULE)
+    assert any(d.severity is Severity.WARNING and "budget is 2e12 but 1,000 steps" in d.message for d in found)

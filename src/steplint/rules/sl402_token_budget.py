@@ -29,6 +29,9 @@ def flops_per_token(recipe: Recipe) -> tuple[Optional[float], Optional[float]]:
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     recipe = ctx.recipe
     budget = recipe.get("token_budget")
+    tokens_fact = recipe.get("tokens")
+    if budget is None and tokens_fact is not None and tokens_fact.source.kind == "override":
+        budget = tokens_fact  # --tokens / [tool.steplint] tokens declares the budget too
     steps, batch = recipe.value("train_steps"), recipe.value("global_batch_tokens")
     if budget is not None and steps and batch:
         planned = steps * batch
@@ -68,8 +71,8 @@ RULE = Rule(
     options={"tolerance": 0.01, "mfu": 0.4, "gpu": "h100-sxm"},
     docs=RuleDocs(
         what=(
-            "When a file declares a token budget (Megatron-DeepSpeed --train-tokens, an OLMo duration in "
-            "tokens, a settings `tokens` value) and the run length is also given in steps, checks that "
+            "When a token budget is declared (a dialect's `token_budget` such as Megatron-DeepSpeed --train-tokens, "
+            "or --tokens / [tool.steplint] tokens) and the run length is also given in steps, checks that "
             "steps × global batch tokens matches it within 1%. Always reports the compute as 6ND and as "
             "M·D with Step Law's attention term, M = 6N + 12·L·h·seq (active parameters for MoE), and the "
             "GPU-hours at a settable MFU (default 40%) and GPU type (default h100-sxm; data/gpus.json)."
