@@ -53,3 +53,18 @@ def test_unknown_model_name():
     doc = load_document("u.yml", text="model_name: gemma9-1t\nper_device_batch_size: 1\nmax_target_length: 8\n")
     ex = maxtext.extract(doc, ExtractContext())
     assert "n_params" not in ex.facts and any("gemma9-1t" in n for n in ex.notices)
+
+
+@pytest.mark.parametrize(("model", "n", "n_active"), [
+    # Same shapes as corpus/hf (step_law_N of the transformers oracle, docs/param-counting.md).
+    ("llama2-7b", 6_476_005_376, 6_476_005_376),
+    ("llama2-70b", 68_451_041_280, 68_451_041_280),
+    ("llama3-8b", 6_979_321_856, 6_979_321_856),
+    ("mistral-7b", 6_979_321_856, 6_979_321_856),
+    ("mixtral-8x7b", 46_439_333_888, 12_616_466_432),
+    ("deepseek2-16b", 15_283_519_488, 2_238_185_472),
+])
+def test_model_table_matches_the_hf_oracle(model, n, n_active):
+    doc = load_document("u.yml", text=f"model_name: {model}\nper_device_batch_size: 1\n")
+    facts = maxtext.extract(doc, ExtractContext()).facts
+    assert (facts["n_params"].value, facts["n_params_active"].value) == (n, n_active)
