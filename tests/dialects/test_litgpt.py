@@ -62,3 +62,15 @@ def test_unknown_preset_is_a_notice_not_a_guess():
     assert "n_params" not in ex.facts
     assert any("Llama-9-1T" in n for n in ex.notices)
     assert ex.facts["train_steps"].value == 3_000_000_000_000 // (8 * 64)  # pretrain default max_tokens
+
+
+@pytest.mark.parametrize(("preset", "n"), [
+    # corpus/hf step_law_N of the same models (docs/param-counting.md)
+    ("tiny-llama-1.1b", 968_884_224),
+    ("pythia-160m", 84_934_656),
+    ("pythia-1.4b", 1_207_959_552),
+    ("pythia-6.9b", 6_442_450_944),
+])
+def test_presets_match_the_hf_oracle(preset, n):
+    doc = load_document("p.yaml", text=f"model_name: {preset}\ntrain:\n  max_seq_length: 2048\n")
+    assert litgpt.extract(doc, ExtractContext()).facts["n_params"].value == n

@@ -73,3 +73,18 @@ def test_unknown_flavor_leaves_n_unknown_with_a_notice():
     ex = torchtitan.extract(load("torchtitan_unknown_flavor.toml"), ExtractContext())
     assert "n_params" not in ex.facts and ex.arch is None
     assert any("qwen3" in n and "--model" in n for n in ex.notices)
+
+
+@pytest.mark.parametrize(("name", "flavor", "n", "n_active"), [
+    # formats-hf-modern.md section 6.3; 8B and 16B equal corpus/hf Llama-3-8B and DeepSeek-V2-Lite.
+    ("llama3", "8B", 6_979_321_856, 6_979_321_856),
+    ("llama3", "70B", 68_451_041_280, 68_451_041_280),
+    ("llama3", "405B", 401_646_551_040, 401_646_551_040),
+    ("deepseek_v3", "debugmodel", 31_948_800, 27_033_600),
+    ("deepseek_v3", "16B", 15_283_519_488, 2_238_185_472),
+    ("deepseek_v3", "671B", 669_065_609_216, 35_591_487_488),
+])
+def test_flavor_table(name, flavor, n, n_active):
+    doc = load_document("f.toml", text=f'[model]\nname = "{name}"\nflavor = "{flavor}"\n')
+    facts = torchtitan.extract(doc, ExtractContext()).facts
+    assert (facts["n_params"].value, facts["n_params_active"].value) == (n, n_active)
