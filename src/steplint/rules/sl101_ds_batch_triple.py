@@ -104,7 +104,10 @@ RULE = Rule(
             "https://github.com/deepspeedai/DeepSpeed/issues/17",
             "deepspeed/runtime/config.py (_batch_assertion) at edaa72212672",
         ),
-        example='{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 2, "gradient_accumulation_steps": 18}\n# steplint check --world-size 7 ds_config.json',
+        example=(
+            '{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 2, "gradient_accumulation_steps": 18}\n'
+            "# steplint check --world-size 7 ds_config.json"
+        ),
         fix=(
             "Recompute the member you did not mean to pin, usually gradient_accumulation_steps = "
             "train / (micro × world size); under the HF Trainer set the three to \"auto\". "

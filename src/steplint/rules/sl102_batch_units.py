@@ -66,7 +66,10 @@ RULE = Rule(
             "https://github.com/RUCAIBox/LLMSurvey/issues/23",
             "Step Law grids: 32,768-8,388,608 tokens per batch (arXiv 2503.04715; steplaw.md §3.4)",
         ),
-        example="# Megatron args YAML: global_batch_size counts sequences\nglobal_batch_size: 4194304   # meant 4M tokens\nseq_length: 2048",
+        example=(
+            "# Megatron args YAML: global_batch_size counts sequences\n"
+            "global_batch_size: 4194304   # meant 4M tokens\nseq_length: 2048"
+        ),
         fix="Divide by the sequence length (4,194,304 tokens / 2,048 = 2,048 sequences). No automatic fix.",
         suppress="Set the threshold with [tool.steplint.rules.SL102] tokens_threshold = N.",
     ),

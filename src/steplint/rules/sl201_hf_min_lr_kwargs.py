@@ -25,7 +25,9 @@ SCHEDULER_KWARGS: dict[str, frozenset] = {
     "inverse_sqrt": frozenset({"timescale"}),
     "cosine_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate"}),
     "cosine_warmup_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate"}),
-    "warmup_stable_decay": frozenset({"num_stable_steps", "num_decay_steps", "warmup_type", "decay_type", "min_lr_ratio", "num_cycles"}),
+    "warmup_stable_decay": frozenset({
+        "num_stable_steps", "num_decay_steps", "warmup_type", "decay_type", "min_lr_ratio", "num_cycles",
+    }),
 }
 # Step Law's fixed floor (arXiv 2503.04715; steplaw.md section 4.1).
 STEPLAW_MIN_LR = 1e-5

@@ -68,7 +68,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if isinstance(peak, (int, float)) and isinstance(floor, (int, float)):
         lr_end = lr_at(steps, peak=peak, floor=floor, warmup=warmup, end=end.value, style=style)
         share = (peak - lr_end) / (peak - floor) if peak > floor else 1.0
-        at_end = f"; the last step still runs at LR {human(lr_end)} ({percent(share)} of the way from {human(peak)} to {human(floor)})"
+        at_end = (f"; the last step still runs at LR {human(lr_end)} "
+                  f"({percent(share)} of the way from {human(peak)} to {human(floor)})")
     if style == "wsd":
         yield ctx.diagnostic(
             f"the WSD decay ends at step {human(end.value)}, after the run's {human(steps)} steps: the run stops "

@@ -89,7 +89,10 @@ RULE = Rule(
             "PaLM MFU 46.2% (arXiv 2204.02311); Llama 3 38-43% (arXiv 2407.21783)",
             "GPU peaks: vendor datasheets, listed in data/gpus.json",
         ),
-        example="# Megatron-DeepSpeed\n--train-tokens 300000000000 --train-iters 100000 --global-batch-size 512 --seq-length 2048",
+        example=(
+            "# Megatron-DeepSpeed\n"
+            "--train-tokens 300000000000 --train-iters 100000 --global-batch-size 512 --seq-length 2048"
+        ),
         fix="Make the step count and the budget agree (steps = budget / tokens per step). No automatic fix.",
         suppress=(
             "Set [tool.steplint.rules.SL402] mfu = 0.35 and gpu = \"a100\" (keys of data/gpus.json) for the "

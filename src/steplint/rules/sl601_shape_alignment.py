@@ -15,6 +15,10 @@ from steplint.rules.base import Rule, RuleContext, RuleDocs
 _VOCAB_NOT_PADDED_HERE = frozenset({"hf-config", "megatron", "nemo", "neox"})
 
 
+def _vocab_is_chosen_here(recipe, fact) -> bool:
+    return fact.source.kind == "key" and dialect_of(recipe, fact.source.file or "") not in _VOCAB_NOT_PADDED_HERE
+
+
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     recipe = ctx.recipe
     if not is_pretraining(recipe):
@@ -24,7 +28,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         fact = recipe.get(name)
         if fact is None or not isinstance(fact.value, int) or fact.value % multiple == 0:
             continue
-        if name == "vocab_size" and (fact.source.kind != "key" or dialect_of(recipe, fact.source.file or "") in _VOCAB_NOT_PADDED_HERE):
+        if name == "vocab_size" and not _vocab_is_chosen_here(recipe, fact):
             continue
         padded = -(-fact.value // multiple) * multiple
         yield ctx.diagnostic(

@@ -31,7 +31,10 @@ RULE = Rule(
     summary="Attention heads or KV groups not divisible by the tensor-parallel size.",
     check=_check,
     docs=RuleDocs(
-        what="Checks that the number of attention heads and of KV heads (query groups) is a multiple of the tensor-parallel size.",
+        what=(
+            "Checks that the number of attention heads and of KV heads (query groups) is a multiple of the "
+            "tensor-parallel size."
+        ),
         why=(
             "Tensor parallelism splits attention by heads; Megatron-LM (num_attention_heads and "
             "num_query_groups % tensor_model_parallel_size) and nanotron (config validation) assert it "

@@ -144,6 +144,9 @@ RULE = Rule(
             "transformers/integrations/deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_process",
         ),
         example='# args.yaml: per_device_train_batch_size: 8\n# ds_config.json: {"train_micro_batch_size_per_gpu": 1}',
-        fix='--fix replaces the DeepSpeed value with "auto" (safe: the run uses the TrainingArguments value, which is what the Trainer requires anyway).',
+        fix=(
+            '--fix replaces the DeepSpeed value with "auto" (safe: the run then uses the TrainingArguments value, '
+            "which is what the Trainer requires anyway)."
+        ),
     ),
 )
