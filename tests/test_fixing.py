@@ -5,8 +5,24 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from steplint.diagnostics import Applicability, Diagnostic, Edit, Expectation, Fix, Mark, Severity, Span
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode, lookup, to_python
+from steplint.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Expectation,
+    Fix,
+    Mark,
+    Severity,
+    Span,
+)
+from steplint.documents.nodes import (
+    Document,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    lookup,
+    to_python,
+)
 from steplint.fixing import (
     FixWriteError,
     apply_fixes,
@@ -441,3 +457,83 @@ def test_a_floor_inherited_through_a_merge_key_is_not_edited_behind_other_users(
     doc = load.load_document("cfg.yaml", text=text)
     result = apply_fixes([diagnostic(set_fix(doc, "small.min_lr", 1e-5))], {doc.path: doc})
     assert result.texts == {} and "would also change" in result.refused[0].reason
+
+
+# ---------------------------------------------------------------------------------------
+# every fix the rules offer on the real corpus configs
+
+
+def _corpus_copy(tmp_path):
+    import shutil
+
+    from conftest import shared_path
+
+    src = shared_path("corpus")
+    dst = tmp_path / "corpus"
+    shutil.copytree(src, dst)
+    for path in dst.rglob("*"):
+        path.chmod(path.stat().st_mode | 0o200)  # the shared corpus is read-only
+    suffixes = {".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".slurm"}
+    return sorted(str(p) for p in dst.rglob("*") if p.suffix in suffixes and p.name != "expected.json")
+
+
+def _lint_and_fix(files, *, unsafe: bool):
+    from steplint.engine import lint
+    from steplint.rules.registry import all_rules
+    from steplint.selection import Selection
+    from steplint.settings import Settings
+
+    settings = Settings()
+    results = []
+    for outcome in lint(files, settings, Selection.from_settings(settings, all_rules())):
+        if any(d.fix for d in outcome.diagnostics):
+            results.append(apply_fixes(outcome.diagnostics, outcome.documents, unsafe=unsafe))
+    return results
+
+
+def _plain_load(path: str, text: str):
+    """The framework-side reading, independent of steplint's loaders: PyYAML for YAML,
+    json for strict JSON, tomllib for TOML (None where no such oracle applies)."""
+    import json
+
+    import tomllib
+
+    if path.endswith((".yaml", ".yml")):
+        return yaml.safe_load(text)
+    if path.endswith(".toml"):
+        return tomllib.loads(text)
+    if path.endswith(".json"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None  # a lenient (hjson-style) file
+    return None
+
+
+@pytest.mark.corpus
+def test_safe_fixes_on_the_corpus_are_verified_and_idempotent(tmp_path):
+    files = _corpus_copy(tmp_path)
+    originals = {f: open(f, encoding="utf-8-sig").read() for f in files}
+    first = _lint_and_fix(files, unsafe=False)
+    assert [r.reason for res in first for r in res.refused] == []
+    applied = [a for res in first for a in res.applied]
+    assert applied, "the corpus has no safe fix: nothing was exercised"
+    for res in first:
+        for path, text in res.texts.items():
+            before, after = _plain_load(path, originals[path]), _plain_load(path, text)
+            if before is None:
+                continue
+            keys = {x.key for a in res.applied for x in a.fix.expect if x.file == path}
+            assert keys, f"{path}: changed without an expectation"
+            for key in keys:  # outside the expected keys, the framework reads the same tree
+                parts = key.split(".")
+                node_b, node_a = before, after
+                for part in parts[:-1]:
+                    node_b, node_a = node_b[part], node_a[part]
+                node_b.pop(parts[-1], None)
+                value = node_a.pop(parts[-1])
+                assert reads_as(value, next(x.value for a in res.applied for x in a.fix.expect if x.key == key))
+            assert before == after, path
+        write_fixes(res)
+    again = _lint_and_fix(files, unsafe=False)
+    assert [(a.diagnostic.code, a.diagnostic.file) for res in again for a in res.applied] == []
