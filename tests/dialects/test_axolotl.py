@@ -45,3 +45,13 @@ def test_epochs_leave_steps_to_the_dataset_and_reinit_is_scratch():
     assert f["seq_len"].value == 512 and f["seq_len"].source.kind == "default"
     assert f["decay_style"].value == "linear" and f["min_lr"].value == 0.0
     assert any("epoch" in n for n in ex.notices)
+
+
+def test_streaming_pretraining_needs_max_steps():
+    text = ("base_model: org/model\nsequence_len: 512\nmicro_batch_size: 1\nlearning_rate: 1.0e-4\n"
+            "pretraining_dataset:\n  - path: org/data\n")
+    ex = axolotl.extract(load_document("a.yaml", text=text), ExtractContext())
+    [found] = ex.extras["incompatible_flags"]
+    assert found["flags"] == ["pretraining_dataset"] and found["line"] == 6
+    assert ex.facts["init"].value == "checkpoint"
+    assert axolotl.extract(load("axolotl_lora.yaml"), ExtractContext()).extras["incompatible_flags"] == ()

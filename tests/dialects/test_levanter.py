@@ -52,3 +52,10 @@ def test_inv_schedule_with_cycles_reaches_the_floor_at_the_first_cycle_end():
     assert ex.extras["stable_steps"] == 500 - 50 - 250
     assert f["n_params"] == 2 * (64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 128)
     assert any("cycles 2" in n for n in ex.notices)
+
+
+def test_cycle_length_with_cycles_is_rejected():
+    text = "trainer: {num_train_steps: 100}\noptimizer:\n  cycle_length: 50\n  cycles: 2\n"
+    ex = levanter.extract(load_document("l.yaml", text=text), ExtractContext())
+    [found] = ex.extras["incompatible_flags"]
+    assert found["flags"] == ["optimizer.cycle_length", "optimizer.cycles"] and found["line"] == 4

@@ -51,3 +51,13 @@ tokens: {sequence_length: 128, micro_batch_size: 4, batch_accumulation_per_repli
     assert f["world_size"].value == 8 and f["global_batch_sequences"].value == 4 * 8 * 2
     assert f["min_lr"].value == 1e-5 and f["min_lr"].source.kind == "key"
     assert f["n_params"].value == 2 * (64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 128)
+
+
+def test_missing_warmup_style_is_rejected_like_nanotron_does():
+    text = ("optimizer:\n  learning_rate_scheduler:\n    learning_rate: 1.0e-3\n    lr_warmup_steps: 10\n"
+            "tokens: {sequence_length: 8, micro_batch_size: 1, batch_accumulation_per_replica: 1, train_steps: 5}\n"
+            "parallelism: {dp: 1}\n")
+    ex = nanotron.extract(load_document("n.yaml", text=text), ExtractContext())
+    [found] = ex.extras["incompatible_flags"]
+    assert "lr_warmup_style" in found["message"] and (found["line"], found["column"]) == (3, 5)
+    assert nanotron.extract(load("nanotron_qwen_moe.yaml"), ExtractContext()).extras["incompatible_flags"] == ()

@@ -66,3 +66,11 @@ def test_defaults_name_olmo():
 def test_grad_accum_needs_the_world_size():
     assert "grad_accum" not in extract("olmo_defaults.yaml").facts
     assert extract("olmo_defaults.yaml", world_size=2).facts["grad_accum"].value == 2  # 64 / 2 / 16
+
+
+def test_kv_heads_must_agree_with_multi_query():
+    text = "model:\n  d_model: 64\n  n_heads: 4\n  n_kv_heads: 2\n  multi_query_attention: true\n"
+    ex = olmo.extract(load_document("o.yaml", text=text), ExtractContext())
+    [found] = ex.extras["incompatible_flags"]
+    assert found["line"] == 4 and "multi_query_attention" in found["message"]
+    assert ex.facts["num_kv_heads"].value == 2

@@ -73,6 +73,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _optimizer(reader, sheet)
     _init(reader, sheet)
     sheet.complete_batch_and_tokens()
+    extras["incompatible_flags"] = tuple(reader.incompatible)
     return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, references=references,
                       diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
 
@@ -129,8 +130,12 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         notices.append(f"the run is {epochs.value} epoch(s) (no max_steps): its steps and tokens depend on the "
                        "dataset size; set max_steps or pass --tokens")
         streaming = reader.flag("streaming")
-        if reader.has("pretraining_dataset") or (streaming is not None and streaming.value):
-            notices.append("pretraining_dataset / streaming without max_steps: axolotl's validator rejects this")
+        for key in ("pretraining_dataset", "streaming"):
+            if reader.has(key) and (key != "streaming" or (streaming is not None and streaming.value)):
+                # validation.py check_pretraining_w_max_steps / check_streaming_w_max_steps
+                reader.rejected((key,), "axolotl requires max_steps with pretraining_dataset or streaming "
+                                "(the dataset has no length)", key)
+                break
     total = steps.value if steps is not None else None
 
     peak = sheet.put("peak_lr", reader.positive("learning_rate"))

@@ -76,6 +76,9 @@ class ConfigReader:
         self.framework = framework
         self.last_duplicate_wins = last_duplicate_wins
         self.diagnostics: list[Diagnostic] = []
+        # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
+        # them from the recipe's extras["by_file"][path]["incompatible_flags"]).
+        self.incompatible: list[dict] = []
 
     # -- nodes -------------------------------------------------------------------------
 
@@ -218,6 +221,13 @@ class ConfigReader:
 
     def text_or_default(self, dotted: str, value: Any, note: Optional[str] = None) -> Value:
         return self.text(dotted) or self.default(value, note or f"{dotted} not set")
+
+    def rejected(self, flags: tuple[str, ...], message: str, at: str) -> None:
+        """`flags` (as written) form a combination the framework refuses; blamed at key `at`."""
+        node = self.node(at)
+        line, column = (node.span.start.line, node.span.start.column) if node is not None else (1, 1)
+        self.incompatible.append({"flags": list(flags), "message": message, "file": self.doc.path,
+                                  "line": line, "column": column})
 
     def report(self, dotted: str, wanted: str) -> None:
         """SL004 at `dotted`: its value is not what the framework accepts (`wanted`)."""

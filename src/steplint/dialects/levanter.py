@@ -79,6 +79,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
     sheet.complete_batch_and_tokens()
+    extras["incompatible_flags"] = tuple(reader.incompatible)
     return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
                       diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
 
@@ -193,6 +194,10 @@ def _first_cycle_end(reader: ConfigReader, main_steps: int, notices: list[str]) 
     """Where the first cycle ends (the LR first reaches its floor): cycle_length or cycles."""
     length = reader.number("optimizer.cycle_length")
     cycles = reader.count("optimizer.cycles")
+    if length is not None and cycles is not None:
+        # optim/config.py _get_cycle_minima: "Can't use both cycle_length and cycles."
+        reader.rejected(("optimizer.cycle_length", "optimizer.cycles"),
+                        "Levanter raises when both are set; give one of them", "optimizer.cycles")
     if length is not None:
         cycle = frac_or_steps(length.value, main_steps)
         if 0 < cycle < main_steps:

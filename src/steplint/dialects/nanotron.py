@@ -67,6 +67,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _schedule(reader, sheet, extras)
     _optimizer(reader, sheet)
     sheet.complete_batch_and_tokens()
+    extras["incompatible_flags"] = tuple(reader.incompatible)
     return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
                       diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
 
@@ -156,6 +157,10 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     peak = sheet.put("peak_lr", reader.positive(f"{SCHEDULER}.learning_rate"))
     warmup = sheet.put("warmup_steps", reader.integer_or_default(
         f"{SCHEDULER}.lr_warmup_steps", DEFAULT_WARMUP_STEPS))
+    if reader.has(SCHEDULER) and not reader.is_set(f"{SCHEDULER}.lr_warmup_style"):
+        # config.py LRSchedulerArgs.__post_init__ rejects None before its "linear" default applies.
+        reader.rejected((f"{SCHEDULER}.lr_warmup_style",), "nanotron requires lr_warmup_style "
+                        "(linear or constant); its config validation fails at start without it", SCHEDULER)
     style = reader.text_or_default(f"{SCHEDULER}.lr_decay_style", DEFAULT_DECAY_STYLE)
     extras["scheduler"] = style.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(style.value, style.value), style.source))

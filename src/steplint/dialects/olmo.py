@@ -85,6 +85,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _schedule(reader, sheet, extras)
     _optimizer(reader, sheet)
     sheet.complete_batch_and_tokens()
+    extras["incompatible_flags"] = tuple(reader.incompatible)
     return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
                       diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
 
@@ -97,8 +98,12 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
     heads = sheet.put("num_attention_heads", reader.count_or_default("model.n_heads", DEFAULT_N_HEADS))
 
     kv = reader.count("model.n_kv_heads")
+    mqa = reader.flag("model.multi_query_attention")
+    if kv is not None and mqa is not None and mqa.value and kv.value != 1:
+        # olmo/config.py effective_n_kv_heads: multi_query_attention means one KV head.
+        reader.rejected(("model.n_kv_heads", "model.multi_query_attention"),
+                        f"OLMo refuses n_kv_heads {kv.value} with multi_query_attention true", "model.n_kv_heads")
     if kv is None:
-        mqa = reader.flag("model.multi_query_attention")
         if mqa is not None and mqa.value:
             kv = Value(1, mqa.source)
         else:
