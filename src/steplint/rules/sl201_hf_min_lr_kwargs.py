@@ -7,8 +7,6 @@ from typing import Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
-from steplint.fixing import insert_key_edit
-from steplint.literals import format_value
 from steplint.rules._support import hf_args_documents, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
@@ -109,6 +107,9 @@ def _insert_floor_fix(path, doc, kwargs_node):
     is not offered: the fixer verifies new values key by key, not whole new tables.)"""
     if not isinstance(kwargs_node, MappingNode):
         return None
+    from steplint.fixing import insert_key_edit  # the fixer's modules stay off the start-up path
+    from steplint.literals import format_value
+
     try:
         edit = insert_key_edit(doc, kwargs_node, "min_lr", format_value(STEPLAW_MIN_LR, kind=doc.kind))
     except ValueError:
