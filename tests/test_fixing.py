@@ -496,7 +496,10 @@ def _plain_load(path: str, text: str):
     json for strict JSON, tomllib for TOML (None where no such oracle applies)."""
     import json
 
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     if path.endswith((".yaml", ".yml")):
         return yaml.safe_load(text)
