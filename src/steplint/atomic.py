@@ -11,6 +11,7 @@ most editors' safe save.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -37,7 +38,7 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         old = None
     if old is not None and (not old.st_mode & 0o222 or not os.access(real, os.W_OK)):
         # a rename would get past a read-only file's mode (even for root); respect it instead
-        raise PermissionError(13, "the file is read-only", real)
+        raise PermissionError(errno.EACCES, "the file is read-only", real)
     mode = stat.S_IMODE(old.st_mode) if old else 0o666 & ~_umask()  # new file: what open() gives
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".steplint.tmp", dir=folder)
     try:
