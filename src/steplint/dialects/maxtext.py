@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises, present
-from steplint.documents.nodes import Document, to_python
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises
+from steplint.documents.nodes import Document, MappingNode, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
 
@@ -38,17 +38,17 @@ NON_NUMERIC_ARCH_KEYS = ("mlp_activations", "logits_via_embedding", "attention_t
 # (present at 351eebc2, 2026-01-15; renamed with the WSD schedule).
 FINAL_FRACTION_KEYS = ("learning_rate_final_fraction", "cosine_learning_rate_final_fraction")
 
-_UNIQUE = (
+_UNIQUE = frozenset((
     "base_emb_dim", "base_num_decoder_layers", "base_num_query_heads", "base_mlp_dim", "per_device_batch_size",
     "decoder_block", "max_target_length", "warmup_steps_fraction", "learning_rate_schedule_steps",
     "ici_fsdp_parallelism", "dcn_data_parallelism", "logits_via_embedding", "base_config",
-)
+))
 
 
 def detect(doc: Document) -> float:
-    if doc.kind not in ("yaml", "json"):
+    if doc.kind not in ("yaml", "json") or not isinstance(doc.root, MappingNode):
         return 0.0
-    hits = present(_UNIQUE, ConfigReader(doc, FRAMEWORK))
+    hits = len(_UNIQUE & set(doc.root.keys()))  # MaxText keys are all top-level
     return 0.0 if hits < 2 else min(0.95, 0.4 + 0.1 * hits)
 
 
