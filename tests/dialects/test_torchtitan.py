@@ -88,3 +88,12 @@ def test_flavor_table(name, flavor, n, n_active):
     doc = load_document("f.toml", text=f'[model]\nname = "{name}"\nflavor = "{flavor}"\n')
     facts = torchtitan.extract(doc, ExtractContext()).facts
     assert (facts["n_params"].value, facts["n_params_active"].value) == (n, n_active)
+
+
+def test_precision_from_mixed_precision_param_or_float8_converter():
+    plain = load_document("p.toml", text='[model]\nflavor = "8B"\n')
+    fp8 = load_document("f.toml", text='[model]\nflavor = "8B"\nconverters = ["float8"]\n')
+    got = torchtitan.extract(plain, ExtractContext()).facts["precision"]
+    assert got.value == "bf16" and got.source.kind == "default"
+    got = torchtitan.extract(fp8, ExtractContext()).facts["precision"]
+    assert got.value == "fp8" and got.source.key == "model.converters"

@@ -18,7 +18,7 @@ from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
-from steplint.documents.nodes import Document
+from steplint.documents.nodes import Document, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
 
@@ -41,6 +41,7 @@ DEFAULT_SEQ_LEN = 2048
 DEFAULT_STEPS = 10000
 DEFAULT_MAX_NORM = 1.0
 
+PRECISIONS = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}  # training.mixed_precision_param
 # torchtitan decay_type -> steplint decay_style (architecture.md section 3).
 DECAY_STYLES = {"linear": "linear", "cosine": "cosine", "sqrt": "1-sqrt"}
 
@@ -283,6 +284,13 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     sheet.put("adam_eps", reader.number_or_default("optimizer.eps", DEFAULT_EPS))
     sheet.put("weight_decay", reader.number_or_default("optimizer.weight_decay", DEFAULT_WEIGHT_DECAY))
     sheet.put("grad_clip", reader.number_or_default("training.max_norm", DEFAULT_MAX_NORM))
+    converters = reader.node("model.converters")
+    if converters is not None and "float8" in (to_python(converters) or ()):
+        sheet.put("precision", Value("fp8", reader.source("model.converters")))
+    else:
+        param = reader.text_or_default("training.mixed_precision_param", "bfloat16")
+        precision = PRECISIONS.get(param.value)
+        sheet.put("precision", precision and Value(precision, param.source))
     initial = reader.text("checkpoint.initial_load_path")
     if initial is not None:
         sheet.put("init", Value("checkpoint", initial.source))
