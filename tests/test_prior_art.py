@@ -19,6 +19,8 @@ CASES = [
      ("SL101", "ds_config.json", 2, "256 ≠ micro batch 2 × accumulation 18 × world size 7 = 252")),
     (2, "row2_transformers_27830", [],
      ("SL701", "args.yaml", 4, "per_device_train_batch_size = 8 but ds_config.json sets train_micro_batch_size_per_gpu = 1")),
+    (2, "row2_trlx_376", [],
+     ("SL702", "ds_config.json", 2, "no HF TrainingArguments file is part of this recipe")),
     (3, "row3_open_muse_144", [],
      ("SL201", "args.yaml", 6, "'eta_min' is not a parameter of the cosine schedule")),
     (4, "row4_megatron_bridge_5756", [],

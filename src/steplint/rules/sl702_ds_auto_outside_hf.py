@@ -42,19 +42,17 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             keys = ", ".join(key for key, _ in autos)
             first_key, first = autos[0]
             if len(ctx.recipe.files) <= 1 and all(key in HF_FILLED_KEYS for key, _ in autos):
-                # A lone DeepSpeed JSON whose "auto" keys are exactly the ones the HF Trainer
-                # fills is almost always launched through HF: say so, do not fail the run.
-                yield ctx.diagnostic(
-                    f'{len(autos)} "auto" value(s) ({keys}) are filled only by the HF Trainer / accelerate; '
-                    f"checked alone, steplint cannot see that launch (group it with its arguments file: "
-                    f'--recipe args.yaml,{path.rsplit("/", 1)[-1]}); a plain deepspeed launch fails on them',
-                    at=node_source(path, first_key, first), severity=Severity.INFO,
-                )
+                # A DeepSpeed JSON checked on its own whose "auto" keys are exactly the ones the
+                # HF Trainer fills: its launcher is not in view (the HF arguments file names the
+                # JSON, not the other way round). The recipe of the launcher that names it
+                # reports it; judging it here would contradict that recipe.
                 continue
+            launchers = sorted({d for f, d in zip(ctx.recipe.files, ctx.recipe.dialects) if f != path} - {"unknown"})
+            via = f" (launched by {', '.join(launchers)})" if launchers else ""
             yield ctx.diagnostic(
-                f'{len(autos)} "auto" value(s) ({keys}) but no HF TrainingArguments file is part of this recipe: '
-                f'only the HF Trainer / accelerate fill "auto", and DeepSpeed alone fails comparing a str with an '
-                f'int; pass the arguments file with --recipe args.yaml,{path.rsplit("/", 1)[-1]} or write numbers',
+                f'{len(autos)} "auto" value(s) ({keys}) but no HF TrainingArguments file is part of this recipe{via}: '
+                f'only the HF Trainer / accelerate fill "auto", and DeepSpeed fails comparing the string with a number; '
+                f"write the numbers, or group the JSON with the HF arguments file that launches it (--recipe)",
                 at=node_source(path, first_key, first),
             )
             continue
@@ -79,9 +77,9 @@ RULE = Rule(
             'Flags "auto" in a DeepSpeed JSON when the recipe has no HF TrainingArguments file to fill it '
             '(Megatron-DeepSpeed, a plain deepspeed launch), and, under HF, "auto" in keys the Trainer does not '
             "fill (it fills the batch triple, clipping, optimizer lr/betas/eps/weight decay, scheduler warmup and "
-            "step counts, fp16/bf16/amp switches and three ZeRO-3 bucket sizes). A DeepSpeed JSON checked alone "
-            'whose "auto" keys are all ones the Trainer fills is reported as info only: it is almost always '
-            "launched through HF, which steplint cannot see without the arguments file."
+            "step counts, fp16/bf16/amp switches and three ZeRO-3 bucket sizes). A DeepSpeed JSON checked on its "
+            'own whose "auto" keys are all ones the Trainer fills is not judged: its launcher is not in view, and '
+            "the recipe of the launch script or arguments file that names it reports it."
         ),
         why=(
             '"auto" is a placeholder of the HF integration, not a DeepSpeed value. Left unresolved it reaches '
