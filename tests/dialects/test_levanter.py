@@ -59,3 +59,15 @@ def test_cycle_length_with_cycles_is_rejected():
     ex = levanter.extract(load_document("l.yaml", text=text), ExtractContext())
     [found] = ex.extras["incompatible_flags"]
     assert found["flags"] == ["optimizer.cycle_length", "optimizer.cycles"] and found["line"] == 4
+
+
+@pytest.mark.parametrize(("model_type", "n", "n_active"), [
+    ("llama", 6_476_005_376, 6_476_005_376),  # Llama-2-7B defaults
+    ("mistral", 6_979_321_856, 6_979_321_856),  # Mistral-7B defaults
+    ("mixtral", 46_439_333_888, 12_616_466_432),  # Mixtral-8x7B defaults (= corpus/hf oracle)
+])
+def test_bare_model_type_means_its_class_defaults(model_type, n, n_active):
+    doc = load_document("m.yaml", text=f"model: {{type: {model_type}}}\ntrainer: {{train_batch_size: 8}}\n")
+    facts = levanter.extract(doc, ExtractContext()).facts
+    assert (facts["n_params"].value, facts["n_params_active"].value) == (n, n_active)
+    assert facts["hidden_size"].source.kind == "default"

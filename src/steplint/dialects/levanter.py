@@ -8,7 +8,7 @@ peak. The vocabulary comes from the tokenizer, so N is known but the total is no
 
 Keys, defaults and schedule: src/levanter/optim/config.py (`lr_scheduler`,
 `_get_cycle_minima`, `_convert_frac_or_steps`, AdamConfig), trainer.py and
-models/{llama,gpt2,mixtral}.py of stanford-crfm/levanter at 9263f81e;
+models/{llama,gpt2,mistral,mixtral}.py of stanford-crfm/levanter at 9263f81e;
 formats-hf-modern.md section 11.
 """
 
@@ -43,6 +43,10 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
               "mlp": "gated"},
     "gpt2": {"hidden_dim": 768, "num_layers": 12, "num_heads": 12, "mlp_scale": 4, "seq_len": 1024,
              "tie_word_embeddings": True, "mlp": "plain"},
+    # MistralConfig docstring defaults (models/mistral.py): Mistral-7B.
+    "mistral": {"hidden_dim": 4096, "intermediate_dim": 14336, "num_layers": 32, "num_heads": 32,
+                "num_kv_heads": 8, "head_dim": None, "seq_len": 8192, "tie_word_embeddings": False,
+                "mlp": "gated"},
     "mixtral": {"hidden_dim": 4096, "intermediate_dim": 14336, "num_layers": 32, "num_heads": 32,
                 "num_kv_heads": 8, "head_dim": None, "seq_len": 8192, "tie_word_embeddings": False,
                 "n_routed_experts": 8, "num_experts_per_tok": 2, "mlp": "gated"},
