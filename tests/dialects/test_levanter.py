@@ -7,6 +7,7 @@ import pytest
 from conftest import FIXTURES
 from steplint.dialects import levanter
 from steplint.dialects.base import ExtractContext
+from steplint.dialects.config_reader import ConfigReader
 from steplint.documents.load import load_document
 
 
@@ -71,3 +72,13 @@ def test_bare_model_type_means_its_class_defaults(model_type, n, n_active):
     facts = levanter.extract(doc, ExtractContext()).facts
     assert (facts["n_params"].value, facts["n_params_active"].value) == (n, n_active)
     assert facts["hidden_size"].source.kind == "default"
+
+
+def test_batch_schedule_tokens_sum_the_segments():
+    text = ("model: {type: gpt2, seq_len: 100}\n"
+            "trainer:\n  num_train_steps: 3000\n  train_batch_size:\n"
+            "    - {start: 0, value: 256}\n    - {start: 1000, value: 512}\n")
+    ex = levanter.extract(load_document("b.yaml", text=text), ExtractContext())
+    assert ex.facts["global_batch_sequences"].value == 512
+    assert ex.facts["tokens"].value == (1000 * 256 + 2000 * 512) * 100
+    assert levanter.batch_schedule(ConfigReader(load_document("b.yaml", text=text), "f")) == [(0, 256), (1000, 512)]

@@ -1,7 +1,7 @@
 """Levanter YAML (draccus) for `levanter.main.train_lm`.
 
-The batch is global (`trainer.train_batch_size` sequences, possibly a schedule whose last
-value is the final batch), the run is `trainer.num_train_steps`, and the optimizer's
+The batch is global (`trainer.train_batch_size` sequences, possibly a schedule: B is its
+last value, D sums every segment), the run is `trainer.num_train_steps`, and the optimizer's
 `warmup` / `decay` read a value <= 1 as a fraction of the cycle and a larger whole number
 as steps (`warmup: 1` is the whole run, not one step). The floor is `min_lr_ratio` of the
 peak. The vocabulary comes from the tokenizer, so N is known but the total is not.
@@ -82,6 +82,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _batch(reader, sheet, seq_default)
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
+    _scheduled_tokens(reader, sheet)
     sheet.complete_batch_and_tokens()
     extras["incompatible_flags"] = tuple(reader.incompatible)
     return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
@@ -159,6 +160,36 @@ def _batch(reader: ConfigReader, sheet: FactSheet, seq_default: Optional[Value])
         sheet.put("global_batch_sequences", reader.count("trainer.train_batch_size"))
     else:
         sheet.put("global_batch_sequences", reader.default(DEFAULT_BATCH, "trainer.train_batch_size not set"))
+
+
+def batch_schedule(reader: ConfigReader) -> Optional[list[tuple[int, int]]]:
+    """`trainer.train_batch_size` as an IntSchedule, [(start step, sequences), ...], or None
+    when it is a plain number (or any entry is unreadable)."""
+    node = reader.node("trainer.train_batch_size")
+    if not isinstance(node, SequenceNode) or not node.items:
+        return None
+    out = []
+    for index in range(len(node.items)):
+        start = reader.integer(f"trainer.train_batch_size.{index}.start")
+        value = reader.count(f"trainer.train_batch_size.{index}.value")
+        if start is None or value is None:
+            return None
+        out.append((start.value, value.value))
+    return sorted(out)
+
+
+def _scheduled_tokens(reader: ConfigReader, sheet: FactSheet) -> None:
+    """With a batch schedule, D sums each segment's batch over its steps (the final batch
+    alone would overcount the ramp)."""
+    schedule = batch_schedule(reader)
+    steps, seq = sheet.value("train_steps"), sheet.value("seq_len")
+    if not schedule or steps is None or seq is None:
+        return
+    bounds = [start for start, _ in schedule[1:]] + [steps]
+    sequences = sum(value * max(0, min(end, steps) - max(start, 0))
+                    for (start, value), end in zip(schedule, bounds, strict=True))
+    sheet.put("tokens", derived(sequences * seq, "seq_len * sum(batch of each schedule segment * its steps)",
+                                "seq_len", "train_steps", at=reader.source("trainer.train_batch_size")))
 
 
 def frac_or_steps(value: float, total: int) -> int:
