@@ -1,7 +1,7 @@
 import json
 
 from catalog_cases import files_case, with_facts
-from steplint.diagnostics import Applicability
+from steplint.diagnostics import Applicability, Severity
 from steplint.rules.sl101_ds_batch_triple import RULE
 
 
@@ -41,5 +41,9 @@ def test_consistent_triple_and_auto_are_clean():
     c = with_facts(_ds(train_batch_size=256, train_micro_batch_size_per_gpu=2, gradient_accumulation_steps=16),
                    world_size=8)
     assert c.run(RULE) == []
-    assert _ds(train_batch_size=256, train_micro_batch_size_per_gpu=2, gradient_accumulation_steps=16).run(RULE) == []
     assert _ds(train_batch_size="auto", train_micro_batch_size_per_gpu=2, gradient_accumulation_steps=3).run(RULE) == []
+
+
+def test_without_world_size_a_whole_triple_states_its_only_world_size():
+    [d] = _ds(train_batch_size=256, train_micro_batch_size_per_gpu=2, gradient_accumulation_steps=16).run(RULE)
+    assert d.severity is Severity.INFO and "only runs on 8 GPUs" in d.message

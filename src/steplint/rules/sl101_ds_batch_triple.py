@@ -42,7 +42,14 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                         f"with 'Check batch related parameters'",
                         at=at, fix=_fix_accumulation(path, nodes[_ACCUM], train, micro, world),
                     )
-            elif train % per_rank:
+            elif train % per_rank == 0:
+                yield ctx.diagnostic(
+                    f"{_TRAIN} {human(train)} = micro batch {human(micro)} × accumulation {human(accum)} × world size "
+                    f"{human(train // per_rank)}: this file only runs on {human(train // per_rank)} GPUs (data-parallel "
+                    f"ranks); DeepSpeed stops at start on any other count",
+                    at=at, severity=Severity.INFO,
+                )
+            else:
                 yield ctx.diagnostic(
                     f"{_TRAIN} {human(train)} is not a multiple of micro batch {human(micro)} × accumulation "
                     f"{human(accum)} = {human(per_rank)}: no world size satisfies DeepSpeed's "
@@ -87,9 +94,9 @@ RULE = Rule(
             "Reads train_batch_size, train_micro_batch_size_per_gpu and gradient_accumulation_steps "
             "of a DeepSpeed JSON. With a world size (--world-size or settings) it checks "
             "train = micro × accumulation × world size exactly. Without one it checks that some whole "
-            "world size satisfies it (train must be a multiple of micro × accumulation) and names the "
-            "implied world size. When one member is left out, DeepSpeed fills it by integer division, "
-            "so the given members must divide train_batch_size."
+            "world size satisfies it (train must be a multiple of micro × accumulation) and, when one does, "
+            "states that the file only runs on that many data-parallel ranks (info). When one member is left "
+            "out, DeepSpeed fills it by integer division, so the given members must divide train_batch_size."
         ),
         why=(
             "DeepSpeed asserts the identity when the engine starts, after the job has waited in the "
