@@ -54,3 +54,15 @@ def test_batch_from_a_data_parallel_size_written_in_the_file_is_pinned():
 def test_no_data_parallel_no_check():
     c = with_facts(config_case("yaml", {"train": {"global_batch_size": 1000, "micro_batch_size": 4}}, KEYS))
     assert c.run(RULE) == []
+
+
+def test_data_parallel_derived_from_sizes_written_in_the_file_is_pinned():
+    # NeMo: world size = trainer.devices x trainer.num_nodes (derived from the file's keys)
+    dp = derived_source("world_size / (tensor_parallel x pipeline_parallel)", "world_size", "tensor_parallel")
+    c = _implicit(dp)
+    from_file = fact("world_size", 16, derived_source("trainer.devices x trainer.num_nodes"))
+    pinned = Case(Recipe(files=("a.yaml",), dialects=("test",), facts=dict(c.recipe.facts, world_size=from_file)), {})
+    assert pinned.run(RULE) == []
+    flag = fact("world_size", 16, override_source("--world-size"))
+    floating = Case(Recipe(files=("a.yaml",), dialects=("test",), facts=dict(c.recipe.facts, world_size=flag)), {})
+    assert len(floating.run(RULE)) == 1

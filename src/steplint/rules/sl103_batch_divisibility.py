@@ -55,10 +55,18 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _follows_cluster(recipe, inputs) -> bool:
-    """The batch was multiplied out from a parallel size no file pins (nanotron writes `dp`
-    in the file, so its batch is fixed; a --world-size flag or a default is not)."""
-    used = [recipe.get(name) for name in _CLUSTER_FIELDS & set(inputs)]
-    return any(f is None or f.source.kind != "key" for f in used) if used else False
+    """The batch was multiplied out from a cluster size no file pins: a --world-size flag
+    or a default floats; nanotron's `dp` key, or NeMo's devices x num_nodes, is pinned."""
+    return any(_floating(recipe, name) for name in _CLUSTER_FIELDS & set(inputs))
+
+
+def _floating(recipe, name: str, depth: int = 0) -> bool:
+    found = recipe.get(name)
+    if found is None or found.source.kind in ("override", "default"):
+        return True
+    if found.source.kind == "derived" and depth < 8:
+        return any(_floating(recipe, i, depth + 1) for i in _CLUSTER_FIELDS & set(found.source.inputs))
+    return False
 
 
 def _fix(ctx: RuleContext, batch, value, seq_len):
