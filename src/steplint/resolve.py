@@ -41,6 +41,9 @@ STEPLAW_FIELDS = (
 )
 # Schedules with no decay horizon (nothing to end) - decay_end_step is not needed for them.
 _NO_HORIZON = ("constant", "inverse-sqrt")
+# A file named by a reference is read as the framework the reference names first: HF hands
+# `deepspeed:` to DeepSpeed, and a model folder holds a transformers config.json.
+_ROLE_DIALECTS = {"deepspeed": "deepspeed", "model": "hf_config"}
 # Kind precedence (lower wins) for merging.
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
@@ -149,8 +152,10 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
 
     from steplint.dialects.registry import detect_dialect
 
-    forced = state.settings.dialect if item.role == "input" else None
+    forced = state.settings.dialect if item.role == "input" else _ROLE_DIALECTS.get(item.role)
     module = detect_dialect(doc, forced)
+    if module is None and item.role in _ROLE_DIALECTS:
+        module = detect_dialect(doc)
     if module is None:
         state.dialects.append("unknown")
         state.diagnostics.append(_unknown_format(doc, state.settings, item))

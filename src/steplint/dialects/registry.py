@@ -65,7 +65,8 @@ def detect_dialect(doc: Document, forced: Optional[str] = None) -> Optional[Modu
 
     With `forced` (`--dialect NAME`), that dialect if it finds anything it knows in the
     document, else None (the caller reports SL003 as an error then). Raises ValueError for
-    an unknown forced name.
+    an unknown forced name. Without it, the highest score wins; a certain match (1.0)
+    stops the scan, so an HF file never imports the other frameworks' readers.
     """
     if doc.root is None:
         return None
@@ -73,8 +74,11 @@ def detect_dialect(doc: Document, forced: Optional[str] = None) -> Optional[Modu
         module = get_dialect(forced)
         return module if module.detect(doc) > 0 else None
     best, best_score = None, MIN_SCORE
-    for module in all_dialects():
+    for name in DIALECT_MODULES:
+        module = load_dialect(name)
         score = module.detect(doc)
         if score > best_score:
             best, best_score = module, score
+            if score >= 1.0:
+                break
     return best
