@@ -1,14 +1,16 @@
 """Fixes that set one number in a config, shared by SL301 (min LR), SL302 (LR), SL303 (batch).
 
-The literal is written by `steplint.fixing.replace_value_edit`, which keeps the file's
-number style and YAML 1.1 float syntax; this module only finds the literal a Fact came from.
+The literal is written by `steplint.literals.format_value`, which keeps the file's number
+style and YAML 1.1 float syntax; this module finds the literal a Fact came from and wraps
+it in an Edit. (steplint.fixing, which applies edits, stays off the start-up path of a
+plain `check`: it is imported only with --fix or --diff.)
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from steplint.diagnostics import Applicability, Expectation, Fix
+from steplint.diagnostics import Applicability, Edit, Expectation, Fix
 from steplint.documents.nodes import ScalarNode, lookup
 from steplint.recipe import Fact
 
@@ -38,12 +40,18 @@ def set_value_fix(fact: Optional[Fact], documents: Mapping[str, Any], value: flo
     found = literal_of(fact, documents)
     if found is None:
         return None
-    from steplint.fixing import replace_value_edit
+    from steplint.literals import format_value
 
     doc, node = found
+    span = node.span
+    edit = Edit(
+        file=fact.source.file, start=span.start.offset, end=span.end.offset,
+        replacement=format_value(value, kind=doc.kind, style_of=node),
+        line=span.start.line, column=span.start.column, end_line=span.end.line, end_column=span.end.column,
+    )
     return Fix(
         applicability=applicability,
         message=message,
-        edits=(replace_value_edit(doc, node, value),),
+        edits=(edit,),
         expect=(Expectation(fact.source.file, fact.source.key, value),),
     )
