@@ -63,12 +63,13 @@ def test_a_crashing_rule_names_itself_and_the_file(monkeypatch):
 
 def test_lint_streams_recipes_and_reports_a_shared_file_once(monkeypatch):
     shared = Diagnostic("SL004", "bad-value", Severity.ERROR, "bad", "ds.json", 2, 3)
-    monkeypatch.setattr(engine, "_plan", lambda files, settings: [("a.yaml", "ds.json"), ("b.yaml", "ds.json")])
+    plans = [SimpleNamespace(files=("a.yaml", "ds.json")), SimpleNamespace(files=("b.yaml", "ds.json"))]
+    monkeypatch.setattr(engine, "_plan", lambda files, settings: plans)
     loads = []
 
     def load(group, settings, stdin):
-        loads.append(group)
-        return _loaded(path=group[0], extra=(shared,))
+        loads.append(group.files)
+        return _loaded(path=group.files[0], extra=(shared,))
 
     monkeypatch.setattr(engine, "_load", load)
     outcomes = engine.lint(["a.yaml", "b.yaml", "ds.json"], Settings(), _selection(select=("SL004", "SL202")))

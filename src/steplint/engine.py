@@ -133,30 +133,21 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
 
 
 def _plan(files: list[str], settings) -> Iterable[Any]:
-    """Groups of files that form one recipe each (steplint.grouping); until that module is
-    installed, each path is its own recipe (plus the files it names itself)."""
-    try:
-        from steplint.grouping import plan_recipes
-    except ModuleNotFoundError as missing:
-        if missing.name != "steplint.grouping":
-            raise
-        return [(f,) for f in files]
+    """RecipePlans (steplint.grouping): each path alone, or the declared group it is in."""
+    from steplint.grouping import plan_recipes
+
     return plan_recipes(files, settings)
 
 
 def _group_files(group, loaded) -> tuple[str, ...]:
-    files = getattr(group, "files", None)
-    if files is None:
-        files = group if isinstance(group, (tuple, list)) else (group,)
+    """Every file of the recipe: the plan's and those the resolver followed."""
     docs = tuple(getattr(loaded, "documents", {}) or ())
-    return tuple(dict.fromkeys(tuple(files) + docs))
+    return tuple(dict.fromkeys(tuple(group.files) + docs))
 
 
 def _load(group, settings, stdin: Optional[tuple[str, str]]):
+    """One recipe via steplint.resolve; the `-` path reads the stdin text under its name."""
     from steplint.resolve import load_recipe
 
-    files = getattr(group, "files", None)
-    files = tuple(files) if files is not None else (tuple(group) if isinstance(group, (tuple, list)) else (group,))
-    if stdin is not None and stdin[0] in files:
-        return load_recipe(files, settings, texts={stdin[0]: stdin[1]})
-    return load_recipe(files, settings)
+    texts = {stdin[0]: stdin[1]} if stdin is not None and stdin[0] in group.files else None
+    return load_recipe(group.files, settings, texts=texts)

@@ -210,3 +210,24 @@ def test_check_start_up_imports_no_numpy_jsonschema_or_metadata():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(REPO / "src")})
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout + r.stderr
+
+
+def test_settings_file_selection_severity_and_per_file_ignores(tmp_path):
+    shutil.copy(OFF, tmp_path / "a.yaml")
+    shutil.copy(OFF, tmp_path / "b.yaml")
+    (tmp_path / ".steplint.toml").write_text(
+        'select = ["SL3"]\nignore = ["steplaw-batch"]\nfail-on = "error"\n'
+        '[severity]\nSL302 = "error"\n[per-file-ignores]\n"b.yaml" = ["SL302"]\n')
+    r = CliRunner().invoke(cli, ["check", "--output-format", "json", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")])
+    got = sorted((Path(d["file"]).name, d["code"], d["severity"]) for d in json.loads(r.output)["diagnostics"])
+    assert got == [("a.yaml", "SL301", "warning"), ("a.yaml", "SL302", "error"), ("b.yaml", "SL301", "warning")]
+    assert r.exit_code == 1  # the SL302 error fails a run whose threshold is error
+    isolated = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", str(tmp_path / "a.yaml")])
+    assert any(d["code"] == "SL303" for d in json.loads(isolated.output)["diagnostics"])
+
+
+def test_bad_settings_are_exit_2_with_a_position(tmp_path):
+    shutil.copy(OFF, tmp_path / "a.yaml")
+    (tmp_path / ".steplint.toml").write_text('select = ["SL3"]\nfail-on = "sometimes"\n')
+    r = CliRunner().invoke(cli, ["check", str(tmp_path / "a.yaml")])
+    assert r.exit_code == 2 and ".steplint.toml:2:" in r.output and "Traceback" not in r.output

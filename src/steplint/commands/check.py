@@ -75,15 +75,11 @@ def build_settings(options: dict, paths: tuple[str, ...]):
 
 
 def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
-    """`--config`, else the nearest `[tool.steplint]` / `.steplint.toml` (steplint.settings)."""
-    from steplint import settings as settings_module
+    """`--config`, else the nearest `[tool.steplint]` / `.steplint.toml` above the first
+    path (steplint.settings); its errors are ValueErrors naming file:line:col."""
+    from steplint.settings import load_settings
 
-    load = getattr(settings_module, "load_settings", None)
-    if load is None:  # discovery not installed yet: defaults, unless a file was named
-        if config:
-            raise ValueError(f"{config}: settings files are not supported by this build")
-        return settings_module.Settings()
-    return load(config=config, paths=paths)
+    return load_settings(config=config, paths=paths)
 
 
 def show_settings(settings) -> str:
