@@ -1,6 +1,6 @@
 """The lint run: plan recipes, load one at a time, run the rules, filter, and stream results.
 
-    for outcome in lint(paths, settings): ...
+    for outcome in lint(paths, settings, Selection.from_settings(settings, all_rules())): ...
 
 Each `RecipeOutcome` carries the diagnostics to report for the files that were passed
 (after severity overrides, selection, per-file ignores and inline suppression, plus SL008)
