@@ -231,3 +231,12 @@ def test_bad_settings_are_exit_2_with_a_position(tmp_path):
     (tmp_path / ".steplint.toml").write_text('select = ["SL3"]\nfail-on = "sometimes"\n')
     r = CliRunner().invoke(cli, ["check", str(tmp_path / "a.yaml")])
     assert r.exit_code == 2 and ".steplint.toml:2:" in r.output and "Traceback" not in r.output
+
+
+def test_fix_on_stdin_prints_the_fixed_text_and_reports_on_stderr():
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    r = runner.invoke(cli, ["check", "--isolated", "-", "--stdin-filename", "x.yaml", "--fix", "--select", "SL301"],
+                      input=Path(OFF).read_text())
+    assert r.exit_code == 0
+    assert "min_lr: 1.0e-5\n" in r.stdout and "lr: 3.0e-4  # the GPT-3 1.3B value" in r.stdout
+    assert "1 fixed." in r.stderr
