@@ -61,3 +61,12 @@ def test_missing_warmup_style_is_rejected_like_nanotron_does():
     [found] = ex.extras["incompatible_flags"]
     assert "lr_warmup_style" in found["message"] and (found["line"], found["column"]) == (3, 5)
     assert nanotron.extract(load("nanotron_qwen_moe.yaml"), ExtractContext()).extras["incompatible_flags"] == ()
+
+
+def test_exponent_without_dot_is_a_string_to_nanotron_but_still_read():
+    text = ("optimizer:\n  learning_rate_scheduler: {learning_rate: 3e-4, lr_warmup_style: linear}\n"
+            "tokens: {sequence_length: 8, micro_batch_size: 1, batch_accumulation_per_replica: 1, train_steps: 5}\n")
+    ex = nanotron.extract(load_document("n.yaml", text=text), ExtractContext())
+    assert ex.facts["peak_lr"].value == 3e-4
+    [finding] = ex.diagnostics
+    assert finding.code == "SL004" and "PyYAML" in finding.message and (finding.line, finding.column) == (2, 44)

@@ -74,3 +74,8 @@ def test_kv_heads_must_agree_with_multi_query():
     [found] = ex.extras["incompatible_flags"]
     assert found["line"] == 4 and "multi_query_attention" in found["message"]
     assert ex.facts["num_kv_heads"].value == 2
+
+
+def test_omegaconf_reads_exponents_without_a_dot():
+    ex = extract("olmo_tokens.yaml")  # learning_rate: 6e-4
+    assert ex.facts["peak_lr"].value == 6e-4 and ex.diagnostics == ()

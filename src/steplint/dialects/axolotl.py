@@ -20,7 +20,9 @@ import os
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction, Reference
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
+from steplint.dialects.config_reader import (
+    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present,
+)
 from steplint.dialects.hf_training_args import DECAY_STYLES
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
 from steplint.recipe import default_source
@@ -63,7 +65,7 @@ def detect(doc: Document) -> float:
 
 @never_raises(NAME, "axolotl config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = ConfigReader(doc, FRAMEWORK)
+    reader = ConfigReader(doc, FRAMEWORK, loader=CASTS_STRINGS)
     sheet = FactSheet()
     notices: list[str] = []
     extras: dict = {}

@@ -5,10 +5,13 @@ that `steplint show` prints: the key and its span when the file sets it, the fra
 default (named with its version) when it does not, or the formula when the dialect
 derives it. Keeping this in one place means every dialect reports provenance the same way.
 
-Numbers: PyYAML (YAML 1.1) leaves `5e-4` and `3e12` as strings, while the loaders these
-frameworks actually use (OmegaConf, jsonargparse, pydantic, draccus) read them as
-numbers, so a numeric string counts as a number here. Numbers that are not finite are
-reported (SL004) and treated as absent.
+Numbers are read the way the framework's own loader reads them (documents/values.py):
+PyYAML (YAML 1.1) leaves `5e-4` a string, and a framework that takes the YAML as PyYAML
+gives it (nanotron's dacite) fails on it, while OmegaConf (OLMo, MaxText) reads it as a
+float and jsonargparse, pydantic and draccus (litgpt, axolotl, Levanter) cast the string
+with the field's type, as argparse's `type=float` does. A value the framework would not
+read as that number is SL004 and still used, so the rest of the recipe is derived; a
+value that is no number, or not finite, is SL004 and treated as absent.
 """
 
 from __future__ import annotations
@@ -22,12 +25,17 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import Extraction
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup
+from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 if TYPE_CHECKING:
     from steplint.arch import ArchSpec
 
 _NUMBER = re.compile(r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+# documents.values reader for loaders that cast a string with the field's type later
+# (jsonargparse, pydantic, draccus): a numeric string is read as float() reads it.
+CASTS_STRINGS = "argparse"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +75,17 @@ class ConfigReader:
 
     `framework` names the code whose defaults apply, with its version
     (e.g. "torchtitan v0.2.2 job_config.py"), so default facts say whose default they are.
+    `loader` is the documents.values reader that matches the framework's YAML loader.
     `last_duplicate_wins` follows loaders where a repeated key silently replaces the
     earlier one (PyYAML `safe_load`, which nanotron uses).
     """
 
-    def __init__(self, doc: Document, framework: str, *, last_duplicate_wins: bool = False):
+    def __init__(self, doc: Document, framework: str, *, loader: str = CASTS_STRINGS,
+                 last_duplicate_wins: bool = False):
         self.doc = doc
         self.framework = framework
+        # JSON and TOML files are read by json / tomllib whatever the framework's YAML loader.
+        self.loader = {"json": "json", "toml": "toml"}.get(doc.kind, loader)
         self.last_duplicate_wins = last_duplicate_wins
         self.diagnostics: list[Diagnostic] = []
         # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
@@ -156,9 +168,12 @@ class ConfigReader:
             return None
         if isinstance(node.value, str) and "${" in node.value:
             return None  # an OmegaConf/Hydra interpolation: not a literal this reader can use
-        value = as_number(node.value)
-        if value is None or not math.isfinite(value):
-            self._bad_value(node, dotted, "a finite number")
+        value, problem = read_number(node, self.loader)
+        if value is not None and not math.isfinite(value):
+            value, problem = None, f"{node.text} is not a finite number"
+        if problem is not None:
+            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"`{dotted}`: {problem}", node))
+        if value is None:
             return None
         return Value(whole(value) if isinstance(node.value, str) else value, self.source(dotted))
 

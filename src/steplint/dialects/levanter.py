@@ -17,7 +17,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
+from steplint.dialects.config_reader import (
+    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present,
+)
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.recipe import default_source
 
@@ -74,7 +76,7 @@ def detect(doc: Document) -> float:
 
 @never_raises(NAME, "Levanter config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = ConfigReader(doc, FRAMEWORK)
+    reader = ConfigReader(doc, FRAMEWORK, loader=CASTS_STRINGS)
     sheet = FactSheet()
     notices: list[str] = []
     extras: dict = {}

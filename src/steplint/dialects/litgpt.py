@@ -16,7 +16,9 @@ import math
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, whole
+from steplint.dialects.config_reader import (
+    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, whole,
+)
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -62,7 +64,7 @@ def detect(doc: Document) -> float:
 
 @never_raises(NAME, "litgpt config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = ConfigReader(doc, FRAMEWORK)
+    reader = ConfigReader(doc, FRAMEWORK, loader=CASTS_STRINGS)
     sheet = FactSheet()
     notices: list[str] = []
     spec, block_size = _architecture(reader, sheet, notices)

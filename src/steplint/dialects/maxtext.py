@@ -110,7 +110,7 @@ class _Layers:
 
 @never_raises(NAME, "MaxText config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = ConfigReader(doc, FRAMEWORK)
+    reader = ConfigReader(doc, FRAMEWORK, loader="omegaconf")  # pyconfig merges the YAML with OmegaConf
     notices: list[str] = []
     layers = _Layers(reader, notices)
     sheet = FactSheet()

@@ -58,7 +58,8 @@ def detect(doc: Document) -> float:
 
 @never_raises(NAME, "nanotron config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = ConfigReader(doc, FRAMEWORK, last_duplicate_wins=True)
+    # PyYAML safe_load, then dacite: `3e-4` stays a string and fails the float field.
+    reader = ConfigReader(doc, FRAMEWORK, loader="yaml11", last_duplicate_wins=True)
     sheet = FactSheet()
     notices: list[str] = []
     extras: dict = {}

@@ -75,7 +75,7 @@ def detect(doc: Document) -> float:
 
 @never_raises(NAME, "OLMo config")
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = ConfigReader(doc, FRAMEWORK)
+    reader = ConfigReader(doc, FRAMEWORK, loader="omegaconf")  # OLMo loads its YAML with OmegaConf
     sheet = FactSheet()
     notices: list[str] = []
     extras: dict = {}
