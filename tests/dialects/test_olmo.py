@@ -79,3 +79,10 @@ def test_kv_heads_must_agree_with_multi_query():
 def test_omegaconf_reads_exponents_without_a_dot():
     ex = extract("olmo_tokens.yaml")  # learning_rate: 6e-4
     assert ex.facts["peak_lr"].value == 6e-4 and ex.diagnostics == ()
+
+
+def test_an_impossible_shape_leaves_n_unknown_and_keeps_the_rest():
+    text = "model:\n  d_model: 100\n  n_heads: 3\nmax_duration: 10\noptimizer:\n  learning_rate: 1.0e-3\n"
+    ex = olmo.extract(load_document("o.yaml", text=text), ExtractContext())
+    assert "n_params" not in ex.facts and any("architecture" in n for n in ex.notices)
+    assert ex.facts["peak_lr"].value == 1e-3 and ex.facts["train_steps"].value == 10

@@ -79,7 +79,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     sheet = FactSheet()
     notices: list[str] = []
     extras: dict = {}
-    spec = _architecture(reader, sheet)
+    spec = _architecture(reader, sheet, notices)
     _batch(reader, sheet, ctx)
     _duration(reader, sheet, notices, extras)
     _schedule(reader, sheet, extras)
@@ -90,7 +90,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
                       diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     from steplint.arch import ArchSpec
 
     d_model = sheet.put("hidden_size", reader.count_or_default("model.d_model", DEFAULT_D_MODEL))
@@ -138,12 +138,16 @@ def _architecture(reader: ConfigReader, sheet: FactSheet):
         norm = "layernorm"
     else:
         norm = "rmsnorm"  # weight only
-    spec = ArchSpec(
-        hidden_size=d_model.value, num_layers=layers.value, num_heads=heads.value, num_kv_heads=kv.value,
-        ffn_hidden_size=ffn.value, vocab_size=vocab.value, gated=gated, tied_embeddings=bool(tied.value),
-        qkv_bias=bool(include_bias.value), out_bias=bool(include_bias.value),
-        mlp_bias=bool(include_bias.value), norm=norm,
-    )
+    try:
+        spec = ArchSpec(
+            hidden_size=d_model.value, num_layers=layers.value, num_heads=heads.value, num_kv_heads=kv.value,
+            ffn_hidden_size=ffn.value, vocab_size=vocab.value, gated=gated, tied_embeddings=bool(tied.value),
+            qkv_bias=bool(include_bias.value), out_bias=bool(include_bias.value),
+            mlp_bias=bool(include_bias.value), norm=norm,
+        )
+    except ValueError as exc:
+        notices.append(f"cannot count the OLMo architecture: {exc}")
+        return None
     sheet.put_param_counts(spec, "OLMo model.* keys (olmo/model.py block layout)")
     return spec
 
