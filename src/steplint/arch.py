@@ -251,7 +251,7 @@ def describe(spec: ArchSpec) -> str:
         if s.shared_experts:
             moe += f" + {s.shared_experts} shared"
         if s.num_dense_layers:
-            moe += f", {s.num_dense_layers} dense layers"
+            moe += f", {s.num_dense_layers} dense layer{'s' * (s.num_dense_layers != 1)}"
         parts.append(moe)
     parts.append(f"vocab {s.vocab_size} {'tied' if s.tied_embeddings else 'untied'}")
     return " ".join(parts)

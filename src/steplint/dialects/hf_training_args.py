@@ -341,12 +341,6 @@ def _init(a: _Args, facts: dict) -> None:
     return None
 
 
-def _looks_like_path(text: str) -> bool:
-    """A local path rather than a hub id (`org/name`): transformers tries a local folder first,
-    so this only decides how a name that is not on disk is reported."""
-    return text.startswith(("/", "./", "../", "~", ".\\")) or text.endswith(".json") or text.count("/") > 1
-
-
 def _references(a: _Args, extras: dict, notices: list) -> tuple[Reference, ...]:
     refs: list[Reference] = []
     folder = os.path.dirname(a.doc.path)
@@ -361,7 +355,7 @@ def _references(a: _Args, extras: dict, notices: list) -> tuple[Reference, ...]:
         if not name:
             continue
         node = a.node(key)
-        extras["model_ref"] = {"key": key, "name": name, "hub_id": not _looks_like_path(name)}
+        extras["model_ref"] = {"key": key, "name": name}
         refs.append(Reference(path=os.path.join(folder, os.path.expanduser(name)), role="model", key=key,
                               span=node.span if node is not None else None))
         break
