@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, Optional
 
 from steplint.arch import ArchSpec, count_facts
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.documents.nodes import Document, MappingNode, ScalarNode
+from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-config"
@@ -242,23 +242,18 @@ class _Reader:
             if node is not None:
                 if isinstance(node, ScalarNode):
                     return node.value, spelling, node
-                return _plain(node), spelling, None
+                return to_python(node), spelling, None
         return _ABSENT, None, None
 
-    def get(self, key: str, *, null_is_default: bool = True) -> Any:
+    def get(self, key: str) -> Any:
+        """The value at `key` (null means the default, as transformers' __init__ treats it)."""
         value, spelling, node = self.raw(key)
-        if value is not _ABSENT and not (value is None and null_is_default):
+        if value is not _ABSENT and value is not None:
             self.sources[key] = key_source(self.doc.path, spelling or key, node.span if node else None)
             return value
         default = self.family.defaults.get(key)
         self.sources[key] = default_source(self.framework, f"{key} absent: class default {default!r}")
         return default
-
-
-def _plain(node: Any) -> Any:
-    from steplint.documents.nodes import to_python
-
-    return to_python(node)
 
 
 def _int(value: Any) -> Optional[int]:
@@ -284,7 +279,7 @@ def spec_from_config(cfg: Mapping[str, Any], model_type: Optional[str] = None) -
         notices.append(f"model_type {mt!r} is not one steplint knows: counted as a Llama-style block "
                        "(gated MLP, RMSNorm, no biases) from its generic keys")
     flat = _canonical(cfg, family)
-    return _build_spec(flat, family, mt), tuple(notices)
+    return _build_spec(flat, family), tuple(notices)
 
 
 _GENERIC = Family("PretrainedConfig (generic keys)", _d(_LLAMA_DEFAULTS), shape=_llama_shape)
@@ -304,7 +299,7 @@ def _canonical(cfg: Mapping[str, Any], family: Family) -> dict:
     return out
 
 
-def _build_spec(c: dict, family: Family, model_type: Optional[str]) -> ArchSpec:
+def _build_spec(c: dict, family: Family) -> ArchSpec:
     hidden = _int(c.get("hidden_size"))
     layers = _int(c.get("num_hidden_layers"))
     heads = _int(c.get("num_attention_heads"))
@@ -377,10 +372,10 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
                        "Llama-style block (gated MLP, RMSNorm, no biases) from generic keys")
     framework = f"transformers {family.config_class}"
     reader = _Reader(doc, family, framework)
-    cfg = {k: v for k, v in ((k.value, _plain(v)) for k, v in root.items)}
+    cfg = {k: v for k, v in ((k.value, to_python(v)) for k, v in root.items)}
     canonical = _canonical(cfg, family)
     try:
-        spec = _build_spec(canonical, family, model_type)
+        spec = _build_spec(canonical, family)
     except (ValueError, TypeError) as exc:
         from steplint.diagnostics import Diagnostic, Severity
 
