@@ -49,6 +49,13 @@ def steplint_command(explicit: str | None) -> tuple[list[str], dict]:
     return [sys.executable, "-m", "steplint"], env
 
 
+def yamllint_beside(executable: str) -> str | None:
+    """The yamllint of the same environment, so both start the same way (a pyenv shim on
+    PATH is a shell script that would slow yamllint down, not steplint)."""
+    sibling = Path(executable).parent / "yamllint"
+    return str(sibling) if sibling.exists() else shutil.which("yamllint")
+
+
 def inputs() -> list[Path]:
     if SHARED_CONFIGS.is_dir():
         found = sorted(p for p in SHARED_CONFIGS.rglob("*") if p.suffix in (".yaml", ".yml"))
@@ -82,11 +89,12 @@ def main() -> int:
     parser.add_argument("--runs-many", type=int, default=3)
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--steplint")
+    parser.add_argument("--yamllint", help="default: the yamllint beside the steplint used, else on PATH")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
 
     steplint, env = steplint_command(args.steplint)
-    yamllint = shutil.which("yamllint")
+    yamllint = args.yamllint or yamllint_beside(steplint[0])
     if yamllint is None:
         print("bench/check.py: yamllint is not installed (pip install yamllint)", file=sys.stderr)
         return 2
