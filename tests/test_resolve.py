@@ -148,3 +148,14 @@ def test_hf_args_corpus_derives_every_expected_value():
             r8 = load_recipe([str(root / rel)], Settings(model=model, world_size=ws["world_size"])).recipe
             assert r8.value("global_batch_sequences") == ws["global_batch_sequences"], rel
             assert r8.value("global_batch_tokens") == ws["global_batch_tokens"], rel
+
+
+def test_hf_vs_deepspeed_disagreement_is_recorded_for_sl701_not_sl006(tmp_path):
+    (tmp_path / "args.yaml").write_text("per_device_train_batch_size: 8\ndeepspeed: ds.json\noutput_dir: o\n")
+    (tmp_path / "ds.json").write_text('{"train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": "auto"}')
+    loaded = load_recipe([str(tmp_path / "args.yaml")], Settings())
+    assert not [d for d in loaded.diagnostics if d.code == "SL006"]
+    [c] = loaded.recipe.extras["conflicts"]
+    assert (c["field"], c["value"], c["other_value"]) == ("micro_batch", 8, 4)
+    assert {c["dialect"], c["other_dialect"]} == {"hf-training-args", "deepspeed"}
+    assert c["other_source"].line == 1
