@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping, Optional
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.documents.nodes import Document, ScalarNode, lookup
-from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Recipe, Source, derived_source, fact, override_source
+from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Recipe, derived_source, fact, override_source
 from steplint.settings import Settings
 
 # Fields the Step Law checks need; each one no file determines is listed in `missing`.

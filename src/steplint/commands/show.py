@@ -46,7 +46,7 @@ def command(paths: tuple[str, ...], **options: Any) -> None:
     except click.exceptions.Exit:
         raise
     except Exception as error:  # noqa: BLE001 - the command boundary: never a traceback
-        raise _fail(f"internal error: {type(error).__name__}: {error}")
+        raise _fail(f"internal error: {type(error).__name__}: {error}") from None
     raise click.exceptions.Exit(code)
 
 
@@ -67,46 +67,30 @@ def run(paths: tuple[str, ...], options: dict) -> int:
 def _settings(paths: tuple[str, ...], options: dict):
     from steplint.commands.check import build_settings
 
-    full = dict(options, select=(), extend_select=(), ignore=(), fail_on=None)
     try:
-        settings = build_settings(full, paths)
-    except ImportError:  # settings discovery not there yet: the flags alone
-        settings = build_settings(dict(full, isolated=True), paths)
+        settings = build_settings(dict(options, select=(), extend_select=(), ignore=(), fail_on=None), paths)
     except (ValueError, OSError) as error:
-        raise _fail(str(error))
+        raise _fail(str(error)) from None
     if settings.dialect:
         from steplint.dialects.registry import get_dialect
 
         try:
             get_dialect(settings.dialect)
         except ValueError as error:
-            raise _fail(str(error))
+            raise _fail(str(error)) from None
     return settings
 
 
 def _groups(paths: tuple[str, ...], settings) -> list[tuple[str, ...]]:
     """Which files form which recipe: `--recipe` / settings groups, else one per file."""
     from steplint.files import MissingPathError, expand
+    from steplint.grouping import plan_recipes
 
     try:
         files = list(expand(paths, settings))
     except MissingPathError as error:
-        raise _fail(str(error))
-    try:
-        from steplint.grouping import plan_recipes
-    except ImportError:
-        plan_recipes = None
-    if plan_recipes is not None:
-        return [tuple(getattr(g, "files", g)) for g in plan_recipes(files, settings)]
-    groups: list[tuple[str, ...]] = []
-    taken: set[str] = set()
-    for group in settings.recipes:
-        members = tuple(group.files)
-        if any(os.path.realpath(f) in {os.path.realpath(m) for m in members} for f in files):
-            groups.append(members)
-            taken.update(os.path.realpath(m) for m in members)
-    groups += [(f,) for f in files if os.path.realpath(f) not in taken]
-    return groups
+        raise _fail(str(error)) from None
+    return [tuple(plan.files) for plan in plan_recipes(files, settings)]
 
 
 def _load(files: tuple[str, ...], settings):
@@ -198,7 +182,7 @@ def _recipe_text(loaded) -> list[str]:
     from steplint.quantities import format_quantity as q
 
     recipe = loaded.recipe
-    named = [f"{f} ({d})" for f, d in zip(recipe.files, recipe.dialects)]
+    named = [f"{f} ({d})" for f, d in zip(recipe.files, recipe.dialects, strict=True)]
     lines = ["recipe: " + " + ".join(named)]
     if recipe.arch is not None:
         from steplint.arch import describe
