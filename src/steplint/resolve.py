@@ -44,9 +44,6 @@ _NO_HORIZON = ("constant", "inverse-sqrt")
 # A file named by a reference is read as the framework the reference names first: HF hands
 # `deepspeed:` to DeepSpeed, and a model folder holds a transformers config.json.
 _ROLE_DIALECTS = {"deepspeed": "deepspeed", "model": "hf_config"}
-# HF TrainingArguments vs DeepSpeed disagreements are the Trainer's own start-up error,
-# reported by SL701 with the Trainer's wording; SL006 stays quiet on those pairs.
-_TRAINER_CHECKED = {"hf-training-args", "deepspeed"}
 # Kind precedence (lower wins) for merging.
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
@@ -254,8 +251,7 @@ def _merge(state: _State) -> tuple[dict[str, Fact], list[dict]]:
                 conflicts.append({"field": name, "value": old.value, "source": old.source,
                                   "dialect": owner[name], "other_value": new.value, "other_source": new.source,
                                   "other_dialect": ex.dialect})
-                if {owner[name], ex.dialect} != _TRAINER_CHECKED:
-                    state.diagnostics.append(_conflict(name, old, new))
+                state.diagnostics.append(_conflict(name, old, new))
     return facts, conflicts
 
 
