@@ -87,6 +87,16 @@ def test_legacy_falcon_keys_and_multi_query():
     assert ex.facts["n_params"].value == 6_625_951_744
 
 
+def test_falcon_new_decoder_architecture_reads_the_legacy_kv_key():
+    cfg = {"model_type": "falcon", "hidden_size": 8192, "n_head": 128, "n_head_kv": 8, "n_layer": 60,
+           "new_decoder_architecture": True, "parallel_attn": True, "bias": False, "vocab_size": 65024}
+    ex = extract_text(json.dumps(cfg))
+    assert ex.facts["num_kv_heads"].value == 8 and ex.facts["num_kv_heads"].source.key == "n_head_kv"
+    assert ex.arch.norms_per_layer == 2
+    per_layer = 2 * 8192 * 8192 + 2 * 8192 * 8 * 64 + 2 * 8192 * 4 * 8192
+    assert ex.facts["n_params"].value == 60 * per_layer
+
+
 def test_unknown_model_type_uses_generic_keys_with_a_notice():
     ex = hf_config.extract(load_document(str(FIXTURES / "hf" / "unknown-model" / "config.json")), ExtractContext())
     assert any("acme_lm" in n for n in ex.notices)

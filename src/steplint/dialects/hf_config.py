@@ -51,7 +51,7 @@ def _falcon_shape(cfg: dict, fam: Family) -> dict:
     new_arch = bool(cfg.get("new_decoder_architecture"))
     heads = cfg["num_attention_heads"]
     if new_arch:
-        kv = cfg.get("num_kv_heads") or heads
+        kv = cfg.get("num_key_value_heads") or heads
         norms = 1 if cfg.get("num_ln_in_parallel_attn") == 1 else 2
     else:
         kv = 1 if cfg.get("multi_query", True) else heads
