@@ -97,3 +97,23 @@ def test_precision_from_mixed_precision_param_or_float8_converter():
     assert got.value == "bf16" and got.source.kind == "default"
     got = torchtitan.extract(fp8, ExtractContext()).facts["precision"]
     assert got.value == "fp8" and got.source.key == "model.converters"
+
+
+def test_show_json_end_to_end():
+    import json
+
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    result = CliRunner().invoke(cli, ["show", "--format", "json", str(FIXTURES / "modern" / "torchtitan_debug.toml")])
+    assert result.exit_code == 0, result.output
+    [recipe] = json.loads(result.output)["recipes"]
+    assert recipe["dialects"] == ["torchtitan"]
+    facts = recipe["facts"]
+    assert facts["n_params"]["value"] == 5_111_808 and facts["global_batch_tokens"]["value"] == 32 * 2048
+    lr = facts["peak_lr"]["source"]
+    assert (lr["kind"], lr["key"], lr["line"], lr["column"]) == ("key", "optimizer.lr", 11, 6)
+    assert facts["adam_beta2"]["source"] == {
+        "kind": "default", "framework": "torchtitan v0.2.2 (torchtitan/config/job_config.py)",
+        "note": "optimizer.beta2 not set"}
