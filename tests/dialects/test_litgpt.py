@@ -52,6 +52,7 @@ def test_inline_model_config_wins_and_max_steps_caps_the_run():
     assert f["head_dim"].value == 48 and f["head_dim"].source.key == "model_config.head_size"
     assert f["train_steps"].value == 1000 and f["tokens"].value == 1000 * 512 * 256
     assert f["world_size"].value == 8  # devices 4 x num_nodes 2
+    assert "grad_accum" not in f  # 512 sequences do not split into 8 ranks x 128
     assert f["peak_lr"].value == pytest.approx(5e-4)
     assert f["min_lr"].value == 0.0 and f["min_lr"].source.kind == "key"
 
@@ -74,3 +75,9 @@ def test_unknown_preset_is_a_notice_not_a_guess():
 def test_presets_match_the_hf_oracle(preset, n):
     doc = load_document("p.yaml", text=f"model_name: {preset}\ntrain:\n  max_seq_length: 2048\n")
     assert litgpt.extract(doc, ExtractContext()).facts["n_params"].value == n
+
+
+def test_accumulation_from_the_world_size():
+    ex = litgpt.extract(load("litgpt_preset.yaml"), ExtractContext(world_size=5))  # devices: auto
+    assert ex.facts["grad_accum"].value == 5  # 125 / (5 ranks x micro 5)
+    assert "world_size" not in ex.facts  # the flag's value is resolve's override, not a file fact

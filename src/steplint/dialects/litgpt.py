@@ -68,7 +68,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     sheet = FactSheet()
     notices: list[str] = []
     spec, block_size = _architecture(reader, sheet, notices)
-    _batch(reader, sheet, block_size)
+    _batch(reader, sheet, ctx, block_size)
     _schedule(reader, sheet, notices)
     _optimizer(reader, sheet)
     sheet.complete_batch_and_tokens()
@@ -170,19 +170,27 @@ def _tied(reader: ConfigReader) -> bool:
     return bool(tied.value) if tied is not None else False  # null / absent: not tied
 
 
-def _batch(reader: ConfigReader, sheet: FactSheet, block_size: Optional[Value]) -> None:
+def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, block_size: Optional[Value]) -> None:
     seq = reader.count("train.max_seq_length")
     if seq is None and block_size is not None:
         seq = Value(block_size.value, default_source(
             FRAMEWORK, "train.max_seq_length not set: the model's block_size"))
     sheet.put("seq_len", seq)
-    sheet.put("global_batch_sequences", reader.count_or_default("train.global_batch_size", DEFAULT_GLOBAL_BATCH))
-    sheet.put("micro_batch", reader.count_or_default("train.micro_batch_size", DEFAULT_MICRO_BATCH))
+    batch = sheet.put("global_batch_sequences", reader.count_or_default("train.global_batch_size",
+                                                                        DEFAULT_GLOBAL_BATCH))
+    micro = sheet.put("micro_batch", reader.count_or_default("train.micro_batch_size", DEFAULT_MICRO_BATCH))
     devices = reader.raw("devices")
     nodes = reader.count_or_default("num_nodes", DEFAULT_NUM_NODES)
+    world = ctx.world_size
     if devices is not None and isinstance(devices.value, int) and not isinstance(devices.value, bool) \
             and devices.value > 0:
-        sheet.put("world_size", derived(devices.value * nodes.value, "devices * num_nodes", note="devices"))
+        world = devices.value * nodes.value
+        sheet.put("world_size", derived(world, "devices * num_nodes", at=devices.source))
+    if world and batch.value % (world * micro.value) == 0:
+        # pretrain.py: gradient_accumulation_iters = global_batch_size // devices // micro_batch_size
+        sheet.put("grad_accum", derived(batch.value // (world * micro.value),
+                                        "global_batch_size / (world_size * micro_batch_size)",
+                                        "global_batch_sequences", "world_size", "micro_batch"))
 
 
 def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> None:
