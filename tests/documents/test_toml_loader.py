@@ -106,3 +106,10 @@ def test_comment_only_file_is_empty():
 def test_hash_inside_strings_is_not_a_comment():
     parsed = parse_toml("s.toml", 'a = "x # y"  # real\nb = \'\'\'\n# text\n\'\'\'\n')
     assert [(c.line, c.text) for c in parsed.comments] == [(1, " real")]
+
+
+@pytest.mark.parametrize("text", ["a = " + "[" * 10_000 + "]" * 10_000 + "\n", "a = " + "{b = " * 3000 + "1" + "}" * 3000])
+def test_deep_nesting_is_sl001_not_a_recursion_error(text):
+    parsed = parse_toml("deep.toml", text)
+    assert parsed.root is None and [(d.code, d.line) for d in parsed.diagnostics] == [("SL001", 1)]
+    assert "nesting" in parsed.diagnostics[0].message

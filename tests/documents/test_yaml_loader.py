@@ -192,3 +192,10 @@ def test_scalar_root_and_null_document():
     assert load("just text\n").root.value == "just text"
     assert load("~\n").root.value is None
     assert load("# only a comment\n").root is None
+
+
+def test_compact_block_nesting_is_refused_before_libyaml_recurses():
+    # libyaml's composer crashes the interpreter near 100,000 levels of `- - - x`
+    doc = load("k: v\n" + "- " * 100_000 + "x\n")
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 2, 401)]
+    assert load("- " * 150 + "x\n").diagnostics == ()

@@ -4,7 +4,9 @@ TOML, comments). PyYAML gives marks of its own; these agree with them for `\\n` 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from typing import Optional
 
 from steplint.diagnostics import Mark, Span
 
@@ -29,3 +31,26 @@ class LineIndex:
 
     def span(self, start: int, end: int) -> Span:
         return Span(self.mark(start), self.mark(end))
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def too_deep_brackets(text: str, limit: int) -> Optional[int]:
+    """Offset of the first `[` or `{` nested deeper than `limit`, or None.
+
+    Parsers recurse once per level: libyaml's composer crashes the process near 100,000
+    levels and takes seconds at 20,000, tomllib and Python's own recursion raise
+    RecursionError, so depth is refused before parsing. Brackets inside strings count too,
+    which can only over-count, and the scan runs only when there are enough brackets."""
+    if text.count("[") + text.count("{") <= limit:
+        return None
+    depth = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return match.start()
+        elif depth:
+            depth -= 1
+    return None

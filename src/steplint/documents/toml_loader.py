@@ -18,12 +18,14 @@ from steplint.diagnostics import Location, Mark, Span
 from steplint.documents.comments import make_comment
 from steplint.documents.findings import LoadProblem, Parsed, failed
 from steplint.documents.nodes import Comment, MappingNode, Node, ScalarNode, SequenceNode
-from steplint.documents.positions import LineIndex
+from steplint.documents.positions import LineIndex, too_deep_brackets
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - declared dependency on older Pythons
     import tomli as tomllib
+
+MAX_DEPTH = 200  # nested arrays and inline tables; tomllib recurses once per level
 
 Path = tuple  # of str keys and int indexes
 
@@ -294,6 +296,10 @@ def _error_mark(text: str, error: Exception) -> Optional[Mark]:
 
 def parse_toml(path: str, text: str) -> Parsed:
     """`text` as TOML nodes, with comments and loader findings."""
+    deep = too_deep_brackets(text, MAX_DEPTH)
+    if deep is not None:
+        message = f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)"
+        return failed(path, LoadProblem("SL001", message, LineIndex(text).mark(deep)))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

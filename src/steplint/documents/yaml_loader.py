@@ -22,6 +22,7 @@ from steplint.diagnostics import Location, Mark, Span
 from steplint.documents.comments import hash_comments
 from steplint.documents.findings import LoadProblem, Parsed, failed, loader_diagnostic
 from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from steplint.documents.positions import too_deep_brackets
 
 MAX_DEPTH = 200  # nesting levels; real configs stay under 10
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add on top of the text's own
@@ -253,30 +254,26 @@ class _Converter:
         )
 
 
-_BRACKET = re.compile(r"[\[\]{}]")
+# A line of compact block collections (`- - - - x`) nests as deep as it is long.
+_COMPACT_NESTING = re.compile(r"^[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH, re.M)
 
 
-def _check_flow_depth(text: str) -> None:
-    """Refuse `[[[[...` before the composer recurses through it (libyaml is slow on it,
-    the pure-Python composer overflows the stack). Counts brackets in strings too, which
-    can only over-count, and only runs when there are enough brackets to matter."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return
-    depth = 0
-    for match in _BRACKET.finditer(text):
-        if match.group() in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                offset = match.start()
-                line = text.count("\n", 0, offset)
-                column = offset - (text.rfind("\n", 0, offset) + 1)
-                raise LoadProblem(
-                    "SL001",
-                    f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)",
-                    Mark(line + 1, column + 1, offset),
-                )
-        elif depth:
-            depth -= 1
+def _check_depth(text: str) -> None:
+    """Refuse nesting that would crash libyaml's recursive composer (or overflow the
+    pure-Python one) before composing; the converter enforces MAX_DEPTH exactly later.
+    Indentation-only nesting needs quadratic text, which the size cap bounds."""
+    offset = too_deep_brackets(text, MAX_DEPTH)
+    if offset is None and ("- " in text or "? " in text):
+        compact = _COMPACT_NESTING.search(text)
+        offset = compact.end() if compact else None
+    if offset is not None:
+        line = text.count("\n", 0, offset)
+        column = offset - (text.rfind("\n", 0, offset) + 1)
+        raise LoadProblem(
+            "SL001",
+            f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)",
+            Mark(line + 1, column + 1, offset),
+        )
 
 
 def _syntax_problem(error: yaml.YAMLError, text: str) -> LoadProblem:
@@ -319,7 +316,7 @@ def parse_yaml(path: str, text: str) -> Parsed:
     """The first YAML document of `text` as nodes, its comments and loader findings."""
     loader = None
     try:
-        _check_flow_depth(text)
+        _check_depth(text)
         loader = _loader_class()(text)
         composed = loader.get_node() if loader.check_node() else None
         if composed is None:
