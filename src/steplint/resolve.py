@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
@@ -55,8 +55,9 @@ class LoadedRecipe:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-@dataclass
-class _Item:
+class _Item(NamedTuple):
+    """A file to visit: given on the command line ("input"), or named by another file."""
+
     path: str
     role: str  # "input", "model", "deepspeed", ...
     referrer: Optional[Reference] = None
@@ -64,17 +65,19 @@ class _Item:
     text: Optional[str] = None
 
 
-@dataclass
 class _State:
-    settings: Settings
-    texts: Mapping[str, str]
-    documents: dict = field(default_factory=dict)  # path -> Document
-    seen: set = field(default_factory=set)  # realpaths
-    extractions: list = field(default_factory=list)  # (role, Extraction)
-    files: list = field(default_factory=list)
-    dialects: list = field(default_factory=list)
-    diagnostics: list = field(default_factory=list)
-    notices: list = field(default_factory=list)
+    """What one load_recipe call accumulates (plain class: it is private and mutable)."""
+
+    def __init__(self, settings: Settings, texts: Mapping[str, str]):
+        self.settings = settings
+        self.texts = texts
+        self.documents: dict[str, Document] = {}
+        self.seen: set[str] = set()  # realpaths
+        self.extractions: list[tuple[str, Extraction]] = []  # (role, extraction)
+        self.files: list[str] = []
+        self.dialects: list[str] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.notices: list[str] = []
 
 
 def load_recipe(
@@ -91,7 +94,7 @@ def load_recipe(
     file (stdin).
     """
     settings = settings or Settings()
-    state = _State(settings=settings, texts=texts or {})
+    state = _State(settings, texts or {})
     paths = tuple(paths)
     queue: list[_Item] = []
     if settings.model:
