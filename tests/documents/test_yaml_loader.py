@@ -1,6 +1,7 @@
 """YAML: PyYAML's values, exact spans, caps, tags, duplicates, merges, comments."""
 
 import datetime
+import time
 
 import pytest
 import yaml
@@ -199,3 +200,18 @@ def test_compact_block_nesting_is_refused_before_libyaml_recurses():
     doc = load("k: v\n" + "- " * 100_000 + "x\n")
     assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 2, 401)]
     assert load("- " * 150 + "x\n").diagnostics == ()
+
+
+def test_base60_integers_are_read_but_not_computed_without_bound():
+    assert load("t: 1:30:00\n").root.get("t").value == 5400
+    started = time.perf_counter()
+    doc = load("t: 1" + ":00" * 200_000 + "\n")  # 60**200000: quadratic time in PyYAML
+    assert time.perf_counter() - started < 1.0
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 1, 4)]
+    assert len(doc.diagnostics[0].message) < 120
+
+
+def test_messages_stay_one_short_line_for_huge_keys():
+    key = "k" * 5000
+    doc = load(f"? {key}\n: 1\n? {key}\n: 2\n")
+    assert [d.code for d in doc.diagnostics] == ["SL002"] and len(doc.diagnostics[0].message) < 160

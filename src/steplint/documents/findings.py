@@ -64,6 +64,12 @@ def loader_diagnostic(
     )
 
 
+def excerpt(text: str, limit: int = 40) -> str:
+    """`text` for a one-line message: a hostile file can hold a megabyte-long key."""
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return text.replace("\n", "\\n").replace("\r", "\\r")
+
+
 class LoadProblem(Exception):
     """Raised inside a loader to stop at the first fatal problem; `load_document` turns it
     into the one diagnostic the file gets."""

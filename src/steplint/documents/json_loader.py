@@ -17,7 +17,7 @@ from typing import Optional
 
 from steplint.diagnostics import Location
 from steplint.documents.comments import make_comment
-from steplint.documents.findings import LoadProblem, Parsed, failed, loader_diagnostic
+from steplint.documents.findings import LoadProblem, Parsed, excerpt, failed, loader_diagnostic
 from steplint.documents.nodes import Comment, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import LineIndex
 
@@ -127,7 +127,7 @@ class _Scanner:
         node = self.scalar(value, start, end)
         if value in (float("inf"), float("-inf")):
             self.diagnostics.append(
-                loader_diagnostic(self.path, "SL004", f"{node.text} is too large for a float (non-finite)", node)
+                loader_diagnostic(self.path, "SL004", f"{excerpt(node.text)} is too large for a float (non-finite)", node)
             )
         return node, end
 
@@ -184,7 +184,7 @@ class _Scanner:
             loader_diagnostic(
                 self.path,
                 "SL002",
-                f"duplicate key {key.text} (first on line {line}): Python's json keeps the last "
+                f"duplicate key {excerpt(key.text)} (first on line {line}): Python's json keeps the last "
                 "value silently, DeepSpeed refuses the file",
                 key,
                 related=(Location(self.path, line, column, "first defined here"),),

@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from steplint.diagnostics import Location, Mark, Span
 from steplint.documents.comments import make_comment
-from steplint.documents.findings import LoadProblem, Parsed, failed
+from steplint.documents.findings import LoadProblem, Parsed, excerpt, failed
 from steplint.documents.nodes import Comment, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import LineIndex, too_deep_brackets
 
@@ -274,7 +274,7 @@ def _redefinition(path: str, text: str, error: Exception) -> Optional[LoadProble
         what = "table" if key in scan._headers else "key"
         return LoadProblem(
             "SL002",
-            f"{what} {dotted!r} is defined twice (first on line {first.start.line}); TOML forbids it",
+            f"{what} {excerpt(dotted)!r} is defined twice (first on line {first.start.line}); TOML forbids it",
             second,
             (Location(path, first.start.line, first.start.column, "first defined here"),),
         )

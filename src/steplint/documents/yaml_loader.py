@@ -20,7 +20,7 @@ from yaml.constructor import SafeConstructor
 
 from steplint.diagnostics import Location, Mark, Span
 from steplint.documents.comments import hash_comments
-from steplint.documents.findings import LoadProblem, Parsed, failed, loader_diagnostic
+from steplint.documents.findings import LoadProblem, Parsed, excerpt, failed, loader_diagnostic
 from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import too_deep_brackets
 
@@ -34,6 +34,10 @@ MERGE_TAG = _TAG + "merge"
 _COLLECTION_TAGS = frozenset(_TAG + t for t in ("map", "seq", "omap", "pairs", "set"))
 
 _constructor = SafeConstructor()
+
+
+# `1:30:00` is an int in YAML 1.1 (base 60); hundreds of parts are an attack, not a time
+_MAX_BASE60_PARTS = 12
 
 
 def _read_float(node) -> float:
@@ -52,6 +56,8 @@ def _read_int(node) -> int:
     text = node.value
     if text.isdigit() and (text[0] != "0" or text == "0"):
         return int(text)
+    if text.count(":") > _MAX_BASE60_PARTS:  # 60**n grows quadratically slower to compute
+        raise ValueError("too many base-60 parts")
     return _constructor.construct_yaml_int(node)
 
 
@@ -144,7 +150,7 @@ class _Converter:
     def refuse(self, node) -> None:
         raise LoadProblem(
             "SL001",
-            f"refusing the tag {_short_tag(node.tag)}: steplint reads plain data only "
+            f"refusing the tag {excerpt(_short_tag(node.tag))}: steplint reads plain data only "
             "(yaml.safe_load refuses it too)",
             _span(node),
         )
@@ -163,7 +169,7 @@ class _Converter:
                 value = reader(node)
             except (ValueError, KeyError, TypeError, yaml.YAMLError):
                 raise LoadProblem(
-                    "SL001", f"{node.value!r} cannot be read as {_short_tag(tag)}", _span(node)
+                    "SL001", f"{excerpt(node.value)!r} cannot be read as {_short_tag(tag)}", _span(node)
                 ) from None
         if style is not None:
             skip_from = start.index
@@ -246,7 +252,7 @@ class _Converter:
             loader_diagnostic(
                 self.path,
                 "SL002",
-                f"duplicate key {key.text!r} (first on line {start.line}): PyYAML silently keeps "
+                f"duplicate key {excerpt(key.text)!r} (first on line {start.line}): PyYAML silently keeps "
                 "the last value, OmegaConf refuses the file",
                 key,
                 related=(Location(self.path, start.line, start.column, "first defined here"),),
