@@ -113,3 +113,9 @@ def test_deep_nesting_is_sl001_not_a_recursion_error(text):
     parsed = parse_toml("deep.toml", text)
     assert parsed.root is None and [(d.code, d.line) for d in parsed.diagnostics] == [("SL001", 1)]
     assert "nesting" in parsed.diagnostics[0].message
+
+
+@pytest.mark.parametrize("number", ["1" + "0" * 5000, "0x" + "f" * 5000], ids=["decimal", "hex"])
+def test_number_longer_than_python_converts_is_sl001(number):
+    parsed = parse_toml("n.toml", f"a = 1\nb = {number}\n")
+    assert [(d.code, d.line, d.column) for d in parsed.diagnostics] == [("SL001", 2, 5)]

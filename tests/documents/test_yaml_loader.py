@@ -215,3 +215,9 @@ def test_messages_stay_one_short_line_for_huge_keys():
     key = "k" * 5000
     doc = load(f"? {key}\n: 1\n? {key}\n: 2\n")
     assert [d.code for d in doc.diagnostics] == ["SL002"] and len(doc.diagnostics[0].message) < 160
+
+
+def test_integer_too_large_to_print_is_sl001():
+    doc = load("a: 0x" + "f" * 5000 + "\n")
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 1, 4)]
+    assert load("a: 0x" + "f" * 100 + "\n").root.get("a").value == 16**100 - 1

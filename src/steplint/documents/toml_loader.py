@@ -19,6 +19,7 @@ from steplint.documents.comments import make_comment
 from steplint.documents.findings import LoadProblem, Parsed, excerpt, failed
 from steplint.documents.nodes import Comment, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import LineIndex, too_deep_brackets
+from steplint.documents.values import MAX_INT_BITS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -252,6 +253,8 @@ class _Builder:
             items = tuple(self.node(child, path + (i,), span) for i, child in enumerate(value))
             return SequenceNode(items, span, path in scan.inline)
         where = scan.values.get(path)
+        if type(value) is int and value.bit_length() > MAX_INT_BITS:
+            raise LoadProblem("SL001", "cannot read TOML: an integer is too large", scan.span(*where) if where else near)
         if where is None:
             return ScalarNode(value, "", near)
         text = self.text[where[0]:where[1]]
@@ -281,6 +284,14 @@ def _redefinition(path: str, text: str, error: Exception) -> Optional[LoadProble
     return LoadProblem("SL002", f"cannot parse TOML: {_POSITION.sub('', message)}", _error_mark(text, error))
 
 
+def _number_too_long(text: str, error: ValueError) -> LoadProblem:
+    """tomllib lets int() raise on more digits than sys.get_int_max_str_digits()."""
+    found = re.search(r"[0-9A-Fa-f_]{1000,}", text)
+    at = LineIndex(text).mark(found.start()) if found else None
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+    return LoadProblem("SL001", f"cannot parse TOML: a number has more than {limit:,} digits", at)
+
+
 def _error_mark(text: str, error: Exception) -> Optional[Mark]:
     line = getattr(error, "lineno", None)
     column = getattr(error, "colno", None)
@@ -302,7 +313,9 @@ def parse_toml(path: str, text: str) -> Parsed:
         return failed(path, LoadProblem("SL001", message, LineIndex(text).mark(deep)))
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except ValueError as error:
+        if not isinstance(error, tomllib.TOMLDecodeError):  # int() refused a number's length
+            return failed(path, _number_too_long(text, error))
         problem = _redefinition(path, text, error)
         if problem is None:
             message = _POSITION.sub("", str(error))
@@ -315,5 +328,8 @@ def parse_toml(path: str, text: str) -> Parsed:
         pass  # a gap in the scanner: values (from tomllib) stay right, spans fall back to tables
     if not data:  # empty, or only comments: not a config, not an error
         return Parsed(None, tuple(scan.comments))
-    root = _Builder(text, scan).node(data, (), scan.tables[()])
+    try:
+        root = _Builder(text, scan).node(data, (), scan.tables[()])
+    except LoadProblem as problem:
+        return failed(path, problem)
     return Parsed(root, tuple(scan.comments))

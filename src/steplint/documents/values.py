@@ -18,6 +18,7 @@ from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = [
+    "MAX_INT_BITS",
     "READERS",
     "Reading",
     "loader_diagnostic",
@@ -29,6 +30,10 @@ __all__ = [
 ]
 
 Number = Union[int, float]
+
+# Python refuses str() of an int over sys.get_int_max_str_digits() (4,300) digits, but reads
+# hex and binary literals of any length; loaders refuse larger ints so no report can crash.
+MAX_INT_BITS = 14_000  # 2**14000 has 4,215 digits
 
 # reader -> what reads the text: PyYAML SafeLoader (Megatron, NeoX, HF YAML), OmegaConf
 # (NeMo/Hydra), json/hjson (DeepSpeed, HF JSON), tomllib (torchtitan), argparse (launch scripts)

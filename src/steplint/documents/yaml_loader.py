@@ -23,6 +23,7 @@ from steplint.documents.comments import hash_comments
 from steplint.documents.findings import LoadProblem, Parsed, excerpt, failed, loader_diagnostic
 from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import too_deep_brackets
+from steplint.documents.values import MAX_INT_BITS
 
 MAX_DEPTH = 200  # nesting levels; real configs stay under 10
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add on top of the text's own
@@ -58,7 +59,10 @@ def _read_int(node) -> int:
         return int(text)
     if text.count(":") > _MAX_BASE60_PARTS:  # 60**n grows quadratically slower to compute
         raise ValueError("too many base-60 parts")
-    return _constructor.construct_yaml_int(node)
+    value = _constructor.construct_yaml_int(node)
+    if value.bit_length() > MAX_INT_BITS:
+        raise ValueError("too large to print")
+    return value
 
 
 # tag -> how SafeLoader turns the scalar's text into a value (str needs no call)
