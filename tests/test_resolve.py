@@ -160,3 +160,16 @@ def test_hf_vs_deepspeed_disagreement_is_sl006_and_recorded_for_sl701(tmp_path):
     assert (c["field"], c["value"], c["other_value"]) == ("micro_batch", 8, 4)
     assert {c["dialect"], c["other_dialect"]} == {"hf-training-args", "deepspeed"}
     assert c["other_source"].line == 1
+
+
+def test_a_batch_in_tokens_gives_the_batch_in_sequences():
+    from steplint.diagnostics import Mark, Span
+    from steplint.recipe import fact, key_source
+    from steplint.resolve import _derive
+
+    span = Span(Mark(1, 1, 0), Mark(1, 2, 1))
+    facts = {"global_batch_tokens": fact("global_batch_tokens", 4_194_304, key_source("a.yaml", "batch", span)),
+             "seq_len": fact("seq_len", 4096, key_source("a.yaml", "seq", span))}
+    derived = _derive(facts, None, {}, None)
+    assert derived["global_batch_sequences"].value == 1024
+    assert derived["global_batch_sequences"].source.formula == "global_batch_tokens / seq_len"

@@ -345,6 +345,11 @@ def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state:
     if "global_batch_sequences" not in f and all(value(n) for n in ("micro_batch", "grad_accum", "data_parallel")):
         put("global_batch_sequences", value("micro_batch") * value("grad_accum") * value("data_parallel"),
             "micro_batch x grad_accum x data_parallel", "micro_batch", "grad_accum", "data_parallel")
+    if "global_batch_sequences" not in f and value("global_batch_tokens") and value("seq_len"):
+        sequences = value("global_batch_tokens") / value("seq_len")
+        if float(sequences).is_integer():  # a batch given in tokens (OLMo-core, newer torchtitan)
+            put("global_batch_sequences", sequences, "global_batch_tokens / seq_len", "global_batch_tokens",
+                "seq_len")
     if "global_batch_tokens" not in f and value("global_batch_sequences") and value("seq_len"):
         put("global_batch_tokens", value("global_batch_sequences") * value("seq_len"),
             "global_batch_sequences x seq_len", "global_batch_sequences", "seq_len")
