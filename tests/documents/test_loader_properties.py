@@ -125,3 +125,24 @@ def test_toml_round_trip(data):
     assert to_python(doc.root) == tomllib.loads(text) == data or (not data and doc.root is None)
     if doc.root is not None:
         assert_spans(text, doc.root)
+
+
+FUZZ_ALPHABET = st.sampled_from(
+    list("abk019.-+eE_:#,[]{}\"'\\!&*<>|~?=@%` \t\r\n\x00\x85\u2028\ufeffé")
+    + ["- ", ": ", "<<: ", "&a ", "*a", "!!int ", "!!python/object ", "---\n", "0x", "1e-4", "NaN", "true",
+       "[[a]]\n", "[a]\n", "/*", "//", "'''", '"""', "\\u00e9"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FUZZ_ALPHABET, max_size=40), st.sampled_from(["f.yaml", "f.json", "f.toml"]))
+def test_any_text_loads_without_raising(pieces, name):
+    text = "".join(pieces)
+    doc = load_document(name, text=text)
+    for d in doc.diagnostics:
+        assert d.line >= 1 and d.column >= 1 and "\n" not in d.message
+    if doc.root is not None:
+        for _, node in walk(doc.root):
+            assert 0 <= node.span.start.offset <= node.span.end.offset <= len(doc.text)
+    for comment in doc.comments:
+        assert comment.line >= 1 and comment.column >= 1

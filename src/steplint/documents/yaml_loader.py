@@ -171,7 +171,7 @@ class _Converter:
                 self.refuse(node)
             try:
                 value = reader(node)
-            except (ValueError, KeyError, TypeError, yaml.YAMLError):
+            except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):
                 raise LoadProblem(
                     "SL001", f"{excerpt(node.value)!r} cannot be read as {_short_tag(tag)}", _span(node)
                 ) from None
