@@ -10,10 +10,11 @@ Precedence when several sources give one field (first match wins):
    comes first for architecture fields, since the user named it on purpose;
 3. a derivation by a dialect (e.g. N from an architecture), then a framework default.
 
-Two keys that disagree on one field are a conflict (SL006, with both locations); the
-conflict is also recorded in `recipe.extras["conflicts"]` so SL701 can tell the
-Hugging Face / DeepSpeed pairs the Trainer itself rejects. Generic derivations (global
-batch, tokens, warmup from a ratio, decay end) only fill fields nothing else gave.
+Two keys that disagree on one field are a conflict (SL006, with both locations), except
+Hugging Face arguments against their DeepSpeed JSON, which the Trainer itself rejects and
+SL701 reports; every conflict is recorded in `recipe.extras["conflicts"]`. Generic
+derivations (global batch, tokens, warmup from a ratio, decay end) only fill fields
+nothing else gave.
 
 Dialects may leave two pending values in their extras for this module to finish once
 the train steps are known: `warmup_ratio` (a Fact holding a fraction of the train steps)
@@ -44,6 +45,9 @@ _NO_HORIZON = ("constant", "inverse-sqrt")
 # A file named by a reference is read as the framework the reference names first: HF hands
 # `deepspeed:` to DeepSpeed, and a model folder holds a transformers config.json.
 _ROLE_DIALECTS = {"deepspeed": "deepspeed", "model": "hf_config"}
+# HF TrainingArguments vs DeepSpeed disagreements are the Trainer's own start-up error,
+# reported by SL701 (architecture.md section 4); SL006 stays quiet on those pairs.
+_TRAINER_CHECKED = {"hf-training-args", "deepspeed"}
 # Kind precedence (lower wins) for merging.
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
@@ -254,7 +258,8 @@ def _merge(state: _State) -> tuple[dict[str, Fact], list[dict]]:
                 conflicts.append({"field": name, "value": old.value, "source": old.source,
                                   "dialect": owner[name], "other_value": new.value, "other_source": new.source,
                                   "other_dialect": ex.dialect})
-                state.diagnostics.append(_conflict(name, old, new))
+                if {owner[name], ex.dialect} != _TRAINER_CHECKED:
+                    state.diagnostics.append(_conflict(name, old, new))
     return facts, conflicts
 
 
