@@ -167,7 +167,7 @@ def load_document(
             bom = text.startswith("\ufeff")
             text = text[1:] if bom else text
     except LoadProblem as problem:
-        raw = text if isinstance(text, str) else (text or b"").decode("utf-8", "replace")
+        raw = text if isinstance(text, str) else (text or b"").decode("utf-8-sig", "replace")
         return Document(path, raw, kind or "yaml", None, diagnostics=failed(path, problem).diagnostics)
     kind = kind or sniff_kind(text)
     newline = dominant_newline(text)
