@@ -53,10 +53,10 @@ def run(cmd: list[str], env: dict) -> tuple[int, str, str, float, int]:
         child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return child.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"), elapsed, usage.ru_maxrss * 1024
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        return os.waitstatus_to_exitcode(status), stdout, stderr, elapsed, usage.ru_maxrss * 1024
 
 
 def cases(scratch: Path) -> list[Path]:
@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.cli:
                 code, out, err, wall, rss = run([*steplint, "check", str(path)], env)
                 bad = "Traceback" in out + err or code not in (0, 1, 2)
-                print(f"{path.name:20} {code:>4} {wall * 1000:8.1f} {rss / 2**20:13.1f}" + ("  TRACEBACK" if bad else ""))
+                flag = "  TRACEBACK" if bad else ""
+                print(f"{path.name:20} {code:>4} {wall * 1000:8.1f} {rss / 2**20:13.1f}{flag}")
                 over += bad or wall > BUDGET_SECONDS or rss > BUDGET_BYTES
                 continue
             code, out, err, wall, rss = run([sys.executable, "-c", CHILD, str(path)], env)

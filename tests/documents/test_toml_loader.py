@@ -108,7 +108,11 @@ def test_hash_inside_strings_is_not_a_comment():
     assert [(c.line, c.text) for c in parsed.comments] == [(1, " real")]
 
 
-@pytest.mark.parametrize("text", ["a = " + "[" * 10_000 + "]" * 10_000 + "\n", "a = " + "{b = " * 3000 + "1" + "}" * 3000])
+@pytest.mark.parametrize(
+    "text",
+    ["a = " + "[" * 10_000 + "]" * 10_000 + "\n", "a = " + "{b = " * 3000 + "1" + "}" * 3000],
+    ids=["arrays", "tables"],
+)
 def test_deep_nesting_is_sl001_not_a_recursion_error(text):
     parsed = parse_toml("deep.toml", text)
     assert parsed.root is None and [(d.code, d.line) for d in parsed.diagnostics] == [("SL001", 1)]

@@ -46,7 +46,7 @@ def loader_diagnostic(
     whole-file problem (an unreadable file, a size cap).
     """
     name, severity = LOADER_FINDINGS[code]
-    path = file if isinstance(file, str) else getattr(file, "path")
+    path = file if isinstance(file, str) else file.path
     span = _span_of(at)
     if span is None:
         return Diagnostic(code, name, severity, message, path, related=related)

@@ -127,7 +127,9 @@ class _Scanner:
         node = self.scalar(value, start, end)
         if value in (float("inf"), float("-inf")):
             self.diagnostics.append(
-                loader_diagnostic(self.path, "SL004", f"{excerpt(node.text)} is too large for a float (non-finite)", node)
+                loader_diagnostic(
+                    self.path, "SL004", f"{excerpt(node.text)} is too large for a float (non-finite)", node
+                )
             )
         return node, end
 

@@ -254,7 +254,8 @@ class _Builder:
             return SequenceNode(items, span, path in scan.inline)
         where = scan.values.get(path)
         if type(value) is int and value.bit_length() > MAX_INT_BITS:
-            raise LoadProblem("SL001", "cannot read TOML: an integer is too large", scan.span(*where) if where else near)
+            at = scan.span(*where) if where else near
+            raise LoadProblem("SL001", "cannot read TOML: an integer is too large", at)
         if where is None:
             return ScalarNode(value, "", near)
         text = self.text[where[0]:where[1]]
