@@ -78,3 +78,14 @@ def test_lint_streams_recipes_and_reports_a_shared_file_once(monkeypatch):
     second = next(outcomes)
     assert [d.code for d in first.diagnostics].count("SL004") == 1
     assert [d.code for d in second.diagnostics] == ["SL202"]  # ds.json's finding is not repeated
+
+
+def test_a_crash_while_loading_names_the_files(monkeypatch):
+    monkeypatch.setattr(engine, "_plan", lambda files, settings: [SimpleNamespace(files=("a.yaml", "ds.json"))])
+
+    def load(group, settings, stdin):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(engine, "_load", load)
+    with pytest.raises(engine.LoadCrash, match="internal error while reading a.yaml, ds.json: RecursionError"):
+        next(engine.lint(["a.yaml"], Settings(), _selection()))

@@ -31,6 +31,15 @@ class RuleCrash(Exception):
         self.rule, self.file, self.error = rule, file, error
 
 
+class LoadCrash(Exception):
+    """Loading, a dialect or the resolver raised on a recipe: exit 2 naming the files."""
+
+    def __init__(self, files: Iterable[str], error: BaseException):
+        names = ", ".join(files)
+        super().__init__(f"internal error while reading {names}: {type(error).__name__}: {error}")
+        self.error = error
+
+
 @dataclass
 class RecipeOutcome:
     files: tuple[str, ...]  # every file of the recipe
@@ -114,7 +123,10 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
     passed_keys = {file_key(p) for p in files}
     reported: set = set()
     for group in _plan(files, settings):
-        loaded = _load(group, settings, stdin)
+        try:
+            loaded = _load(group, settings, stdin)
+        except Exception as error:  # noqa: BLE001 - a crash must name the files, not print a traceback
+            raise LoadCrash(group.files, error) from error
         passed = tuple(p for p in _group_files(group, loaded) if file_key(p) in passed_keys)
         outcome = lint_loaded(loaded, passed, settings, selection)
         # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once

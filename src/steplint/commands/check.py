@@ -136,9 +136,9 @@ def command(paths: tuple[str, ...], **options) -> None:
     except KeyboardInterrupt:
         raise click.exceptions.Exit(130)
     except Exception as error:  # noqa: BLE001 - the command boundary: never a traceback
-        from steplint.engine import RuleCrash
+        from steplint.engine import LoadCrash, RuleCrash
 
-        if isinstance(error, RuleCrash):
+        if isinstance(error, (RuleCrash, LoadCrash)):
             raise fail(str(error))
         raise fail(f"internal error: {type(error).__name__}: {error}")
     raise click.exceptions.Exit(code)
