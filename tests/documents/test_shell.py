@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from steplint.documents.nodes import MappingNode, ScalarNode, SequenceNode
@@ -109,3 +111,30 @@ def test_flag_without_value_spans_the_flag():
     doc = load("python pretrain_gpt.py --bf16\n")
     node = flag(doc, "--bf16")
     assert isinstance(node, ScalarNode) and node.value is True and node.text == "--bf16"
+
+
+_PIECES = ["--lr", " ", "\n", "\\\n", "$", "${", "}", "$((", "))", "(", ")", "'", '"', "`", "#", "<<EOT", "EOT",
+           "X=", "A=(", "1e-4", "220_000_000", "pretrain_gpt.py", "[@]", "*", "/", "0", ":-", ";", "|", "&&"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_any_text_reads_without_raising(pieces):
+    text = "".join(pieces)
+    doc = load_shell("fuzz.sh", text)
+    assert isinstance(doc.root, MappingNode)
+    for _, node in doc.root.items:
+        for item in (node.items if isinstance(node, (SequenceNode, MappingNode)) else (node,)):
+            leaf = item[1] if isinstance(item, tuple) else item
+            assert 0 <= leaf.span.start.offset <= leaf.span.end.offset <= len(text)
+
+
+def test_deeply_nested_arithmetic_is_unresolved_not_a_crash():
+    depth = 5000
+    doc = load(f"N=$(({'(' * depth}1{')' * depth}))\npython pretrain_gpt.py --num-layers $N\n")
+    assert is_unresolved(flag(doc, "--num-layers"))
+
+
+@pytest.mark.parametrize("text", ["A=( ; )\n", "A=(a | b & c < d > e ( f\n", "A=(\n", "cat <<EOT\nno end\n", "X=\"open\n"])
+def test_malformed_scripts_terminate(text):
+    assert isinstance(load(text).root, MappingNode)

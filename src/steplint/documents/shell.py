@@ -37,6 +37,7 @@ _PROGRAM = re.compile(r"(?:^|/)([A-Za-z0-9_.-]+\.py)$")
 # `-1`, `-.5` and `-1e-3` are values, not flags.
 _NEGATIVE_NUMBER = re.compile(r"-\.?[0-9]")
 _DECLARATION_WORDS = frozenset({"export", "local", "declare", "readonly", "typeset"})
+_MAX_ARITH_TOKENS = 64  # also bounds the recursion of the arithmetic parser
 _ARITH_TOKEN = re.compile(r"\s*(?:(\d[\d_]*)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/%()]))")
 
 
@@ -214,6 +215,8 @@ class _Lexer:
             elif ch == ")":
                 self.pos += 1
                 break
+            elif ch in ";|&(<>":
+                self.pos += 1  # not valid inside an array: skipped, never looped on
             else:
                 elements.append(self._word())
         return ("array", m.group(1), bool(m.group(2)), tuple(elements), word.start, self.pos)
@@ -474,6 +477,8 @@ class _Expander:
                 tokens.append(value)
             else:
                 tokens.append(m.group(3))
+        if len(tokens) > _MAX_ARITH_TOKENS:
+            return None  # launch scripts multiply a few numbers; anything bigger is not read
         try:
             value, rest = _arith_sum(tokens)
         except (IndexError, ValueError, ZeroDivisionError, TypeError):
