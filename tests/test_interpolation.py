@@ -54,3 +54,9 @@ def test_what_cannot_be_resolved_is_an_error_not_a_guess(tmp_path, text):
 
 def test_absent_key_is_none(tmp_path):
     assert interp("a: 1\n", tmp_path).get("b") is None
+
+
+def test_deep_nesting_is_unresolved_not_a_crash(tmp_path):
+    text = "x: '" + "${sum:1," * 100 + "1" + "}" * 100 + "'\n"
+    got = interp(text, tmp_path).get("x")
+    assert got is not None and not got.ok

@@ -155,7 +155,7 @@ def _parse(text: str) -> list:
             if literal:
                 out.append("".join(literal))
                 literal = []
-            interp, pos = _parse_interp(text, pos)
+            interp, pos = _parse_interp(text, pos, 0)
             out.append(interp)
             continue
         literal.append(text[pos])
@@ -165,8 +165,10 @@ def _parse(text: str) -> list:
     return out
 
 
-def _parse_interp(text: str, start: int) -> tuple[_Interp, int]:
+def _parse_interp(text: str, start: int, depth: int) -> tuple[_Interp, int]:
     """The interpolation opening at `start` (at `${`), and the offset after its `}`."""
+    if depth > MAX_DEPTH:
+        raise _Unresolved("interpolation nests too deep")
     pos = start + 2
     head_end = pos
     while head_end < len(text) and text[head_end] not in ":}$":
@@ -179,7 +181,7 @@ def _parse_interp(text: str, start: int) -> tuple[_Interp, int]:
         nested: Optional[_Interp] = None
         while pos < len(text) and text[pos] != "}":
             if text.startswith("${", pos):
-                nested, pos = _parse_interp(text, pos)
+                nested, pos = _parse_interp(text, pos, depth + 1)
                 continue
             if text[pos] == ",":
                 args.append(nested if nested is not None and not "".join(current).strip() else "".join(current))

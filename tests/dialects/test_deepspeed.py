@@ -76,11 +76,26 @@ def test_hf_arguments_and_deepspeed_json_that_disagree_are_a_conflict_with_both_
 
     loaded = load_recipe([str(FIXTURES / "deepspeed" / "hf_args.yaml")])
     assert loaded.recipe.dialects[-1] == "deepspeed"
-    (conflict,) = [d for d in loaded.diagnostics if d.code == "SL006"]
-    assert conflict.file.endswith("ds_micro4.json") and conflict.line == 2
-    assert conflict.related[0].file.endswith("hf_args.yaml") and conflict.related[0].line == 3
     (record,) = [c for c in loaded.recipe.extras["conflicts"] if c["field"] == "micro_batch"]
-    assert {record["value"], record["other_value"]} == {8, 4}
+    places = {(record["source"].file.rsplit("/", 1)[-1], record["source"].line, record["value"]),
+              (record["other_source"].file.rsplit("/", 1)[-1], record["other_source"].line, record["other_value"])}
+    assert places == {("hf_args.yaml", 3, 8), ("ds_micro4.json", 2, 4)}
+
+
+def test_the_conflict_reaches_check_as_sl701_with_both_locations():
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    run = subprocess.run([sys.executable, "-m", "steplint", "check", "--output-format", "json",
+                          str(FIXTURES / "deepspeed" / "hf_args.yaml")], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
+    (found,) = [d for d in json.loads(run.stdout)["diagnostics"] if d["code"] in ("SL701", "SL006")]
+    where = {(found["file"].rsplit("/", 1)[-1], found["line"])}
+    where |= {(r["file"].rsplit("/", 1)[-1], r["line"]) for r in found.get("related", ())}
+    assert where == {("hf_args.yaml", 3), ("ds_micro4.json", 2)}
 
 
 def test_neox_and_training_files_are_not_deepspeed():

@@ -358,8 +358,8 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     layers = sheet.put("num_layers", args.integer("num_layers"))
     hidden = sheet.put("hidden_size", args.integer("hidden_size"))
     heads = sheet.put("num_attention_heads", args.integer("num_attention_heads"))
-    if not (layers and hidden and heads):
-        return None
+    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
+        return None  # absent or not positive (the loader reports SL004): no architecture
     h = hidden.value
 
     head_dim = args.integer("kv_channels") or derived(h // heads.value, "hidden_size / num_attention_heads",
@@ -491,6 +491,12 @@ def _gating(args: _Args, variant: str) -> tuple[bool, str]:
     return False, "gelu"
 
 
+def moe_layer_count(layers: int, every: int) -> int:
+    """Layers i in [0, layers) with i % every == 0 (Megatron, NeMo and NeoX all place
+    experts this way, 0-indexed): ceil(layers / every)."""
+    return -(-layers // every)
+
+
 _FREQ_TERM = re.compile(r"\[\s*([01])\s*\]\s*\*\s*(\d+)")
 
 
@@ -503,7 +509,7 @@ def _dense_layers(args: _Args, layers: int) -> int:
     number = as_number(node.value)
     if number is not None and number >= 1:
         freq = int(number)
-        return layers - sum(1 for i in range(layers) if i % freq == 0)
+        return layers - moe_layer_count(layers, freq)
     text = str(node.value)
     terms = _FREQ_TERM.findall(text)
     if terms:
@@ -565,7 +571,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     if args.has("max_position_embeddings"):
         sheet.put("max_position_embeddings", args.integer("max_position_embeddings"))
     micro = sheet.put("micro_batch", args.integer("micro_batch_size"))
-    final = sheet.put("global_batch_sequences", args.integer("global_batch_size"))
+    final = sheet.put("global_batch_sequences", _positive(args.integer("global_batch_size")))
     if final is None and micro is not None:
         # global_batch_size None -> micro x DP (arguments.py): no accumulation
         sheet.put("grad_accum", Value(1, default_source(framework, "--global-batch-size unset: micro x DP")))
@@ -583,7 +589,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     ramp_args = args.integers("rampup_batch_size")
     if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
         start, inc, samples = ramp_args[0]
-        if inc > 0 and final.value > start:
+        if start > 0 and inc > 0 and samples >= 0 and final.value > start:
             ramp = RampUp(start, inc, samples, final.value)
             extras["rampup"] = {"start": start, "increment": inc, "samples": samples, "final": final.value}
 
@@ -602,8 +608,8 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
         got = args.number(dest) if args.has(dest) else None
         return got is not None and bool(got.value)
 
-    iters = args.integer("train_iters")
-    samples = args.integer("train_samples")
+    iters = _positive(args.integer("train_iters"))
+    samples = _positive(args.integer("train_samples"))
     if iters and samples:
         conflict(["train_iters", "train_samples"], "only one of --train-iters and --train-samples may be given")
     if ramp_args is not None and iters and args.layout == "script" and not samples:
@@ -742,6 +748,11 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
         sheet.put("init", Value("finetune", args.source("finetune")))
     elif args.flag("use_checkpoint_opt_param_scheduler"):
         extras["checkpoint_scheduler"] = True
+
+
+def _positive(value: Optional[Value]) -> Optional[Value]:
+    """A count that must be positive; zero or negative is left out (SL004 names it)."""
+    return value if value is not None and value.value > 0 else None
 
 
 def _optimizer(args: _Args, sheet: FactSheet) -> None:

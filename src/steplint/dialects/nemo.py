@@ -24,7 +24,7 @@ from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import FactSheet, Value, derived
-from steplint.dialects.megatron import RampUp
+from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 from steplint.interpolation import Interpolator, Resolution
 from steplint.recipe import Source, default_source, derived_source, key_source
@@ -183,8 +183,8 @@ def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[A
     layers = sheet.put("num_layers", reader.integer("model.num_layers"))
     hidden = sheet.put("hidden_size", reader.integer("model.hidden_size"))
     heads = sheet.put("num_attention_heads", reader.integer("model.num_attention_heads"))
-    if not (layers and hidden and heads):
-        return None
+    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
+        return None  # absent or not positive (the loader reports SL004): no architecture
     h = hidden.value
     head_dim = reader.integer("model.kv_channels") or derived(
         h // heads.value, "hidden_size / num_attention_heads", "hidden_size", "num_attention_heads",
@@ -217,7 +217,7 @@ def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[A
         shared_width = shared.value if shared else None
         freq = reader.integer("model.moe_layer_freq")
         if freq is not None and freq.value >= 1:
-            dense_layers = layers.value - sum(1 for i in range(layers.value) if i % freq.value == 0)
+            dense_layers = layers.value - moe_layer_count(layers.value, freq.value)
     tied = reader.flag("model.share_embeddings_and_output_weights")
     try:
         return ArchSpec(
@@ -252,7 +252,8 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     seq = sheet.put("seq_len", reader.integer("model.encoder_seq_length") or reader.integer("model.data.seq_length"))
     sheet.put("max_position_embeddings", reader.integer("model.max_position_embeddings"))
     sheet.put("micro_batch", reader.integer("model.micro_batch_size"))
-    final = sheet.put("global_batch_sequences", reader.integer("model.global_batch_size"))
+    final = reader.integer("model.global_batch_size")
+    final = sheet.put("global_batch_sequences", final if final is not None and final.value > 0 else None)
     steps = reader.integer("trainer.max_steps")
     if steps is not None and steps.value < 0:
         extras["max_epochs"] = True
@@ -263,7 +264,7 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     ramp_args = reader.integers("model.rampup_batch_size")
     if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
         start, inc, samples = ramp_args[0]
-        if inc > 0 and final.value > start:
+        if start > 0 and inc > 0 and samples >= 0 and final.value > start:
             ramp = RampUp(start, inc, samples, final.value)
             extras["rampup"] = {"start": start, "increment": inc, "samples": samples, "final": final.value}
     if ramp is not None and steps is not None and seq is not None:

@@ -29,6 +29,7 @@ from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
+from steplint.dialects.megatron import moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
 from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import default_source
@@ -181,8 +182,8 @@ def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchS
     layers = sheet.put("num_layers", keys.integer("num_layers"))
     hidden = sheet.put("hidden_size", keys.integer("hidden_size"))
     heads = sheet.put("num_attention_heads", keys.integer("num_attention_heads"))
-    if not (layers and hidden and heads):
-        return None
+    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
+        return None  # absent or not positive (the loader reports SL004): no architecture
     h = hidden.value
     kv = sheet.put("num_kv_heads", keys.integer("num_kv_heads"))
     activation = keys.text("activation")
@@ -226,7 +227,7 @@ def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchS
             expert_width = _round_up(int(8 * h / 3), 256) if gated else 4 * h
         interval = keys.integer("moe_expert_interval")
         every = interval.value if interval and interval.value > 0 else 1
-        dense_layers = layers.value - sum(1 for i in range(layers.value) if i % every == 0)
+        dense_layers = layers.value - moe_layer_count(layers.value, every)
     tied = keys.flag("no_weight_tying")
     norm = keys.text("norm")
     try:
