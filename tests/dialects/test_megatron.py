@@ -187,3 +187,10 @@ def test_yaml_cfg_named_by_a_script_is_followed(tmp_path):
     ex = megatron.extract(load_document(str(path)), ExtractContext())
     (ref,) = ex.references
     assert ref.role == "include" and ref.path == str(tmp_path / "model.yaml")
+
+
+def test_ramp_ups_megatron_would_reject_or_too_fine_to_replay_are_not_used():
+    assert RampUp.of(0, 16, 1000, 64) is None and RampUp.of(16, 0, 1000, 64) is None
+    assert RampUp.of(64, 16, 1000, 64) is None
+    assert RampUp.of(1, 1, 10**9, 10**12) is None
+    assert RampUp.of(16, 16, 1000, 64) == RampUp(16, 16, 1000, 64)

@@ -53,6 +53,8 @@ _DECAY_STYLES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
                  "inverse-square-root": "inverse-sqrt", "wsd": "wsd"}
 
 
+MAX_RAMP_STAGES = 100_000
+
 # ---------------------------------------------------------------------------------------
 # Batch ramp-up (megatron/core/num_microbatches_calculator.py, training.py update_train_iters)
 
@@ -69,6 +71,16 @@ class RampUp:
     increment: int
     samples: int
     final: int
+
+    @classmethod
+    def of(cls, start: int, increment: int, samples: int, final: int) -> Optional["RampUp"]:
+        """A ramp Megatron would accept, or None. Ramps of more than MAX_RAMP_STAGES stages
+        are not replayed (the replay walks stage by stage)."""
+        if start <= 0 or increment <= 0 or samples < 0 or final <= start:
+            return None
+        if (final - start) // increment > MAX_RAMP_STAGES:
+            return None
+        return cls(start, increment, samples, final)
 
     @property
     def per_increment(self) -> float:
@@ -588,10 +600,10 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     ramp: Optional[RampUp] = None
     ramp_args = args.integers("rampup_batch_size")
     if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
-        start, inc, samples = ramp_args[0]
-        if start > 0 and inc > 0 and samples >= 0 and final.value > start:
-            ramp = RampUp(start, inc, samples, final.value)
-            extras["rampup"] = {"start": start, "increment": inc, "samples": samples, "final": final.value}
+        ramp = RampUp.of(*ramp_args[0], final.value)
+        if ramp is not None:
+            extras["rampup"] = {"start": ramp.start, "increment": ramp.increment, "samples": ramp.samples,
+                                "final": ramp.final}
 
     def conflict(flags: list[str], message: str) -> None:
         where = [args.source(d) for d in flags if args.has(d)]

@@ -263,10 +263,10 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     ramp = None
     ramp_args = reader.integers("model.rampup_batch_size")
     if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
-        start, inc, samples = ramp_args[0]
-        if start > 0 and inc > 0 and samples >= 0 and final.value > start:
-            ramp = RampUp(start, inc, samples, final.value)
-            extras["rampup"] = {"start": start, "increment": inc, "samples": samples, "final": final.value}
+        ramp = RampUp.of(*ramp_args[0], final.value)
+        if ramp is not None:
+            extras["rampup"] = {"start": ramp.start, "increment": ramp.increment, "samples": ramp.samples,
+                                "final": ramp.final}
     if ramp is not None and steps is not None and seq is not None:
         consumed = ramp.consumed_after(steps.value)
         extras["rampup"]["completes"] = consumed >= ramp.samples
