@@ -13,6 +13,11 @@ here (docs/formats-megatron-deepspeed.md section 5; microsoft/DeepSpeed 38327e0
   resolver (grad_accum defaults to 1 only where DeepSpeed fixes it without DP);
 * `"auto"` values (filled by the HF Trainer, unusable elsewhere) are recorded with their
   spans in `extras["auto"]` for SL701/SL702, never read as numbers.
+
+Extras for rules: `auto` ({key, span} per "auto" value), `batch_given` (which of the
+three batch keys the file sets), `batch_triple`, `zero_stage`, `optimizer` (type),
+`scheduler` (name, params as written, warmup_type, ignored_optimizer_lr),
+`incompatible_flags` (scheduler params the scheduler class does not take).
 """
 
 from __future__ import annotations

@@ -13,6 +13,14 @@ module knows that nothing else does:
   replayed here to give optimizer steps (`RampUp`, also used by the NeMo dialect);
 * flag combinations Megatron's own parser rejects (section 2.5/2.6), recorded in
   `extras["incompatible_flags"]` for SL704.
+
+Extras for rules: `variant` (megatron-lm, megatron-deepspeed/bigscience|microsoft),
+`layout` (script, test-yaml, yaml-cfg), `activation`, `scheduler` (raw decay style),
+`native` (the schedule in samples or iterations as written), `rampup` (start, increment,
+samples, final, completes, last_batch), `incompatible_flags`, `ignored_flags` (accepted
+but without effect, e.g. --num-query-groups without --group-query-attention),
+`deepspeed_blocks_ignored` (the forks pass their own optimizer and scheduler, so those
+blocks of the DeepSpeed JSON are dead text), `exit_interval` / `exit_duration_in_mins`.
 """
 
 from __future__ import annotations
@@ -347,6 +355,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _optimizer(args, sheet)
 
     references = _references(doc, args, variant)
+    if variant.startswith("megatron-deepspeed") and any(r.role == "deepspeed" for r in references):
+        extras["deepspeed_blocks_ignored"] = ("optimizer", "scheduler")
     notices: tuple[str, ...] = ()
     if args.flag("use_checkpoint_args"):
         notices = (f"{doc.path}: --use-checkpoint-args loads the architecture from the checkpoint; "

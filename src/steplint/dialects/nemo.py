@@ -13,6 +13,12 @@ Values are read as OmegaConf reads them: `${...}` interpolations resolved (see
   fraction of max_steps; CosineAnnealing reaches min_lr at max_steps - constant_steps
   and holds it; Hold policies hold the peak after warmup (a WSD-like shape);
 * `model.rampup_batch_size` uses Megatron's ramp-up calculator, replayed as in Megatron.
+
+Extras for rules: `variant` (nemo1, nemo-launcher), `activation`, `scheduler` (sched.name,
+`max_steps_differs` when sched.max_steps is not trainer.max_steps), `native`
+(constant_steps, hold_steps), `rampup`, `max_epochs` (max_steps < 0: length from epochs).
+Not read: Hydra `defaults:` lists and the launcher's global config (`${training...}`,
+`${base_results_dir}` stay unresolved, SL007 where a value is needed).
 """
 
 from __future__ import annotations

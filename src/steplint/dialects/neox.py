@@ -17,6 +17,9 @@ ea7aefd `megatron/neox_arguments/neox_args.py`, `megatron/model/transformer.py`,
 A run combines several files (`deepy.py train.py 7B.yml train_config.yml`); a fragment
 reports only what it holds, and framework defaults for the schedule are given only by a
 file that configures training at all, so a model-only fragment does not invent an LR.
+
+Extras for rules: `activation`, `scheduler` (name), `cosine_climbs_back` (decay end and
+train iters), `train_epochs`, `ignored_lr` (a top-level `lr` NeoX overwrites).
 """
 
 from __future__ import annotations
