@@ -132,6 +132,7 @@ def test_bigscience_glu_keeps_4h_and_reads_the_heredoc_deepspeed_json():
     assert values(ex)["world_size"] == 32  # 4 nodes x gpu:8
     (ref,) = ex.references
     assert ref.role == "deepspeed" and '"train_batch_size": 256' in ref.text and ref.path.endswith(".json")
+    assert ex.extras["deepspeed_blocks_ignored"] == ("optimizer", "scheduler")
 
 
 def test_heredoc_config_joins_the_recipe_through_resolve():
