@@ -12,10 +12,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     recipe = ctx.recipe
     if all(d == "unknown" for d in recipe.dialects):  # not a training config: SL003 says so
         return
-    for missing in recipe.missing:
-        yield ctx.diagnostic(
-            f"{missing.field} is not determined by these files; supply it with {missing.supply}"
-        )
+    if not recipe.missing:
+        return
+    # One finding per recipe: a partial file (a DeepSpeed JSON alone) lacks many facts at
+    # once, and one line per fact would bury the findings that matter.
+    fields = ", ".join(m.field for m in recipe.missing)
+    supplies = "; ".join(f"{m.field}: {m.supply}" for m in recipe.missing)
+    yield ctx.diagnostic(
+        f"the Step Law checks need facts these files do not determine ({fields}); supply them with {supplies}"
+    )
 
 
 RULE = Rule(
@@ -29,7 +34,8 @@ RULE = Rule(
             "The recipe lacks a fact that the Step Law checks (SL301-SL303) and the budget rules "
             "need: the model size N, the training tokens D, the sequence length, the world size "
             "that turns a micro batch into a global batch, or the LR schedule. The message names "
-            "the field and the flag, setting or config key that supplies it."
+            "every missing field, once per recipe, with the flag, setting or config key that "
+            "supplies each."
         ),
         why=(
             "steplint never guesses a number that decides a finding. Without N and D there is no "
