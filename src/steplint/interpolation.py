@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
-from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from steplint.documents.nodes import Node, ScalarNode, lookup
 from steplint.documents.values import read_number
 
 # NeMo registers these with OmegaConf.register_new_resolver (integer arithmetic on
@@ -77,7 +77,7 @@ class Interpolator:
     def get(self, dotted: str) -> Optional[Resolution]:
         """The resolved value at `dotted`; None when the key is absent."""
         path = tuple(dotted.split("."))
-        node = _find(self.root, path)
+        node = lookup(self.root, path)
         if node is None:
             return None
         try:
@@ -110,7 +110,7 @@ class Interpolator:
             target = _target(interp.body, path)
             if target is None:
                 raise _Unresolved(f"${{{interp.body}}} points above the top of the file")
-            node = _find(self.root, target)
+            node = lookup(self.root, target)
             if node is None:
                 raise _Unresolved(f"${{{interp.body}}} names a key that is not in this file")
             return self._resolve_node(node, target, depth + 1)
@@ -211,20 +211,6 @@ def _target(body: str, path: tuple) -> Optional[tuple]:
     base = base[:len(base) - up] if up else base
     rest = body[dots:]
     return base + (tuple(rest.split(".")) if rest else ())
-
-
-def _find(root: Optional[Node], path: tuple) -> Optional[Node]:
-    node = root
-    for part in path:
-        if isinstance(node, MappingNode):
-            node = node.get(part)
-        elif isinstance(node, SequenceNode) and str(part).isdigit() and int(part) < len(node.items):
-            node = node.items[int(part)]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
 
 
 def _literal(text: str) -> Any:

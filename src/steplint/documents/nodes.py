@@ -136,13 +136,20 @@ def walk(node: Optional[Node], path: tuple = ()) -> Iterator[tuple[tuple, Node]]
             yield from walk(v, path + (i,))
 
 
-def lookup(root: Optional[Node], dotted: str) -> Optional[Node]:
-    """The node at a dotted key path (`model.optim.lr`; digits index lists)."""
+def lookup(root: Optional[Node], path, *, last_duplicate: bool = False) -> Optional[Node]:
+    """The node at a key path: dotted (`model.optim.lr`, digits index lists) or a tuple of
+    keys and list indexes. `last_duplicate` takes the last of repeated keys, as PyYAML and
+    json.loads do when building a dict (the default takes the first, as `get` does)."""
+    parts = path.split(".") if isinstance(path, str) else path
     node = root
-    for part in dotted.split("."):
+    for part in parts:
         if isinstance(node, MappingNode):
-            node = node.get(part)
-        elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.items):
+            if last_duplicate:
+                found = node.all(part)
+                node = found[-1] if found else None
+            else:
+                node = node.get(part)
+        elif isinstance(node, SequenceNode) and str(part).isdigit() and int(part) < len(node.items):
             node = node.items[int(part)]
         else:
             return None
