@@ -47,6 +47,7 @@ class RecipeOutcome:
     diagnostics: list[Diagnostic]
     documents: Mapping[str, Any] = field(default_factory=dict)
     recipe: Any = None
+    inputs: tuple[str, ...] = ()  # the plan's files, which `relint` loads again
 
 
 def run_rules(recipe, documents: Mapping[str, Any], settings, selection: Selection) -> list[Diagnostic]:
@@ -137,7 +138,20 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
                 reported.add(mark)
                 fresh.append(d)
         outcome.diagnostics = fresh
+        outcome.inputs = tuple(group.files)
         yield outcome
+
+
+def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection: Selection) -> RecipeOutcome:
+    """`outcome`'s recipe again with `texts` (path -> text) read instead of those files:
+    what `check --fix` runs between fix passes (ruff's re-lint loop)."""
+    from steplint.resolve import load_recipe
+
+    try:
+        loaded = load_recipe(outcome.inputs or outcome.files, settings, texts=texts)
+    except Exception as error:  # noqa: BLE001 - as in lint(): name the files, no traceback
+        raise LoadCrash(outcome.files, error) from error
+    return replace(lint_loaded(loaded, outcome.passed, settings, selection), inputs=outcome.inputs)
 
 
 # ---------------------------------------------------------------------------------------
