@@ -104,17 +104,56 @@ def test_duplicate_keys_keep_both_pairs_and_name_the_first_line():
     assert doc.root.get("lr").value == 1 and [n.value for n in doc.root.all("lr")] == [1, 2]
 
 
-def test_merge_keys_follow_pyyaml():
+def test_merges_pyyaml_versions_agree_on_are_read_like_pyyaml():
+    # No key given by two merged mappings: PyYAML 6.0.3 and 6.0.4 read these alike.
     text = (
         "a: &a {x: 1, y: 1}\n"
-        "b: &b {x: 2, z: 2}\n"
+        "b: &b {z: 2, w: 2}\n"
         "c:\n  <<: [*a, *b]\n  y: 3\n"
-        "d:\n  <<: *a\n  <<: *b\n"
+        "d:\n  <<: *a\n  x: 4\n"
     )
     doc = load(text)
     assert doc.diagnostics == ()
     assert to_python(doc.root) == yaml.safe_load(text)
     assert lookup(doc.root, "c.y").value == 3 and lookup(doc.root, "c.x").value == 1
+    assert lookup(doc.root, "d.x").value == 4
+
+
+def test_a_repeated_merge_key_is_sl002_naming_both_lines():
+    # PyYAML 6.0.3 lets the last `<<` win; 6.0.4 lets the first win for one-letter keys
+    # (yaml/pyyaml#953): the loader reports instead of picking one.
+    doc = load("a: &a {kk: 1}\nb: &b {zz: 2}\nc:\n  <<: *a\n  <<: *b\n")
+    [d] = doc.diagnostics
+    assert (d.code, d.line, d.column) == ("SL002", 5, 3)
+    assert "first on line 4" in d.message and "PyYAML versions disagree" in d.message
+    assert "`<<: [*a, *b]`" in d.message and "set" not in d.message.split("`<<: [*a, *b]`")[1]
+    assert [(r.line, r.column) for r in d.related] == [(4, 3)]
+    assert to_python(doc.root)["c"] == {"kk": 1, "zz": 2}
+
+
+def test_a_repeated_merge_key_with_a_shared_key_also_names_it():
+    doc = load("a: &a {kk: 1}\nb: &b {kk: 2}\nc: {<<: *a, <<: *b}\n")
+    [d] = doc.diagnostics
+    assert (d.code, d.line) == ("SL002", 3)
+    assert "`<<: [*a, *b]`, and set 'kk' here" in d.message
+    assert lookup(doc.root, "c.kk").value == 1  # read as the list it should be: the first wins
+
+
+def test_merged_mappings_that_disagree_are_sl002():
+    # `<<: [*a, *b]` with `kk` in both: 6.0.3 gives 1 (the first), 6.0.4 gives 2.
+    doc = load("a: &a {kk: 1, x: 0}\nb: &b {kk: 2, x: 0}\nc:\n  <<: [*a, *b]\n")
+    [d] = doc.diagnostics
+    assert (d.code, d.line, d.column) == ("SL002", 4, 3)
+    assert "disagree on 'kk' (lines 1 and 2)" in d.message and "6.0.4" in d.message
+    assert [(r.line, r.column) for r in d.related] == [(2, 12)]
+    assert lookup(doc.root, "c.kk").value == 1  # the YAML merge spec: the first mapping wins
+
+
+def test_a_key_set_beside_the_merge_settles_the_disagreement():
+    text = "a: &a {kk: 1}\nb: &b {kk: 2}\nc:\n  <<: [*a, *b]\n  kk: 3\n"
+    doc = load(text)
+    assert doc.diagnostics == ()
+    assert to_python(doc.root) == yaml.safe_load(text)
 
 
 def test_merge_of_a_scalar_is_sl001():

@@ -6,7 +6,8 @@ conversion below refuses non-standard tags outright (`yaml.safe_load`, which fra
 call, would refuse them too). Anchors are shared, not copied: a reused node is converted
 once and the nodes that aliases add are counted against a cap, so an alias bomb costs
 as much as its text. Duplicate keys are reported (PyYAML silently keeps the last), merge
-keys (`<<`) are applied like SafeConstructor.flatten_mapping.
+keys (`<<`) are applied as the YAML merge spec says, and where PyYAML versions read them
+differently (repeated `<<`, merged mappings that disagree) SL002 says so.
 """
 
 from __future__ import annotations
@@ -200,11 +201,11 @@ class _Converter:
     def mapping(self, node, depth: int) -> tuple[MappingNode, int]:
         pairs: list = []
         first_keys: dict = {}  # key value -> its first key node
-        merged: list[list] = []  # pairs brought by each `<<`, in PyYAML's order
+        merges: list = []  # (`<<` key node, the mappings it brings, in written order)
         size = 1
         for key_node, value_node in node.value:
             if key_node.tag == MERGE_TAG:
-                merged.append(self.merge_sources(value_node, depth))
+                merges.append((key_node, self.merge_sources(value_node, depth)))
                 continue
             if type(key_node) is not yaml.ScalarNode:
                 raise LoadProblem(
@@ -223,32 +224,80 @@ class _Converter:
             if first is not key:
                 self.duplicate(key, first)
             pairs.append((key, value))
-        if merged:
-            # Like SafeConstructor.flatten_mapping + construct_mapping: merged pairs come
-            # first, a later merge source wins over an earlier one, explicit keys win over all.
-            winners: dict = {}
-            for source in merged:
-                for pair in source:
-                    winners[pair[0].value] = pair
-            inherited = [pair for k, pair in winners.items() if k not in first_keys]
+        if merges:
+            inherited = self.merged(merges, first_keys)
             size += 2 * len(inherited)
             pairs = inherited + pairs
         return MappingNode(tuple(pairs), _span(node), node.flow_style is True), size
 
     def merge_sources(self, value_node, depth: int) -> list:
-        """Pairs a `<<` brings in: one mapping, or a list of them where the first wins."""
+        """The mappings a `<<` brings (one, or a list of them), each as its pairs."""
         if isinstance(value_node, yaml.MappingNode):
             source, _ = self.collection(value_node, depth + 1)
-            return list(source.items)
+            return [source.items]
         if isinstance(value_node, yaml.SequenceNode):
             out: list = []
-            for item in reversed(value_node.value):
+            for item in value_node.value:
                 if not isinstance(item, yaml.MappingNode):
                     raise LoadProblem("SL001", "a merge key (<<) takes mappings only", _span(item))
                 source, _ = self.collection(item, depth + 1)
-                out.extend(source.items)
+                out.append(source.items)
             return out
         raise LoadProblem("SL001", "a merge key (<<) takes a mapping or a list of mappings", _span(value_node))
+
+    def merged(self, merges: list, explicit: dict) -> list:
+        """The pairs merge keys add, read as the YAML merge spec and PyYAML up to 6.0.3 read
+        `<<: [*a, *b]`: the first mapping to give a key wins, explicit keys win over all;
+        repeated `<<` keys count as one list in written order. PyYAML 6.0.4 gives a key two
+        merged mappings share the value of the last one (yaml/pyyaml#953), and which `<<`
+        wins when there are several differs between versions too: such files get SL002
+        instead of a guess."""
+        winners: dict = {}  # key value -> the pair that gives it
+        clashes: dict = {}  # key value -> (winning pair, a later pair with another value)
+        for _, sources in merges:
+            for source in sources:
+                for pair in source:
+                    name = pair[0].value
+                    if name in explicit:
+                        continue
+                    won = winners.setdefault(name, pair)
+                    if won is not pair and name not in clashes and not _same_node(won[1], pair[1]):
+                        clashes[name] = (won, pair)
+        first = merges[0][0]
+        if len(merges) > 1:
+            aliases = ", ".join(self.merge_text(key) for key, _ in merges)
+            for key, _ in merges[1:]:
+                self.merge_problem(
+                    key,
+                    f"duplicate merge key '<<' (first on line {first.start_mark.line + 1}): PyYAML versions "
+                    f"disagree on which one wins (yaml/pyyaml#953); write one `<<: [{aliases}]`" + _clash_advice(clashes),
+                    _mark(first.start_mark),
+                    "first merge key",
+                )
+        elif clashes:
+            won, later = next(iter(clashes.values()))
+            more = f" and {len(clashes) - 1} more key{'s' * (len(clashes) > 2)}" if len(clashes) > 1 else ""
+            self.merge_problem(
+                first,
+                f"the merged mappings disagree on {excerpt(won[0].text)!r} (lines {won[1].span.start.line} "
+                f"and {later[1].span.start.line}){more}: PyYAML 6.0.3 takes the first, 6.0.4 mostly the last "
+                "(yaml/pyyaml#953); set the value in this mapping itself",
+                later[1].span.start,
+                "the later value",
+            )
+        return list(winners.values())
+
+    def merge_text(self, key_node) -> str:
+        """What follows a `<<:` when it is one alias (`*base`), else a placeholder."""
+        found = _MERGE_VALUE.match(self.text, key_node.end_mark.index)
+        return excerpt(found.group(1)) if found else "*..."
+
+    def merge_problem(self, key_node, message: str, other: Mark, note: str) -> None:
+        """SL002 at a `<<` key, pointing also at the other place involved."""
+        self.diagnostics.append(
+            loader_diagnostic(self.path, "SL002", message, _span(key_node),
+                              related=(Location(self.path, other.line, other.column, note),))
+        )
 
     def duplicate(self, key: ScalarNode, first: ScalarNode) -> None:
         start = first.span.start
@@ -263,6 +312,24 @@ class _Converter:
             )
         )
 
+
+def _same_node(a: Node, b: Node) -> bool:
+    """Whether two merged values are certainly equal (same scalar value, or one shared node)."""
+    if isinstance(a, ScalarNode) and isinstance(b, ScalarNode):
+        return type(a.value) is type(b.value) and a.value == b.value
+    return a is b
+
+
+def _clash_advice(clashes: dict) -> str:
+    if not clashes:
+        return ""
+    names = [excerpt(won[0].text) for won, _ in clashes.values()]
+    shown = ", ".join(repr(n) for n in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f", and set {shown} here (the merged mappings disagree on {'it' if len(names) == 1 else 'them'})"
+
+
+# `<<: *name` up to the end of the alias (`]`, `,` and `}` end one in flow style)
+_MERGE_VALUE = re.compile(r"[ \t]*:[ \t]*(\*[^\s,\]\}]+)")
 
 # A line of compact block collections (`- - - - x`) nests as deep as it is long.
 _COMPACT_NESTING = re.compile(r"^[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH, re.M)
