@@ -88,15 +88,16 @@ class RuleContext:
         related: tuple[Location, ...] = (),
         file: Optional[str] = None,
     ) -> Diagnostic:
-        """A Diagnostic of this rule at the span of `at` (a Fact or its Source). Facts with
-        no key source (defaults, derivations) are blamed at the first file of the recipe,
-        line 1, unless `file` is given."""
+        """A Diagnostic of this rule at the span of `at` (a Fact or its Source): a key, or
+        a derivation that names the key it was computed from (a min LR from a ratio key).
+        Facts with no span (defaults, plain derivations) are blamed at the first file of
+        the recipe, line 1, unless `file` is given."""
         assert self.rule is not None
         src = at.source if isinstance(at, Fact) else at
         line = column = 1
         end_line = end_column = 0
         path = file or (self.recipe.files[0] if self.recipe.files else "-")
-        if src is not None and src.kind == "key" and src.span is not None:
+        if src is not None and src.kind in ("key", "derived") and src.span is not None:
             path = src.file or path
             line, column = src.span.start.line, src.span.start.column
             end_line, end_column = src.span.end.line, src.span.end.column
