@@ -174,6 +174,12 @@ def test_show_settings():
     assert settings["select"] == ["SL3"] and settings["world_size"] == 64 and settings["tokens"] == 1.4e12
 
 
+def test_seq_len_4k_is_4096_while_tokens_stay_decimal():
+    settings = json.loads(check(OFF, "--show-settings", "--seq-len", "4k", "--tokens", "4k").output)
+    assert (settings["seq_len"], settings["tokens"]) == (4096, 4000)
+    assert "4k = 4096" in " ".join(check("--help").output.split())  # help text wraps
+
+
 def test_a_crashing_rule_is_exit_2_naming_rule_and_file(monkeypatch):
     from steplint.diagnostics import Severity
     from steplint.rules import registry

@@ -141,3 +141,10 @@ def test_predict_imports_neither_numpy_nor_jsonschema():
     assert "steplint.laws.steplaw" in modules
     for heavy in ("numpy", "jsonschema", "importlib.metadata", "yaml"):
         assert heavy not in modules, heavy
+
+
+def test_seq_len_4k_is_4096_and_counts_stay_decimal():
+    doc = predict_json("--params", "1B", "--tokens", "100B", "--seq-len", "4k")
+    assert doc["seq_len"] == 4096
+    assert doc["batch_sequences"] == pytest.approx(doc["batch_tokens"] / 4096, rel=1e-12)
+    assert "4k = 4096" in " ".join(run("--help").stdout.split())

@@ -136,3 +136,10 @@ def test_corpus_hf_counts_in_show_json():
         active = e["moe"]["step_law_Na"] if e.get("moe") else e["step_law_N"]
         assert (facts["n_params"]["value"], facts["n_params_active"]["value"], facts["n_params_total"]["value"]) \
             == (e["step_law_N"], active, e["total"]), name
+
+
+def test_seq_len_4k_is_4096():
+    doc = show_json(PRETRAIN, "--seq-len", "4k")
+    [recipe] = doc["recipes"]
+    assert recipe["facts"]["seq_len"]["value"] == 4096
+    assert "4k = 4096" in " ".join(CliRunner().invoke(cli, ["show", "--help"]).output.split())

@@ -60,7 +60,7 @@ def build_settings(options: dict, paths: tuple[str, ...]):
     if options["tokens"]:
         changes["tokens"] = parse_quantity(options["tokens"], what="--tokens")
     if options["seq_len"]:
-        changes["seq_len"] = int(parse_quantity(options["seq_len"], what="--seq-len", integer=True))
+        changes["seq_len"] = int(parse_quantity(options["seq_len"], what="--seq-len", integer=True, binary=True))
     for flag in ("model", "dialect"):
         if options[flag]:
             changes[flag] = options[flag]
@@ -120,7 +120,7 @@ def show_settings(settings) -> str:
 @click.option("--dialect", help="Read every file as this framework (SL003 becomes an error for files that are not).")
 @click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
 @click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
-@click.option("--seq-len", help="Training sequence length.")
+@click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
 @click.option("--model", type=click.Path(), help="A Hugging Face config.json giving the architecture.")
 @click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")

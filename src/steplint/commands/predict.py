@@ -22,8 +22,9 @@ class Quantity(click.ParamType):
 
     name = "number"
 
-    def __init__(self, integer: bool = False) -> None:
+    def __init__(self, integer: bool = False, binary: bool = False) -> None:
         self.integer = integer
+        self.binary = binary
 
     def convert(self, value, param, ctx):
         if not isinstance(value, str):
@@ -35,7 +36,7 @@ class Quantity(click.ParamType):
         if plain is not None and not (math.isfinite(plain) and plain > 0):
             self.fail(f"{value!r} must be a positive finite number", param, ctx)
         try:
-            return parse_quantity(value, what="", integer=self.integer)
+            return parse_quantity(value, what="", integer=self.integer, binary=self.binary)
         except ValueError as err:
             self.fail(str(err).strip(), param, ctx)
 
@@ -142,8 +143,8 @@ def placement_text(p) -> str:
 @click.option("--params", "n_params", type=Quantity(), required=True, metavar="N",
               help="Non-embedding parameters (Step Law N; total for MoE), e.g. 7e9 or 7B.")
 @click.option("--tokens", type=Quantity(), required=True, metavar="D", help="Training tokens, e.g. 1.4T.")
-@click.option("--seq-len", type=Quantity(integer=True), default="2048", show_default=True,
-              help="Sequence length, to express the batch in sequences.")
+@click.option("--seq-len", type=Quantity(integer=True, binary=True), default="2048", show_default=True,
+              help="Sequence length, to express the batch in sequences; k is 1024 here (4k = 4096).")
 @click.option("--level", type=Probability(), default="0.9", show_default=True,
               help="Band level: 0.9 is the 5th to 95th percentile of the bootstrap fits.")
 @click.option("--lr", type=Quantity(), default=None, help="A peak LR to place against the optimum.")

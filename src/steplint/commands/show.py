@@ -33,7 +33,7 @@ def _fail(message: str) -> click.exceptions.Exit:
               show_default=True, help="Output form.")
 @click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
 @click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
-@click.option("--seq-len", help="Training sequence length.")
+@click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
 @click.option("--model", type=click.Path(), help="A Hugging Face config.json giving the architecture.")
 @click.option("--dialect", help="Read the given files as this framework.")
 @click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
