@@ -148,7 +148,9 @@ def test_relint_loops_to_a_fixed_point():
     doc = yaml_document(NEMO)
     calls = []
 
-    def relint(path, text, new_doc):
+    def relint(documents):
+        new_doc = documents[doc.path]
+        text = new_doc.text
         calls.append(text)
         # a second rule that only fires once the floor is fixed (edits on the new offsets)
         if "min_lr: 1.0e-5" in text and "warmup_steps: 2000" in text:
@@ -159,13 +161,15 @@ def test_relint_loops_to_a_fixed_point():
     assert result.passes == 2 and result.converged
     assert [a.diagnostic.code for a in result.applied] == ["SL301", "SL204"]
     assert "warmup_steps: 1000\n" in result.texts[doc.path] and len(calls) == 2
+    assert result.remaining == ()  # the last re-lint found nothing left
 
 
 def test_a_rule_that_never_settles_hits_the_cap():
     doc = yaml_document(NEMO)
 
-    def relint(path, text, new_doc):
-        value = 1e-5 if "min_lr: 2.0e-5" in text else 2e-5
+    def relint(documents):
+        new_doc = documents[doc.path]
+        value = 1e-5 if "min_lr: 2.0e-5" in new_doc.text else 2e-5
         yield diagnostic(set_fix(new_doc, "model.optim.sched.min_lr", value))
 
     result = apply_fixes([diagnostic(set_fix(doc, "model.optim.sched.min_lr", 2e-5))], {doc.path: doc},

@@ -18,9 +18,11 @@ The API `commands/check.py` calls (pure; no file is written here):
         documents    path -> Document as loaded (the edits' offsets index `.text`).
         reparse      (path, new_text, old_document) -> Document. Default: the loader's
                      `load_document(path, text=new_text)` with the original kind.
-        relint       (path, new_text, document) -> Iterable[Diagnostic] for that file's new
-                     text. Given, the fixer loops to a fixed point (fixes skipped for
-                     overlapping come back with fresh offsets); absent, it does one pass.
+        relint       (documents) -> Iterable[Diagnostic]: every finding of the run on the
+                     current documents (path -> Document, the fixed ones re-parsed). Given,
+                     the fixer loops to a fixed point, re-linting after each pass that
+                     changed something (fixes skipped for overlapping, or revealed by an
+                     earlier fix, come back with fresh offsets); absent, it does one pass.
         read_value   (document, node) -> value as the framework reads a scalar node
                      (e.g. OmegaConf for NeMo). Default: the loader's value (`node.value`,
                      PyYAML's YAML 1.1 for YAML, the strictest reading; a launch script's
@@ -31,6 +33,8 @@ The API `commands/check.py` calls (pure; no file is written here):
     result.applied    AppliedFix(diagnostic, fix, pass_number): what `--show-fixes` lists.
     result.refused    RefusedFix(diagnostic, fix, reason): fixes not applied, and why.
     result.converged  False when `max_passes` ran out with fixes still pending.
+    result.remaining  with `relint`: the findings of the final texts (what is left to
+                      report); None without it.
 
     write_fixes(result) -> list[str]      atomic writes of changed files (steplint.atomic);
                                           FixWriteError (an OSError) names the file in one line
@@ -54,8 +58,6 @@ Findings proposing identical edits (SL103 and SL303 on one batch) are fixed toge
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional
@@ -64,7 +66,7 @@ from steplint.diagnostics import Applicability, Diagnostic, Edit, Expectation, F
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup, to_python, walk
 
 Reparse = Callable[[str, str, Document], Document]
-Relint = Callable[[str, str, Document], Iterable[Diagnostic]]
+Relint = Callable[[Mapping[str, Document]], Iterable[Diagnostic]]
 ReadValue = Callable[[Document, Node], Any]
 
 
@@ -91,6 +93,7 @@ class FixResult:
     hidden_unsafe: int = 0
     converged: bool = True
     passes: int = 0
+    remaining: Optional[tuple[Diagnostic, ...]] = None
 
     @property
     def changed(self) -> bool:
@@ -120,6 +123,7 @@ def apply_fixes(
     refused: list[RefusedFix] = []
     hidden_unsafe = 0
     pending = list(diagnostics)
+    remaining: Optional[list[Diagnostic]] = list(pending) if relint is not None else None
     passes = 0
     converged = True
 
@@ -152,26 +156,33 @@ def apply_fixes(
                 for diag in deferred for d in [diag, *twins.get(id(diag), ())]
             )
             break
-        pending = []
-        for path in outcome.documents:
-            doc = outcome.documents[path]
-            pending.extend(relint(path, doc.text, doc))
-        changed = set(outcome.documents)
-        # deferred fixes in files this pass left alone still have valid offsets
-        pending.extend(d for d in deferred if not _files_of(d.fix) & changed)
-        if not outcome.applied:
-            break
+        if outcome.applied:  # the texts moved: every finding again, with fresh offsets
+            remaining = list(relint(current))
+            pending = remaining
+        else:  # nothing changed: the deferred fixes' offsets still hold
+            pending = deferred
 
     texts = {p: d.text for p, d in current.items() if p in documents and d.text != documents[p].text}
     return FixResult(
         texts=texts,
         documents={p: current[p] for p in texts},
         applied=tuple(applied),
-        refused=tuple(refused),
+        refused=_once(refused),
         hidden_unsafe=hidden_unsafe,
         converged=converged,
         passes=passes,
+        remaining=None if remaining is None else tuple(remaining),
     )
+
+
+def _once(refused: Iterable[RefusedFix]) -> tuple[RefusedFix, ...]:
+    """One refusal per finding: a finding re-linted after every pass is refused each time
+    (its file failed verification), but it is one finding with one reason."""
+    seen: dict[tuple, RefusedFix] = {}
+    for r in refused:
+        d = r.diagnostic
+        seen.setdefault((d.code, d.file, d.line, d.column, d.message), r)
+    return tuple(seen.values())
 
 
 def _files_of(fix: Fix) -> set[str]:
@@ -406,6 +417,8 @@ def default_reparse(path: str, text: str, old: Document) -> Document:
     """Re-read `text` with the loader that produced `old` (same kind, same rules)."""
     from steplint.documents.load import load_document
 
+    import inspect
+
     params = inspect.signature(load_document).parameters
     new = load_document(path, text=text, kind=old.kind) if "kind" in params else load_document(path, text=text)
     # the text handed over has no BOM; the file keeps the one it had
@@ -568,6 +581,8 @@ def unified_diff(path: str, old: str, new: str) -> str:
         return ""
     a = _diff_lines(old)
     b = _diff_lines(new)
+    import difflib  # only `--diff` needs it; rules import this module for their edits
+
     return "".join(difflib.unified_diff(a, b, fromfile=path, tofile=path))
 
 

@@ -184,17 +184,20 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     remaining, fixed = [], []
     hidden_unsafe = 0
     diffs: list[str] = []
+    fixed_stdin: Optional[str] = None
     for outcome in lint(files, settings, selection, stdin=stdin):
         if fixing and any(d.fix for d in outcome.diagnostics):
-            applied, hidden, diff = _fix(outcome, options, stdin)
-            hidden_unsafe += hidden
-            diffs.extend(diff)
-            fixed.extend(applied)
-            done = set(applied)
-            remaining.extend(d for d in outcome.diagnostics if d not in done)
+            result = _fix(outcome, settings, selection, options, stdin)
+            hidden_unsafe += result.hidden_unsafe
+            fixed.extend(a.diagnostic for a in result.applied)
+            remaining.extend(result.remaining if result.remaining is not None else outcome.diagnostics)
+            if options["diff"]:
+                diffs.extend(_diffs(outcome, result))
+            elif stdin is not None and stdin[0] in result.texts:
+                fixed_stdin = result.texts[stdin[0]]
         else:
             hidden_unsafe += sum(1 for d in outcome.diagnostics if d.fix and str(d.fix.applicability) == "unsafe")
-            remaining.extend(d for d in outcome.diagnostics)
+            remaining.extend(outcome.diagnostics)
     remaining.sort(key=lambda d: d.sort_key)
     out_file = options["output_file"]
     report = Report(
@@ -209,34 +212,53 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         version=__version__,
     )
     text = render(options["output_format"], report)
+    stdin_fix = stdin is not None and options["fix"] and not options["diff"]
     if options["diff"]:
         sys.stdout.write("".join(diffs))
         sys.stderr.write(text)
     elif out_file:
         with open(out_file, "w", encoding="utf-8") as fh:
             fh.write(text)
-    elif stdin is not None and options["fix"] and fixed:
+    elif stdin_fix:  # stdout carries the (fixed) text, as ruff does for editors
         sys.stderr.write(text)
     else:
         sys.stdout.write(text)
+    if stdin_fix:
+        sys.stdout.write(fixed_stdin if fixed_stdin is not None else stdin[1])
     failing = report.failing() > 0 or (options["diff"] and bool(diffs))
     if options["exit_non_zero_on_fix"] and fixed:
         failing = True
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
 
 
-def _fix(outcome, options: dict, stdin) -> tuple[list, int, list[str]]:
-    """Apply the outcome's fixes; write them (or collect diffs). Returns (fixed findings,
-    hidden unsafe fixes, diff texts)."""
-    from steplint.fixing import apply_fixes, unified_diff, write_fixes
+def _fix(outcome, settings, selection, options: dict, stdin):
+    """Fix one recipe to a fixed point (the engine re-lints the new texts between passes),
+    say on stderr which fixes were refused and why, and write the files unless this is
+    `--diff` or stdin. Returns the FixResult; its `remaining` are the findings left."""
+    from steplint import engine
+    from steplint.fixing import FixWriteError, apply_fixes, write_fixes
 
-    result = apply_fixes(outcome.diagnostics, outcome.documents, unsafe=options["unsafe_fixes"])
-    diffs = []
-    if options["diff"]:
-        for path, new in result.texts.items():
-            diffs.append(unified_diff(path, outcome.documents[path].text, new))
-    elif stdin is not None and stdin[0] in result.texts:
-        sys.stdout.write(result.texts[stdin[0]])
-    else:
-        write_fixes(result)
-    return [a.diagnostic for a in result.applied], result.hidden_unsafe, diffs
+    given = {stdin[0]: stdin[1]} if stdin is not None and stdin[0] in outcome.documents else {}
+
+    def relint(documents):
+        texts = dict(given)
+        texts.update((p, d.text) for p, d in documents.items() if d is not outcome.documents.get(p))
+        return engine.relint(outcome, texts, settings, selection).diagnostics
+
+    result = apply_fixes(outcome.diagnostics, outcome.documents, unsafe=options["unsafe_fixes"], relint=relint)
+    for refused in result.refused:
+        d = refused.diagnostic
+        click.echo(f"{d.file}:{d.line}:{d.column}: fix for {d.code} not applied: {refused.reason}", err=True)
+    if not options["diff"]:
+        on_disk = {p: t for p, t in result.texts.items() if p not in given}  # stdin's text goes to stdout
+        try:
+            write_fixes(replace(result, texts=on_disk))
+        except FixWriteError as error:
+            raise fail(str(error))
+    return result
+
+
+def _diffs(outcome, result) -> list[str]:
+    from steplint.fixing import unified_diff
+
+    return [unified_diff(path, outcome.documents[path].text, new) for path, new in result.texts.items()]
