@@ -12,7 +12,6 @@ from steplint.documents.values import (
     non_positive_problem,
     read_int,
     read_number,
-    yaml11_float_text,
 )
 
 
@@ -82,13 +81,13 @@ def test_checks():
     assert non_positive_problem(3e-4) is None
 
 
-@pytest.mark.parametrize("value", [1e-5, 3e-4, 1e20, 0.1, 12345.678, 2.5e-12, -1e-7, math.inf])
-def test_yaml11_float_text_reads_back_as_the_float(value):
+def test_the_yaml11_hint_is_the_literal_a_fix_writes():
     import yaml
 
-    text = yaml11_float_text(value)
-    assert yaml.safe_load(f"v: {text}\n")["v"] == value
-    assert yaml11_float_text(1e-5) == "1.0e-5"
+    doc = load_document("t.yaml", text="v: +.5E-3\n")  # no dot before the digits to add one to
+    number, problem = read_number(doc.root.items[0][1], "yaml11")
+    assert number == 5e-4 and problem.endswith("write 0.0005")
+    assert yaml.safe_load("v: 0.0005\n")["v"] == 5e-4
 
 
 def test_loader_diagnostic_takes_a_node_and_names_the_rule():

@@ -26,7 +26,6 @@ __all__ = [
     "non_positive_problem",
     "read_int",
     "read_number",
-    "yaml11_float_text",
 ]
 
 Number = Union[int, float]
@@ -95,6 +94,15 @@ def _yaml11_spelling(text: str) -> Optional[str]:
     return f"{mantissa}{fraction or '.0'}{e}{sign or '+'}{digits}"
 
 
+def _yaml11_float_text(value: float) -> str:
+    """The literal a fix would write (steplint.literals, the one place for number text)."""
+    if not math.isfinite(value):
+        return ".inf" if value > 0 else "-.inf"
+    from steplint.literals import format_float  # off the loaders' start-up path
+
+    return format_float(value, kind="yaml")
+
+
 def _as_number(text: str) -> Optional[Number]:
     text = text.strip()
     if not _NUMBER_TEXT.fullmatch(text):
@@ -148,7 +156,7 @@ def read_number(node: Optional[Node], reader: str = "yaml11") -> Reading:
     if not plain:
         return Reading(number, f"{node.text} is quoted, so the framework reads a string, not a number")
     if reader == "yaml11":
-        hint = _yaml11_spelling(value) or yaml11_float_text(float(number))
+        hint = _yaml11_spelling(value) or _yaml11_float_text(float(number))
         return Reading(
             number,
             f"PyYAML reads {node.text} as a string, not a number (YAML 1.1 floats need a dot "
@@ -180,18 +188,3 @@ def non_positive_problem(value: Optional[Number]) -> Optional[str]:
     if value is not None and not (value > 0):
         return f"must be positive, found {value}"
     return None
-
-
-def yaml11_float_text(value: float) -> str:
-    """A literal PyYAML reads back as this float: `1.0e-5`, never `1e-5` (a string to it)."""
-    if math.isnan(value):
-        return ".nan"
-    if math.isinf(value):
-        return ".inf" if value > 0 else "-.inf"
-    text = repr(float(value))
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    if "." not in mantissa:
-        mantissa += ".0"
-    return f"{mantissa}e{int(exponent):+d}"

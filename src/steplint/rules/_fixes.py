@@ -1,16 +1,17 @@
-"""Fixes that set one number in a config, shared by SL301 (min LR), SL302 (LR), SL303 (batch).
+"""Fixes that set numbers in a config, shared by the rules that offer them (SL101, SL103,
+SL203, SL204, SL301-SL303, SL701).
 
-The literal is written by `steplint.literals.format_value`, which keeps the file's number
-style and YAML 1.1 float syntax; this module finds the literal a Fact came from and wraps
-it in an Edit. (steplint.fixing, which applies edits, stays off the start-up path of a
-plain `check`: it is imported only with --fix or --diff.)
+The one place for edits is `steplint.fixing.replace_value_edit` (anchors and tags kept),
+which writes the literal with `steplint.literals.format_value` (the file's number style,
+YAML 1.1 float syntax). This module finds the literal a Fact came from and wraps the
+edits in a verified Fix: the fixer re-reads each key and expects the new value.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
-from steplint.diagnostics import Applicability, Edit, Expectation, Fix
+from steplint.diagnostics import Applicability, Expectation, Fix
 from steplint.documents.nodes import ScalarNode, lookup
 from steplint.recipe import Fact
 
@@ -34,24 +35,35 @@ def literal_of(fact: Optional[Fact], documents: Mapping[str, Any]) -> Optional[t
     return doc, node
 
 
+def node_fix(doc: Any, key: str, node: ScalarNode, value: Any, message: str,
+             applicability: Applicability = Applicability.SAFE) -> Fix:
+    """Write `value` over one scalar `node` found at `key` of `doc`."""
+    from steplint.fixing import replace_value_edit  # off the start-up path until a fix is built
+
+    return Fix(applicability=applicability, message=message, edits=(replace_value_edit(doc, node, value),),
+               expect=(Expectation(doc.path, key, value),))
+
+
+def set_values_fix(changes: Iterable[tuple[Optional[Fact], Any]], documents: Mapping[str, Any], message: str,
+                   applicability: Applicability) -> Optional[Fix]:
+    """One Fix writing each value over the literal behind its fact (all or nothing: None
+    when any of them is not a literal in a file)."""
+    from steplint.fixing import replace_value_edit
+
+    edits, expect = [], []
+    for fact, value in changes:
+        found = literal_of(fact, documents)
+        if found is None:
+            return None
+        doc, node = found
+        edits.append(replace_value_edit(doc, node, value))
+        expect.append(Expectation(fact.source.file, fact.source.key, value))
+    if not edits:
+        return None
+    return Fix(applicability=applicability, message=message, edits=tuple(edits), expect=tuple(expect))
+
+
 def set_value_fix(fact: Optional[Fact], documents: Mapping[str, Any], value: float | int, message: str,
                   applicability: Applicability) -> Optional[Fix]:
     """A Fix writing `value` over the literal behind `fact`, verified by re-reading its key."""
-    found = literal_of(fact, documents)
-    if found is None:
-        return None
-    from steplint.literals import format_value
-
-    doc, node = found
-    span = node.span
-    edit = Edit(
-        file=fact.source.file, start=span.start.offset, end=span.end.offset,
-        replacement=format_value(value, kind=doc.kind, style_of=node),
-        line=span.start.line, column=span.start.column, end_line=span.end.line, end_column=span.end.column,
-    )
-    return Fix(
-        applicability=applicability,
-        message=message,
-        edits=(edit,),
-        expect=(Expectation(fact.source.file, fact.source.key, value),),
-    )
+    return set_values_fix([(fact, value)], documents, message, applicability)

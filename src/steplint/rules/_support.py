@@ -1,5 +1,5 @@
 """Small helpers the catalog rules share: finding a recipe's DeepSpeed and HF-arguments
-files, reading scalars with their spans, building one-scalar fixes, printing numbers.
+files, reading scalars with their spans, printing numbers (fixes: `rules._fixes`).
 
 Glue rules (SL101, SL201, SL701-SL704) read the Documents themselves: what they check is
 how one framework's file will be read by another framework, which a framework-free Recipe
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import Any, Iterator, Optional
 
-from steplint.diagnostics import Applicability, Edit, Expectation, Fix
 from steplint.documents.nodes import MappingNode, ScalarNode, lookup
 from steplint.recipe import Recipe, Source, key_source
 
@@ -91,27 +90,6 @@ def is_auto(node: Optional[ScalarNode]) -> bool:
 
 def node_source(path: str, dotted: str, node: Any) -> Source:
     return key_source(path, dotted, getattr(node, "span", None))
-
-
-def replace_fix(path: str, node: Any, replacement: str, message: str, key: str, value: object,
-                applicability: Applicability = Applicability.SAFE) -> Fix:
-    """Replace one node's text; the fixer re-reads `key` and expects `value`."""
-    span = node.span
-    edit = Edit(
-        file=path, start=span.start.offset, end=span.end.offset, replacement=replacement,
-        line=span.start.line, column=span.start.column, end_line=span.end.line, end_column=span.end.column,
-    )
-    return Fix(applicability=applicability, message=message, edits=(edit,),
-               expect=(Expectation(file=path, key=key, value=value),))
-
-
-def yaml_float(value: float) -> str:
-    """A float literal PyYAML (YAML 1.1) reads as a float: `1.0e-05`, never `1e-5`."""
-    text = repr(float(value))
-    if "e" in text and "." not in text.split("e")[0]:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}.0e{exponent}"
-    return text
 
 
 def human(value: float) -> str:

@@ -11,9 +11,9 @@ from steplint.rules._support import (
     is_auto,
     node_source,
     number,
-    replace_fix,
     scalar,
 )
+from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 _TRAIN = "train_batch_size"
@@ -40,7 +40,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                         f"{_TRAIN} {human(train)} ≠ micro batch {human(micro)} × accumulation {human(accum)} × "
                         f"world size {human(world)} = {human(per_rank * world)}; DeepSpeed stops at start "
                         f"with 'Check batch related parameters'",
-                        at=at, fix=_fix_accumulation(path, nodes[_ACCUM], train, micro, world),
+                        at=at, fix=_fix_accumulation(doc, nodes[_ACCUM], train, micro, world),
                     )
             elif train % per_rank == 0:
                 yield ctx.diagnostic(
@@ -69,15 +69,14 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _fix_accumulation(path, accum_node, train, micro, world):
+def _fix_accumulation(doc, accum_node, train, micro, world):
     """Recompute accumulation (the member people rarely pin on purpose) when it divides out."""
     if accum_node is None or train % (micro * world):
         return None
     accum = train // (micro * world)
-    return replace_fix(
-        path, accum_node, str(accum),
-        f"set {_ACCUM} to {accum} so that {train} = {micro} × {accum} × {world}",
-        _ACCUM, accum, Applicability.UNSAFE,
+    return node_fix(
+        doc, _ACCUM, accum_node, int(accum),
+        f"set {_ACCUM} to {accum} so that {train} = {micro} × {accum} × {world}", Applicability.UNSAFE,
     )
 
 

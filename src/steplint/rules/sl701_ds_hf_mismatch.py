@@ -14,9 +14,9 @@ from steplint.rules._support import (
     is_auto,
     node_source,
     number,
-    replace_fix,
     scalar,
 )
+from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # DeepSpeed key -> (TrainingArguments key, its default) that HfTrainerDeepSpeedConfig
@@ -96,7 +96,7 @@ def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_va
         f"TrainingArguments {hf_key} = {_show(hf_value)}{origin} but {path.rsplit('/', 1)[-1]} sets {ds_key} = "
         f"{_show(ds_value)}; the HF Trainer refuses to start on the mismatch (use \"auto\" in the DeepSpeed JSON "
         f"to take the HF value)",
-        at=at, related=related, fix=_auto_fix(path, node, ds_key),
+        at=at, related=related, fix=_auto_fix(_doc(ctx, path), node, ds_key),
     )
 
 
@@ -110,8 +110,8 @@ def _show(value) -> str:
     return human(value)
 
 
-def _auto_fix(path, node, key):
-    return replace_fix(path, node, '"auto"', f'set {key} to "auto" so the HF Trainer fills it', key, "auto")
+def _auto_fix(doc, node, key):
+    return node_fix(doc, key, node, "auto", f'set {key} to "auto" so the HF Trainer fills it')
 
 
 RULE = Rule(
