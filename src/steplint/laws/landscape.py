@@ -26,16 +26,31 @@ class PenaltyKind(str, enum.Enum):
         return self.value
 
 
+def _positive_part(v):
+    """max(v, 0), written so it works on a float and on a numpy array alike (the fit script)."""
+    return (abs(v) + v) / 2
+
+
+# The shipped model's terms in octaves x = log2(lr ratio), y = log2(batch ratio). Each is zero at
+# the optimum, so the penalty there is exactly 0: a recipe at the optimum gives up nothing. One
+# curvature per side gives the measured asymmetries, the linear low-LR term the nearly straight
+# low-LR flank (steplaw.md section 5.2), x*y the tilted valley. scripts/fit_landscape.py fits
+# these same functions; docs/landscape.md has the evaluation and the candidates it beat.
+TERMS = {
+    "lr_high_sq": lambda x, y: _positive_part(x) ** 2,
+    "lr_low_sq": lambda x, y: _positive_part(-x) ** 2,
+    "lr_low": lambda x, y: _positive_part(-x),
+    "batch_high_sq": lambda x, y: _positive_part(y) ** 2,
+    "batch_low_sq": lambda x, y: _positive_part(-y) ** 2,
+    "lr_batch": lambda x, y: x * y,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Landscape:
-    """Piecewise-quadratic penalty in octaves x = log2(lr ratio), y = log2(batch ratio)."""
+    """Penalty in percent = sum of coefficient * TERMS[name](x, y); zero at the optimum."""
 
-    constant: float
-    lr_high_sq: float
-    lr_low_sq: float
-    batch_high_sq: float
-    batch_low_sq: float
-    lr_batch: float
+    coefficients: tuple[tuple[str, float], ...]
     lr_ratio_min: float
     lr_ratio_divergence: float
     batch_ratio_min: float
@@ -43,15 +58,15 @@ class Landscape:
 
     @classmethod
     def from_data(cls, data: dict) -> "Landscape":
-        return cls(**data["coefficients"], **data["domain"])
+        unknown = sorted(set(data["coefficients"]) - set(TERMS))
+        if unknown:
+            raise ValueError(f"landscape data names terms this steplint does not know: {', '.join(unknown)}")
+        return cls(tuple((name, float(c)) for name, c in data["coefficients"].items()), **data["domain"])
 
     def percent(self, lr_ratio: float, batch_ratio: float) -> float:
         """The model's value at the given ratios (no domain handling), never below zero."""
         x, y = math.log2(lr_ratio), math.log2(batch_ratio)
-        xp, xn, yp, yn = max(x, 0.0), max(-x, 0.0), max(y, 0.0), max(-y, 0.0)
-        value = (self.constant + self.lr_high_sq * xp * xp + self.lr_low_sq * xn * xn
-                 + self.batch_high_sq * yp * yp + self.batch_low_sq * yn * yn + self.lr_batch * x * y)
-        return max(value, 0.0)
+        return max(sum(c * TERMS[name](x, y) for name, c in self.coefficients), 0.0)
 
 
 @dataclass(frozen=True, slots=True)
