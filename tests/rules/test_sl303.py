@@ -58,3 +58,32 @@ def test_rounded_batch(target, micro, dp, expected):
 def test_silent_for_continued_pretraining():
     c = case(TEXTS["yaml"].format(gbs=128, ga=8), "yaml", KEYS, global_batch_tokens=128 * 2048, init="checkpoint", **LAW)
     assert c.run(RULE) == []
+
+
+RUN = ("train_batch_size: 128\ntrain_micro_batch_size_per_gpu: 4\ngradient_accumulation_steps: 8\n"
+       "train_iters: {steps}\nlr_warmup_iters: 2000\nlr_decay_iters: 90000\n")
+RUN_KEYS = {**KEYS, "train_steps": "train_iters", "warmup_steps": "lr_warmup_iters", "decay_end_step": "lr_decay_iters"}
+
+
+def test_a_run_in_steps_keeps_its_token_budget():
+    # D = 100000 steps x 128 x 2048 = 2.62e10 tokens, which the new batch must keep
+    law = {**LAW, "tokens": 100000 * 128 * 2048}
+    c = case(RUN.format(steps=100000), "yaml", RUN_KEYS, global_batch_tokens=128 * 2048, **law)
+    [d] = c.run(RULE)
+    assert len(d.fix.edits) == 5 and "train for" in d.fix.message
+    [(_, text)] = apply_fixes([d], c.documents, unsafe=True).texts.items()
+    values = dict(line.split(": ") for line in text.splitlines())
+    batch, steps = int(values["train_batch_size"]), int(values["train_iters"])
+    assert batch != 128 and batch % 16 == 0 and int(values["gradient_accumulation_steps"]) == batch // 16
+    assert abs(steps * batch * 2048 - law["tokens"]) <= batch * 2048 / 2  # D kept to half a step
+    # warmup and decay horizon keep their share of the run
+    assert int(values["lr_warmup_iters"]) == round(2000 * steps / 100000)
+    assert int(values["lr_decay_iters"]) == round(90000 * steps / 100000)
+
+
+def test_a_run_length_that_cannot_be_rewritten_gets_no_batch_fix_and_says_why():
+    law = {**LAW, "tokens": 100000 * 128 * 2048}
+    c = case(RUN.format(steps="100k"), "yaml", RUN_KEYS, global_batch_tokens=128 * 2048, **law)
+    [d] = c.run(RULE)
+    assert d.fix is None
+    assert "no batch fix: the run length train_iters (cfg.yaml) is not a number steplint can rewrite" in d.message

@@ -67,3 +67,64 @@ def set_value_fix(fact: Optional[Fact], documents: Mapping[str, Any], value: flo
                   applicability: Applicability) -> Optional[Fix]:
     """A Fix writing `value` over the literal behind `fact`, verified by re-reading its key."""
     return set_values_fix([(fact, value)], documents, message, applicability)
+
+
+# Step counts that are absolute: rescaled with the run when a new batch keeps D. A field
+# derived from the train steps (a warmup ratio, a decay horizon defaulting to the run)
+# follows by itself; SL203/SL204 hold them to the run.
+_STEP_FIELDS = ("warmup_steps", "decay_end_step")
+
+
+def batch_fix(recipe: Any, documents: Mapping[str, Any], batch_changes: Iterable[tuple[Optional[Fact], Any]],
+              new_batch_tokens: Optional[float], message: str) -> tuple[Optional[Fix], str]:
+    """An unsafe Fix that sets the batch literals and keeps the token budget D: when the run
+    length is written in steps, D = steps x batch tokens moves with the batch (and with it
+    the Step Law optimum, so fixes would chase it run after run), so the train steps, and
+    warmup and decay horizon written as absolute steps, are rescaled to keep D and the
+    schedule's shape. Returns (fix, "") or (None, why no fix is offered)."""
+    changes = [(f, v) for f, v in batch_changes if literal_of(f, documents) is not None]
+    if not changes:
+        return None, ""
+    run, why = _run_length_changes(recipe, documents, new_batch_tokens)
+    if run is None:
+        return None, why
+    if run:
+        steps = run[0][1]
+        message += f"; train for {steps:,} steps to keep D = {_tokens(steps * new_batch_tokens)} tokens"
+        if len(run) > 1:
+            message += " (" + ", ".join(f"{f.source.key} {v:,}" for f, v in run[1:]) + ")"
+    unique = {(f.source.file, f.source.key): (f, v) for f, v in changes + run}  # one edit per literal
+    return set_values_fix(unique.values(), documents, message, Applicability.UNSAFE), ""
+
+
+def _run_length_changes(recipe: Any, documents: Mapping[str, Any], new_batch_tokens: Optional[float]
+                        ) -> tuple[Optional[list[tuple[Fact, int]]], str]:
+    """([(fact, new value)], "") for the step counts to rewrite ([] when the run length
+    follows the token budget), or (None, why) when they cannot be rewritten consistently."""
+    steps = recipe.get("train_steps")
+    if steps is None or steps.source.kind != "key":
+        return [], ""  # no run length in steps in a file (tokens, epochs, or derived from D)
+    tokens = recipe.value("tokens")
+    where = f"{steps.source.key} ({steps.source.file})"
+    if not new_batch_tokens or not isinstance(tokens, (int, float)) or tokens <= 0:
+        return None, f"no batch fix: the run length {where} is in steps and D is unknown"
+    if not isinstance(steps.value, (int, float)) or steps.value <= 0 or literal_of(steps, documents) is None:
+        return None, f"no batch fix: the run length {where} is not a number steplint can rewrite, so a new batch would change D"
+    if isinstance(recipe.extras.get("decay_after_warmup"), int):
+        return None, "no batch fix: the schedule's stable and decay phases are counted in steps steplint does not rewrite"
+    new_steps = max(1, round(tokens / new_batch_tokens))
+    out = [(steps, new_steps)]
+    for name in _STEP_FIELDS:
+        fact = recipe.get(name)
+        if fact is None or fact.source.kind != "key" or not isinstance(fact.value, (int, float)):
+            continue
+        if literal_of(fact, documents) is None:
+            return None, f"no batch fix: {fact.source.key} is in steps but not a number steplint can rewrite"
+        out.append((fact, int(round(fact.value * new_steps / steps.value))))
+    return out, ""
+
+
+def _tokens(value: float) -> str:
+    from steplint.quantities import format_quantity
+
+    return format_quantity(value)

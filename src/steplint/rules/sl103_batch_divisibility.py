@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from steplint.diagnostics import Applicability, Diagnostic, Severity
-from steplint.rules._fixes import set_value_fix
+from steplint.diagnostics import Diagnostic, Severity
+from steplint.rules._fixes import batch_fix
 from steplint.rules._support import dialect_of, human
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
@@ -70,8 +70,11 @@ def _floating(recipe, name: str, depth: int = 0) -> bool:
 
 
 def _fix(ctx: RuleContext, batch, value, seq_len):
+    """The nearest valid batch; a run written in steps is rescaled to keep D (rules._fixes)."""
     tokens = f" ({human(value * seq_len)} tokens per step)" if seq_len else ""
-    return set_value_fix(batch, ctx.documents, value, f"set the global batch to {value}{tokens}", Applicability.UNSAFE)
+    fix, _ = batch_fix(ctx.recipe, ctx.documents, [(batch, value)], value * seq_len if seq_len else None,
+                       f"set the global batch to {value}{tokens}")
+    return fix
 
 
 RULE = Rule(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from steplint.diagnostics import Applicability, Diagnostic, Fix, Severity
+from steplint.diagnostics import Diagnostic, Fix, Severity
 from steplint.recipe import Recipe
 from steplint.rules._applicability import steplaw_applies
-from steplint.rules._fixes import set_value_fix
+from steplint.rules._fixes import batch_fix
 from steplint.rules._steplaw_position import (
     first_key_fact, law_inputs, num, penalty_text, place, ratio_text, severity_of, where,
 )
@@ -41,45 +41,40 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     band = placement.band
     blamed = first_key_fact(recipe, "global_batch_sequences", "global_batch_tokens", "grad_accum", "micro_batch")
+    fix, why_not = _fix(ctx, placement.batch_tokens)
     yield ctx.diagnostic(
         f"global batch {num(batch)} tokens is {ratio_text(placement.position.batch_ratio)} the Step Law optimum "
         f"{num(placement.batch_tokens)} for {where(recipe)} ({band.level:.0%} band "
-        f"{num(band.batch_tokens_low)}..{num(band.batch_tokens_high)}); {penalty_text(penalty)}",
+        f"{num(band.batch_tokens_low)}..{num(band.batch_tokens_high)}); {penalty_text(penalty)}"
+        + (f" ({why_not})" if why_not else ""),
         blamed,
         severity=severity,
-        fix=_fix(ctx, placement.batch_tokens),
+        fix=fix,
     )
 
 
-def _fix(ctx: RuleContext, optimum_tokens: float) -> Optional[Fix]:
+def _fix(ctx: RuleContext, optimum_tokens: float) -> tuple[Optional[Fix], str]:
     """Rewrite the literal(s) that set the global batch: the global batch key, and the
-    accumulation steps too when the file also pins them (a DeepSpeed triple must still hold)."""
+    accumulation steps too when the file also pins them (a DeepSpeed triple must still
+    hold); D stays fixed (`rules._fixes.batch_fix` rescales a run written in steps).
+    Returns (fix, "") or (None, why no fix is offered)."""
     recipe = ctx.recipe
     seq_len = _count(recipe, "seq_len")
     if seq_len is None:
-        return None
+        return None, ""
     micro, dp, accumulation = _count(recipe, "micro_batch"), _count(recipe, "data_parallel"), _count(recipe, "grad_accum")
     sequences, new_accumulation = rounded_batch(optimum_tokens / seq_len, micro, dp)
-    message = f"Set the global batch to {sequences} sequences ({num(sequences * seq_len)} tokens)"
-    fixes = []
+    changes = []
     global_fact = first_key_fact(recipe, "global_batch_sequences")
     if global_fact is not None and global_fact.source.kind == "key":
-        fixes.append(set_value_fix(global_fact, ctx.documents, sequences, message, Applicability.UNSAFE))
+        changes.append((global_fact, sequences))
     tokens_fact = recipe.get("global_batch_tokens")
     if tokens_fact is not None and tokens_fact.source.kind == "key":
-        fixes.append(set_value_fix(tokens_fact, ctx.documents, sequences * seq_len, message, Applicability.UNSAFE))
-    accumulation_fact = recipe.get("grad_accum")
-    if accumulation is not None and micro is not None and dp is not None and accumulation_fact is not None:
-        fixes.append(set_value_fix(accumulation_fact, ctx.documents, new_accumulation, message, Applicability.UNSAFE))
-    fixes = [f for f in fixes if f is not None]
-    if not fixes:
-        return None
-    return Fix(
-        applicability=Applicability.UNSAFE,
-        message=message,
-        edits=tuple(e for f in fixes for e in f.edits),
-        expect=tuple(x for f in fixes for x in f.expect),
-    )
+        changes.append((tokens_fact, sequences * seq_len))
+    if accumulation is not None and micro is not None and dp is not None:
+        changes.append((recipe.get("grad_accum"), new_accumulation))
+    message = f"Set the global batch to {sequences} sequences ({num(sequences * seq_len)} tokens)"
+    return batch_fix(recipe, ctx.documents, changes, sequences * seq_len, message)
 
 
 RULE = Rule(
@@ -112,8 +107,11 @@ RULE = Rule(
         fix=(
             "`--fix --unsafe-fixes` sets the global batch to the optimum rounded to a multiple of "
             "micro batch x data parallel (and the accumulation steps, when the file pins them, so "
-            "micro x accumulation x DP still equals the global batch). Unsafe: it changes the run, "
-            "and the optimal LR moves with the batch."
+            "micro x accumulation x DP still equals the global batch). The token budget D stays: "
+            "when the run length is written in steps, the train steps (and warmup and decay "
+            "horizon written in steps) are rescaled so steps x batch tokens = D; where they "
+            "cannot be rewritten no fix is offered and the message says why. Unsafe: it changes "
+            "the run."
         ),
     ),
 )
