@@ -161,6 +161,30 @@ def test_hf_vs_deepspeed_disagreement_is_recorded_for_sl701_not_sl006(tmp_path):
     assert c["other_source"].line == 1
 
 
+def test_hf_vs_deepspeed_keys_sl701_does_not_check_are_sl006(tmp_path):
+    # micro batch: the Trainer's cross-check (SL701's); warmup steps: SL006's, once
+    (tmp_path / "args.yaml").write_text("warmup_steps: 100\nper_device_train_batch_size: 8\ndeepspeed: ds.json\n"
+                                        "output_dir: o\n")
+    (tmp_path / "ds.json").write_text('{"train_micro_batch_size_per_gpu": 4,\n'
+                                      ' "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 50}}}\n')
+    loaded = load_recipe([str(tmp_path / "args.yaml")], Settings())
+    [d] = [d for d in loaded.diagnostics if d.code == "SL006"]
+    assert (os.path.basename(d.file), d.line) == ("ds.json", 2) and "warmup_steps is 50" in d.message
+    assert [(os.path.basename(r.file), r.line) for r in d.related] == [("args.yaml", 1)]
+    assert sorted(c["field"] for c in loaded.recipe.extras["conflicts"]) == ["micro_batch", "warmup_steps"]
+
+
+def test_llama_factory_vs_deepspeed_is_sl701s_too(tmp_path):
+    (tmp_path / "lf.yaml").write_text("stage: pt\nfinetuning_type: full\ncutoff_len: 1024\n"
+                                      "per_device_train_batch_size: 8\ndeepspeed: ds.json\n")
+    (tmp_path / "ds.json").write_text('{"train_micro_batch_size_per_gpu": 4}')
+    loaded = load_recipe([str(tmp_path / "lf.yaml")], Settings())
+    assert loaded.recipe.dialects == ("llama-factory", "deepspeed")
+    assert not [d for d in loaded.diagnostics if d.code == "SL006"]
+    [c] = loaded.recipe.extras["conflicts"]
+    assert c["field"] == "micro_batch"
+
+
 def test_a_batch_in_tokens_gives_the_batch_in_sequences():
     from steplint.diagnostics import Mark, Span
     from steplint.recipe import fact, key_source

@@ -11,7 +11,7 @@ Precedence when several sources give one field (first match wins):
 3. a derivation by a dialect (e.g. N from an architecture), then a framework default.
 
 Two keys that disagree on one field are a conflict (SL006, with both locations), except
-Hugging Face arguments against their DeepSpeed JSON, which the Trainer itself rejects and
+Hugging Face arguments against the DeepSpeed keys the Trainer itself cross-checks, which
 SL701 reports; every conflict is recorded in `recipe.extras["conflicts"]`. Generic
 derivations (global batch, tokens, warmup from a ratio, decay end) only fill fields
 nothing else gave.
@@ -45,9 +45,9 @@ _NO_HORIZON = ("constant", "inverse-sqrt")
 # A file named by a reference is read as the framework the reference names first: HF hands
 # `deepspeed:` to DeepSpeed, and a model folder holds a transformers config.json.
 _ROLE_DIALECTS = {"deepspeed": "deepspeed", "model": "hf_config"}
-# HF TrainingArguments vs DeepSpeed disagreements are the Trainer's own start-up error,
-# reported by SL701 (architecture.md section 4); SL006 stays quiet on those pairs.
-_TRAINER_CHECKED = {"hf-training-args", "deepspeed"}
+# Dialects whose files are TrainingArguments, which the HF Trainer cross-checks against
+# their DeepSpeed JSON at start (SL701's findings, architecture.md section 4).
+_HF_ARGS_DIALECTS = frozenset({"hf-training-args", "llama-factory"})
 # Kind precedence (lower wins) for merging.
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
@@ -258,9 +258,21 @@ def _merge(state: _State) -> tuple[dict[str, Fact], list[dict]]:
                 conflicts.append({"field": name, "value": old.value, "source": old.source,
                                   "dialect": owner[name], "other_value": new.value, "other_source": new.source,
                                   "other_dialect": ex.dialect})
-                if {owner[name], ex.dialect} != _TRAINER_CHECKED:
+                if not _trainer_rejects(owner[name], old, ex.dialect, new):
                     state.diagnostics.append(_conflict(name, old, new))
     return facts, conflicts
+
+
+def _trainer_rejects(dialect: str, first: Fact, other_dialect: str, other: Fact) -> bool:
+    """Whether the HF Trainer refuses this TrainingArguments vs DeepSpeed disagreement at
+    start: SL701 reports those (one finding per problem), SL006 every other one."""
+    by_dialect = {dialect: first, other_dialect: other}
+    ds = by_dialect.get("deepspeed")
+    if ds is None or not _HF_ARGS_DIALECTS & by_dialect.keys():
+        return False
+    from steplint.dialects.hf_training_args import TRAINER_CHECKED_DS_KEYS
+
+    return ds.source.key in TRAINER_CHECKED_DS_KEYS
 
 
 def _conflict(name: str, kept: Fact, other: Fact) -> Diagnostic:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES
-from steplint.dialects import llama_factory
+import pytest
+
+from conftest import FIXTURES, shared_path
+from steplint.dialects import hf_training_args, llama_factory
+from steplint.dialects.registry import detect_dialect
 from steplint.dialects.base import ExtractContext
 from steplint.documents.load import load_document
 
@@ -38,3 +41,21 @@ def test_lora_pretraining_and_removed_warmup_ratio():
     assert "train_steps" not in ex.facts and "warmup_steps" not in ex.facts
     assert any("packing" in n for n in ex.notices)
     assert any("warmup_ratio was removed" in n for n in ex.notices)
+
+
+def test_auto_detection_picks_llama_factory_over_the_hf_reader():
+    doc = load("llama_factory_sft.yaml")
+    assert hf_training_args.detect(doc) < llama_factory.detect(doc)
+    assert detect_dialect(doc).NAME == "llama-factory"
+    plain = load_document("args.yaml", text="per_device_train_batch_size: 8\nlr_scheduler_type: cosine\n"
+                                            "learning_rate: 1.0e-4\ntemplate: llama3\n")  # one LF key: HF's
+    assert detect_dialect(plain).NAME == "hf-training-args"
+
+
+@pytest.mark.corpus
+def test_corpus_llama_factory_files_are_detected_as_such():
+    folder = shared_path("corpus", "hf-args")
+    paths = sorted(folder.glob("llamafactory-*/*.yaml"))
+    if not paths:
+        pytest.skip("no LLaMA-Factory files in the corpus")
+    assert [detect_dialect(load_document(str(p))).NAME for p in paths] == ["llama-factory"] * len(paths)

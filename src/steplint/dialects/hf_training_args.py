@@ -66,8 +66,27 @@ SEQ_LEN_KEYS = ("max_seq_length", "max_length", "block_size", "cutoff_len", "mod
 # Stages of LLaMA-Factory that start from a trained model and are not pre-training.
 _FINETUNE_STAGES = ("sft", "rm", "ppo", "dpo", "kto")
 
-# Keys only LLaMA-Factory's argument classes define (hparams/finetuning_args.py, data_args.py).
-_LLAMA_FACTORY_KEYS = ("stage", "finetuning_type", "cutoff_len", "template")
+# DeepSpeed key -> (TrainingArguments key, its default) that HfTrainerDeepSpeedConfig
+# compares at start and refuses to run on a mismatch (transformers/integrations/deepspeed.py,
+# trainer_config_process; defaults from training_args.py). SL701 reports these pairs.
+DEEPSPEED_PAIRS: tuple[tuple[str, str, float], ...] = (
+    ("train_micro_batch_size_per_gpu", "per_device_train_batch_size", 8),
+    ("gradient_accumulation_steps", "gradient_accumulation_steps", 1),
+    ("gradient_clipping", "max_grad_norm", 1.0),
+    ("optimizer.params.lr", "learning_rate", 5e-5),
+    ("optimizer.params.eps", "adam_epsilon", 1e-8),
+    ("optimizer.params.weight_decay", "weight_decay", 0.0),
+    ("scheduler.params.warmup_max_lr", "learning_rate", 5e-5),
+)
+# Every DeepSpeed key the Trainer cross-checks: the pairs, the betas against adam_beta1/2,
+# and train_batch_size against world x micro x accumulation.
+TRAINER_CHECKED_DS_KEYS = frozenset(
+    [ds_key for ds_key, _, _ in DEEPSPEED_PAIRS] + ["optimizer.params.betas", "train_batch_size"])
+
+# Keys only LLaMA-Factory's argument classes define (hparams/finetuning_args.py, data_args.py):
+# one makes the file OmegaConf-read, two make it llama_factory's (detect scores below it).
+LLAMA_FACTORY_KEYS = ("stage", "finetuning_type", "cutoff_len", "template", "dataset_dir")
+_BELOW_LLAMA_FACTORY = 0.6  # llama_factory.detect gives at least 0.8 to such a file
 
 
 def detect(doc: Document) -> float:
@@ -77,8 +96,12 @@ def detect(doc: Document) -> float:
     keys = set(k for k in root.keys() if isinstance(k, str))
     hits = len(keys & _COMMON)
     if any(k in keys for k in _DISTINCTIVE):
-        return 0.5 + 0.5 * min(1.0, hits / 6)
-    return 0.3 if hits >= 4 and "learning_rate" in keys and "output_dir" in keys else 0.0
+        score = 0.5 + 0.5 * min(1.0, hits / 6)
+    else:
+        score = 0.3 if hits >= 4 and "learning_rate" in keys and "output_dir" in keys else 0.0
+    if sum(k in keys for k in LLAMA_FACTORY_KEYS) >= 2:  # LLaMA-Factory's own reader adds its defaults
+        score = min(score, _BELOW_LLAMA_FACTORY)
+    return score
 
 
 class _Args:
@@ -135,7 +158,7 @@ def _reader(doc: Document) -> str:
     if doc.kind == "json":
         return "json"
     root = doc.root
-    if isinstance(root, MappingNode) and any(k in root for k in _LLAMA_FACTORY_KEYS):
+    if isinstance(root, MappingNode) and any(k in root for k in LLAMA_FACTORY_KEYS):
         return "omegaconf"
     return "yaml11"
 

@@ -27,8 +27,8 @@ DEFAULT_CUTOFF_LEN = 2048  # DataArguments.cutoff_len
 # pyproject.toml pins transformers>=4.55.0,<=5.8.0: warmup_ratio was removed in 5.2.
 TRANSFORMERS_PIN = "transformers>=4.55.0,<=5.8.0"
 
-_DISTINCTIVE = ("stage", "finetuning_type", "cutoff_len")
-_MARKERS = _DISTINCTIVE + ("template", "dataset", "lora_target", "lora_rank", "max_samples", "plot_loss",
+_DISTINCTIVE = hf_training_args.LLAMA_FACTORY_KEYS  # two of them make a file this dialect's
+_MARKERS = _DISTINCTIVE + ("dataset", "lora_target", "lora_rank", "max_samples", "plot_loss",
                            "train_from_scratch", "preprocessing_num_workers")
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
+from steplint.dialects.hf_training_args import DEEPSPEED_PAIRS
 from steplint.documents.nodes import ScalarNode, SequenceNode, lookup
 from steplint.rules._support import (
     deepspeed_documents,
@@ -19,18 +20,9 @@ from steplint.rules._support import (
 from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
-# DeepSpeed key -> (TrainingArguments key, its default) that HfTrainerDeepSpeedConfig
-# compares at start (transformers/integrations/deepspeed.py, trainer_config_process;
-# defaults from training_args.py). train_batch_size needs the world size (handled apart).
-PAIRED_KEYS: tuple[tuple[str, str, float], ...] = (
-    ("train_micro_batch_size_per_gpu", "per_device_train_batch_size", 8),
-    ("gradient_accumulation_steps", "gradient_accumulation_steps", 1),
-    ("gradient_clipping", "max_grad_norm", 1.0),
-    ("optimizer.params.lr", "learning_rate", 5e-5),
-    ("optimizer.params.eps", "adam_epsilon", 1e-8),
-    ("optimizer.params.weight_decay", "weight_decay", 0.0),
-    ("scheduler.params.warmup_max_lr", "learning_rate", 5e-5),
-)
+# The pairs HfTrainerDeepSpeedConfig compares (the HF dialect owns the key names);
+# train_batch_size needs the world size (handled apart), betas pair with adam_beta1/2.
+PAIRED_KEYS = DEEPSPEED_PAIRS
 
 
 def _same(a: float, b: float) -> bool:
@@ -121,7 +113,7 @@ RULE = Rule(
     summary="DeepSpeed JSON values that differ from the paired HF TrainingArguments (the Trainer rejects them).",
     check=_check,
     fix_applicability="safe",
-    formats=("deepspeed", "hf-training-args"),
+    formats=("deepspeed", "hf-training-args", "llama-factory"),
     docs=RuleDocs(
         what=(
             "When a recipe has HF TrainingArguments and a DeepSpeed JSON, compares every explicit (non-\"auto\") "
