@@ -7,7 +7,6 @@ top-level `data/` and `schemas/` folders of the repository.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,12 +33,17 @@ def schema_path(name: str) -> Path:
 
 @lru_cache(maxsize=None)
 def load_data_json(name: str) -> dict:
-    """A `data/*.json` file, parsed once per process."""
+    """A `data/*.json` file, parsed once per process (json is imported here: most runs
+    never read one, and the import is start-up time)."""
+    import json
+
     with open(data_path(name), encoding="utf-8") as fh:
         return json.load(fh)
 
 
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
+    import json
+
     with open(schema_path(name), encoding="utf-8") as fh:
         return json.load(fh)

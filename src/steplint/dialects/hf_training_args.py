@@ -13,7 +13,6 @@ missing; resolve.py derives the rest once they are supplied.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from types import MappingProxyType
@@ -239,6 +238,8 @@ def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
     if isinstance(node, MappingNode):
         return to_python(node), node
     if isinstance(node, ScalarNode) and isinstance(node.value, str):
+        import json  # only for a JSON-string value: not on every run's start-up path
+
         try:
             value = json.loads(node.value)
         except ValueError:
@@ -391,6 +392,8 @@ def _scratch_arch(a: _Args, facts: dict, notices: list):
     model_type = a.text("model_type")
     if not model_type or a.text("model_name_or_path") or a.text("config_name"):
         return None
+    import json
+
     from steplint.dialects import hf_config
 
     cfg: dict[str, Any] = {"model_type": model_type}

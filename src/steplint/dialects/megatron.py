@@ -36,7 +36,6 @@ from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
-from steplint.documents.shell import heredocs, is_unresolved
 from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import Source, default_source, key_source
 
@@ -274,6 +273,14 @@ class _Args:
         if not values or any(v is None or v != int(v) for v in values):
             return None
         return [int(v) for v in values], self.reader.source(key)
+
+
+def is_unresolved(node) -> bool:
+    """documents.shell's test, imported on first use: only a shell document carries its tag,
+    and importing the shell reader would cost every run that merely detects dialects."""
+    from steplint.documents.shell import is_unresolved as unresolved
+
+    return unresolved(node)
 
 
 def _unresolved(path: str, key: str, node) -> Diagnostic:
@@ -813,6 +820,8 @@ def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ..
     if not isinstance(node, ScalarNode):
         return tuple(out)
     if doc.kind == "shell":
+        from steplint.documents.shell import heredocs
+
         for here in heredocs(doc):
             if here.target and (here.target == str(node.value)
                                 or os.path.basename(here.target) == os.path.basename(str(node.value))):

@@ -24,7 +24,7 @@ Not read: Hydra `defaults:` lists and the launcher's global config (`${training.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
@@ -32,8 +32,10 @@ from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import FactSheet, Value, derived
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
-from steplint.interpolation import Interpolator, Resolution
 from steplint.recipe import Source, default_source, derived_source, key_source
+
+if TYPE_CHECKING:  # the interpolator is imported when a NeMo file is read, not when one is detected
+    from steplint.interpolation import Resolution
 
 NAME = "nemo"
 DESCRIPTION = "NeMo 1.x Hydra YAML and NeMo-Framework-Launcher training configs"
@@ -79,6 +81,8 @@ class _Reader:
     """Resolved reads with provenance and SL007 for what does not resolve."""
 
     def __init__(self, doc: Document):
+        from steplint.interpolation import Interpolator
+
         self.doc = doc
         self.interpolator = Interpolator(doc.root)
         self.diagnostics: list[Diagnostic] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
@@ -41,6 +40,8 @@ def _kwargs(doc) -> tuple[Optional[dict], Optional[MappingNode]]:
     if isinstance(node, MappingNode):
         return {k.value: v for k, v in node.items}, node
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip():
+        import json  # only for a JSON-string value: not on every run's start-up path
+
         try:
             parsed = json.loads(node.value)
         except ValueError:
