@@ -41,6 +41,8 @@ class Mark:
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """From `start` to `end` (exclusive), both in the same document."""
+
     start: Mark
     end: Mark
 
@@ -89,6 +91,8 @@ class Applicability(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """Edits that resolve one diagnostic; `--fix` applies SAFE ones, `--unsafe-fixes` all."""
+
     applicability: Applicability
     message: str
     edits: tuple[Edit, ...]
@@ -118,6 +122,8 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One finding, as every reporter prints it (JSON shape: architecture.md)."""
+
     code: str
     name: str
     severity: Severity

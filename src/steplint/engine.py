@@ -42,6 +42,8 @@ class LoadCrash(Exception):
 
 @dataclass
 class RecipeOutcome:
+    """One recipe's findings and what was loaded for it (the fixer re-lints from it)."""
+
     files: tuple[str, ...]  # every file of the recipe
     passed: tuple[str, ...]  # those named on the command line (findings are reported for these)
     diagnostics: list[Diagnostic]

@@ -28,6 +28,8 @@ class MissingPathError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class _IgnoreRule:
+    """One gitignore-style line, translated to a regex."""
+
     regex: re.Pattern
     negated: bool
     dir_only: bool

@@ -155,6 +155,8 @@ def override_source(setting: str, file: Optional[str] = None) -> Source:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
+    """A Recipe value with its unit and where it came from."""
+
     value: Any
     unit: str
     source: Source
@@ -170,6 +172,8 @@ def fact(field_name: str, value: Any, source: Source) -> Fact:
 
 @dataclass(frozen=True, slots=True)
 class Missing:
+    """A field no file determines, and what would supply it (SL005)."""
+
     field: str
     supply: str
 

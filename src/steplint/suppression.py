@@ -20,6 +20,8 @@ _COMMENT_KINDS = ("yaml", "toml", "shell")
 
 @dataclass(frozen=True)
 class Directive:
+    """One `steplint: ignore[...]` comment."""
+
     selectors: tuple[str, ...]
     line: int  # where the comment is
     column: int

@@ -28,6 +28,8 @@ class ScalarNode:
 
 @dataclass(frozen=True, slots=True)
 class SequenceNode:
+    """An ordered list; `flow` when written inline (`[a, b]`)."""
+
     items: tuple["Node", ...]
     span: Span
     flow: bool = False
