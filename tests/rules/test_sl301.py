@@ -1,6 +1,11 @@
-import pytest
+import json
 
+import pytest
+from click.testing import CliRunner
+
+from conftest import shared_path
 from rule_recipes import case, where
+from steplint.cli import cli
 from steplint.diagnostics import Applicability, Severity
 from steplint.documents.load import load_document
 from steplint.documents.nodes import lookup
@@ -49,6 +54,22 @@ def test_non_cosine_schedule_is_blamed_at_the_style_key(kind):
     assert where(d) == ("SL301", *STYLE_AT[kind])
     assert "linear, not cosine" in d.message
     assert d.fix is None
+
+
+@pytest.mark.parametrize("kind", sorted(TEXTS))
+def test_non_cosine_with_an_off_floor_is_one_finding_naming_both(kind):
+    c = case(TEXTS[kind].format(min_lr="0.0", style="linear"), kind, KEYS)
+    [d] = c.run(RULE)
+    assert where(d) == ("SL301", *STYLE_AT[kind])
+    assert "linear, not cosine" in d.message and "its floor is min LR 0" in d.message
+    assert d.fix is None  # a floor of 1e-5 alone does not make a linear schedule Step Law's
+
+
+@pytest.mark.corpus
+def test_torchtitan_llama3_8b_gets_one_sl301():
+    path = shared_path("corpus", "modern", "torchtitan", "llama3_8b.toml")
+    r = CliRunner().invoke(cli, ["check", "--isolated", "--select", "SL301", "--output-format", "json", str(path)])
+    assert [d["code"] for d in json.loads(r.output)["diagnostics"]] == ["SL301"]
 
 
 def test_decimal_floor_is_fixed_in_decimal_style():

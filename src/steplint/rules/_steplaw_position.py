@@ -10,6 +10,7 @@ steplaw.md section 5.2). Below the grids' range the penalty at the edge is a low
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 from steplint.diagnostics import Severity
@@ -73,7 +74,14 @@ def num(value: float) -> str:
 
 
 def ratio_text(ratio: float) -> str:
-    return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.0f}x"
+    """0.23x, 12x, and two significant digits below 0.1 (0.0031x, never 0.00x)."""
+    if ratio >= 10:
+        return f"{ratio:.0f}x"
+    if ratio >= 0.1 or ratio <= 0:
+        return f"{ratio:.2f}x"
+    if ratio < 1e-4:
+        return f"{num(ratio)}x"
+    return f"{ratio:.{1 - math.floor(math.log10(ratio))}f}x"
 
 
 def where(recipe: Recipe) -> str:

@@ -20,20 +20,23 @@ FLOOR_LOW, FLOOR_HIGH = 0.5e-5, 2e-5
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """One finding per recipe: the schedule (naming an off floor too), else the floor."""
     recipe = ctx.recipe
     if not steplaw_applies(recipe):
         return
     style_fact, floor = recipe.get("decay_style"), recipe.get("min_lr")
     style = style_fact.value if style_fact else None
+    off_floor = (floor is not None and style != "constant" and isinstance(floor.value, (int, float))
+                 and not FLOOR_LOW <= floor.value <= FLOOR_HIGH)
     if style is not None and style != "cosine":
+        also = f", and its floor is min LR {num(floor.value)}{origin(floor)}" if off_floor else ""
         yield ctx.diagnostic(
-            f"the LR schedule is {style}{origin(style_fact)}, not cosine to a fixed floor of 1e-5 as in Step Law's "
-            "runs; the law's LR and batch optimum were measured under cosine (a peak/10 floor "
-            "moves the optimum to a smaller LR and a larger batch)",
+            f"the LR schedule is {style}{origin(style_fact)}, not cosine to a fixed floor of 1e-5 as in "
+            f"Step Law's runs{also}; the law's LR and batch optimum were measured under cosine (a peak/10 "
+            "floor moves the optimum to a smaller LR and a larger batch)",
             style_fact,
         )
-    if style == "constant":
-        return  # no floor to speak of
+        return
     if floor is None:
         if style == "cosine":
             yield ctx.diagnostic(
@@ -42,7 +45,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 style_fact,
             )
         return
-    if not isinstance(floor.value, (int, float)) or FLOOR_LOW <= floor.value <= FLOOR_HIGH:
+    if not off_floor:
         return
     yield ctx.diagnostic(
         f"min LR {num(floor.value)}{origin(floor)} is outside [{num(FLOOR_LOW)}, {num(FLOOR_HIGH)}]: Step Law's "
@@ -64,9 +67,10 @@ RULE = Rule(
     docs=RuleDocs(
         what=(
             "Checks that the LR schedule matches the one Step Law was fitted under: cosine decay "
-            "to a fixed floor near 1e-5 (accepted: 0.5e-5 to 2e-5). It reports a schedule that is "
-            "not cosine (linear, WSD, constant, inverse-sqrt, ...), a cosine without a floor, "
-            "and a floor outside the band, such as 10% of the peak or 0. Silent when the law does "
+            "to a fixed floor near 1e-5 (accepted: 0.5e-5 to 2e-5). It reports, once per recipe, a "
+            "schedule that is not cosine (linear, WSD, constant, inverse-sqrt, ...; an off floor is "
+            "named in the same finding), a cosine without a floor, or a floor outside the band, such "
+            "as 10% of the peak or 0. Silent when the law does "
             "not apply (fine-tuning, continued pre-training, muP, non-AdamW; see SL305)."
         ),
         why=(
