@@ -129,37 +129,6 @@ def test_inline_suppression_and_unused_suppression(tmp_path):
     assert ("SL008", 17, 20, "warning") in found
 
 
-def test_fix_writes_safe_fixes_and_the_rerun_is_clean(tmp_path):
-    cfg = tmp_path / "c.yaml"
-    shutil.copy(OFF, cfg)
-    r = check(str(cfg), "--select", "SL301", "--fix", "--show-fixes")
-    assert r.exit_code == 0, r.output
-    assert "Set min LR to 1.0e-5" in r.output and r.output.rstrip().endswith("1 fixed.")
-    assert "min_lr: 1.0e-5\n" in cfg.read_text() and "lr: 3.0e-4  # the GPT-3 1.3B value" in cfg.read_text()
-    assert check(str(cfg), "--select", "SL301").exit_code == 0
-    assert check(str(cfg), "--select", "SL301", "--fix", "--exit-non-zero-on-fix").exit_code == 0  # nothing left to fix
-
-
-def test_exit_non_zero_on_fix(tmp_path):
-    cfg = tmp_path / "c.yaml"
-    shutil.copy(OFF, cfg)
-    assert check(str(cfg), "--select", "SL301", "--fix", "--exit-non-zero-on-fix").exit_code == 1
-
-
-def test_unsafe_fixes_and_diff(tmp_path):
-    cfg = tmp_path / "c.yaml"
-    shutil.copy(OFF, cfg)
-    before = cfg.read_text()
-    r = check(str(cfg), "--select", "SL3", "--diff", "--unsafe-fixes")
-    assert r.exit_code == 1
-    assert "\n-lr: 3.0e-4  # the GPT-3 1.3B value\n" in r.output
-    assert "\n+lr: 1.29e-3  # the GPT-3 1.3B value\n" in r.output
-    assert "+global_batch_size: 252" in r.output and "+min_lr: 1.0e-5" in r.output
-    assert cfg.read_text() == before
-    r = check(str(cfg), "--select", "SL3", "--fix", "--unsafe-fixes")
-    assert r.exit_code == 0, r.output
-
-
 def test_color(monkeypatch):
     assert "\x1b[" in check(OFF, "--select", "SL302", "--color", "always").output
     assert "\x1b[" not in check(OFF, "--select", "SL302").output  # not a terminal
@@ -237,12 +206,3 @@ def test_bad_settings_are_exit_2_with_a_position(tmp_path):
     (tmp_path / ".steplint.toml").write_text('select = ["SL3"]\nfail-on = "sometimes"\n')
     r = CliRunner().invoke(cli, ["check", str(tmp_path / "a.yaml")])
     assert r.exit_code == 2 and ".steplint.toml:2:" in r.output and "Traceback" not in r.output
-
-
-def test_fix_on_stdin_prints_the_fixed_text_and_reports_on_stderr():
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
-    r = runner.invoke(cli, ["check", "--isolated", "-", "--stdin-filename", "x.yaml", "--fix", "--select", "SL301"],
-                      input=Path(OFF).read_text())
-    assert r.exit_code == 0
-    assert "min_lr: 1.0e-5\n" in r.stdout and "lr: 3.0e-4  # the GPT-3 1.3B value" in r.stdout
-    assert "1 fixed." in r.stderr
