@@ -118,3 +118,28 @@ def test_corpus_configs_extract_exact_counts():
         got = tuple(ex.facts[k].value for k in ("n_params", "n_params_active", "n_params_total"))
         assert got == (e["step_law_N"], active, e["total"]), name
         assert ex.arch.tied_embeddings is e["tied_embeddings"], name
+
+
+_SMALL = {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4,
+          "intermediate_size": 128,
+          "vocab_size": 1000}
+
+
+@pytest.mark.parametrize("extra, window", [
+    ({"model_type": "mistral", "sliding_window": 4096}, 4096),  # Mistral 7B v0.1
+    ({"model_type": "mistral", "sliding_window": None}, None),  # v0.2 and later
+    ({"model_type": "qwen2", "sliding_window": 32768, "use_sliding_window": False}, None),  # shipped, unused
+    ({"model_type": "qwen2", "sliding_window": 4096, "use_sliding_window": True}, 4096),
+    ({"model_type": "llama"}, None),
+])
+def test_sliding_window_extra_only_when_the_config_turns_it_on(extra, window):
+    ex = extract_text(json.dumps(dict(_SMALL, **extra)))
+    assert ex.extras.get("sliding_window") == window
+
+
+@pytest.mark.corpus
+def test_corpus_sliding_windows():
+    folder = shared_path("corpus", "hf")
+    windows = {name: extract_text((folder / name).read_text(), str(folder / name)).extras.get("sliding_window")
+               for name in ("mistral-7b-v0.1.json", "qwen2-7b.json", "mixtral-8x7b-v0.1.json")}
+    assert windows == {"mistral-7b-v0.1.json": 4096, "qwen2-7b.json": None, "mixtral-8x7b-v0.1.json": None}

@@ -413,15 +413,28 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 
     facts.update(count_facts(spec))
     tie_node = root.get("tie_word_embeddings")
-    extras = {
+    extras: dict[str, Any] = {
         "model_type": model_type,
         "tie_word_embeddings": spec.tied_embeddings,
         "tie_word_embeddings_source": (key_source(doc.path, "tie_word_embeddings", tie_node.span)
                                        if isinstance(tie_node, ScalarNode)
                                        else default_source(framework, f"tie_word_embeddings absent: {family.tied}")),
     }
+    window = _sliding_window(cfg)
+    if window is not None:
+        extras["sliding_window"] = window
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=spec, notices=tuple(notices),
                       extras=MappingProxyType(extras))
+
+
+def _sliding_window(cfg: dict) -> Optional[int]:
+    """The attention window when the config turns one on (SL602 exempts such models from
+    its RoPE-base check): `sliding_window` in Mistral v0.1, Gemma 2/3, Phi-3 configs, unless
+    `use_sliding_window` is false, as Qwen2/Qwen3 configs ship a window they do not use."""
+    window = cfg.get("sliding_window")
+    if cfg.get("use_sliding_window") is False or isinstance(window, bool) or not isinstance(window, int):
+        return None
+    return window if window > 0 else None
 
 
 def _source_of(root: MappingNode, doc: Document, keys: tuple[str, ...], framework: str) -> Source:

@@ -270,7 +270,8 @@ class _Converter:
                 self.merge_problem(
                     key,
                     f"duplicate merge key '<<' (first on line {first.start_mark.line + 1}): PyYAML versions "
-                    f"disagree on which one wins (yaml/pyyaml#953); write one `<<: [{aliases}]`" + _clash_advice(clashes),
+                    f"disagree on which one wins (yaml/pyyaml#953); write one `<<: [{aliases}]`"
+                    + _clash_advice(clashes),
                     _mark(first.start_mark),
                     "first merge key",
                 )

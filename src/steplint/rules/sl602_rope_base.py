@@ -24,7 +24,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
         return
     theta = recipe.value("rope_theta")
-    if recipe.extras.get("sliding_window"):
+    if _windowed(recipe.extras.get("sliding_window"), seq.value):
         return
     if isinstance(theta, (int, float)) and seq.value > ctx.option("long_seq_len") and theta <= ctx.option("min_theta"):
         yield ctx.diagnostic(
@@ -32,6 +32,15 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             f"can retrieve from (Men et al. 2024); long-context models use 500,000-1,000,000 (Llama 3, Qwen2)",
             at=seq, severity=Severity.INFO,
         )
+
+
+def _windowed(window, seq_len: float) -> bool:
+    """Whether attention is windowed shorter than the sequence (a dialect's `sliding_window`
+    extra: the window size, or True when only known to be on); a window as long as the
+    sequence attends to every position, so the RoPE base matters again."""
+    if window is True:
+        return True
+    return isinstance(window, (int, float)) and not isinstance(window, bool) and 0 < window < seq_len
 
 
 RULE = Rule(
@@ -44,7 +53,8 @@ RULE = Rule(
     docs=RuleDocs(
         what=(
             "Error when the training sequence length exceeds max_position_embeddings. Info when the "
-            "sequence is longer than 8,192 and rope_theta is 10,000 or less, without a sliding window."
+            "sequence is longer than 8,192 and rope_theta is 10,000 or less, unless attention uses a sliding "
+            "window shorter than the sequence (Mistral v0.1, Gemma 2/3; Qwen2's unused window does not count)."
         ),
         why=(
             "Megatron-LM asserts max_position_embeddings ≥ seq_length, so the error costs a launch. "
