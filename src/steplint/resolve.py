@@ -48,6 +48,8 @@ _ROLE_DIALECTS = {"deepspeed": "deepspeed", "model": "hf_config"}
 # Dialects whose files are TrainingArguments, which the HF Trainer cross-checks against
 # their DeepSpeed JSON at start (SL701's findings, architecture.md section 4).
 _HF_ARGS_DIALECTS = frozenset({"hf-training-args", "llama-factory"})
+# Loader findings that leave a file without a tree (TOML and JSON refuse a duplicate outright).
+_UNREADABLE = ("SL001", "SL002")
 # Kind precedence (lower wins) for merging.
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
@@ -153,7 +155,7 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
     state.diagnostics.extend(doc.diagnostics)
     if doc.root is None:
         state.dialects.append("unknown")
-        if not any(d.code == "SL001" for d in doc.diagnostics):
+        if not any(d.code in _UNREADABLE for d in doc.diagnostics):  # truly empty, not unparsable
             state.diagnostics.append(_unknown_format(doc, state.settings, item, empty=True))
         return []
 

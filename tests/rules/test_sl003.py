@@ -28,3 +28,16 @@ def test_a_training_config_is_not_unknown(tmp_path):
     text = (Path(__file__).resolve().parents[1] / "fixtures" / "check" / "off_optimum.yaml").read_text()
     _, found = check_text(tmp_path, "train.yaml", text)
     assert not any(f[0] == "SL003" for f in found)
+
+
+@pytest.mark.parametrize("name, text", [
+    ("dup.toml", "[a]\nx = 1\n[a]\ny = 2\n"),  # SL002: tomllib refuses the file
+    ("dup.json", '{"a": 1, "a": 2'),  # SL001
+])
+def test_an_unparsable_file_is_not_also_called_empty(tmp_path, name, text):
+    _, found = check_text(tmp_path, name, text)
+    assert [f[0] for f in found] in (["SL002"], ["SL001"])
+
+
+def test_an_empty_file_is_sl003(tmp_path):
+    assert check_text(tmp_path, "empty.toml", "")[1] == [("SL003", 1, 1, "info")]
