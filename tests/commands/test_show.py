@@ -143,3 +143,10 @@ def test_seq_len_4k_is_4096():
     [recipe] = doc["recipes"]
     assert recipe["facts"]["seq_len"]["value"] == 4096
     assert "4k = 4096" in " ".join(CliRunner().invoke(cli, ["show", "--help"]).output.split())
+
+
+def test_hf_args_vs_deepspeed_micro_batch_is_shown_once_with_both_locations():
+    doc = show_json(str(FIXTURES / "deepspeed" / "hf_args.yaml"))
+    [d] = [d for d in doc["diagnostics"] if d["code"] in ("SL006", "SL701")]
+    assert (d["code"], os.path.basename(d["file"]), d["line"]) == ("SL701", "hf_args.yaml", 3)
+    assert [(os.path.basename(r["file"]), r["line"]) for r in d["related"]] == [("ds_micro4.json", 2)]

@@ -56,7 +56,7 @@ def run(paths: tuple[str, ...], options: dict) -> int:
             raise _fail(f"{path}: no such file or directory")
     settings = _settings(paths, options)
     loaded = [_load(group, settings) for group in _groups(paths, settings)]
-    diagnostics = _unique(d for item in loaded for d in item.diagnostics)
+    diagnostics = _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))
     if options["output_format"] == "json":
         click.echo(json.dumps(show_json(loaded, diagnostics), indent=2))
     else:
@@ -97,6 +97,19 @@ def _load(files: tuple[str, ...], settings):
     from steplint.resolve import load_recipe
 
     return load_recipe(files, settings)
+
+
+def _trainer_mismatches(loaded: list, settings) -> list:
+    """SL701: HF arguments vs the DeepSpeed values the Trainer cross-checks. resolve leaves
+    those file disagreements to this rule (one finding per problem, architecture.md
+    section 4), so `show` runs it to list them with both locations, as it lists SL006."""
+    paired = [item for item in loaded if "deepspeed" in item.recipe.dialects]
+    if not paired:
+        return []
+    from steplint.rules.base import RuleContext
+    from steplint.rules.sl701_ds_hf_mismatch import RULE
+
+    return [d for item in paired for d in RULE.check(RuleContext(item.recipe, item.documents, settings, RULE))]
 
 
 def _unique(diagnostics: Iterable) -> list:
