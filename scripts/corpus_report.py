@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -23,6 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SKIP_NAMES = {"expected.json", "SOURCES.md"}
 CONFIG_SUFFIXES = {".yaml", ".yml", ".json", ".toml", ".sh", ".slurm", ".bash"}
+_SL005_FIELDS = re.compile(r"do not determine \(([^)]*)\)")
 
 
 def corpus_files(corpus: Path) -> list[Path]:
@@ -46,6 +48,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _missing_fields(message: str) -> list[str]:
+    """The fields SL005's one finding per recipe names: "... do not determine (a, b); ..."."""
+    found = _SL005_FIELDS.search(message)
+    return found.group(1).split(", ") if found else [message]
+
+
 def render(corpus: Path) -> tuple[str, int]:
     files = corpus_files(corpus)
     codes: Counter = Counter()
@@ -61,7 +69,7 @@ def render(corpus: Path) -> tuple[str, int]:
             body.append(f"**Crash or usage error** (exit {code}): `{_cell(last)}`")
             continue
         found = out.get("diagnostics", [])
-        missing = sorted({d["message"].split(" ", 1)[0] for d in found if d["code"] == "SL005"})
+        missing = sorted({name for d in found if d["code"] == "SL005" for name in _missing_fields(d["message"])})
         shown = [d for d in found if d["code"] != "SL005"]
         codes.update(d["code"] for d in found)
         body.append(f"exit {code}; {len(found)} finding(s)"
