@@ -44,7 +44,7 @@ def fail(message: str) -> "click.exceptions.Exit":
 def build_settings(options: dict, paths: tuple[str, ...]):
     """Settings from the settings file (unless --isolated), then the command-line flags."""
     from steplint.quantities import parse_quantity
-    from steplint.settings import RecipeGroup, Settings
+    from steplint.settings import RecipeGroup, Settings, with_cli
 
     if options["isolated"]:
         base = Settings()
@@ -54,7 +54,7 @@ def build_settings(options: dict, paths: tuple[str, ...]):
     for flag in ("select", "extend_select", "ignore"):
         values = _split(options[flag])
         if values:
-            changes[flag] = values if flag == "select" else tuple(getattr(base, flag)) + values
+            changes[flag] = values
     if options["world_size"]:
         changes["world_size"] = int(parse_quantity(options["world_size"], what="--world-size", integer=True))
     if options["tokens"]:
@@ -70,8 +70,9 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         changes["fail_on"] = Severity.parse(options["fail_on"])
     if options["recipe"]:
         groups = tuple(RecipeGroup(files=_split((r,)), origin="--recipe") for r in options["recipe"])
-        changes["recipes"] = groups + tuple(base.recipes)
-    return replace(base, **changes)
+        changes["recipes"] = groups
+    # flags lie over the settings file; the engine lays them over each file's own (per-file discovery)
+    return with_cli(base, changes, discover=not (options["isolated"] or options["config"]))
 
 
 def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
@@ -137,8 +138,9 @@ def command(paths: tuple[str, ...], **options) -> None:
         raise click.exceptions.Exit(130)
     except Exception as error:  # noqa: BLE001 - the command boundary: never a traceback
         from steplint.engine import LoadCrash, RuleCrash
+        from steplint.settings import SettingsError
 
-        if isinstance(error, (RuleCrash, LoadCrash)):
+        if isinstance(error, (RuleCrash, LoadCrash, SettingsError)):
             raise fail(str(error))
         raise fail(f"internal error: {type(error).__name__}: {error}")
     raise click.exceptions.Exit(code)
@@ -198,7 +200,8 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         else:
             hidden_unsafe += sum(1 for d in outcome.diagnostics if d.fix and str(d.fix.applicability) == "unsafe")
             remaining.extend(outcome.diagnostics)
-    remaining.sort(key=lambda d: d.sort_key)
+    # a file in two recipes is fixed with the first; its findings left are reported once
+    remaining = sorted(dict.fromkeys(remaining), key=lambda d: d.sort_key)
     out_file = options["output_file"]
     report = Report(
         diagnostics=tuple(remaining),

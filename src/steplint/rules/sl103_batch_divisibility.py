@@ -110,7 +110,9 @@ RULE = Rule(
         fix=(
             "Pick a global batch that is a multiple of micro × data parallel. --unsafe-fixes rounds "
             "the global batch down to the nearest valid value (up when that would be 0) and states "
-            "the new token batch. For the warning, write the global batch into the config."
+            "the new token batch; a run written in steps gets its train steps (and warmup and "
+            "decay horizon in steps) rescaled so the token budget D stays. For the warning, write "
+            "the global batch into the config."
         ),
     ),
 )
