@@ -11,11 +11,9 @@ TOML needs a dot or an exponent for a float (`100000` is an integer, toml.io v1.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Optional
 
 from steplint.documents.nodes import ScalarNode
@@ -100,7 +98,7 @@ def format_value(value: Any, *, kind: str, style_of: Optional[ScalarNode] = None
     if isinstance(value, float):
         return format_float(value, kind=kind, style_of=style_of)
     if isinstance(value, str):
-        return value if kind == "shell" and _PLAIN_KEY.match(value) else json.dumps(value)
+        return value if kind == "shell" and _PLAIN_KEY.match(value) else _quoted(value)
     raise TypeError(f"no literal form for {type(value).__name__}")
 
 
@@ -108,10 +106,17 @@ def format_key(key: str, *, kind: str, like: Optional[ScalarNode] = None) -> str
     """A mapping key as this file writes its keys: quoted like its sibling `like`, JSON
     always double-quoted, plain where that is unambiguous."""
     if kind == "json" or (like is not None and like.text[:1] == '"'):
-        return json.dumps(key)
+        return _quoted(key)
     if like is not None and like.text[:1] == "'" and "'" not in key:
         return f"'{key}'"
-    return key if _PLAIN_KEY.match(key) else json.dumps(key)
+    return key if _PLAIN_KEY.match(key) else _quoted(key)
+
+
+def _quoted(text: str) -> str:
+    """A JSON string, which YAML and TOML read as a basic string too."""
+    import json  # only for string values and keys, rarely on a check's path
+
+    return json.dumps(text)
 
 
 def _default_style(value: float, kind: str) -> NumberStyle:
@@ -122,12 +127,15 @@ def _default_style(value: float, kind: str) -> NumberStyle:
 
 def _shortest_digits(value: float) -> tuple[str, int]:
     """Shortest round-tripping significant digits and the decimal exponent of the first
-    digit: 1.5e-05 -> ("15", -5)."""
+    digit: 1.5e-05 -> ("15", -5). Read off `repr`, Python's shortest round-trip form
+    (no `decimal` import on a plain check's path)."""
     if value == 0:
         return "0", 0
-    sign, digits, exp = Decimal(repr(value)).normalize().as_tuple()
-    text = "".join(map(str, digits))
-    return text, exp + len(text) - 1
+    mantissa, _, exponent = repr(value).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    raw = whole + fraction
+    lead = len(raw) - len(raw.lstrip("0"))
+    return raw.strip("0"), len(whole) - 1 - lead + int(exponent or 0)
 
 
 def _positional(digits: str, exponent: int) -> str:
