@@ -1,8 +1,13 @@
 """The engine's pure core on hand-made recipes, and the streaming loop with stub edges."""
 
+import json
+import os
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
 from steplint import engine
 from steplint.diagnostics import Diagnostic, Severity
@@ -12,7 +17,8 @@ from steplint.recipe import Recipe, fact, key_source
 from steplint.rules.base import Rule, RuleDocs
 from steplint.rules.registry import all_rules
 from steplint.selection import Selection
-from steplint.settings import Settings
+from steplint.cli import cli
+from steplint.settings import Settings, read_settings_file, with_cli
 
 TEXT = "optim:\n  lr: 3.0e-4\n  min_lr: 3.0e-3  # steplint: ignore[SL999]\n"
 
@@ -89,3 +95,93 @@ def test_a_crash_while_loading_names_the_files(monkeypatch):
     monkeypatch.setattr(engine, "_load", load)
     with pytest.raises(engine.LoadCrash, match="internal error while reading a.yaml, ds.json: RecursionError"):
         next(engine.lint(["a.yaml"], Settings(), _selection()))
+
+
+# ---------------------------------------------------------------------------------------
+# per-file settings (architecture.md section 5): each file's nearest settings file
+
+
+OFF_OPTIMUM = Path(__file__).parent / "fixtures" / "check" / "off_optimum.yaml"
+
+
+def _tree(tmp_path, **settings_files):
+    """Folders named by the keywords, each with its settings text and a copy of the
+    off-optimum Megatron config (SL301, SL302, SL303, SL402)."""
+    configs = {}
+    for folder, text in settings_files.items():
+        (tmp_path / folder / "sub").mkdir(parents=True)
+        (tmp_path / folder / ".steplint.toml").write_text(text)
+        for where in (tmp_path / folder, tmp_path / folder / "sub"):
+            shutil.copy(OFF_OPTIMUM, where / "run.yaml")
+        configs[folder] = str(tmp_path / folder / "run.yaml")
+    return configs
+
+
+def _check(*args):
+    result = CliRunner().invoke(cli, ["check", "--output-format", "json", *args])
+    found = {}
+    for d in json.loads(result.output)["diagnostics"] if result.output.startswith("{") else ():
+        found.setdefault(os.path.relpath(d["file"]), []).append((d["code"], d["severity"]))
+    return result, found
+
+
+def test_each_file_gets_its_own_settings_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a, b = _tree(tmp_path, a='ignore = ["SL302"]\n', b='[severity]\nSL302 = "error"\nSL303 = "info"\n').values()
+    result, found = _check(a, b)
+    assert [code for code, _ in found["a/run.yaml"]] == ["SL402", "SL303", "SL301"]  # a ignores SL302
+    assert ("SL302", "error") in found["b/run.yaml"] and ("SL303", "info") in found["b/run.yaml"]
+    assert result.exit_code == 1
+    # the same files in the other order: each still reads its own folder's settings
+    assert _check(b, a)[1] == found
+
+
+def test_command_line_flags_win_over_every_settings_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a, b = _tree(tmp_path, a='select = ["SL3"]\n', b='ignore = ["SL303"]\nfail-on = "error"\n').values()
+    _, found = _check(a, b, "--ignore", "SL301", "--extend-select", "SL402")
+    assert sorted(found["a/run.yaml"]) == [("SL302", "warning"), ("SL303", "warning"), ("SL402", "info")]
+    assert sorted(found["b/run.yaml"]) == [("SL302", "warning"), ("SL402", "info")]
+    _, found = _check(a, b, "--select", "SL303")
+    assert found == {"a/run.yaml": [("SL303", "warning")]}  # b's own ignore still applies
+
+
+def test_config_and_isolated_apply_one_settings_to_every_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a, b = _tree(tmp_path, a='ignore = ["SL3"]\n', b='ignore = ["SL4"]\n').values()
+    _, found = _check(a, b, "--config", str(tmp_path / "b" / ".steplint.toml"))
+    assert {code for codes in found.values() for code, _ in codes} == {"SL301", "SL302", "SL303"}
+    _, found = _check(a, b, "--isolated")
+    assert found["a/run.yaml"] == found["b/run.yaml"] and len(found["a/run.yaml"]) == 4
+
+
+def test_per_file_ignores_are_relative_to_their_settings_file(tmp_path, monkeypatch):
+    _tree(tmp_path, a='[per-file-ignores]\n"sub/*.yaml" = ["SL302"]\n', b='[per-file-ignores]\n"run.yaml" = ["SL303"]\n')
+    monkeypatch.chdir(tmp_path / "b")  # neither glob is relative to the working directory
+    paths = [str(tmp_path / f) for f in ("a/run.yaml", "a/sub/run.yaml", "b/run.yaml", "b/sub/run.yaml")]
+    _, found = _check(*paths)
+    codes = {os.path.relpath(f, tmp_path): {c for c, _ in v} for f, v in found.items()}
+    assert codes["a/run.yaml"] == {"SL301", "SL302", "SL303", "SL402"}
+    assert codes["a/sub/run.yaml"] == {"SL301", "SL303", "SL402"}
+    # a glob without a slash matches the file name in any folder below (ruff's rule)
+    assert codes["b/run.yaml"] == codes["b/sub/run.yaml"] == {"SL301", "SL302", "SL402"}
+
+
+def test_facts_and_groups_come_from_each_files_settings(tmp_path):
+    a, b = _tree(tmp_path, a="world-size = 8\n", b='world-size = 16\n[[recipes]]\nfiles = ["run.yaml"]\ntokens = "1T"\n').values()
+    run = with_cli(read_settings_file(tmp_path / "a" / ".steplint.toml"), {}, discover=True)
+    selection = Selection.from_settings(run, all_rules())
+    recipes = {o.files[0]: o.recipe for o in engine.lint([a, b], run, selection)}
+    assert recipes[a].value("world_size") == 8 and recipes[b].value("world_size") == 16
+    assert recipes[b].value("tokens") == 1e12 and recipes[a].value("tokens") != 1e12
+    run = with_cli(run, {"world_size": 4}, discover=True)
+    recipes = {o.files[0]: o.recipe for o in engine.lint([a, b], run, selection)}
+    assert recipes[a].value("world_size") == recipes[b].value("world_size") == 4
+
+
+def test_bad_settings_next_to_a_later_file_is_exit_2_naming_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a, b = _tree(tmp_path, a="", b='[per-file-ignores]\n"*.yaml" = ["SL9"]\n').values()
+    result = CliRunner().invoke(cli, ["check", a, b])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "b/.steplint.toml" in result.output and "'SL9' matches no rule" in result.output

@@ -11,13 +11,16 @@ import pytest
 from conftest import FIXTURES, REPO_ROOT
 from steplint.diagnostics import Severity
 from steplint.settings import (
+    RecipeGroup,
     Settings,
     SettingsError,
     find_settings_file,
+    for_path,
     load_settings,
     read_settings_file,
     settings_for,
     validate,
+    with_cli,
 )
 
 SCHEMA = json.loads((REPO_ROOT / "schemas" / "settings.schema.json").read_text())
@@ -57,7 +60,7 @@ def test_config_flag_isolated_and_cli_overrides(tmp_path):
     other = tmp_path / "team.toml"
     other.write_text("seq-len = \"4k\"\n")
     (tmp_path / ".steplint.toml").write_text("world-size = 2\n")
-    assert load_settings(config=str(other), start=tmp_path).seq_len == 4000
+    assert load_settings(config=str(other), start=tmp_path).seq_len == 4096  # sequence lengths: k = 1024
     assert load_settings(isolated=True, start=tmp_path) == Settings()
     assert load_settings(start=tmp_path, cli_overrides={"world_size": 16}).world_size == 16
     with pytest.raises(SettingsError, match="not found"):
@@ -143,3 +146,32 @@ def test_check_exits_2_with_one_line_for_bad_settings(tmp_path):
                          cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
     assert run.returncode == 2
     assert ".steplint.toml:1:1" in run.stderr and "world-size" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_empty_settings_file_is_found_and_means_defaults(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.steplint]\nworld-size = 8\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".steplint.toml").write_text("")
+    s = load_settings(start=tmp_path / "sub")
+    assert s.world_size is None and s.config_file == str(tmp_path / "sub" / ".steplint.toml")
+
+
+def test_with_cli_lays_flags_over_a_file_and_for_path_repeats_it_per_folder(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / ".steplint.toml").write_text('ignore = ["SL3"]\nextend-select = ["SL4"]\nseq-len = 2048\n'
+                                                    '[[recipes]]\nfiles = ["x.yaml"]\n')
+    (tmp_path / "b" / ".steplint.toml").write_text('select = ["SL1"]\nseq-len = "8k"\n')
+    group = RecipeGroup(files=("y.yaml",), origin="--recipe")
+    cli = {"ignore": ("SL5",), "extend_select": ("SL6",), "seq_len": None, "world_size": 4, "recipes": (group,)}
+    run = with_cli(read_settings_file(tmp_path / "a" / ".steplint.toml"), cli, discover=True)
+    assert run.ignore == ("SL3", "SL5") and run.extend_select == ("SL4", "SL6") and run.world_size == 4
+    assert run.recipes[0] is group and len(run.recipes) == 2 and run.seq_len == 2048
+    assert for_path(run, str(tmp_path / "a" / "z.yaml")) is run
+    b = for_path(run, str(tmp_path / "b" / "z.yaml"))
+    assert (b.select, b.ignore, b.extend_select, b.world_size, b.seq_len) == (("SL1",), ("SL5",), ("SL6",), 4, 8192)
+    assert b.recipes == (group,) and b.root == str(tmp_path / "b")
+    pinned = with_cli(run, {}, discover=False)
+    assert for_path(pinned, str(tmp_path / "b" / "z.yaml")) is pinned  # --config / --isolated
+    with pytest.raises(SettingsError, match="unknown setting"):
+        with_cli(Settings(), {"wrold_size": 1})

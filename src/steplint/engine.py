@@ -50,6 +50,8 @@ class RecipeOutcome:
     documents: Mapping[str, Any] = field(default_factory=dict)
     recipe: Any = None
     inputs: tuple[str, ...] = ()  # the plan's files, which `relint` loads again
+    settings: Any = None  # the recipe's own (per-file discovery), which `relint` uses again
+    selection: Optional[Selection] = None
 
 
 def run_rules(recipe, documents: Mapping[str, Any], settings, selection: Selection) -> list[Diagnostic]:
@@ -125,13 +127,15 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
     files = [stdin[0] if p == "-" and stdin else p for p in paths]
     passed_keys = {file_key(p) for p in files}
     reported: set = set()
+    scoped: dict = {}
     for group in _plan(files, settings):
+        own, own_selection = _scoped(group, settings, selection, scoped)
         try:
-            loaded = _load(group, settings, stdin)
+            loaded = _load(group, own, stdin)
         except Exception as error:  # noqa: BLE001 - a crash must name the files, not print a traceback
             raise LoadCrash(group.files, error) from error
         passed = tuple(p for p in _group_files(group, loaded) if file_key(p) in passed_keys)
-        outcome = lint_loaded(loaded, passed, settings, selection)
+        outcome = lint_loaded(loaded, passed, own, own_selection)
         # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once
         fresh = []
         for d in outcome.diagnostics:
@@ -141,19 +145,24 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
                 fresh.append(d)
         outcome.diagnostics = fresh
         outcome.inputs = tuple(group.files)
+        outcome.settings, outcome.selection = own, own_selection
         yield outcome
 
 
 def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection: Selection) -> RecipeOutcome:
     """`outcome`'s recipe again with `texts` (path -> text) read instead of those files:
-    what `check --fix` runs between fix passes (ruff's re-lint loop)."""
+    what `check --fix` runs between fix passes (ruff's re-lint loop). The recipe's own
+    settings and selection, when `lint` found them, win over the run's."""
     from steplint.resolve import load_recipe
 
+    settings = outcome.settings or settings
+    selection = outcome.selection or selection
     try:
         loaded = load_recipe(outcome.inputs or outcome.files, settings, texts=texts)
     except Exception as error:  # noqa: BLE001 - as in lint(): name the files, no traceback
         raise LoadCrash(outcome.files, error) from error
-    return replace(lint_loaded(loaded, outcome.passed, settings, selection), inputs=outcome.inputs)
+    return replace(lint_loaded(loaded, outcome.passed, settings, selection), inputs=outcome.inputs,
+                   settings=settings, selection=selection)
 
 
 # ---------------------------------------------------------------------------------------
@@ -161,10 +170,34 @@ def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection
 
 
 def _plan(files: list[str], settings) -> Iterable[Any]:
-    """RecipePlans (steplint.grouping): each path alone, or the declared group it is in."""
+    """RecipePlans (steplint.grouping): each path alone, or the declared group it is in.
+    With per-file discovery the groups of every settings file the paths reach count."""
     from steplint.grouping import plan_recipes
 
+    if getattr(settings, "discover", False):
+        from steplint.grouping import declared_groups
+        from steplint.settings import for_path
+
+        settings = replace(settings, recipes=declared_groups(settings, *(for_path(settings, f) for f in files)))
     return plan_recipes(files, settings)
+
+
+def _scoped(group, settings, selection: Selection, cache: dict) -> tuple[Any, Selection]:
+    """The settings and selection of one recipe: its first passed file's settings file
+    (architecture.md section 5), command-line flags on top; built once per settings file."""
+    if not getattr(settings, "discover", False):
+        return settings, selection
+    from steplint.settings import SettingsError, for_path
+
+    own = for_path(settings, (group.reported or group.files)[0])
+    if own is settings:
+        return settings, selection
+    if own.config_file not in cache:
+        try:
+            cache[own.config_file] = (own, Selection.from_settings(own, selection.rules))
+        except ValueError as error:  # a selector naming no rule: a settings error, exit 2
+            raise SettingsError(f"{own.config_file}: {error}") from None
+    return cache[own.config_file]
 
 
 def _group_files(group, loaded) -> tuple[str, ...]:

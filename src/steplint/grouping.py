@@ -29,6 +29,16 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
+def declared_groups(*settings: Any) -> tuple[Any, ...]:
+    """The recipe groups of several settings (the run's, then each file's), each once and
+    in that order, so the first group holding a path still wins."""
+    groups: dict[tuple, Any] = {}
+    for one in settings:
+        for group in getattr(one, "recipes", ()) or ():
+            groups.setdefault((tuple(group.files), group.origin), group)
+    return tuple(groups.values())
+
+
 def plan_recipes(paths: Iterable[str], settings: Any) -> list[RecipePlan]:
     """Recipes for `paths`, in the order their first passed member appears.
 

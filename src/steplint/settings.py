@@ -64,6 +64,13 @@ class Settings:
     max_file_size: int = 10 * 1024 * 1024
     # framework versions for deprecation checks (SL703): framework -> version string
     target_versions: Mapping[str, str] = field(default_factory=dict)
+    # the command line's part (Settings field -> value, see `with_cli`), kept so the engine
+    # can lay it over the settings file it discovers for each recipe (`for_path`)
+    cli: Mapping[str, Any] = field(default_factory=dict)
+    discover: bool = False  # True unless --config or --isolated: each file finds its own
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Settings)) - {"cli", "discover"}
 
 
 class SettingsError(ValueError):
@@ -238,7 +245,7 @@ def load_settings(config: Optional[str] = None, isolated: bool = False, start: O
         found = find_settings_file(start)
         base = read_settings_file(found) if found is not None else Settings()
     overrides = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
-    unknown = set(overrides) - {f.name for f in fields(Settings)}
+    unknown = set(overrides) - _FIELD_NAMES
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     return replace(base, **overrides) if overrides else base
@@ -257,6 +264,36 @@ def settings_for(path: str) -> Settings:
     return _settings_in(folder)
 
 
+def with_cli(base: Settings, cli: Mapping[str, Any], *, discover: bool = False) -> Settings:
+    """`base` (a settings file's) with the command line's values on top: flags always win.
+    `select` replaces; `extend_select` and `ignore` add to the file's; `--recipe` groups
+    come before the file's groups (the first group holding a path wins); the rest replace.
+    None values are flags not given."""
+    given = {k: v for k, v in cli.items() if v is not None}
+    unknown = set(given) - _FIELD_NAMES
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    changes = dict(given)
+    for name in ("extend_select", "ignore"):
+        if name in given:
+            changes[name] = tuple(getattr(base, name)) + tuple(given[name])
+    if "recipes" in given:
+        changes["recipes"] = tuple(given["recipes"]) + tuple(base.recipes)
+    return replace(base, **changes, cli=dict(given), discover=discover)
+
+
+def for_path(run: Settings, path: str) -> Settings:
+    """The settings for a recipe whose (first passed) file is `path`: with `discover`, the
+    nearest settings file above it (architecture.md section 5: per file, not per run) with
+    the run's command-line values laid over it; else `run` itself (--config, --isolated)."""
+    if not run.discover:
+        return run
+    found = settings_for(path)
+    if found.config_file == run.config_file:
+        return run
+    return with_cli(found, run.cli, discover=True)
+
+
 def read_settings_file(path: Path) -> Settings:
     """Parse, validate and convert one settings file."""
     from steplint.documents.load import load_document
@@ -266,6 +303,8 @@ def read_settings_file(path: Path) -> Settings:
     shown = os.path.relpath(path) if not str(path).startswith("..") else str(path)
     doc = load_document(str(path), kind="toml")
     failures = [d for d in doc.diagnostics if d.code in ("SL001", "SL002")]
+    if doc.root is None and not failures:  # an empty file: no settings, but it is found first
+        return Settings(config_file=str(path), root=str(path.parent))
     if doc.root is None or failures:
         d = failures[0] if failures else None
         where = f"{shown}:{d.line}:{d.column}" if d else shown
@@ -297,8 +336,8 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
     def local(p: str) -> str:
         return p if os.path.isabs(p) else os.path.normpath(os.path.join(root, p))
 
-    def count(value: Any, what: str) -> int:
-        return value if isinstance(value, int) else int(parse_quantity(value, what=what, integer=True))
+    def count(value: Any, what: str, binary: bool = False) -> int:
+        return value if isinstance(value, int) else int(parse_quantity(value, what=what, integer=True, binary=binary))
 
     def facts_of(table: Mapping[str, Any], where: str) -> dict:
         out: dict[str, Any] = {}
@@ -307,7 +346,8 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
         if "tokens" in table:
             out["tokens"] = parse_quantity(table["tokens"], what=f"{where}tokens")
         if "seq-len" in table:
-            out["seq-len"] = count(table["seq-len"], f"{where}seq-len")
+            # sequence lengths are binary: a "4k" context is 4096 tokens, as for --seq-len
+            out["seq-len"] = count(table["seq-len"], f"{where}seq-len", binary=True)
         if "model" in table:
             out["model"] = local(table["model"])
         return out
