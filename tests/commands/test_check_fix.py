@@ -74,6 +74,19 @@ def test_unsafe_fixes_in_one_run_reach_a_fixed_point_and_keep_the_token_budget(t
     assert cfg.read_text() == text
 
 
+def test_overlapping_fixes_on_one_batch_are_both_applied_in_one_run(tmp_path):
+    # SL103 (not a multiple of micro 4 x DP 8) and SL303 (2x the optimum) both rewrite the batch:
+    # the second waits for a re-lint of the first's text, in the same run
+    cfg = copy_off(tmp_path, OFF.read_text().replace("global_batch_size: 512", "global_batch_size: 510"))
+    flags = ("--world-size", "8", "--select", "SL103,SL303", "--fix", "--unsafe-fixes", "--show-fixes")
+    r = check(str(cfg), *flags)
+    assert r.exit_code == 0, r.output + r.stderr
+    assert "SL103 [batch-divisibility] set the global batch to 480" in r.stdout and "2 fixed." in r.stdout
+    assert "global_batch_size: 256\n" in cfg.read_text()
+    text = cfg.read_text()
+    assert check(str(cfg), *flags, "--exit-non-zero-on-fix").exit_code == 0 and cfg.read_text() == text
+
+
 def test_a_refused_fix_is_shown_with_its_position_and_reason_and_still_counts(tmp_path):
     # the floor is a shared anchor: rewriting it would also change `eval_floor`
     cfg = copy_off(tmp_path, OFF.read_text().replace("min_lr: 3.0e-5", "min_lr: &floor 3.0e-5\neval_floor: *floor"))
