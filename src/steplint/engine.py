@@ -170,15 +170,9 @@ def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection
 
 
 def _plan(files: list[str], settings) -> Iterable[Any]:
-    """RecipePlans (steplint.grouping): each path alone, or the declared group it is in.
-    With per-file discovery the groups of every settings file the paths reach count."""
+    """RecipePlans (steplint.grouping): each path alone, or the declared group it is in."""
     from steplint.grouping import plan_recipes
 
-    if getattr(settings, "discover", False):
-        from steplint.grouping import declared_groups
-        from steplint.settings import for_path
-
-        settings = replace(settings, recipes=declared_groups(settings, *(for_path(settings, f) for f in files)))
     return plan_recipes(files, settings)
 
 

@@ -44,8 +44,16 @@ def plan_recipes(paths: Iterable[str], settings: Any) -> list[RecipePlan]:
 
     The first declared group holding a path wins (`--recipe` groups come before settings
     groups in `settings.recipes`); a group is planned once however many members are passed.
+    With per-file discovery (`settings.discover`) the groups of every settings file the
+    paths reach count too.
     """
-    groups = tuple(getattr(settings, "recipes", ()) or ())
+    paths = list(paths)
+    if getattr(settings, "discover", False):
+        from steplint.settings import for_path
+
+        groups = declared_groups(settings, *(for_path(settings, p) for p in paths))
+    else:
+        groups = tuple(getattr(settings, "recipes", ()) or ())
     members = [{_key(f) for f in group.files} for group in groups]
     plans: list[RecipePlan] = []
     planned: dict[int, int] = {}  # group index -> plan index

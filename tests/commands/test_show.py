@@ -148,5 +148,30 @@ def test_seq_len_4k_is_4096():
 def test_hf_args_vs_deepspeed_micro_batch_is_shown_once_with_both_locations():
     doc = show_json(str(FIXTURES / "deepspeed" / "hf_args.yaml"))
     [d] = [d for d in doc["diagnostics"] if d["code"] in ("SL006", "SL701")]
-    assert (d["code"], os.path.basename(d["file"]), d["line"]) == ("SL701", "hf_args.yaml", 3)
-    assert [(os.path.basename(r["file"]), r["line"]) for r in d["related"]] == [("ds_micro4.json", 2)]
+    assert (d["code"], os.path.basename(d["file"]), d["line"], d["column"]) == ("SL701", "hf_args.yaml", 3, 30)
+    assert [(os.path.basename(r["file"]), r["line"], r["column"]) for r in d["related"]] == [("ds_micro4.json", 2, 37)]
+    # the text form names both sides too, and `check` reports the same single finding
+    text = show(str(FIXTURES / "deepspeed" / "hf_args.yaml")).output
+    assert "hf_args.yaml:3:30: SL701" in text and "ds_micro4.json:2:37: " in text
+    checked = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json",
+                                       str(FIXTURES / "deepspeed" / "hf_args.yaml")])
+    [c] = [c for c in json.loads(checked.output)["diagnostics"] if c["code"] in ("SL006", "SL701")]
+    assert (c["line"], c["column"], c["related"]) == (d["line"], d["column"], d["related"])
+
+
+def test_each_recipe_reads_its_own_settings_file(tmp_path):
+    for folder, world in (("a", 8), ("b", 16)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / ".steplint.toml").write_text(f"world-size = {world}\n")
+        (tmp_path / folder / "pretrain.yaml").write_text((HF / "pretrain.yaml").read_text())
+    paths = [str(tmp_path / f / "pretrain.yaml") for f in ("a", "b")]
+    result = CliRunner().invoke(cli, ["show", *paths, "--format", "json"])
+    worlds = [r["facts"]["world_size"]["value"] for r in json.loads(result.output)["recipes"]]
+    assert worlds == [8, 16]
+    result = CliRunner().invoke(cli, ["show", *paths, "--format", "json", "--world-size", "4"])
+    assert [r["facts"]["world_size"]["value"] for r in json.loads(result.output)["recipes"]] == [4, 4]
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / ".steplint.toml").write_text("wrold-size = 16\n")
+    (tmp_path / "c" / "pretrain.yaml").write_text((HF / "pretrain.yaml").read_text())
+    result = CliRunner().invoke(cli, ["show", paths[0], str(tmp_path / "c" / "pretrain.yaml")])
+    assert result.exit_code == 2 and "c/.steplint.toml:1:1" in result.output and "Traceback" not in result.output

@@ -54,8 +54,13 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     for path in paths + ((options["model"],) if options["model"] else ()):
         if not os.path.exists(path):
             raise _fail(f"{path}: no such file or directory")
+    from steplint.settings import SettingsError
+
     settings = _settings(paths, options)
-    loaded = [_load(group, settings) for group in _groups(paths, settings)]
+    try:  # each recipe reads its own settings file (per-file discovery), flags on top
+        loaded = [_load(plan, settings) for plan in _groups(paths, settings)]
+    except SettingsError as error:
+        raise _fail(str(error)) from None
     diagnostics = _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))
     if options["output_format"] == "json":
         click.echo(json.dumps(show_json(loaded, diagnostics), indent=2))
@@ -81,7 +86,7 @@ def _settings(paths: tuple[str, ...], options: dict):
     return settings
 
 
-def _groups(paths: tuple[str, ...], settings) -> list[tuple[str, ...]]:
+def _groups(paths: tuple[str, ...], settings) -> list:
     """Which files form which recipe: `--recipe` / settings groups, else one per file."""
     from steplint.files import MissingPathError, expand
     from steplint.grouping import plan_recipes
@@ -90,13 +95,14 @@ def _groups(paths: tuple[str, ...], settings) -> list[tuple[str, ...]]:
         files = list(expand(paths, settings))
     except MissingPathError as error:
         raise _fail(str(error)) from None
-    return [tuple(plan.files) for plan in plan_recipes(files, settings)]
+    return plan_recipes(files, settings)
 
 
-def _load(files: tuple[str, ...], settings):
+def _load(plan, settings):
     from steplint.resolve import load_recipe
+    from steplint.settings import for_path
 
-    return load_recipe(files, settings)
+    return load_recipe(plan.files, for_path(settings, (plan.reported or plan.files)[0]))
 
 
 def _trainer_mismatches(loaded: list, settings) -> list:
@@ -244,7 +250,9 @@ def show_text(loaded: list, diagnostics: list) -> str:
     out: list[str] = []
     for item in loaded:
         out += _recipe_text(item) + [""]
-    out += [line(d) for d in diagnostics]
+    for d in diagnostics:  # a conflict names its other side too (SL006, SL701)
+        out.append(line(d))
+        out += [f"    {r.file}:{r.line}:{r.column}: {r.message or 'also here'}" for r in d.related]
     missing = sum(len(item.recipe.missing) for item in loaded)
     files = sum(len(item.recipe.files) for item in loaded)
     out.append(f"{len(loaded)} recipe{'s' * (len(loaded) != 1)} from {files} file{'s' * (files != 1)}, "
