@@ -209,7 +209,7 @@ class _Args:
         if key is None:
             return None
         node = self.reader.node(key)
-        unresolved = is_unresolved(node) or (
+        unresolved = _is_unresolved(self.doc, node) or (
             self.layout != "script" and isinstance(node, ScalarNode)
             and isinstance(node.value, str) and "${" in node.value
         )
@@ -262,7 +262,7 @@ class _Args:
         node = self.reader.node(key)
         if isinstance(node, SequenceNode):
             raw = [item.value if isinstance(item, ScalarNode) else None for item in node.items]
-            if any(is_unresolved(item) for item in node.items):
+            if any(_is_unresolved(self.doc, item) for item in node.items):
                 self.diagnostics.append(_unresolved(self.doc.path, key, node))
                 return None
         elif isinstance(node, ScalarNode) and isinstance(node.value, str):
@@ -275,12 +275,14 @@ class _Args:
         return [int(v) for v in values], self.reader.source(key)
 
 
-def is_unresolved(node) -> bool:
-    """documents.shell's test, imported on first use: only a shell document carries its tag,
-    and importing the shell reader would cost every run that merely detects dialects."""
-    from steplint.documents.shell import is_unresolved as unresolved
+def _is_unresolved(doc: Document, node) -> bool:
+    """documents.shell's test. Only the shell reader makes unresolved nodes, so other
+    documents are answered without importing it: that import is start-up time."""
+    if doc.kind != "shell":
+        return False
+    from steplint.documents.shell import is_unresolved
 
-    return unresolved(node)
+    return is_unresolved(node)
 
 
 def _unresolved(path: str, key: str, node) -> Diagnostic:
@@ -575,7 +577,7 @@ def _world_size(doc: Document) -> Optional[Value]:
             continue
         nodes = _last_scalar(block, node_keys)
         gpus = _last_scalar(block, gpu_keys)
-        if nodes is None or gpus is None or is_unresolved(nodes[1]) or is_unresolved(gpus[1]):
+        if nodes is None or gpus is None or _is_unresolved(doc, nodes[1]) or _is_unresolved(doc, gpus[1]):
             continue
         n = as_number(str(nodes[1].value).split("-")[-1])
         g = as_number(str(gpus[1].value).rsplit(":", 1)[-1])
@@ -812,7 +814,7 @@ def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ..
     out: list[Reference] = []
     yaml_cfg = args.key("yaml_cfg")
     node = args.reader.node(yaml_cfg) if yaml_cfg else None
-    if isinstance(node, ScalarNode) and not is_unresolved(node):
+    if isinstance(node, ScalarNode) and not _is_unresolved(doc, node):
         out.append(Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="include",
                              key=yaml_cfg, span=node.span))
     key = args.key("deepspeed_config")
@@ -837,7 +839,7 @@ def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ..
                 out.append(Reference(path=f"{doc.path}#L{here.line}-{name}", role="deepspeed", key=key,
                                      span=node.span, text=here.text))
                 return tuple(out)
-    if not is_unresolved(node):
+    if not _is_unresolved(doc, node):
         out.append(Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="deepspeed",
                              key=key, span=node.span))
     else:

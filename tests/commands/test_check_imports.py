@@ -1,0 +1,61 @@
+"""What `steplint check` imports for one YAML file, bounded without timing anything.
+
+Start-up imports are most of a one-file run (budget: architecture.md section 7, measured by
+bench/check.py), so a module that slips onto this path is a regression even when no single
+timing would notice it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+OPTIMAL = str(REPO / "tests" / "fixtures" / "check" / "optimal.yaml")  # Megatron YAML, no fixable finding
+
+# Imported only by the command, format or file kind that needs them.
+NOT_FOR_A_YAML_CHECK = (
+    "numpy", "jsonschema", "tomlkit", "tomllib", "tomli", "importlib.metadata", "importlib.resources",
+    "pkgutil", "difflib", "textwrap", "argparse",
+    "steplint.report.json", "steplint.report.sarif", "steplint.report.github", "steplint.report.gitlab",
+    "steplint.report.junit", "steplint.fixing", "steplint.literals", "steplint.atomic",
+    "steplint.documents.shell", "steplint.documents.json_loader", "steplint.documents.toml_loader",
+    "steplint.interpolation", "steplint.rules.docs_text",
+    "steplint.commands.show", "steplint.commands.predict", "steplint.commands.explain", "steplint.commands.rules",
+)
+# Proof that the run really linted the file (else an early exit would pass the test).
+MUST_RUN = ("yaml", "steplint.documents.yaml_loader", "steplint.dialects.megatron",
+            "steplint.rules.sl704_incompatible_flags", "steplint.report.text")
+
+
+def imported_by_check(*args: str) -> tuple[int, set[str]]:
+    """The exit code, and the modules the run added to what the interpreter had at start
+    (site hooks of the environment running the tests are not steplint's)."""
+    code = (
+        "import json, sys\n"
+        "before = set(sys.modules)\n"
+        "from steplint.cli import main\n"
+        f"sys.argv = ['steplint', 'check', *{list(args)!r}]\n"
+        "try:\n    main()\n    code = 0\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "print(json.dumps([code, sorted(set(sys.modules) - before)]))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                       env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    code, modules = json.loads(r.stdout.strip().splitlines()[-1])
+    return code, set(modules)
+
+
+def test_yaml_check_imports_only_what_it_uses():
+    code, modules = imported_by_check("--isolated", OPTIMAL)
+    assert code == 0
+    assert not modules & set(NOT_FOR_A_YAML_CHECK), sorted(modules & set(NOT_FOR_A_YAML_CHECK))
+    assert set(MUST_RUN) <= modules, sorted(set(MUST_RUN) - modules)
+
+
+def test_the_bound_is_not_vacuous():
+    """The same probe sees the modules a JSON report does import."""
+    code, modules = imported_by_check("--isolated", "--output-format", "json", OPTIMAL)
+    assert code == 0 and "steplint.report.json" in modules
