@@ -13,7 +13,7 @@ corpus/hf/expected.json (transformers 5.23.0).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Callable, Mapping, Optional
 
@@ -225,14 +225,16 @@ def detect(doc: Document) -> float:
     return 0.0
 
 
-@dataclass
 class _Reader:
-    """Reads canonical keys with their source: the file's key, else the class default."""
+    """Reads canonical keys with their source: the file's key, else the class default.
+    A plain class: private work state, and every run defines it (detection imports this
+    module first), where a dataclass costs about half a millisecond."""
 
-    doc: Document
-    family: Family
-    framework: str
-    sources: dict = field(default_factory=dict)  # canonical key -> Source
+    def __init__(self, doc: Document, family: Family, framework: str):
+        self.doc = doc
+        self.family = family
+        self.framework = framework
+        self.sources: dict = {}  # canonical key -> Source
 
     def raw(self, key: str) -> tuple[Any, Optional[str], Optional[ScalarNode]]:
         root = self.doc.root
