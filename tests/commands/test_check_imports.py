@@ -19,7 +19,7 @@ OPTIMAL = str(REPO / "tests" / "fixtures" / "check" / "optimal.yaml")  # Megatro
 # Imported only by the command, format or file kind that needs them.
 NOT_FOR_A_YAML_CHECK = (
     "numpy", "jsonschema", "tomlkit", "tomllib", "tomli", "importlib.metadata", "importlib.resources",
-    "pkgutil", "difflib", "textwrap", "argparse",
+    "pkgutil", "difflib",
     "steplint.report.json", "steplint.report.sarif", "steplint.report.github", "steplint.report.gitlab",
     "steplint.report.junit", "steplint.fixing", "steplint.literals", "steplint.atomic",
     "steplint.documents.shell", "steplint.documents.json_loader", "steplint.documents.toml_loader",
