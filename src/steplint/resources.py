@@ -7,28 +7,37 @@ top-level `data/` and `schemas/` folders of the repository.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-_REPO_ROOT = _PACKAGE_DIR.parent.parent
+if TYPE_CHECKING:
+    from pathlib import Path
 
-
-def _folder(packaged: str, top_level: str) -> Path:
-    inside = _PACKAGE_DIR / packaged
-    if inside.is_dir():
-        return inside
-    return _REPO_ROOT / top_level
+# os.path, not pathlib: rules read data files on every `check`, and pathlib's import is
+# start-up time the one-file budget (architecture.md section 7) cannot spare.
+_PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
+_REPO_ROOT = os.path.dirname(os.path.dirname(_PACKAGE_DIR))
 
 
-def data_path(name: str) -> Path:
+def _file(packaged: str, top_level: str, name: str) -> str:
+    inside = os.path.join(_PACKAGE_DIR, packaged)
+    folder = inside if os.path.isdir(inside) else os.path.join(_REPO_ROOT, top_level)
+    return os.path.join(folder, name)
+
+
+def data_path(name: str) -> "Path":
     """Path of a file shipped in `data/`."""
-    return _folder("_data", "data") / name
+    from pathlib import Path
+
+    return Path(_file("_data", "data", name))
 
 
-def schema_path(name: str) -> Path:
+def schema_path(name: str) -> "Path":
     """Path of a JSON Schema shipped in `schemas/`."""
-    return _folder("_schemas", "schemas") / name
+    from pathlib import Path
+
+    return Path(_file("_schemas", "schemas", name))
 
 
 @lru_cache(maxsize=None)
@@ -37,7 +46,7 @@ def load_data_json(name: str) -> dict:
     never read one, and the import is start-up time)."""
     import json
 
-    with open(data_path(name), encoding="utf-8") as fh:
+    with open(_file("_data", "data", name), encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -45,5 +54,5 @@ def load_data_json(name: str) -> dict:
 def load_schema(name: str) -> dict:
     import json
 
-    with open(schema_path(name), encoding="utf-8") as fh:
+    with open(_file("_schemas", "schemas", name), encoding="utf-8") as fh:
         return json.load(fh)

@@ -6,7 +6,6 @@ import math
 from typing import Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
-from steplint.dialects.hf_training_args import DEEPSPEED_PAIRS
 from steplint.documents.nodes import ScalarNode, SequenceNode, lookup
 from steplint.rules._support import (
     deepspeed_documents,
@@ -20,9 +19,6 @@ from steplint.rules._support import (
 from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
-# The pairs HfTrainerDeepSpeedConfig compares (the HF dialect owns the key names);
-# train_batch_size needs the world size (handled apart), betas pair with adam_beta1/2.
-PAIRED_KEYS = DEEPSPEED_PAIRS
 
 
 def _same(a: float, b: float) -> bool:
@@ -40,9 +36,12 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not hf_docs:
         return
     hf_path, hf_doc = hf_docs[0]
+    # The pairs HfTrainerDeepSpeedConfig compares (the HF dialect owns the key names);
+    # imported here, so runs without HF arguments never load that dialect.
+    from steplint.dialects.hf_training_args import DEEPSPEED_PAIRS
     world = ctx.recipe.value("world_size")
     for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
-        for ds_key, hf_key, default in PAIRED_KEYS:
+        for ds_key, hf_key, default in DEEPSPEED_PAIRS:
             node = scalar(doc, ds_key)
             ds_value = number(node)
             if node is None or is_auto(node) or ds_value is None:
