@@ -82,3 +82,31 @@ def test_no_value_makes_a_dialect_raise(fixture, data):
         module.detect(doc)
         extraction = module.extract(doc, ExtractContext(world_size=world))
         assert all(d.code == "SL004" for d in extraction.diagnostics)
+
+
+HUGE = "1" + "0" * 400  # float() refuses it: OverflowError, not a number
+
+
+def test_huge_integers_are_bad_values_not_crashes():
+    r = reader(f"a: {HUGE}\nb: 9223372036854775808\nc: 9223372036854775807\nd: 1.0e+300\n")
+    assert r.count("a") is None and r.number("b") is None and r.number("d") is None
+    assert r.count("c").value == 2**63 - 1
+    assert [(d.code, d.line) for d in r.diagnostics] == [("SL004", 1), ("SL004", 2), ("SL004", 4)]
+    assert "401-digit integer is too large" in r.diagnostics[0].message
+    assert as_number("1" + "0" * 5000) == float("inf")  # int() refuses 4,300+ digits
+
+
+def test_hostile_huge_number_json_is_sl004_exit_1(tmp_path):
+    """The acceptance case: a 400-digit train_batch_size and a negative accumulation."""
+    import json
+
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    path = tmp_path / "huge-num.json"
+    path.write_text('{"train_batch_size": ' + HUGE + ', "gradient_accumulation_steps": -1}')
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", str(path)])
+    assert result.exit_code == 1 and "internal error" not in result.output
+    found = [(d["code"], d["line"], d["column"]) for d in json.loads(result.output)["diagnostics"]]
+    assert ("SL004", 1, 22) in found and ("SL004", 1, 456) in found  # both values, at their columns

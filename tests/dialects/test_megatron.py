@@ -195,3 +195,34 @@ def test_ramp_ups_megatron_would_reject_or_too_fine_to_replay_are_not_used():
     assert RampUp.of(64, 16, 1000, 64) is None
     assert RampUp.of(1, 1, 10**9, 10**12) is None
     assert RampUp.of(16, 16, 1000, 64) == RampUp(16, 16, 1000, 64)
+
+
+def test_train_tokens_is_a_token_budget_and_lr_decay_tokens_a_decay_horizon():
+    ex = extract("bigscience_train_tokens.sh")
+    v = values(ex)
+    assert v["token_budget"] == 300_000_000_000 and ex.facts["token_budget"].unit == "tokens"
+    assert (ex.facts["token_budget"].source.line, ex.facts["token_budget"].source.column) == (7, 20)
+    # 52,428,800,000 tokens / 2048 per sequence / 512 sequences per step
+    assert v["decay_end_step"] == 50_000 and v["train_steps"] == 100_000
+    assert ex.facts["decay_end_step"].source.line == 9  # blamed at --lr-decay-tokens
+
+
+def test_lr_decay_tokens_replays_a_ramp(tmp_path):
+    path = tmp_path / "ramp.sh"
+    path.write_text("python pretrain_gpt.py --num-layers 2 --hidden-size 64 --num-attention-heads 4 "
+                    "--seq-length 1000 --micro-batch-size 1 --global-batch-size 64 --train-samples 100000 "
+                    "--rampup-batch-size 16 16 3000 --lr 1e-4 --lr-decay-tokens 10000000\n")
+    ex = megatron.extract(load_document(str(path)), ExtractContext())
+    assert values(ex)["decay_end_step"] == RampUp.of(16, 16, 3000, 64).steps_to_consume(10_000)
+
+
+@pytest.mark.parametrize("text", [
+    "--rampup-batch-size 16 16 1" + "0" * 400, "--rampup-batch-size 16 16 1e400", "--num-layers 1" + "0" * 5000,
+    "--moe-layer-freq ([0]*1" + "0" * 400 + "+[1]*1)", "--train-tokens 1" + "0" * 400,
+])
+def test_huge_numbers_are_left_out_not_raised(tmp_path, text):
+    path = tmp_path / "huge.sh"
+    path.write_text("python pretrain_gpt.py --num-layers 2 --hidden-size 64 --num-attention-heads 4 --num-experts 4 "
+                    f"--seq-length 128 --micro-batch-size 1 --global-batch-size 64 --train-samples 100000 {text}\n")
+    ex = megatron.extract(load_document(str(path)), ExtractContext())
+    assert all(abs(f.value) < 2**63 for f in ex.facts.values() if isinstance(f.value, (int, float)))

@@ -86,3 +86,16 @@ def test_an_impossible_shape_leaves_n_unknown_and_keeps_the_rest():
     ex = olmo.extract(load_document("o.yaml", text=text), ExtractContext())
     assert "n_params" not in ex.facts and any("architecture" in n for n in ex.notices)
     assert ex.facts["peak_lr"].value == 1e-3 and ex.facts["train_steps"].value == 10
+
+
+def test_a_token_duration_is_a_token_budget():
+    text = ("model:\n  d_model: 256\n  n_heads: 4\n  n_layers: 2\nmax_sequence_length: 1024\n"
+            "global_train_batch_size: 512\nmax_duration: 2e12T\n")
+    ex = olmo.extract(load_document("olmo.yaml", text=text), ExtractContext())
+    budget = ex.facts["token_budget"]
+    assert (budget.value, budget.unit, budget.source.line, budget.source.column) == (2_000_000_000_000, "tokens", 7, 15)
+    assert ex.facts["train_steps"].value == -(-2_000_000_000_000 // (512 * 1024))
+    stopped = olmo.extract(load_document("olmo.yaml", text=text + "stop_at: 1000\n"), ExtractContext())
+    assert stopped.facts["token_budget"].value == 2e12 and stopped.facts["train_steps"].value == 1000
+    steps = olmo.extract(load_document("olmo.yaml", text=text.replace("2e12T", "1000")), ExtractContext())
+    assert "token_budget" not in steps.facts

@@ -73,3 +73,25 @@ def test_tokens_flag_is_a_declared_budget():
                                global_batch_tokens=1048576), tokens=2e12)
     found = c.run(RULE)
     assert any(d.severity is Severity.WARNING and "budget is 2e12 but 1,000 steps" in d.message for d in found)
+
+
+def test_megatron_deepspeed_train_tokens_end_to_end(tmp_path):
+    """bigscience's --train-tokens reaches SL402 through dialect, resolve and check."""
+    import json
+
+    from click.testing import CliRunner
+
+    from conftest import FIXTURES
+    from steplint.cli import cli
+
+    script = str(FIXTURES / "megatron" / "bigscience_train_tokens.sh")
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--select", "SL402", "--output-format", "json", script])
+    [d] = [d for d in json.loads(result.output)["diagnostics"] if d["severity"] == "warning"]
+    assert (d["code"], d["line"], d["column"], d["end_column"]) == ("SL402", 7, 20, 35)
+    assert "budget is 3e11 but 100,000 steps × 1,048,576 tokens per step = 1.05e11 (0.35× the budget)" in d["message"]
+    assert result.exit_code == 1
+    # the same run with a budget that steps x batch meet: only the compute line (info)
+    met = tmp_path / "met.sh"
+    met.write_text(open(script).read().replace("300_000_000_000", "104_857_600_000"))
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--select", "SL402", "--output-format", "json", str(met)])
+    assert [d["severity"] for d in json.loads(result.output)["diagnostics"]] == ["info"] and result.exit_code == 0

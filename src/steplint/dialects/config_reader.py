@@ -17,7 +17,6 @@ value that is no number, or not finite, is SL004 and treated as absent.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import Extraction
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup
-from steplint.documents.values import loader_diagnostic, read_number
+from steplint.documents.values import loader_diagnostic, non_finite_problem, read_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 if TYPE_CHECKING:
@@ -57,10 +56,28 @@ def as_number(raw: Any) -> Optional[float]:
         return raw
     if isinstance(raw, str) and _NUMBER.match(raw.strip()):
         text = raw.strip().replace("_", "")
-        if re.fullmatch(r"[+-]?[0-9]+", text):
+        if re.fullmatch(r"[+-]?[0-9]+", text) and len(text) < 4000:  # int() refuses 4,300+ digits
             return int(text)
-        return float(text)
+        return float(text)  # inf for a longer one: the readers report it (unusable_number)
     return None
+
+
+# No training config holds a number this large: PyTorch, NumPy and the launchers keep counts
+# in 64-bit integers. Refusing larger ones also keeps products of a few counts (N, D, 6ND)
+# inside float range, so no later float() or math call overflows.
+MAX_MAGNITUDE = 2**63
+
+
+def unusable_number(value: Any) -> Optional[str]:
+    """Why a read number cannot be used (None when it can): NaN or infinite
+    (documents.values.non_finite_problem), or past 2**63 - a 400-digit JSON integer, which
+    float() and math.isfinite refuse with OverflowError. Never raises."""
+    problem = non_finite_problem(value)
+    if problem is None and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and abs(value) >= MAX_MAGNITUDE:
+        shown = f"a {len(str(abs(value)))}-digit integer" if isinstance(value, int) else f"{value:.3g}"
+        problem = f"{shown} is too large for a training config (over 2**63)"
+    return problem
 
 
 def whole(value: float) -> Any:
@@ -169,8 +186,9 @@ class ConfigReader:
         if isinstance(node.value, str) and "${" in node.value:
             return None  # an OmegaConf/Hydra interpolation: not a literal this reader can use
         value, problem = read_number(node, self.loader)
-        if value is not None and not math.isfinite(value):
-            value, problem = None, f"{node.text} is not a finite number"
+        unusable = unusable_number(value)  # NaN, inf, or a 400-digit integer float() refuses
+        if unusable is not None:
+            value, problem = None, unusable
         if problem is not None:
             self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"`{dotted}`: {problem}", node))
         if value is None:

@@ -21,9 +21,10 @@ from typing import Any, Optional
 from steplint.arch import count_facts
 from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.dialects.config_reader import unusable_number
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
-from steplint.documents.values import non_finite_problem, read_number
+from steplint.documents.values import read_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-training-args"
@@ -129,10 +130,10 @@ class _Args:
         if node is None:
             return None
         value, problem = read_number(node, self.reader)
-        problem = problem or non_finite_problem(value)
+        problem = problem or unusable_number(value)
         if problem:
             self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{key}: {problem}", node))
-        return value if value is not None and math.isfinite(value) else None
+        return value if value is not None and unusable_number(value) is None else None
 
     def text(self, key: str) -> Optional[str]:
         node = self.node(key)

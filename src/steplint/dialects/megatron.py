@@ -34,7 +34,7 @@ from typing import Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, unusable_number
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import Source, default_source, key_source
@@ -270,7 +270,8 @@ class _Args:
         else:
             return None
         values = [as_number(v) for v in raw]
-        if not values or any(v is None or v != int(v) for v in values):
+        # NaN, inf or past 2**63 first: int() of those raises, and ramps divide by them
+        if not values or any(v is None or unusable_number(v) or v != int(v) for v in values):
             return None
         return [int(v) for v in values], self.reader.source(key)
 
@@ -543,8 +544,8 @@ def _dense_layers(args: _Args, layers: int) -> int:
         return layers - moe_layer_count(layers, freq)
     text = str(node.value)
     terms = _FREQ_TERM.findall(text)
-    if terms:
-        return sum(int(count) for bit, count in terms if bit == "0")
+    if terms:  # Megatron asserts the pattern has num_layers entries; never more dense than layers
+        return min(layers, sum(int(count) for bit, count in terms if bit == "0"))
     bits = re.findall(r"[01]", text)
     return bits.count("0") if len(bits) == layers else 0
 
@@ -733,6 +734,17 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                                 f"the scheduler counts samples: {decay_end.value:,} iterations x {g} samples, "
                                 f"replaying the {ramp.describe()}", "global_batch_sequences")
         decay_span_samples = None
+    decay_tokens = _positive(args.integer("lr_decay_tokens"))
+    if decay_tokens is not None and seq_v:
+        # Megatron-DeepSpeed (both forks): with --lr-decay-tokens the scheduler decays by
+        # consumed tokens (samples x seq_len) instead of steps or samples, reaching min_lr once
+        # they pass the count (formats-megatron-deepspeed.md section 3).
+        count = math.ceil(decay_tokens.value / seq_v)
+        by_tokens = steps_for_samples(count, f"lr_decay_tokens {decay_tokens.value:,} / seq_len {seq_v:,} =",
+                                      ("seq_len",))
+        if by_tokens is not None:
+            decay_end = derived(by_tokens.value, by_tokens.source.formula, *by_tokens.source.inputs,
+                                at=decay_tokens.source)
     if normalized == "constant":
         decay_end = None
     if decay_end is not None:
@@ -775,6 +787,9 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
         got = args.number(dest)
         if got is not None:
             extras[dest] = got.value
+    # bigscience Megatron-DeepSpeed stops once --train-tokens are consumed, whatever the
+    # step count says: a declared budget SL402 holds against steps x batch
+    sheet.put("token_budget", _positive(args.integer("train_tokens")))
     if args.flag("finetune"):
         sheet.put("init", Value("finetune", args.source("finetune")))
     elif args.flag("use_checkpoint_opt_param_scheduler"):

@@ -23,13 +23,12 @@ Not read: Hydra `defaults:` lists and the launcher's global config (`${training.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import FactSheet, Value, derived
+from steplint.dialects.config_reader import FactSheet, Value, derived, unusable_number
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 from steplint.recipe import Source, default_source, derived_source, key_source
@@ -117,8 +116,8 @@ class _Reader:
             if got is not None and not isinstance(got.value, (int, float)):
                 self._bad(dotted, got, "a number")
             return None
-        if not math.isfinite(got.value):
-            self._bad(dotted, got, "a finite number")
+        if unusable_number(got.value) is not None:  # NaN, inf, or too large to be a float
+            self._bad(dotted, got, "a finite number below 2**63")
             return None
         return Value(got.value, self.source(dotted, got))
 

@@ -16,7 +16,7 @@ from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
-    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole,
+    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, unusable_number, whole,
 )
 from steplint.documents.nodes import Document
 
@@ -183,7 +183,7 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     tokens_per_step = sheet.value("global_batch_sequences") * sheet.value("seq_len")
     raw = reader.raw("max_duration") or reader.default(DEFAULT_MAX_DURATION)
     parsed = parse_duration(raw.value)
-    if parsed is None or not math.isfinite(parsed[1]) or parsed[1] < 0:
+    if parsed is None or unusable_number(parsed[1]) is not None or parsed[1] < 0:
         reader.report("max_duration", "steps, tokens (`2e12T`) or epochs (`2ep`)")
         return
     unit, amount = parsed
@@ -193,6 +193,8 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         schedule_steps = int(amount)
         sheet.put("train_steps", Value(schedule_steps, raw.source))
     elif unit == "tokens":
+        # a declared budget (SL402 holds it against steps x batch, e.g. a t_max set apart)
+        sheet.put("token_budget", Value(whole(amount), raw.source))
         # olmo/train.py max_steps: ceil(tokens / tokens per step); the last step overshoots.
         schedule_steps = math.ceil(amount / tokens_per_step)
         sheet.put("train_steps", derived(
