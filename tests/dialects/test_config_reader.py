@@ -110,3 +110,18 @@ def test_hostile_huge_number_json_is_sl004_exit_1(tmp_path):
     assert result.exit_code == 1 and "internal error" not in result.output
     found = [(d["code"], d["line"], d["column"]) for d in json.loads(result.output)["diagnostics"]]
     assert ("SL004", 1, 22) in found and ("SL004", 1, 456) in found  # both values, at their columns
+
+
+@pytest.mark.parametrize("text", [
+    '{"model_type": "llama", "hidden_size": ' + HUGE + ', "num_hidden_layers": 2, "num_attention_heads": 4}',
+    '{"train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": 4, "train_batch_size": 9.9e300}',
+])
+def test_huge_numbers_in_other_readers_never_crash_a_check(tmp_path, text):
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    result = CliRunner().invoke(cli, ["check", "--isolated", str(path)])
+    assert result.exit_code in (0, 1) and "internal error" not in result.output, result.output

@@ -226,3 +226,11 @@ def test_huge_numbers_are_left_out_not_raised(tmp_path, text):
                     f"--seq-length 128 --micro-batch-size 1 --global-batch-size 64 --train-samples 100000 {text}\n")
     ex = megatron.extract(load_document(str(path)), ExtractContext())
     assert all(abs(f.value) < 2**63 for f in ex.facts.values() if isinstance(f.value, (int, float)))
+
+
+def test_a_huge_gpu_count_gives_no_world_size(tmp_path):
+    text = (FIXTURES / "megatron" / "swiglu_mqa.sh").read_text()
+    path = tmp_path / "run.sh"
+    path.write_text(text.replace("GPUS_PER_NODE=8", "GPUS_PER_NODE=1" + "0" * 400, 1))
+    assert "GPUS_PER_NODE=1000" in path.read_text()
+    assert "world_size" not in megatron.extract(load_document(str(path)), ExtractContext()).facts

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import Extraction
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup
-from steplint.documents.values import loader_diagnostic, non_finite_problem, read_number
+from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 if TYPE_CHECKING:
@@ -60,24 +60,6 @@ def as_number(raw: Any) -> Optional[float]:
             return int(text)
         return float(text)  # inf for a longer one: the readers report it (unusable_number)
     return None
-
-
-# No training config holds a number this large: PyTorch, NumPy and the launchers keep counts
-# in 64-bit integers. Refusing larger ones also keeps products of a few counts (N, D, 6ND)
-# inside float range, so no later float() or math call overflows.
-MAX_MAGNITUDE = 2**63
-
-
-def unusable_number(value: Any) -> Optional[str]:
-    """Why a read number cannot be used (None when it can): NaN or infinite
-    (documents.values.non_finite_problem), or past 2**63 - a 400-digit JSON integer, which
-    float() and math.isfinite refuse with OverflowError. Never raises."""
-    problem = non_finite_problem(value)
-    if problem is None and isinstance(value, (int, float)) and not isinstance(value, bool) \
-            and abs(value) >= MAX_MAGNITUDE:
-        shown = f"a {len(str(abs(value)))}-digit integer" if isinstance(value, int) else f"{value:.3g}"
-        problem = f"{shown} is too large for a training config (over 2**63)"
-    return problem
 
 
 def whole(value: float) -> Any:

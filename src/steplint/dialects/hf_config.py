@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping, Optional
 from steplint.arch import ArchSpec, count_facts
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
+from steplint.documents.values import unusable_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-config"
@@ -259,8 +260,8 @@ class _Reader:
 
 
 def _int(value: Any) -> Optional[int]:
-    if isinstance(value, bool) or value is None:
-        return None
+    if isinstance(value, bool) or value is None or unusable_number(value) is not None:
+        return None  # NaN, inf, or past 2**63: no model has that many of anything
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():

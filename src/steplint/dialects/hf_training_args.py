@@ -21,10 +21,9 @@ from typing import Any, Optional
 from steplint.arch import count_facts
 from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
-from steplint.dialects.config_reader import unusable_number
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
-from steplint.documents.values import read_number
+from steplint.documents.values import read_number, unusable_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-training-args"

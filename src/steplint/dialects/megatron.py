@@ -34,9 +34,9 @@ from typing import Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, unusable_number
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
-from steplint.documents.values import loader_diagnostic, read_number
+from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Source, default_source, key_source
 
 NAME = "megatron"
@@ -582,7 +582,7 @@ def _world_size(doc: Document) -> Optional[Value]:
             continue
         n = as_number(str(nodes[1].value).split("-")[-1])
         g = as_number(str(gpus[1].value).rsplit(":", 1)[-1])
-        if n and g and n == int(n) and g == int(g):
+        if n and g and not unusable_number(n) and not unusable_number(g) and n == int(n) and g == int(g):
             key = f"{section} {nodes[0]} x {gpus[0]}"
             return Value(int(n) * int(g), key_source(doc.path, key, nodes[1].span,
                                                      note=f"{int(n)} nodes x {int(g)} GPUs per node"))

@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import FactSheet, Value, derived, unusable_number
+from steplint.dialects.config_reader import FactSheet, Value, derived
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
+from steplint.documents.values import unusable_number
 from steplint.recipe import Source, default_source, derived_source, key_source
 
 if TYPE_CHECKING:  # the interpolator is imported when a NeMo file is read, not when one is detected

@@ -16,9 +16,10 @@ from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
-    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, unusable_number, whole,
+    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole,
 )
 from steplint.documents.nodes import Document
+from steplint.documents.values import unusable_number
 
 NAME = "olmo"
 DESCRIPTION = "OLMo legacy trainer YAML (model.d_model, max_duration, scheduler.alpha_f)"

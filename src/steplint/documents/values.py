@@ -26,6 +26,7 @@ __all__ = [
     "non_positive_problem",
     "read_int",
     "read_number",
+    "unusable_number",
 ]
 
 Number = Union[int, float]
@@ -181,6 +182,24 @@ def non_finite_problem(value: Optional[Number]) -> Optional[str]:
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value} is not a finite number (non-finite)"
     return None
+
+
+# No training config holds a number this large: PyTorch, NumPy and the launchers keep counts
+# in 64-bit integers. Refusing larger ones also keeps products of a few counts (N, D, 6ND)
+# inside float range, so no later float() or math call overflows.
+MAX_MAGNITUDE = 2**63
+
+
+def unusable_number(value: Optional[Number]) -> Optional[str]:
+    """Why a read number cannot be used (None when it can): NaN or infinite
+    (non_finite_problem), or past 2**63 - a 400-digit JSON integer, which
+    float() and math.isfinite refuse with OverflowError. Never raises."""
+    problem = non_finite_problem(value)
+    if problem is None and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and abs(value) >= MAX_MAGNITUDE:
+        shown = f"a {len(str(abs(value)))}-digit integer" if isinstance(value, int) else f"{value:.3g}"
+        problem = f"{shown} is too large for a training config (over 2**63)"
+    return problem
 
 
 def non_positive_problem(value: Optional[Number]) -> Optional[str]:

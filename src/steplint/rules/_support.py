@@ -12,6 +12,7 @@ import math
 from typing import Any, Iterator, Optional
 
 from steplint.documents.nodes import MappingNode, ScalarNode, lookup
+from steplint.documents.values import unusable_number
 from steplint.recipe import Recipe, Source, key_source
 
 # Keys only a DeepSpeed JSON has (deepspeed/runtime/constants.py); `gradient_accumulation_steps`
@@ -73,8 +74,8 @@ def number(node: Optional[ScalarNode]) -> Optional[float]:
     value = node.value
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return value
+    if isinstance(value, (int, float)):  # not NaN, inf or past 2**63 (OverflowError in float math)
+        return value if unusable_number(value) is None else None
     if isinstance(value, str):
         try:
             parsed = float(value.replace("_", ""))
