@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import Extraction
-from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup
+from steplint.documents.nodes import Document, Node, ScalarNode, lookup
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
 
@@ -94,20 +94,7 @@ class ConfigReader:
     # -- nodes -------------------------------------------------------------------------
 
     def node(self, dotted: str) -> Optional[Node]:
-        if not self.last_duplicate_wins:
-            return lookup(self.doc.root, dotted)
-        node: Optional[Node] = self.doc.root
-        for part in dotted.split("."):
-            if isinstance(node, MappingNode):
-                found = node.all(part)
-                node = found[-1] if found else None
-            elif isinstance(node, SequenceNode) and part.isdigit() and int(part) < len(node.items):
-                node = node.items[int(part)]
-            else:
-                return None
-            if node is None:
-                return None
-        return node
+        return lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
 
     def has(self, dotted: str) -> bool:
         return self.node(dotted) is not None
