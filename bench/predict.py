@@ -12,37 +12,12 @@ Without --steplint it uses the `steplint` on PATH, else `python -m steplint` fro
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from _common import steplint_command, wall  # bench/ is on sys.path when its scripts run
 QUERY = ["predict", "--params", "7e9", "--tokens", "1.4e12"]
 BUDGET = 10.0
-
-
-def steplint_command(explicit: str | None) -> tuple[list[str], dict]:
-    env = dict(os.environ)
-    if explicit:
-        return [explicit], env
-    found = shutil.which("steplint")
-    if found:
-        return [found], env
-    env["PYTHONPATH"] = str(REPO_ROOT / "src")
-    return [sys.executable, "-m", "steplint"], env
-
-
-def wall(cmd: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode(errors='replace').strip()[:200]}")
-    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,11 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     steplint, env = steplint_command(args.steplint)
     baseline_cmd = [sys.executable, "-c", "pass"]
     predict_cmd = [*steplint, *QUERY]
-    wall(baseline_cmd, env), wall(predict_cmd, env)  # warm the file cache
+    wall(baseline_cmd, env, ok_codes=(0,)), wall(predict_cmd, env, ok_codes=(0,))  # warm the file cache
     baseline, predict = [], []
     for _ in range(args.runs):
-        baseline.append(wall(baseline_cmd, env))
-        predict.append(wall(predict_cmd, env))
+        baseline.append(wall(baseline_cmd, env, ok_codes=(0,)))
+        predict.append(wall(predict_cmd, env, ok_codes=(0,)))
     b, p = statistics.median(baseline), statistics.median(predict)
     ratio = p / b
     print(f"python -c pass: {b * 1000:.1f} ms   steplint {' '.join(QUERY)}: {p * 1000:.1f} ms   "

@@ -18,35 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from _common import REPO_ROOT, steplint_command, wall  # bench/ is on sys.path when its scripts run
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "hf"
 DEFAULT_FILES = (FIXTURES / "tiny-llama" / "config.json", FIXTURES / "pretrain.yaml")
 BUDGET = 1.0
-
-
-def steplint_command(explicit: str | None) -> tuple[list[str], dict]:
-    env = dict(os.environ)
-    if explicit:
-        return [explicit], env
-    found = shutil.which("steplint")
-    if found:
-        return [found], env
-    env["PYTHONPATH"] = str(REPO_ROOT / "src")
-    return [sys.executable, "-m", "steplint"], env
-
-
-def wall(cmd: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
-    return time.perf_counter() - start
 
 
 def measure(path: Path, runs: int, steplint: list[str], env: dict, yamllint: str) -> dict:
