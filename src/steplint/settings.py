@@ -17,10 +17,12 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
 from steplint.diagnostics import Severity
+
+if TYPE_CHECKING:  # pathlib costs ~3 ms to import: only a found settings file is a Path
+    from pathlib import Path
 
 SETTINGS_SCHEMA = "settings.schema.json"
 # Looked for in each folder, in this order (ruff's order: dedicated file first).
@@ -201,29 +203,36 @@ def _key_node(node: Any, key: Any) -> Any:
 # Discovery and loading
 
 
-def find_settings_file(start: Path) -> Optional[Path]:
+def find_settings_file(start: "str | os.PathLike[str]") -> Optional[Path]:
     """The nearest `.steplint.toml`, or `pyproject.toml` with `[tool.steplint]`, in `start`
-    or a folder above it."""
-    folder = start if start.is_dir() else start.parent
-    folder = folder.resolve()
-    for candidate_folder in (folder, *folder.parents):
+    or a folder above it. Walks with os.path so a run without a settings file never imports
+    pathlib (start-up budget, architecture.md section 7)."""
+    start = os.fspath(start)
+    folder = os.path.realpath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
         for name in SETTINGS_FILES:
-            candidate = candidate_folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
-    return None
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                from pathlib import Path
+
+                return Path(candidate)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def _has_tool_table(pyproject: Path) -> bool:
+def _has_tool_table(pyproject: str) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        with open(pyproject, encoding="utf-8", errors="replace") as f:
+            text = f.read()
     except OSError:
         return False
     return re.search(r"^\s*\[\[?\s*tool\s*\.\s*steplint\b", text, re.M) is not None \
         or re.search(r"^\s*tool\s*\.\s*steplint\s*[.=]", text, re.M) is not None
 
 
-def load_settings(config: Optional[str] = None, isolated: bool = False, start: Optional[Path] = None,
+def load_settings(config: Optional[str] = None, isolated: bool = False, start: "Optional[str | os.PathLike[str]]" = None,
                   cli_overrides: Optional[Mapping[str, Any]] = None, *, paths: Sequence[str] = ()) -> Settings:
     """Settings from `config` (a pyproject.toml or .steplint.toml), else discovered from
     `start` (default: the folder of the first path, else the working directory), then
@@ -235,13 +244,13 @@ def load_settings(config: Optional[str] = None, isolated: bool = False, start: O
     elif config:
         if not os.path.isfile(config):
             raise SettingsError(f"{config}: settings file not found")
+        from pathlib import Path
+
         base = read_settings_file(Path(config))
     else:
         if start is None:
             first = next((p for p in paths if p and p != "-"), None)
-            start = Path(first) if first else Path.cwd()
-            if not start.exists():
-                start = Path.cwd()
+            start = first if first and os.path.exists(first) else os.getcwd()
         found = find_settings_file(start)
         base = read_settings_file(found) if found is not None else Settings()
     overrides = {k: v for k, v in (cli_overrides or {}).items() if v is not None}
@@ -253,7 +262,7 @@ def load_settings(config: Optional[str] = None, isolated: bool = False, start: O
 
 @lru_cache(maxsize=256)
 def _settings_in(folder: str) -> Settings:
-    found = find_settings_file(Path(folder))
+    found = find_settings_file(folder)
     return read_settings_file(found) if found is not None else Settings()
 
 
