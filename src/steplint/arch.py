@@ -27,7 +27,7 @@ NORM_TYPES = ("layernorm", "rmsnorm", "none")
 QK_NORM_TYPES = ("none", "head", "full")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArchSpec:
     """A decoder-only transformer, in framework-neutral terms.
 
@@ -121,7 +121,7 @@ class ArchSpec:
         return max(0, self.num_layers - self.num_dense_layers) if self.is_moe else 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParamCount:
     n_params: int
     n_params_active: int

@@ -47,7 +47,7 @@ class Span:
     end: Mark
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Edit:
     """Replace text[start:end] of `file` with `replacement` (offsets into decoded text)."""
 
@@ -72,7 +72,7 @@ class Edit:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Expectation:
     """After a fix, the value at `key` (dotted path as the dialect reads it) must equal `value`."""
 
@@ -89,7 +89,7 @@ class Applicability(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Fix:
     """Edits that resolve one diagnostic; `--fix` applies SAFE ones, `--unsafe-fixes` all."""
 
@@ -107,7 +107,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Location:
     """A further place a diagnostic refers to (e.g. the other file of a conflict)."""
 
@@ -120,7 +120,7 @@ class Location:
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding, as every reporter prints it (JSON shape: architecture.md)."""
 

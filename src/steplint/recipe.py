@@ -80,7 +80,7 @@ SUPPLY: Mapping[str, str] = MappingProxyType({
 })
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     """Where a Fact came from.
 
@@ -170,7 +170,7 @@ def fact(field_name: str, value: Any, source: Source) -> Fact:
     return Fact(value=value, unit=FIELD_UNITS.get(field_name, ""), source=source)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Missing:
     """A field no file determines, and what would supply it (SL005)."""
 

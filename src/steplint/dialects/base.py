@@ -20,7 +20,7 @@ from steplint.diagnostics import Diagnostic, Span
 from steplint.recipe import Fact
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Reference:
     """A file this document names itself (HF `deepspeed:`, a local `model_name_or_path`,
     a NeoX include, a DeepSpeed JSON written by a launch script's heredoc)."""

@@ -37,7 +37,7 @@ _NUMBER = re.compile(r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?
 CASTS_STRINGS = "argparse"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Value:
     """A value and where it came from."""
 

@@ -13,9 +13,8 @@ corpus/hf/expected.json (transformers 5.23.0).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from steplint.arch import ArchSpec, count_facts
 from steplint.dialects.base import ExtractContext, Extraction
@@ -29,9 +28,9 @@ DESCRIPTION = "Hugging Face model config.json (architecture: N, active N, total 
 _ABSENT = object()
 
 
-@dataclass(frozen=True)
-class Family:
-    """What a model_type means beyond its keys: class defaults and block structure."""
+class Family(NamedTuple):
+    """What a model_type means beyond its keys: class defaults and block structure (a table
+    row: a NamedTuple, as detection imports this module on every run)."""
 
     config_class: str  # transformers class whose defaults apply
     defaults: Mapping[str, Any]

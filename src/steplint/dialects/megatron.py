@@ -66,7 +66,7 @@ MAX_RAMP_STAGES = 100_000
 # Batch ramp-up (megatron/core/num_microbatches_calculator.py, training.py update_train_iters)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RampUp:
     """`--rampup-batch-size START INC SAMPLES` up to the final global batch.
 

@@ -46,7 +46,7 @@ TERMS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Landscape:
     """Penalty in percent = sum of coefficient * TERMS[name](x, y); zero at the optimum."""
 
@@ -69,7 +69,7 @@ class Landscape:
         return max(sum(c * TERMS[name](x, y) for name, c in self.coefficients), 0.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Penalty:
     """Expected excess of final loss over the best achievable, in percent (None on divergence risk)."""
 

@@ -23,7 +23,7 @@ DEFAULT_SEQ_LEN = 2048  # the only sequence length in the Step Law grids (stepla
 DEFAULT_LEVEL = 0.9  # a 5th-95th percentile band, as in steplaw.md section 2.4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Range:
     low: float
     high: float
@@ -32,7 +32,7 @@ class Range:
         return self.low <= value <= self.high
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StepLaw:
     """Mean coefficients (natural logs), their 5x5 covariance, and the ranges they were fitted on."""
 
@@ -150,7 +150,7 @@ def _lower_quantile(p: float) -> float:
     return z - u / (1.0 + z * u / 2.0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Band:
     """Central `level` interval of the bootstrap distribution of the optimum (parameter uncertainty only)."""
 
@@ -203,7 +203,7 @@ def range_notices(n_params: float, tokens: float, seq_len: int | None = None,
     return tuple(notices)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Position:
     """Where a chosen LR and batch sit against the optimum. A value not given is taken at the
     optimum, so the penalty is that of the other one alone."""
@@ -217,7 +217,7 @@ class Position:
     penalty: Penalty
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Placement:
     """Everything `steplint predict` reports for one (N, D)."""
 
