@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple, Optional
 
@@ -54,8 +53,10 @@ _UNREADABLE = ("SL001", "SL002")
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
 
-@dataclass(frozen=True)
-class LoadedRecipe:
+class LoadedRecipe(NamedTuple):
+    """A recipe with the documents it was read from and the loading findings (a NamedTuple:
+    cheaper to define than a dataclass on every run's start-up)."""
+
     recipe: Recipe
     documents: Mapping[str, Document]
     diagnostics: tuple[Diagnostic, ...] = ()
