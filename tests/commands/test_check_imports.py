@@ -25,10 +25,17 @@ NOT_FOR_A_YAML_CHECK = (
     "steplint.documents.shell", "steplint.documents.json_loader", "steplint.documents.toml_loader",
     "steplint.interpolation", "steplint.rules.docs_text",
     "steplint.commands.show", "steplint.commands.predict", "steplint.commands.explain", "steplint.commands.rules",
+    # settings discovery walks with os.path: pathlib (and its urllib.parse) only for a found file
+    "pathlib", "urllib", "urllib.parse",
 )
 # Proof that the run really linted the file (else an early exit would pass the test).
 MUST_RUN = ("yaml", "steplint.documents.yaml_loader", "steplint.dialects.megatron",
             "steplint.rules.sl704_incompatible_flags", "steplint.report.text")
+
+
+# Stdlib modules a site hook (a .pth file) may import before steplint starts: the probe
+# forgets them, so an import by steplint still shows.
+SITE_MAY_IMPORT = ("pathlib", "urllib", "urllib.parse")
 
 
 def imported_by_check(*args: str) -> tuple[int, set[str]]:
@@ -36,6 +43,7 @@ def imported_by_check(*args: str) -> tuple[int, set[str]]:
     (site hooks of the environment running the tests are not steplint's)."""
     code = (
         "import json, sys\n"
+        f"for name in {list(SITE_MAY_IMPORT)!r}:\n    sys.modules.pop(name, None)\n"
         "before = set(sys.modules)\n"
         "from steplint.cli import main\n"
         f"sys.argv = ['steplint', 'check', *{list(args)!r}]\n"
@@ -53,6 +61,24 @@ def test_yaml_check_imports_only_what_it_uses():
     assert code == 0
     assert not modules & set(NOT_FOR_A_YAML_CHECK), sorted(modules & set(NOT_FOR_A_YAML_CHECK))
     assert set(MUST_RUN) <= modules, sorted(set(MUST_RUN) - modules)
+
+
+def test_discovery_without_a_settings_file_imports_no_pathlib(tmp_path):
+    """As perf-check runs it: no --isolated, so settings discovery walks up from the file."""
+    config = tmp_path / "optimal.yaml"
+    config.write_text(Path(OPTIMAL).read_text(encoding="utf-8"), encoding="utf-8")
+    code, modules = imported_by_check(str(config))
+    assert code == 0
+    assert not modules & set(NOT_FOR_A_YAML_CHECK), sorted(modules & set(NOT_FOR_A_YAML_CHECK))
+
+
+def test_a_found_settings_file_still_reads(tmp_path):
+    """The other side of the bound: discovery that finds a file goes on to read it."""
+    config = tmp_path / "optimal.yaml"
+    config.write_text(Path(OPTIMAL).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / ".steplint.toml").write_text("select = [\"SL0\"\n", encoding="utf-8")  # unclosed array
+    code, modules = imported_by_check(str(config))
+    assert code == 2 and "pathlib" in modules
 
 
 def test_the_bound_is_not_vacuous():
