@@ -30,7 +30,7 @@ from steplint.recipe import Fact, Source, default_source, derived_source, fact, 
 if TYPE_CHECKING:
     from steplint.arch import ArchSpec
 
-_NUMBER = re.compile(r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_NUMBER = r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"  # compiled (and cached by re) on first use
 
 # documents.values reader for loaders that cast a string with the field's type later
 # (jsonargparse, pydantic, draccus): a numeric string is read as float() reads it.
@@ -54,7 +54,7 @@ def as_number(raw: Any) -> Optional[float]:
         return None
     if isinstance(raw, (int, float)):
         return raw
-    if isinstance(raw, str) and _NUMBER.match(raw.strip()):
+    if isinstance(raw, str) and re.match(_NUMBER, raw.strip()):
         text = raw.strip().replace("_", "")
         if re.fullmatch(r"[+-]?[0-9]+", text) and len(text) < 4000:  # int() refuses 4,300+ digits
             return int(text)

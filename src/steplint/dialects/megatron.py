@@ -47,7 +47,6 @@ MEGATRON_LM = "Megatron-LM megatron/training/arguments.py @d98e8a6"
 BIGSCIENCE = "bigscience Megatron-DeepSpeed megatron/arguments.py @8387ae1"
 MICROSOFT = "microsoft Megatron-DeepSpeed megatron/arguments.py"
 
-_PROGRAM = re.compile(r"^(pretrain_\w+|train|main)\.py$")
 # Flags only the Megatron-DeepSpeed forks have (section 3).
 _DEEPSPEED_FORK_FLAGS = ("--deepspeed", "--deepspeed_config", "--deepspeed-config", "--zero-stage")
 _BIGSCIENCE_FLAGS = ("--glu-activation", "--pad-vocab-size-to", "--embed-layernorm", "--train-tokens",
@@ -529,7 +528,7 @@ def moe_layer_count(layers: int, every: int) -> int:
     return -(-layers // every)
 
 
-_FREQ_TERM = re.compile(r"\[\s*([01])\s*\]\s*\*\s*(\d+)")
+_FREQ_TERM = r"\[\s*([01])\s*\]\s*\*\s*(\d+)"  # compiled (and cached by re) on first use
 
 
 def _dense_layers(args: _Args, layers: int) -> int:
@@ -543,7 +542,7 @@ def _dense_layers(args: _Args, layers: int) -> int:
         freq = int(number)
         return layers - moe_layer_count(layers, freq)
     text = str(node.value)
-    terms = _FREQ_TERM.findall(text)
+    terms = re.findall(_FREQ_TERM, text)
     if terms:  # Megatron asserts the pattern has num_layers entries; never more dense than layers
         return min(layers, sum(int(count) for bit, count in terms if bit == "0"))
     bits = re.findall(r"[01]", text)

@@ -44,8 +44,9 @@ def kind_from_path(path: str) -> Optional[str]:
     return KIND_BY_SUFFIX.get(os.path.splitext(path)[1].lower())
 
 
-_SHELL_LINE = re.compile(r"(?:export\s+|set\s|source\s|\w+=\S|#!)")
-_TOML_LINE = re.compile(r"""(?:\[\[?\s*[\w.\-"' ]+\]\]?\s*(?:#.*)?$|[\w.\-"']+\s+=\s)""")
+# Sniffing only (a file without a known extension): compiled, and cached by re, on first use.
+_SHELL_LINE = r"(?:export\s+|set\s|source\s|\w+=\S|#!)"
+_TOML_LINE = r"""(?:\[\[?\s*[\w.\-"' ]+\]\]?\s*(?:#.*)?$|[\w.\-"']+\s+=\s)"""
 
 
 def sniff_kind(text: str) -> str:
@@ -59,11 +60,11 @@ def sniff_kind(text: str) -> str:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if _TOML_LINE.match(line):
+        if re.match(_TOML_LINE, line):
             return "toml"
         if line.startswith("["):
             return "json"
-        if _SHELL_LINE.match(line):
+        if re.match(_SHELL_LINE, line):
             return "shell"
         return "yaml"
     return "yaml"

@@ -41,18 +41,18 @@ READERS = ("yaml11", "omegaconf", "json", "toml", "argparse")
 
 # OmegaConf's float resolver, omegaconf/_utils.py get_yaml_loader (exponent sign optional,
 # no dot needed), applied to plain scalars on top of PyYAML's YAML 1.1 resolvers.
-_OMEGACONF_FLOAT = re.compile(
+# The patterns below are compiled (and cached by re) on first use: most runs need none.
+_OMEGACONF_FLOAT = (
     r"""^(?:
      [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
     |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
     |\.[0-9_]+(?:[eE][-+][0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""",
-    re.X,
+    |\.(?:nan|NaN|NAN))$"""
 )
 # what a user plausibly meant as a number, written as text
-_NUMBER_TEXT = re.compile(r"[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?")
+_NUMBER_TEXT = r"[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?"
 
 
 class Reading(NamedTuple):
@@ -82,12 +82,12 @@ def _yaml_float(text: str) -> float:
     return sign * float(value)
 
 
-_EXPONENT_FORM = re.compile(r"([-+]?[0-9][0-9_]*)(\.[0-9_]*)?[eE]([-+]?)([0-9]+)")
+_EXPONENT_FORM = r"([-+]?[0-9][0-9_]*)(\.[0-9_]*)?[eE]([-+]?)([0-9]+)"
 
 
 def _yaml11_spelling(text: str) -> Optional[str]:
     """`1e-4` -> `1.0e-4`, `3E5` -> `3.0E+5`: the user's number in YAML 1.1 float form."""
-    match = _EXPONENT_FORM.fullmatch(text)
+    match = re.fullmatch(_EXPONENT_FORM, text)
     if match is None:
         return None
     mantissa, fraction, sign, digits = match.groups()
@@ -106,7 +106,7 @@ def _yaml11_float_text(value: float) -> str:
 
 def _as_number(text: str) -> Optional[Number]:
     text = text.strip()
-    if not _NUMBER_TEXT.fullmatch(text):
+    if not re.fullmatch(_NUMBER_TEXT, text):
         return None
     plain = text.replace("_", "")
     try:
@@ -149,7 +149,7 @@ def read_number(node: Optional[Node], reader: str = "yaml11") -> Reading:
                 return Reading(None, f"expected a number, found {value!r}")
         return Reading(number, None)
     plain = node.style is None
-    if reader == "omegaconf" and plain and _OMEGACONF_FLOAT.match(value):
+    if reader == "omegaconf" and plain and re.match(_OMEGACONF_FLOAT, value, re.X):
         return Reading(_yaml_float(value), None)
     number = _as_number(value)
     if number is None:
