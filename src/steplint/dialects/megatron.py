@@ -28,8 +28,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
@@ -65,8 +64,7 @@ MAX_RAMP_STAGES = 100_000
 # Batch ramp-up (megatron/core/num_microbatches_calculator.py, training.py update_train_iters)
 
 
-@dataclass(frozen=True)
-class RampUp:
+class RampUp(NamedTuple):  # a private record: cheaper to define than a dataclass at start-up
     """`--rampup-batch-size START INC SAMPLES` up to the final global batch.
 
     At `consumed` samples the batch is START + int(consumed / per_increment) * INC while
