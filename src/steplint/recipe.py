@@ -153,7 +153,7 @@ def override_source(setting: str, file: Optional[str] = None) -> Source:
     return Source(kind="override", setting=setting, file=file)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Fact:
     """A Recipe value with its unit and where it came from."""
 

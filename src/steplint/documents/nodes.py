@@ -81,7 +81,7 @@ class MappingNode:
 Node = Union[ScalarNode, SequenceNode, MappingNode]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Comment:
     """A `#` comment with its position (suppressions are read from these)."""
 
