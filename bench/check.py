@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import statistics
@@ -29,7 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from _common import REPO_ROOT, steplint_command  # bench/ is on sys.path when its scripts run
+
 SHARED_CONFIGS = REPO_ROOT.parent / "shared" / "corpus" / "configs"
 ONE_FILE_BUDGET, MANY_FILES_BUDGET, MEMORY_BUDGET_MIB = 1.0, 0.3, 64
 
@@ -39,17 +39,6 @@ _RSS_WRAPPER = (
     "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
 )
-
-
-def steplint_command(explicit: str | None) -> tuple[list[str], dict]:
-    env = dict(os.environ)
-    if explicit:
-        return [explicit], env
-    found = shutil.which("steplint")
-    if found:
-        return [found], env
-    env["PYTHONPATH"] = str(REPO_ROOT / "src")
-    return [sys.executable, "-m", "steplint"], env
 
 
 def yamllint_beside(executable: str) -> str | None:
