@@ -1,20 +1,17 @@
 """docs/rules.md is generated from the registry and must stay current; every pinned code is
 registered with explain text."""
 
-import importlib.util
 import re
 from pathlib import Path
 
+from conftest import load_script
 from steplint.rules.registry import all_rules
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_rules_doc", REPO / "scripts" / "gen_rules_doc.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_rules_doc")
 
 
 def test_rules_md_is_current():

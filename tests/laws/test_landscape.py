@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, shared_path
+from conftest import REPO_ROOT, assert_json_close, load_script, shared_path
 from steplint.laws.landscape import TERMS, Landscape, PenaltyKind, default_landscape, penalty
 
 
@@ -108,27 +107,10 @@ def test_shipped_model_beats_the_symmetric_baseline_leave_one_group_out():
 
 def test_fit_script_reproduces_the_shipped_coefficients(tmp_path: Path):
     shared = shared_path("steplaw").parent
-    spec = importlib.util.spec_from_file_location("fit_landscape", REPO_ROOT / "scripts" / "fit_landscape.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("fit_landscape")
     out, doc = tmp_path / "landscape.json", tmp_path / "landscape.md"
     assert module.main(["--shared", str(shared), "--output", str(out), "--doc", str(doc)]) == 0
     fresh, shipped = json.loads(out.read_text()), json.loads((REPO_ROOT / "data" / "landscape.json").read_text())
-    assert_close(fresh, shipped)
+    # floats to 1e-9 relative: BLAS may differ in the last bits
+    assert_json_close(fresh, shipped, rel=1e-9, abs_tol=1e-12)
     assert doc.read_text() == (REPO_ROOT / "docs" / "landscape.md").read_text()
-
-
-def assert_close(fresh, shipped, where="$"):
-    """Same structure and strings; floats equal to 1e-9 relative (BLAS may differ in the last bits)."""
-    if isinstance(shipped, dict):
-        assert fresh.keys() == shipped.keys(), where
-        for key in shipped:
-            assert_close(fresh[key], shipped[key], f"{where}.{key}")
-    elif isinstance(shipped, list):
-        assert len(fresh) == len(shipped), where
-        for i, (a, b) in enumerate(zip(fresh, shipped)):
-            assert_close(a, b, f"{where}[{i}]")
-    elif isinstance(shipped, float):
-        assert fresh == pytest.approx(shipped, rel=1e-9, abs=1e-12), where
-    else:
-        assert fresh == shipped, where

@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, shared_path
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("derive_data", REPO_ROOT / "scripts" / "derive_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def assert_close(fresh, shipped, where="$"):
-    if isinstance(shipped, dict):
-        assert fresh.keys() == shipped.keys(), where
-        for key in shipped:
-            assert_close(fresh[key], shipped[key], f"{where}.{key}")
-    elif isinstance(shipped, list):
-        assert len(fresh) == len(shipped), where
-        for i, (a, b) in enumerate(zip(fresh, shipped)):
-            assert_close(a, b, f"{where}[{i}]")
-    elif isinstance(shipped, float):
-        assert fresh == pytest.approx(shipped, rel=1e-12, abs=1e-300), where
-    else:
-        assert fresh == shipped, where
+from conftest import REPO_ROOT, assert_json_close, load_script, shared_path
 
 
 def test_regenerates_shipped_data(tmp_path: Path):
     shared = shared_path("steplaw").parent
     out = tmp_path / "steplaw.json"
-    assert load_script().main(["--shared", str(shared), "--output", str(out)]) == 0
-    assert_close(json.loads(out.read_text()), json.loads((REPO_ROOT / "data" / "steplaw.json").read_text()))
+    assert load_script("derive_data").main(["--shared", str(shared), "--output", str(out)]) == 0
+    shipped = json.loads((REPO_ROOT / "data" / "steplaw.json").read_text())
+    assert_json_close(json.loads(out.read_text()), shipped, rel=1e-12, abs_tol=1e-300)
 
 
 def test_shipped_data_is_self_consistent():
@@ -56,6 +34,6 @@ def test_shipped_data_is_self_consistent():
 
 
 def test_missing_shared_folder_is_a_clean_error(tmp_path: Path, capsys):
-    assert load_script().main(["--shared", str(tmp_path), "--output", str(tmp_path / "x.json")]) == 2
+    assert load_script("derive_data").main(["--shared", str(tmp_path), "--output", str(tmp_path / "x.json")]) == 2
     assert "not found" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
