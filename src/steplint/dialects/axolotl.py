@@ -21,7 +21,7 @@ from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import (
-    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present,
+    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, finish,
 )
 from steplint.dialects.hf_training_args import DECAY_STYLES
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
@@ -74,10 +74,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
     _init(reader, sheet)
-    sheet.complete_batch_and_tokens()
-    extras["incompatible_flags"] = tuple(reader.incompatible)
-    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, references=references,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+    return finish(NAME, doc, reader, sheet, references=references, notices=notices, extras=extras)
 
 
 def _references(reader: ConfigReader, extras: dict) -> tuple[Reference, ...]:

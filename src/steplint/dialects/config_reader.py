@@ -327,6 +327,18 @@ class FactSheet:
                 "train_steps * global_batch_tokens", "train_steps", "global_batch_tokens"))
 
 
+def finish(dialect: str, doc: Document, reader: ConfigReader, sheet: FactSheet, *, arch: Any = None,
+           notices: Iterable[str] = (), extras: Optional[dict] = None,
+           references: tuple = ()) -> Extraction:
+    """The end of every reader-based `extract`: derive the batch and token facts the file
+    left implicit, hand the forms the framework rejects to SL704, and pack the Extraction."""
+    sheet.complete_batch_and_tokens()
+    extras = {} if extras is None else extras
+    extras["incompatible_flags"] = tuple(reader.incompatible)
+    return Extraction(dialect=dialect, file=doc.path, facts=sheet.facts, arch=arch, references=references,
+                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+
+
 def present(keys: Iterable[str], reader: ConfigReader) -> int:
     """How many of `keys` the document has (for detect scores)."""
     return sum(1 for key in keys if reader.has(key))

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
-    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present,
+    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, finish,
 )
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.recipe import default_source
@@ -85,10 +85,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
     _scheduled_tokens(reader, sheet)
-    sheet.complete_batch_and_tokens()
-    extras["incompatible_flags"] = tuple(reader.incompatible)
-    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
 
 
 def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):

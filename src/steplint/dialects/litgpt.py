@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
-    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, whole,
+    CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, whole, finish,
 )
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.recipe import default_source
@@ -71,9 +71,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _batch(reader, sheet, ctx, block_size)
     _schedule(reader, sheet, notices)
     _optimizer(reader, sheet)
-    sheet.complete_batch_and_tokens()
-    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices))
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices)
 
 
 def preset_config(name: str) -> Optional[dict]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises, finish
 from steplint.documents.nodes import Document, MappingNode, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -119,9 +119,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _batch(layers, sheet, ctx, extras)
     _schedule(layers, sheet, notices, extras)
     _optimizer(layers, reader, sheet, notices)
-    sheet.complete_batch_and_tokens()
-    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
 
 
 def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):

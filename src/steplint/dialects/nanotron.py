@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 
 NAME = "nanotron"
@@ -67,10 +67,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _batch(reader, sheet)
     _schedule(reader, sheet, extras)
     _optimizer(reader, sheet)
-    sheet.complete_batch_and_tokens()
-    extras["incompatible_flags"] = tuple(reader.incompatible)
-    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
 
 
 def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):

@@ -16,7 +16,7 @@ from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
-    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole,
+    ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole, finish,
 )
 from steplint.documents.nodes import Document
 from steplint.documents.values import unusable_number
@@ -85,10 +85,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _duration(reader, sheet, notices, extras)
     _schedule(reader, sheet, extras)
     _optimizer(reader, sheet)
-    sheet.complete_batch_and_tokens()
-    extras["incompatible_flags"] = tuple(reader.incompatible)
-    return Extraction(dialect=NAME, file=doc.path, facts=sheet.facts, arch=spec,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
 
 
 def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):

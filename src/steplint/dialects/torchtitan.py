@@ -17,7 +17,7 @@ import math
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present
+from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
@@ -87,16 +87,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _batch(reader, sheet, ctx)
     _schedule(reader, sheet, notices, extras)
     _optimizer(reader, sheet)
-    sheet.complete_batch_and_tokens()
-    return Extraction(
-        dialect=NAME,
-        file=doc.path,
-        facts=sheet.facts,
-        arch=spec,
-        diagnostics=tuple(reader.diagnostics),
-        notices=tuple(notices),
-        extras=extras,
-    )
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
 
 
 # -- architecture ---------------------------------------------------------------------------
