@@ -177,9 +177,9 @@ def test_check_start_up_imports_no_numpy_jsonschema_or_metadata():
     """pre-commit may start the hook many times: the check path stays light (architecture.md 7)."""
     code = (
         "import sys\n"
-        "from steplint.cli import main\n"
+        "from steplint.cli import cli\n"
         f"sys.argv = ['steplint', 'check', '--isolated', {OFF!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "try:\n    cli(prog_name='steplint')\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('numpy', 'jsonschema', 'importlib.metadata') if m in sys.modules))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

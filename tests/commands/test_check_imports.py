@@ -45,9 +45,9 @@ def imported_by_check(*args: str) -> tuple[int, set[str]]:
         "import json, sys\n"
         f"for name in {list(SITE_MAY_IMPORT)!r}:\n    sys.modules.pop(name, None)\n"
         "before = set(sys.modules)\n"
-        "from steplint.cli import main\n"
+        "from steplint.cli import cli\n"
         f"sys.argv = ['steplint', 'check', *{list(args)!r}]\n"
-        "try:\n    main()\n    code = 0\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "try:\n    cli(prog_name='steplint')\n    code = 0\nexcept SystemExit as exit:\n    code = exit.code\n"
         "print(json.dumps([code, sorted(set(sys.modules) - before)]))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
