@@ -17,36 +17,18 @@ into it; nothing here knows a key name. `count_params` turns it into three count
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Optional
+from typing import Mapping, NamedTuple, Optional
 
+from steplint.diagnostics import EMPTY_MAPPING
 from steplint.recipe import Fact, derived_source, fact
 
 NORM_TYPES = ("layernorm", "rmsnorm", "none")
 QK_NORM_TYPES = ("none", "head", "full")
 
 
-@dataclass(frozen=True)
-class ArchSpec:
-    """A decoder-only transformer, in framework-neutral terms.
-
-    Attention: `num_heads` query heads and `num_kv_heads` key/value heads of width
-    `head_dim` (which need not be hidden_size / num_heads: Qwen3, Gemma). MQA is
-    num_kv_heads = 1, GQA 1 < kv < heads. MLA (DeepSeek-V2/V3) is selected by
-    `kv_lora_rank`; it then uses the `qk_*`/`v_head_dim`/`q_lora_rank` fields instead.
-
-    FFN: `ffn_hidden_size` is the width of one dense MLP branch; `gated` means three
-    matrices (SwiGLU/GeGLU: gate, up, down), else two (GELU MLP).
-
-    MoE (num_experts > 0): every layer except `num_dense_layers` replaces its dense MLP by
-    `num_experts` routed experts of width `expert_ffn_hidden_size` (top `experts_per_token`
-    of them per token) plus `shared_experts` always-on experts, each of width
-    `shared_expert_ffn_hidden_size` (a single wide shared expert is shared_experts=1 with
-    its own width). Dense layers use `ffn_hidden_size`.
-
-    Only `n_params_total` uses the remaining fields (biases, norms, router, embeddings).
-    """
+class _ArchFields(NamedTuple):
+    """ArchSpec's fields (ArchSpec adds the checks and the derived sizes)."""
 
     hidden_size: int
     num_layers: int
@@ -86,7 +68,31 @@ class ArchSpec:
     parallel_attention: bool = False  # documents the block shape; does not change counts
     learned_position_embeddings: int = 0  # rows of a learned position table (GPT-2)
 
-    def __post_init__(self) -> None:
+
+class ArchSpec(_ArchFields):
+    """A decoder-only transformer, in framework-neutral terms.
+
+    Attention: `num_heads` query heads and `num_kv_heads` key/value heads of width
+    `head_dim` (which need not be hidden_size / num_heads: Qwen3, Gemma). MQA is
+    num_kv_heads = 1, GQA 1 < kv < heads. MLA (DeepSeek-V2/V3) is selected by
+    `kv_lora_rank`; it then uses the `qk_*`/`v_head_dim`/`q_lora_rank` fields instead.
+
+    FFN: `ffn_hidden_size` is the width of one dense MLP branch; `gated` means three
+    matrices (SwiGLU/GeGLU: gate, up, down), else two (GELU MLP).
+
+    MoE (num_experts > 0): every layer except `num_dense_layers` replaces its dense MLP by
+    `num_experts` routed experts of width `expert_ffn_hidden_size` (top `experts_per_token`
+    of them per token) plus `shared_experts` always-on experts, each of width
+    `shared_expert_ffn_hidden_size` (a single wide shared expert is shared_experts=1 with
+    its own width). Dense layers use `ffn_hidden_size`.
+
+    Only `n_params_total` uses the remaining fields (biases, norms, router, embeddings).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *args, **kwargs):  # the checks (`_replace` copies without them)
+        self = super().__new__(cls, *args, **kwargs)
         if self.norm not in NORM_TYPES:
             raise ValueError(f"norm must be one of {NORM_TYPES}, not {self.norm!r}")
         if self.qk_norm not in QK_NORM_TYPES:
@@ -99,6 +105,7 @@ class ArchSpec:
                              "and no head_dim is given")
         if self.num_kv_heads and self.num_heads % self.num_kv_heads:
             raise ValueError(f"{self.num_heads} query heads are not divisible into {self.num_kv_heads} KV heads")
+        return self
 
     @property
     def kv_heads(self) -> int:
@@ -121,15 +128,14 @@ class ArchSpec:
         return max(0, self.num_layers - self.num_dense_layers) if self.is_moe else 0
 
 
-@dataclass(frozen=True)
-class ParamCount:
+class ParamCount(NamedTuple):
     n_params: int
     n_params_active: int
     n_params_total: int
     # Parts, all in scalars: attention, dense_mlp, routed_experts, routed_experts_active,
     # shared_experts, router, norms, biases, position_embedding, input_embedding,
     # output_head.
-    breakdown: Mapping[str, int] = field(default_factory=dict)
+    breakdown: Mapping[str, int] = EMPTY_MAPPING
 
 
 def _attention_weights(s: ArchSpec) -> int:

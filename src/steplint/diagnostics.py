@@ -8,8 +8,12 @@ fixer splices.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Optional
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple, Optional
+
+# The default of a value's mapping field. A NamedTuple default is one object shared by
+# every instance (a dataclass's default_factory made one per instance), so it is read-only.
+EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
 class Severity(enum.IntEnum):
@@ -30,8 +34,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """A point in a document: 1-based line and column, 0-based character offset."""
 
     line: int
@@ -39,16 +42,14 @@ class Mark:
     offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """From `start` to `end` (exclusive), both in the same document."""
 
     start: Mark
     end: Mark
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace text[start:end] of `file` with `replacement` (offsets into decoded text)."""
 
     file: str
@@ -72,8 +73,7 @@ class Edit:
         }
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(NamedTuple):
     """After a fix, the value at `key` (dotted path as the dialect reads it) must equal `value`."""
 
     file: str
@@ -89,8 +89,7 @@ class Applicability(str, enum.Enum):
         return self.value
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """Edits that resolve one diagnostic; `--fix` applies SAFE ones, `--unsafe-fixes` all."""
 
     applicability: Applicability
@@ -107,8 +106,7 @@ class Fix:
         }
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A further place a diagnostic refers to (e.g. the other file of a conflict)."""
 
     file: str
@@ -120,8 +118,7 @@ class Location:
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding, as every reporter prints it (JSON shape: architecture.md)."""
 
     code: str
@@ -134,7 +131,7 @@ class Diagnostic:
     end_line: int = 0
     end_column: int = 0
     fix: Optional[Fix] = None
-    related: tuple[Location, ...] = field(default=())
+    related: tuple[Location, ...] = ()
 
     def to_json(self) -> dict:
         out = {

@@ -13,10 +13,9 @@ other layers is in `lint()` and `_load()`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Optional
 
-from steplint.diagnostics import Diagnostic
+from steplint.diagnostics import EMPTY_MAPPING, Diagnostic
 from steplint.files import file_key
 from steplint.rules.base import Rule, RuleContext
 from steplint.selection import Selection, matches
@@ -40,14 +39,13 @@ class LoadCrash(Exception):
         self.error = error
 
 
-@dataclass
-class RecipeOutcome:
+class RecipeOutcome(NamedTuple):
     """One recipe's findings and what was loaded for it (the fixer re-lints from it)."""
 
     files: tuple[str, ...]  # every file of the recipe
     passed: tuple[str, ...]  # those named on the command line (findings are reported for these)
     diagnostics: list[Diagnostic]
-    documents: Mapping[str, Any] = field(default_factory=dict)
+    documents: Mapping[str, Any] = EMPTY_MAPPING
     recipe: Any = None
     inputs: tuple[str, ...] = ()  # the plan's files, which `relint` loads again
     settings: Any = None  # the recipe's own (per-file discovery), which `relint` uses again
@@ -101,7 +99,7 @@ def _with_level(d: Diagnostic, selection: Selection) -> Diagnostic:
     level = selection.level(d)
     if level == d.severity:
         return d
-    return replace(d, severity=level)
+    return d._replace(severity=level)
 
 
 def lint_loaded(loaded, passed: Iterable[str], settings, selection: Selection) -> RecipeOutcome:
@@ -143,10 +141,7 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
             if mark not in reported:
                 reported.add(mark)
                 fresh.append(d)
-        outcome.diagnostics = fresh
-        outcome.inputs = tuple(group.files)
-        outcome.settings, outcome.selection = own, own_selection
-        yield outcome
+        yield outcome._replace(diagnostics=fresh, inputs=tuple(group.files), settings=own, selection=own_selection)
 
 
 def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection: Selection) -> RecipeOutcome:
@@ -161,8 +156,8 @@ def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection
         loaded = load_recipe(outcome.inputs or outcome.files, settings, texts=texts)
     except Exception as error:  # noqa: BLE001 - as in lint(): name the files, no traceback
         raise LoadCrash(outcome.files, error) from error
-    return replace(lint_loaded(loaded, outcome.passed, settings, selection), inputs=outcome.inputs,
-                   settings=settings, selection=selection)
+    return lint_loaded(loaded, outcome.passed, settings, selection)._replace(
+        inputs=outcome.inputs, settings=settings, selection=selection)
 
 
 # ---------------------------------------------------------------------------------------

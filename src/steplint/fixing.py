@@ -57,12 +57,10 @@ Findings proposing identical edits (SL103 and SL303 on one batch) are fixed toge
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
-from steplint.diagnostics import Applicability, Diagnostic, Edit, Expectation, Fix
+from steplint.diagnostics import EMPTY_MAPPING, Applicability, Diagnostic, Edit, Expectation, Fix
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, lookup, to_python, walk
 
 Reparse = Callable[[str, str, Document], Document]
@@ -70,24 +68,21 @@ Relint = Callable[[Mapping[str, Document]], Iterable[Diagnostic]]
 ReadValue = Callable[[Document, Node], Any]
 
 
-@dataclass(frozen=True)
-class AppliedFix:
+class AppliedFix(NamedTuple):
     diagnostic: Diagnostic
     fix: Fix
     pass_number: int
 
 
-@dataclass(frozen=True)
-class RefusedFix:
+class RefusedFix(NamedTuple):
     diagnostic: Diagnostic
     fix: Fix
     reason: str
 
 
-@dataclass(frozen=True)
-class FixResult:
-    texts: Mapping[str, str] = field(default_factory=dict)
-    documents: Mapping[str, Document] = field(default_factory=dict)
+class FixResult(NamedTuple):
+    texts: Mapping[str, str] = EMPTY_MAPPING
+    documents: Mapping[str, Document] = EMPTY_MAPPING
     applied: tuple[AppliedFix, ...] = ()
     refused: tuple[RefusedFix, ...] = ()
     hidden_unsafe: int = 0
@@ -257,8 +252,7 @@ def _select_non_overlapping(candidates: list[Diagnostic]) -> tuple[list[Diagnost
     return accepted, deferred
 
 
-@dataclass
-class _PassOutcome:
+class _PassOutcome(NamedTuple):
     documents: dict[str, Document]
     applied: list[Diagnostic]
     refused: list[tuple[Diagnostic, str]]
@@ -422,7 +416,7 @@ def default_reparse(path: str, text: str, old: Document) -> Document:
     params = inspect.signature(load_document).parameters
     new = load_document(path, text=text, kind=old.kind) if "kind" in params else load_document(path, text=text)
     # the text handed over has no BOM; the file keeps the one it had
-    return new if new.bom == old.bom else dataclasses.replace(new, bom=old.bom)
+    return new if new.bom == old.bom else new._replace(bom=old.bom)
 
 
 # ---------------------------------------------------------------------------------------

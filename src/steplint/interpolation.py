@@ -14,8 +14,7 @@ Scalars are typed as OmegaConf types them: `1e-4` is a float (PyYAML alone says 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from steplint.documents.nodes import Node, ScalarNode, lookup
 from steplint.documents.values import read_number
@@ -31,8 +30,7 @@ RESOLVERS: Mapping[str, Callable[..., Any]] = {
 MAX_DEPTH = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A value with where it came from. `node`/`key`: the scalar it was read from (the end
     of a chain of plain references); `formula`: set when a resolver computed it; `error`:
     why it could not be resolved (then `value` is None)."""
@@ -134,8 +132,7 @@ class Interpolator:
         return Resolution(result, None, "", formula=f"{interp.resolver}({', '.join(shown)})")
 
 
-@dataclass(frozen=True, slots=True)
-class _Interp:
+class _Interp(NamedTuple):
     body: str  # a key path, when resolver is None
     resolver: Optional[str] = None
     args: tuple = ()  # str literals and _Interp

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from steplint.documents.nodes import ScalarNode
 
@@ -22,8 +21,7 @@ _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _EXPONENT = re.compile(r"[eE]([-+]?)(\d+)$")
 
 
-@dataclass(frozen=True)
-class NumberStyle:
+class NumberStyle(NamedTuple):
     """How the original literal was written, so the replacement looks like it."""
 
     exponent: bool  # 3.0e-5 rather than 0.00003

@@ -6,11 +6,10 @@ never rename.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
-from steplint.diagnostics import Span
+from steplint.diagnostics import EMPTY_MAPPING, Span
 
 # field -> unit. Pinned names first (architecture.md section 3), then extensions.
 FIELD_UNITS: Mapping[str, str] = MappingProxyType({
@@ -80,8 +79,7 @@ SUPPLY: Mapping[str, str] = MappingProxyType({
 })
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a Fact came from.
 
     kind "key": a key in a file (file, key as written, span);
@@ -153,8 +151,7 @@ def override_source(setting: str, file: Optional[str] = None) -> Source:
     return Source(kind="override", setting=setting, file=file)
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """A Recipe value with its unit and where it came from."""
 
     value: Any
@@ -170,8 +167,7 @@ def fact(field_name: str, value: Any, source: Source) -> Fact:
     return Fact(value=value, unit=FIELD_UNITS.get(field_name, ""), source=source)
 
 
-@dataclass(frozen=True)
-class Missing:
+class Missing(NamedTuple):
     """A field no file determines, and what would supply it (SL005)."""
 
     field: str
@@ -181,8 +177,7 @@ class Missing:
         return {"field": self.field, "supply": self.supply}
 
 
-@dataclass(frozen=True)
-class Recipe:
+class Recipe(NamedTuple):
     """One training run, possibly assembled from several files."""
 
     files: tuple[str, ...]
@@ -193,7 +188,7 @@ class Recipe:
     notices: tuple[str, ...] = ()
     # Everything that rules may need but is not a pinned field (dialect extras such as the
     # raw scheduler name, HF lr_scheduler_kwargs, DeepSpeed "auto" keys, framework version).
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    extras: Mapping[str, Any] = EMPTY_MAPPING
 
     def value(self, name: str, default: Any = None) -> Any:
         f = self.facts.get(name)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules.base import Rule
@@ -79,8 +78,7 @@ def per_file_ignores(path: str, table: Mapping[str, Iterable[str]], root: Option
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """The settings' selection, resolved once per run against the registered rules."""
 
     rules: tuple[Rule, ...]

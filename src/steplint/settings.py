@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
-from steplint.diagnostics import Severity
+from steplint.diagnostics import EMPTY_MAPPING, Severity
 
 if TYPE_CHECKING:  # pathlib costs ~3 ms to import: only a found settings file is a Path
     from pathlib import Path
@@ -29,18 +28,16 @@ SETTINGS_SCHEMA = "settings.schema.json"
 SETTINGS_FILES = (".steplint.toml", "pyproject.toml")
 
 
-@dataclass(frozen=True)
-class RecipeGroup:
+class RecipeGroup(NamedTuple):
     """Files that form one recipe (`--recipe a,b` or `[[tool.steplint.recipes]]`), plus
     facts no file holds (world size, tokens, ...)."""
 
     files: tuple[str, ...]
-    facts: Mapping[str, Any] = field(default_factory=dict)
+    facts: Mapping[str, Any] = EMPTY_MAPPING
     origin: str = ""  # settings file or "--recipe"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     # where they came from
     config_file: Optional[str] = None
     root: Optional[str] = None  # folder of the settings file; globs are relative to it
@@ -55,24 +52,24 @@ class Settings:
     select: Optional[tuple[str, ...]] = None  # None: the default set (all rules)
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    severity: Mapping[str, Severity] = field(default_factory=dict)  # code or name -> level
+    per_file_ignores: Mapping[str, tuple[str, ...]] = EMPTY_MAPPING
+    severity: Mapping[str, Severity] = EMPTY_MAPPING  # code or name -> level
     fail_on: Severity = Severity.WARNING
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    rule_options: Mapping[str, Mapping[str, Any]] = EMPTY_MAPPING
     # files
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
     max_file_size: int = 10 * 1024 * 1024
     # framework versions for deprecation checks (SL703): framework -> version string
-    target_versions: Mapping[str, str] = field(default_factory=dict)
+    target_versions: Mapping[str, str] = EMPTY_MAPPING
     # the command line's part (Settings field -> value, see `with_cli`), kept so the engine
     # can lay it over the settings file it discovers for each recipe (`for_path`)
-    cli: Mapping[str, Any] = field(default_factory=dict)
+    cli: Mapping[str, Any] = EMPTY_MAPPING
     discover: bool = False  # True unless --config or --isolated: each file finds its own
 
 
-_FIELD_NAMES = frozenset(f.name for f in fields(Settings)) - {"cli", "discover"}
+_FIELD_NAMES = frozenset(Settings._fields) - {"cli", "discover"}
 
 
 class SettingsError(ValueError):
@@ -256,7 +253,7 @@ def load_settings(config: Optional[str] = None, isolated: bool = False, start: "
     unknown = set(overrides) - _FIELD_NAMES
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    return replace(base, **overrides) if overrides else base
+    return base._replace(**overrides) if overrides else base
 
 
 @lru_cache(maxsize=256)
@@ -287,7 +284,7 @@ def with_cli(base: Settings, cli: Mapping[str, Any], *, discover: bool = False) 
             changes[name] = tuple(getattr(base, name)) + tuple(given[name])
     if "recipes" in given:
         changes["recipes"] = tuple(given["recipes"]) + tuple(base.recipes)
-    return replace(base, **changes, cli=dict(given), discover=discover)
+    return base._replace(**changes, cli=dict(given), discover=discover)
 
 
 def for_path(run: Settings, path: str) -> Settings:

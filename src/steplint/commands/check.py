@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import fields, replace
 from typing import Optional
 
 import click
@@ -86,11 +85,10 @@ def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
 def show_settings(settings) -> str:
     """The resolved Settings as JSON (what `--show-settings` prints)."""
     import json
-    from dataclasses import asdict, is_dataclass
 
     def plain(value):
-        if is_dataclass(value):
-            return plain(asdict(value))
+        if hasattr(value, "_asdict"):  # a value type (NamedTuple): its fields by name
+            return plain(value._asdict())
         if hasattr(value, "items"):
             return {str(k): plain(v) for k, v in value.items()}
         if isinstance(value, (tuple, list)):
@@ -99,7 +97,7 @@ def show_settings(settings) -> str:
             return value if not hasattr(value, "name") or isinstance(value, bool) else str(value)
         return str(value)
 
-    return json.dumps({f.name: plain(getattr(settings, f.name)) for f in fields(settings)}, indent=2) + "\n"
+    return json.dumps(plain(settings), indent=2) + "\n"
 
 
 @click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
@@ -255,7 +253,7 @@ def _fix(outcome, settings, selection, options: dict, stdin):
     if not options["diff"]:
         on_disk = {p: t for p, t in result.texts.items() if p not in given}  # stdin's text goes to stdout
         try:
-            write_fixes(replace(result, texts=on_disk))
+            write_fixes(result._replace(texts=on_disk))
         except FixWriteError as error:
             raise fail(str(error))
     return result

@@ -13,15 +13,13 @@ return is in Recipe field names (recipe.FIELD_UNITS) with provenance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
-from steplint.diagnostics import Diagnostic, Span
+from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Span
 from steplint.recipe import Fact
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A file this document names itself (HF `deepspeed:`, a local `model_name_or_path`,
     a NeoX include, a DeepSpeed JSON written by a launch script's heredoc)."""
 
@@ -32,25 +30,23 @@ class Reference:
     text: Optional[str] = None  # inline content (heredoc) instead of a file on disk
 
 
-@dataclass(frozen=True)
-class ExtractContext:
+class ExtractContext(NamedTuple):
     """What a dialect may know beyond its own document (overrides from flags/settings)."""
 
     world_size: Optional[int] = None
     settings: Any = None  # steplint.settings.Settings
 
 
-@dataclass(frozen=True)
-class Extraction:
+class Extraction(NamedTuple):
     dialect: str
     file: str
-    facts: Mapping[str, Fact] = field(default_factory=dict)
+    facts: Mapping[str, Fact] = EMPTY_MAPPING
     arch: Any = None  # steplint.arch.ArchSpec
     references: tuple[Reference, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     notices: tuple[str, ...] = ()
     # dialect-specific raw data for rules (scheduler name and kwargs, "auto" keys, ...)
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    extras: Mapping[str, Any] = EMPTY_MAPPING
 
 
 Detector = Callable[..., float]

@@ -6,14 +6,12 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator, NamedTuple, Optional, Union
 
 from steplint.diagnostics import Span
 
 
-@dataclass(frozen=True, slots=True)
-class ScalarNode:
+class ScalarNode(NamedTuple):
     """A leaf. `value` is what the format's own loader yields (PyYAML's YAML 1.1 for YAML:
     `1e-4` stays a str there); `text` is the exact source text of the value, quotes included,
     so a dialect with other resolution rules (OmegaConf, NeoX) can re-read it and the fixer
@@ -26,13 +24,41 @@ class ScalarNode:
     tag: Optional[str] = None
 
 
-@dataclass(frozen=True, slots=True)
-class SequenceNode:
-    """An ordered list; `flow` when written inline (`[a, b]`)."""
+class _Collection:
+    """The shape of the two container nodes: `items`, `span` and `flow` (written inline,
+    `[a, b]` / `{a: 1}`). Immutable values like the NamedTuple ones, but plain classes,
+    because iterating and sizing a container node mean its items, not its fields."""
 
+    __slots__ = ("items", "span", "flow")
+
+    def __init__(self, items: tuple, span: Span, flow: bool = False):
+        object.__setattr__(self, "items", items)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "flow", flow)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return (self.items, self.span, self.flow) == (other.items, other.span, other.flow)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.items, self.span, self.flow))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(items={self.items!r}, span={self.span!r}, flow={self.flow!r})"
+
+
+class SequenceNode(_Collection):
+    """An ordered list of nodes."""
+
+    __slots__ = ()
     items: tuple["Node", ...]
-    span: Span
-    flow: bool = False
 
     def __iter__(self) -> Iterator["Node"]:
         return iter(self.items)
@@ -41,14 +67,12 @@ class SequenceNode:
         return len(self.items)
 
 
-@dataclass(frozen=True, slots=True)
-class MappingNode:
+class MappingNode(_Collection):
     """Ordered (key, value) pairs. Duplicate keys are reported by the loader (SL002) and
     both pairs are kept here, so `get` returns the first and `all` returns every one."""
 
+    __slots__ = ()
     items: tuple[tuple[ScalarNode, "Node"], ...]
-    span: Span
-    flow: bool = False
 
     def get(self, key: str) -> Optional["Node"]:
         for k, v in self.items:
@@ -81,8 +105,7 @@ class MappingNode:
 Node = Union[ScalarNode, SequenceNode, MappingNode]
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     """A `#` comment with its position (suppressions are read from these)."""
 
     text: str  # without the leading '#'
@@ -91,8 +114,7 @@ class Comment:
     own_line: bool  # nothing but whitespace before it on its line
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """One file as read. `text` is the decoded text without BOM; offsets in spans index it."""
 
     path: str
@@ -102,7 +124,7 @@ class Document:
     bom: bool = False
     newline: str = "\n"
     comments: tuple[Comment, ...] = ()
-    diagnostics: tuple = field(default=())  # loader findings (SL001, SL002, SL004)
+    diagnostics: tuple = ()  # loader findings (SL001, SL002, SL004)
 
     @property
     def ok(self) -> bool:

@@ -21,9 +21,8 @@ script.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from steplint.diagnostics import Mark, Span
 from steplint.documents.nodes import Comment, Document, MappingNode, ScalarNode, SequenceNode
@@ -41,8 +40,7 @@ _MAX_ARITH_TOKENS = 64  # also bounds the recursion of the arithmetic parser
 _ARITH_TOKEN = re.compile(r"\s*(?:(\d[\d_]*)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/%()]))")
 
 
-@dataclass(frozen=True, slots=True)
-class _Char:
+class _Char(NamedTuple):
     """One character of an expanded value: where it came from and how it may be split."""
 
     ch: str
@@ -54,8 +52,7 @@ class _Char:
 _BREAK = _Char("", -1, True)  # a forced word boundary (array elements)
 
 
-@dataclass(frozen=True, slots=True)
-class _Part:
+class _Part(NamedTuple):
     """A piece of a lexed word: literal text, a quoted string or an expansion."""
 
     kind: str  # "lit" | "squote" | "dquote" | "var" | "brace" | "arith" | "cmd"
@@ -66,15 +63,13 @@ class _Part:
     inner: tuple = ()  # dquote: nested parts
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):
     parts: tuple[_Part, ...]
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """Text a script writes through `cat <<EOT > target`, with variables expanded."""
 
     target: str  # the redirection target as written (may hold unresolved variables)
@@ -84,14 +79,12 @@ class Heredoc:
     unresolved: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Statement:
+class _Statement(NamedTuple):
     words: tuple  # _Word, or ("array", name, append, tuple[_Word, ...], start, end)
     heredocs: tuple = ()  # (delimiter, body_start, body_end, quoted)
 
 
-@dataclass(frozen=True, slots=True)
-class _Script:
+class _Script(NamedTuple):
     statements: tuple[_Statement, ...]
     comments: tuple[Comment, ...]
 
@@ -605,8 +598,7 @@ def _split(chars: list[_Char]) -> list[list[_Char]]:
 # Public entry points
 
 
-@dataclass(frozen=True, slots=True)
-class _Value:
+class _Value(NamedTuple):
     text: str
     start: int
     end: int
@@ -622,15 +614,13 @@ def _value(chars: list[_Char], site: tuple[int, int]) -> _Value:
     return _Value(text, site[0], site[1], unresolved)
 
 
-@dataclass(frozen=True, slots=True)
-class _Launch:
+class _Launch(NamedTuple):
     program: _Value
     launcher: tuple[_Value, ...]
     arguments: tuple[_Value, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ShellScript:
+class ShellScript(NamedTuple):
     launch: Optional[_Launch]
     heredocs: tuple[Heredoc, ...]
     comments: tuple[Comment, ...]
@@ -658,7 +648,7 @@ def read_script(text: str) -> ShellScript:
         assigned = False
         while words:
             head = words[0]
-            if isinstance(head, tuple) and head[0] == "array":
+            if type(head) is tuple and head[0] == "array":  # a plain tuple, not a _Word (a NamedTuple)
                 expander.assign_array(head[1], head[2], head[3])
                 words.pop(0)
                 assigned = True
@@ -720,7 +710,7 @@ def _heredocs(statement: _Statement, expander: _Expander, index: _LineIndex):
     target = ""
     words = list(statement.words)
     for i, word in enumerate(words):
-        if isinstance(word, tuple) and word[0] == "redirect" and i + 1 < len(words) and isinstance(words[i + 1], _Word):
+        if type(word) is tuple and word[0] == "redirect" and i + 1 < len(words) and isinstance(words[i + 1], _Word):
             target = "".join(c.ch for c in expander.word_chars(words[i + 1]))
     for delimiter, start, end, quoted in statement.heredocs:
         body = expander.text[start:end]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import enum
 import math
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from steplint.resources import load_data_json
 
@@ -46,8 +46,7 @@ TERMS = {
 }
 
 
-@dataclass(frozen=True)
-class Landscape:
+class Landscape(NamedTuple):
     """Penalty in percent = sum of coefficient * TERMS[name](x, y); zero at the optimum."""
 
     coefficients: tuple[tuple[str, float], ...]
@@ -69,8 +68,7 @@ class Landscape:
         return max(sum(c * TERMS[name](x, y) for name, c in self.coefficients), 0.0)
 
 
-@dataclass(frozen=True)
-class Penalty:
+class Penalty(NamedTuple):
     """Expected excess of final loss over the best achievable, in percent (None on divergence risk)."""
 
     percent: float | None

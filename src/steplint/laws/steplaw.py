@@ -12,8 +12,8 @@ data/steplaw.json (scripts/derive_data.py). Pure Python: no numpy at run time.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from steplint.laws.landscape import Penalty, penalty
 from steplint.quantities import format_quantity
@@ -23,8 +23,7 @@ DEFAULT_SEQ_LEN = 2048  # the only sequence length in the Step Law grids (stepla
 DEFAULT_LEVEL = 0.9  # a 5th-95th percentile band, as in steplaw.md section 2.4
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(NamedTuple):
     low: float
     high: float
 
@@ -32,8 +31,7 @@ class Range:
         return self.low <= value <= self.high
 
 
-@dataclass(frozen=True)
-class StepLaw:
+class StepLaw(NamedTuple):
     """Mean coefficients (natural logs), their 5x5 covariance, and the ranges they were fitted on."""
 
     lr_intercept: float
@@ -150,8 +148,7 @@ def _lower_quantile(p: float) -> float:
     return z - u / (1.0 + z * u / 2.0)
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(NamedTuple):
     """Central `level` interval of the bootstrap distribution of the optimum (parameter uncertainty only)."""
 
     level: float
@@ -203,8 +200,7 @@ def range_notices(n_params: float, tokens: float, seq_len: int | None = None,
     return tuple(notices)
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """Where a chosen LR and batch sit against the optimum. A value not given is taken at the
     optimum, so the penalty is that of the other one alone."""
 
@@ -217,8 +213,7 @@ class Position:
     penalty: Penalty
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """Everything `steplint predict` reports for one (N, D)."""
 
     n_params: float

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from steplint.diagnostics import Diagnostic, Severity
 
@@ -24,8 +23,7 @@ REPORTERS = {
 }
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a `check` run found, as every reporter sees it."""
 
     diagnostics: tuple[Diagnostic, ...]  # sorted; what remains after fixing

@@ -8,15 +8,13 @@ their modules carry docs only (`check=None`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
-from steplint.diagnostics import Diagnostic, Fix, Location, Severity
+from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Fix, Location, Severity
 from steplint.recipe import Fact, Recipe, Source
 
 
-@dataclass(frozen=True)
-class RuleDocs:
+class RuleDocs(NamedTuple):
     """What `steplint explain` prints and docs/rules.md is generated from."""
 
     what: str  # what it checks
@@ -27,8 +25,7 @@ class RuleDocs:
     suppress: str = ""  # extra notes on suppression (the generic syntax is added)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str  # "SL301": stable
     name: str  # "steplaw-recipe": kebab-case
     severity: Severity  # default; rules "by penalty" pick per finding, overrides win
@@ -37,7 +34,7 @@ class Rule:
     check: Optional[Callable[["RuleContext"], Iterable[Diagnostic]]] = None
     fix_applicability: Optional[str] = None  # "safe" | "unsafe" | None
     formats: tuple[str, ...] = ()  # dialect names it applies to ("" = all)
-    options: Mapping[str, Any] = field(default_factory=dict)  # defaults; settings override
+    options: Mapping[str, Any] = EMPTY_MAPPING  # defaults; settings override
 
     def to_json(self) -> dict:
         return {
@@ -59,15 +56,13 @@ class Rule:
         }
 
 
-@dataclass
-class RuleContext:
+class RuleContext(NamedTuple):
     """Everything a rule's `check` may look at. `documents` maps path -> Document."""
 
     recipe: Recipe
     documents: Mapping[str, Any]
     settings: Any = None
     rule: Optional[Rule] = None
-    _cache: dict = field(default_factory=dict)
 
     def option(self, name: str) -> Any:
         """The rule's option, from settings (`[tool.steplint.rules.CODE]`) or its default."""

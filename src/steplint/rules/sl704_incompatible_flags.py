@@ -7,7 +7,6 @@ Besides its own table, the rule reports what dialects found while reading a file
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Iterator, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
@@ -121,7 +120,7 @@ def _from_dialects(ctx: RuleContext) -> Iterator[Diagnostic]:
             flags = " and ".join(found.get("flags", ()))
             message = f"{flags}: {found['message']}" if flags else found["message"]
             diagnostic = ctx.diagnostic(message, file=found.get("file") or path)
-            yield replace(diagnostic, line=found.get("line") or 1, column=found.get("column") or 1)
+            yield diagnostic._replace(line=found.get("line") or 1, column=found.get("column") or 1)
 
 
 RULE = Rule(
