@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from steplint import cli
 from steplint.cli import exit_status
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,3 +58,25 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback(tmp_path):
     reader.wait(timeout=60)
     assert "Traceback" not in writer.stderr and "internal error" not in writer.stderr, writer.stderr
     assert writer.returncode == 1  # the findings' verdict stands
+
+
+@pytest.mark.parametrize("missing", ["stdout", "stderr"])
+def test_hard_exit_without_a_stream_still_exits_with_the_code(monkeypatch, missing):
+    """A process started with fd 1 or 2 closed (`steplint ... >&-`, pythonw) has
+    `sys.stdout`/`sys.stderr` None: nothing to flush, and the exit code stands."""
+    exits = []
+    monkeypatch.setattr(sys, missing, None)
+    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    cli.hard_exit(3)
+    assert exits == [3]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes a POSIX file descriptor in the child")
+@pytest.mark.parametrize("fd, args, status", [
+    (1, ("--version",), 0),
+    (2, ("check", "--isolated", str(REPO / "tests" / "fixtures" / "check" / "optimal.yaml")), 0),
+])
+def test_main_with_a_closed_standard_stream_keeps_its_exit_code(fd, args, status):
+    r = run(*args, preexec_fn=lambda: os.close(fd))
+    assert "Traceback" not in r.stdout + r.stderr
+    assert r.returncode == status

@@ -72,8 +72,11 @@ def exit_status(code) -> int:
 
 def hard_exit(code: int) -> None:
     """Flush stdout and stderr, then leave without the interpreter's teardown. A reader
-    that closed the pipe early (`steplint check | head`) does not turn into a traceback."""
+    that closed the pipe early (`steplint check | head`) does not turn into a traceback.
+    A stream the process was started without (fd closed, pythonw) is None: skipped."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # EPIPE, or a stream already closed
