@@ -53,6 +53,9 @@ class _Collection:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items={self.items!r}, span={self.span!r}, flow={self.flow!r})"
 
+    def __reduce__(self):  # copy, deepcopy and pickle rebuild through __init__ (setattr refuses)
+        return type(self), (self.items, self.span, self.flow)
+
 
 class SequenceNode(_Collection):
     """An ordered list of nodes."""
