@@ -97,27 +97,26 @@ def main(argv: list[str] | None = None) -> int:
         news = pool.map(lambda job: run(args.new, job[2]), jobs)
         results = list(zip(jobs, olds, news))
     for (path, name, argv_), old, new in results:
-        if True:
-            if old == new:
-                same[name] += 1
-                continue
-            differ[name] += 1
-            if shown < args.diffs:
-                shown += 1
-                print(f"--- {name} {path}: exit {old.code} -> {new.code}")
-                for stream in ("out", "err"):
-                    a, b = getattr(old, stream), getattr(new, stream)
-                    if a != b:
-                        sys.stdout.writelines(difflib.unified_diff(
-                            a.splitlines(True), b.splitlines(True), f"old {stream}", f"new {stream}", n=1))
-            if args.severities and name == "check:json":
-                before, after = severities(old), severities(new)
-                keyed_before = {k[:3]: k[3] for k in before}
-                keyed_after = {k[:3]: k[3] for k in after}
-                for key in sorted(set(keyed_before) | set(keyed_after)):
-                    a_sev, b_sev = keyed_before.get(key, "-"), keyed_after.get(key, "-")
-                    if a_sev != b_sev:
-                        changes.append(f"{key[0]}:{key[1]} {key[2]}: {a_sev} -> {b_sev}")
+        if old == new:
+            same[name] += 1
+            continue
+        differ[name] += 1
+        if shown < args.diffs:
+            shown += 1
+            print(f"--- {name} {path}: exit {old.code} -> {new.code}")
+            for stream in ("out", "err"):
+                a, b = getattr(old, stream), getattr(new, stream)
+                if a != b:
+                    sys.stdout.writelines(difflib.unified_diff(
+                        a.splitlines(True), b.splitlines(True), f"old {stream}", f"new {stream}", n=1))
+        if args.severities and name == "check:json":
+            before, after = severities(old), severities(new)
+            keyed_before = {k[:3]: k[3] for k in before}
+            keyed_after = {k[:3]: k[3] for k in after}
+            for key in sorted(set(keyed_before) | set(keyed_after)):
+                a_sev, b_sev = keyed_before.get(key, "-"), keyed_after.get(key, "-")
+                if a_sev != b_sev:
+                    changes.append(f"{key[0]}:{key[1]} {key[2]}: {a_sev} -> {b_sev}")
     total_same, total_differ = sum(same.values()), sum(differ.values())
     for name in sorted(set(same) | set(differ)):
         print(f"{name:12} identical {same[name]:4}  different {differ[name]:4}")
