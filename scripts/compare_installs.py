@@ -65,13 +65,13 @@ def corpus_paths() -> list[str]:
     return found
 
 
-def severities(run_: Run) -> Counter[tuple[str, int, str, str]]:
+def severities(run_: Run) -> dict[tuple[str, int, str], str]:
     """(file, line, code) -> severity of every finding in a JSON check output."""
     try:
         diagnostics = json.loads(run_.out)["diagnostics"]
     except (json.JSONDecodeError, KeyError, TypeError):
-        return Counter()
-    return Counter((d["file"], d["line"], d["code"], d["severity"]) for d in diagnostics)
+        return {}
+    return {(d["file"], d["line"], d["code"]): d["severity"] for d in diagnostics}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,10 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                         a.splitlines(True), b.splitlines(True), f"old {stream}", f"new {stream}", n=1))
         if args.severities and name == "check:json":
             before, after = severities(old), severities(new)
-            keyed_before = {k[:3]: k[3] for k in before}
-            keyed_after = {k[:3]: k[3] for k in after}
-            for key in sorted(set(keyed_before) | set(keyed_after)):
-                a_sev, b_sev = keyed_before.get(key, "-"), keyed_after.get(key, "-")
+            for key in sorted(set(before) | set(after)):
+                a_sev, b_sev = before.get(key, "-"), after.get(key, "-")
                 if a_sev != b_sev:
                     changes.append(f"{key[0]}:{key[1]} {key[2]}: {a_sev} -> {b_sev}")
     total_same, total_differ = sum(same.values()), sum(differ.values())
