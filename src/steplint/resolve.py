@@ -105,7 +105,7 @@ def load_recipe(
     paths = tuple(paths)
     queue: list[_Item] = []
     if settings.model:
-        queue.append(_Item(settings.model, "model"))
+        queue.append(_Item(_model_file(settings.model), "model"))  # a file, or a folder holding config.json
     queue.extend(_Item(p, "input") for p in paths)
     while queue:
         item = queue.pop(0)
@@ -160,9 +160,17 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
             state.diagnostics.append(_unknown_format(doc, state.settings, item, empty=True))
         return []
 
+    from steplint.dialects.purpose import non_training
     from steplint.dialects.registry import detect_dialect
 
     forced = state.settings.dialect if item.role == "input" else _ROLE_DIALECTS.get(item.role)
+    purpose = None if forced else non_training(doc)
+    if purpose is not None:  # inference, generation, evaluation, conversion: not a training run
+        state.dialects.append("unknown")
+        state.diagnostics.append(Diagnostic(
+            "SL003", "unknown-format", Severity.INFO,
+            f"a {purpose.kind} config, not a training run ({purpose.because}); not linted as one", doc.path))
+        return []
     module = detect_dialect(doc, forced)
     if module is None and item.role in _ROLE_DIALECTS:
         module = detect_dialect(doc)
@@ -311,6 +319,7 @@ _OVERRIDES = (
     ("world_size", "world_size", "world-size", "--world-size"),
     ("tokens", "tokens", "tokens", "--tokens"),
     ("seq_len", "seq_len", "seq-len", "--seq-len"),
+    ("n_params", "params", "params", "--params"),
 )
 
 
@@ -350,6 +359,15 @@ def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state:
         from steplint.arch import count_facts
 
         f.update(count_facts(arch))
+    elif "n_params" in f and f["n_params"].source.kind == "override":
+        # --params is Step Law N; a known MoE layout still tells the active part, else active = N
+        if arch is not None and getattr(arch, "num_experts", 0):
+            if "n_params_active" not in f:
+                from steplint.arch import count_facts
+
+                f["n_params_active"] = count_facts(arch)["n_params_active"]
+        else:
+            f["n_params_active"] = fact("n_params_active", f["n_params"].value, f["n_params"].source)
 
     world = value("world_size")
     if world and "data_parallel" not in f:

@@ -48,6 +48,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     facts = dict(base.facts)
     notices = list(base.notices)
 
+    facts["init"] = _init(reader, facts.get("init"))
     if "seq_len" not in facts:
         facts["seq_len"] = fact("seq_len", DEFAULT_CUTOFF_LEN, default_source(FRAMEWORK, "cutoff_len not set"))
     stage = reader.text("stage")
@@ -64,3 +65,32 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
                       diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),
                       extras=extras)
+
+
+# FinetuningArguments (hiyouga/LLaMA-Factory ff6d4d12, src/llamafactory/hparams/finetuning_args.py
+# lines 460-467): `stage` defaults to "sft" and `finetuning_type` to "lora", so a file that
+# names neither trains LoRA adapters on supervised data. ModelArguments.train_from_scratch
+# randomly initialises the weights.
+_ADAPTERS = ("lora", "oft")
+
+
+def _init(reader: ConfigReader, generic):
+    """The run's start as LLaMA-Factory decides it, defaults included."""
+    kind = reader.text("finetuning_type")
+    stage = reader.text("stage")
+    if kind is not None and kind.value in _ADAPTERS:
+        return fact("init", "lora", kind.source._replace(note=f"finetuning_type {kind.value}: adapters only"))
+    scratch = reader.flag("train_from_scratch")
+    if scratch is not None and scratch.value:
+        return fact("init", "scratch", scratch.source._replace(note="random initialisation"))
+    if kind is None:
+        return fact("init", "lora", default_source(FRAMEWORK, "finetuning_type not set: lora adapters"))
+    if stage is not None and stage.value != "pt":
+        return fact("init", "finetune", stage.source._replace(note=f"stage {stage.value} trains a pretrained model"))
+    if stage is None:
+        return fact("init", "finetune", default_source(FRAMEWORK, "stage not set: sft (supervised fine-tuning)"))
+    model = reader.text("model_name_or_path")
+    if model is not None:
+        return fact("init", "checkpoint", model.source._replace(
+            note=f"stage pt, finetuning_type {kind.value}: continued pre-training of these weights"))
+    return generic

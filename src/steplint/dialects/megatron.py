@@ -221,8 +221,11 @@ class _Args:
         key = self._resolved(dest)
         if key is None:
             return None
-        if self.layout != "script" and key not in self._reported:
-            # Megatron reads its YAML with PyYAML: `lr: 1e-4` is a string there (SL004)
+        if self.layout == "yaml-cfg" and key not in self._reported:
+            # --yaml-cfg is read with PyYAML: `lr: 1e-4` is a string there (SL004). Functional-test
+            # MODEL_ARGS are not: _run_training.sh turns each into `--key=value` text with yq and
+            # argparse converts it (NVIDIA/Megatron-LM d98e8a6,
+            # tests/functional_tests/shell_test_utils/_run_training.sh line 97), so `1e-4` is a float.
             node = self.reader.node(key)
             number, problem = read_number(node, "yaml11")
             if problem is not None and number is not None:
@@ -335,7 +338,8 @@ def _variant(doc: Document, args: _Args) -> tuple[str, str]:
     root = doc.root
     assert isinstance(root, MappingNode)
     if any(flag in root for flag in _DEEPSPEED_FORK_FLAGS + _BIGSCIENCE_FLAGS + _MICROSOFT_FLAGS):
-        if any(flag in root for flag in _MICROSOFT_FLAGS):
+        # DeepSpeed-MoE (`--num-experts` as a list) exists only in the microsoft fork
+        if any(flag in root for flag in _MICROSOFT_FLAGS + ("--num-experts",)):
             return "megatron-deepspeed/microsoft", MICROSOFT
         return "megatron-deepspeed/bigscience", BIGSCIENCE
     return "megatron-lm", MEGATRON_LM
@@ -353,6 +357,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     spec = _architecture(args, variant, sheet, extras)
     if spec is not None:
         counts = count_facts(spec, note=f"{variant} {describe(spec)}")
+        if extras.get("experts_per_layer"):
+            counts = _pyramid_counts(spec, extras["experts_per_layer"], f"{variant} {describe(spec)}")
         if not spec.vocab_size:
             counts.pop("n_params_total")  # the vocabulary comes from the tokenizer
         sheet.facts.update(counts)
@@ -437,7 +443,16 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     expert_width = None
     shared_width = None
     dense_layers = 0
-    num_experts = args.integer("num_experts")
+    per_layer = None
+    if variant == "megatron-deepspeed/microsoft":
+        per_layer = _deepspeed_moe(args, layers.value, sheet, extras)
+        num_experts = None
+    else:
+        num_experts = args.integer("num_experts")
+    if per_layer is not None:
+        experts, topk, dense_layers = per_layer["experts"], per_layer["topk"], per_layer["dense_layers"]
+        if per_layer["residual"]:
+            shared_width = ffn.value  # PR-MoE: a dense MLP beside the experts in every MoE layer
     if num_experts is not None and num_experts.value and num_experts.value > 1:
         experts = num_experts.value
         sheet.put("num_experts", num_experts)
@@ -479,6 +494,63 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
         )
     except ValueError:
         return None
+
+
+def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet, extras: dict) -> Optional[dict]:
+    """DeepSpeed-MoE in the microsoft fork (deepspeedai/Megatron-DeepSpeed 4efb479):
+    `--num-experts` takes one count or one per MoE layer (nargs='+', default [1]);
+    `--expert-interval` (default 2) puts experts in every layer whose 1-based number is a
+    multiple of it, so L // interval layers are MoE (megatron/model/transformer.py,
+    get_num_experts_per_layer, which asserts a list has exactly that many entries);
+    `--topk` defaults to 1; `--mlp-type residual` adds a dense MLP beside the experts (PR-MoE,
+    MoE(use_residual=True)). A per-layer list with different counts (PR-MoE pyramids) is
+    recorded in extras["experts_per_layer"]; `experts` is then the largest count and N
+    is summed layer by layer by `_pyramid_counts`. None when no layer has experts."""
+    got = args.integers("num_experts")
+    if got is None:
+        return None
+    counts, source = got
+    interval_value = args.integer("expert_interval")
+    interval = interval_value.value if interval_value is not None else 2
+    if interval < 1 or layers // interval == 0:
+        return None
+    moe_layers = layers // interval
+    if len(counts) == 1:
+        counts = counts * moe_layers
+    if len(counts) != moe_layers or max(counts) <= 1:
+        return None  # the fork asserts on a list of another length; all-1 is a dense model
+    top = args.integer("topk") or Value(1, default_source(MICROSOFT, "--topk not set"))
+    sheet.put("num_experts", Value(max(counts), source))
+    sheet.put("experts_per_token", top)
+    extras["expert_interval"] = interval
+    if len(set(counts)) > 1:
+        extras["experts_per_layer"] = tuple(counts)
+    mlp_type = args.text("mlp_type")
+    return {"experts": max(counts), "topk": top.value, "dense_layers": layers - moe_layers,
+            "residual": mlp_type is not None and str(mlp_type.value).lower() == "residual",
+            "counts": tuple(counts)}
+
+
+def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict:
+    """Parameter counts of a model whose MoE layers hold different expert counts. Every
+    count is a sum over layers plus a layer-independent part, so the model with groups
+    g of k_g layers holding e_g experts counts sum_g count(L layers, k_g MoE layers of e_g)
+    - (G - 1) x count(all L layers dense)."""
+    from steplint.recipe import derived_source, fact
+
+    groups: dict[int, int] = {}
+    for e in counts:
+        groups[e] = groups.get(e, 0) + 1
+    dense = count_facts(spec._replace(num_experts=0, experts_per_token=0, num_dense_layers=0,
+                                      shared_experts=0, shared_expert_ffn_hidden_size=None))
+    parts = [count_facts(spec._replace(num_experts=e, num_dense_layers=spec.num_layers - k))
+             for e, k in groups.items()]
+    out = {}
+    for name in dense:
+        value = sum(part[name].value for part in parts) - (len(parts) - 1) * dense[name].value
+        out[name] = fact(name, value, derived_source(
+            "sum over MoE layers of their own expert count (--num-experts per layer)", note=note))
+    return out
 
 
 def _latent_attention(args: _Args, sheet: FactSheet) -> dict:
@@ -699,6 +771,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                                               "train_steps", "global_batch_sequences", "seq_len"))
     if ramp is not None:
         extras["rampup"].setdefault("completes", True)
+    _token_stop(args, sheet, g, seq_v)
 
     # LR schedule (megatron/core/optimizer_param_scheduler.py; units section 2.4)
     sheet.put("peak_lr", args.number("lr"))
@@ -765,6 +838,13 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     elif sample_based and w_samples is not None:
         native["lr_warmup_samples"] = w_samples.value
         warmup = steps_for_samples(w_samples.value, "lr_warmup_samples", ())
+    elif (w_tokens := _positive(args.integer("lr_warmup_tokens"))) is not None and seq_v:
+        # microsoft Megatron-DeepSpeed (4efb479, megatron/optimizer_param_scheduler.py get_lr):
+        # with --lr-warmup-tokens the warmup counts consumed tokens and the step flags are unused
+        warmup = steps_for_samples(math.ceil(w_tokens.value / seq_v),
+                                   f"lr_warmup_tokens {w_tokens.value:,} / seq_len {seq_v:,} =", ("seq_len",))
+        if warmup is not None:
+            warmup = derived(warmup.value, warmup.source.formula, *warmup.source.inputs, at=w_tokens.source)
     elif w_iters is not None:
         warmup = w_iters
         if ramp is not None and g:
@@ -787,10 +867,89 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     # bigscience Megatron-DeepSpeed stops once --train-tokens are consumed, whatever the
     # step count says: a declared budget SL402 holds against steps x batch
     sheet.put("token_budget", _positive(args.integer("train_tokens")))
+    if args.flag("use_checkpoint_opt_param_scheduler") and not args.flag("finetune"):
+        extras["checkpoint_scheduler"] = True
+    _init(args, sheet)
+
+
+def _token_stop(args: _Args, sheet: FactSheet, batch: Optional[int], seq: Optional[int]) -> None:
+    """Megatron-DeepSpeed trains `while iteration < train_iters and consumed_train_tokens <
+    train_tokens` (deepspeedai/Megatron-DeepSpeed 4efb479, megatron/training.py line 1249):
+    with `--train-tokens` below what the step count would consume, the run stops there, so
+    D is --train-tokens and the steps are the ones that consume it (the fork's GPT/MoE
+    examples set --train-iters far beyond the token budget)."""
+    budget = _positive(args.integer("train_tokens"))
+    tokens = sheet.get("tokens")
+    if budget is None or tokens is None or not batch or not seq or budget.value >= tokens.value:
+        return
+    sheet.facts.pop("tokens", None)
+    sheet.facts.pop("train_steps", None)
+    sheet.put("tokens", Value(budget.value, budget.source._replace(
+        note="the run stops once --train-tokens are consumed, before --train-iters")))
+    sheet.put("train_steps", derived(math.ceil(budget.value / (batch * seq)),
+                                     "ceil(train_tokens / (global_batch x seq_len))", "tokens",
+                                     "global_batch_sequences", "seq_len"))
+
+
+# Entry scripts that fine-tune a trained model: Megatron-DeepSpeed's finetune_llama.py and
+# examples/detxoify_lm/finetune_gpt.py (4efb479), SFT scripts of the post-training examples.
+_FINETUNE_PROGRAM = re.compile(r"(^|[_/-])(finetun\w*|sft)([_.-]|$)", re.IGNORECASE)
+# tasks/main.py --task values that fine-tune (deepspeedai/Megatron-DeepSpeed 4efb479
+# tasks/main.py: RACE, the GLUE tasks, RET-FINETUNE-NQ); LAMBADA / WIKITEXT103 evaluate.
+_FINETUNE_TASKS = ("RACE", "MNLI", "QQP", "QNLI", "SST-2", "COLA", "STS-B", "MRPC", "RTE", "RET-FINETUNE-NQ")
+
+
+def _norm_dir(path: Any) -> str:
+    return os.path.normpath(str(path).strip().rstrip("/"))
+
+
+def _init(args: _Args, sheet: FactSheet) -> None:
+    """Where the weights start (NVIDIA/Megatron-LM d98e8a6, megatron/training/checkpointing.py
+    load_checkpoint and config/training_config.py CheckpointConfig):
+
+    * `--load DIR` alone resumes this run: Megatron loads DIR's latest checkpoint with its
+      optimizer, scheduler and iteration when one exists, else starts from scratch;
+    * `--finetune` loads the weights only and sets the iteration to 0;
+    * `--pretrained-checkpoint DIR` is "a pretrained model checkpoint for finetuning": used
+      (with finetune set) when --load holds none;
+    * `--load` with `--no-load-optim` keeps the weights and drops the Adam state, which a
+      resumed run never does: a warm start (continued pre-training);
+    * `--load A --save B` with two different (resolved) directories: every start reloads A's
+      latest checkpoint, so the run continues another run's checkpoint rather than its own;
+    * an entry script that fine-tunes (finetune*.py, *sft*, tasks/main.py with a fine-tuning task).
+    There is no `--reset-progress` flag in Megatron-LM."""
     if args.flag("finetune"):
         sheet.put("init", Value("finetune", args.source("finetune")))
-    elif args.flag("use_checkpoint_opt_param_scheduler"):
-        extras["checkpoint_scheduler"] = True
+        return
+    pretrained = args.text("pretrained_checkpoint")
+    if pretrained is not None and str(pretrained.value).strip():
+        sheet.put("init", Value("finetune", pretrained.source._replace(
+            note="Megatron fine-tunes from it when --load holds no checkpoint")))
+        return
+    if args.has("load") and args.flag("no_load_optim"):
+        sheet.put("init", Value("checkpoint", args.source("no_load_optim")._replace(
+            note="weights from --load without the optimizer state: a warm start, not a resume")))
+        return
+    load, save = args.text("load"), args.text("save")
+    if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value):
+        sheet.put("init", Value("checkpoint", load.source._replace(
+            note=f"loads another directory than it saves to ({save.value}): starts from that run's checkpoint")))
+        return
+    root = args.doc.root
+    program = root.get("program") if args.layout == "script" and isinstance(root, MappingNode) else None
+    if isinstance(program, ScalarNode):
+        name = str(program.value)
+        task = args.text("task")
+        if _FINETUNE_PROGRAM.search(name.rsplit("/", 1)[-1]):
+            sheet.put("init", Value("finetune", key_source(args.doc.path, "program", program.span,
+                                                           f"{name.rsplit('/', 1)[-1]} fine-tunes a trained model")))
+            return
+        if name.endswith("tasks/main.py") and task is not None and str(task.value).upper() in _FINETUNE_TASKS:
+            sheet.put("init", Value("finetune", task.source._replace(note="tasks/main.py fine-tunes on this task")))
+            return
+    sheet.put("init", Value("scratch", default_source(
+        args.reader.framework, "no --finetune / --pretrained-checkpoint / --no-load-optim: random init, "
+        "or this run resuming itself from --load")))
 
 
 def _positive(value: Optional[Value]) -> Optional[Value]:

@@ -191,8 +191,33 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     dtype = reader.text("model.dtype")
     if dtype is not None and dtype.value in PRECISIONS:
         sheet.put("precision", Value(PRECISIONS[dtype.value], dtype.source))
+    _init(reader, sheet)
+
+
+def _init(reader: ConfigReader, sheet: FactSheet) -> None:
+    """Where the weights start (huggingface/nanotron 2411b02): `model.init_method.path` is an
+    ExistingCheckpointInit (src/nanotron/config/config.py); `checkpoints.resume_checkpoint_path`
+    is "a specific checkpoint path" that serialize/main.py loads when it holds one (else "Initializing
+    from scratch"), with the optimizer and LR scheduler unless `checkpoints.load_optimizer` /
+    `load_lr_scheduler` are false (trainer.py lines 215-240). Resuming this run means resuming
+    from its own `checkpoints.checkpoints_path`; another path, or weights without the
+    optimizer or scheduler, is a start from another run's checkpoint."""
     pretrained = reader.text("model.init_method.path")
     if pretrained is not None:
         sheet.put("init", Value("checkpoint", pretrained.source))
-    else:
-        sheet.put("init", reader.default("scratch", "model.init_method has no checkpoint path: random init"))
+        return
+    resume = reader.text("checkpoints.resume_checkpoint_path")
+    if resume is not None and str(resume.value).strip():
+        for key in ("checkpoints.load_optimizer", "checkpoints.load_lr_scheduler"):
+            loaded = reader.flag(key)
+            if loaded is not None and loaded.value is False:
+                sheet.put("init", Value("checkpoint", reader.source(
+                    key, f"weights from {resume.value} without its {key.rsplit('_', 1)[-1]} state")))
+                return
+        own = reader.text("checkpoints.checkpoints_path")
+        if own is None or str(own.value).rstrip("/") != str(resume.value).rstrip("/"):
+            sheet.put("init", Value("checkpoint", resume.source._replace(
+                note="another checkpoint than this run's checkpoints_path")))
+            return
+    sheet.put("init", reader.default("scratch", "no init_method.path or resume_checkpoint_path of another run: "
+                                                "random init"))

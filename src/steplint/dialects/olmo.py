@@ -258,4 +258,30 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     precision = reader.text("precision")
     if precision is not None and precision.value in PRECISIONS:
         sheet.put("precision", Value(PRECISIONS[precision.value], precision.source))
-    sheet.put("init", reader.default("scratch", "weights from init_fn; load_path only resumes a run"))
+    _init(reader, sheet)
+
+
+def _init(reader: ConfigReader, sheet: FactSheet) -> None:
+    """Where the run starts. scripts/train.py (allenai/OLMo 59a53e3f, lines 351-357) restores
+    `load_path` before the first step; olmo/config.py documents it as "a training checkpoint to
+    restore/resume from. If not set, then training begins from scratch", and
+    `reset_optimizer_state` / `reset_trainer_state` keep only the weights. A `load_path` inside
+    this run's own save folder is the run resuming itself (train.py line 99 tells the two apart
+    the same way); any other `load_path` is another run's checkpoint (the annealing configs of
+    configs/annealing/ load `.../peteish7/step477000`): not from scratch."""
+    load = reader.text("load_path")
+    if load is None or not str(load.value).strip():
+        sheet.put("init", reader.default("scratch", "load_path not set: weights from init_fn"))
+        return
+    for key in ("reset_optimizer_state", "reset_trainer_state"):
+        reset = reader.flag(key)
+        if reset is not None and reset.value is True:
+            sheet.put("init", Value("checkpoint", reader.source(key, f"weights from load_path {load.value}")))
+            return
+    parent = str(load.value).rstrip("/").rsplit("/", 1)[0]
+    for key in ("save_folder", "remote_save_folder"):
+        own = reader.text(key)
+        if own is not None and str(own.value).rstrip("/") == parent:
+            sheet.put("init", reader.default("scratch", f"load_path is in {key}: the run resumes itself"))
+            return
+    sheet.put("init", Value("checkpoint", reader.source("load_path", "starts from another run's checkpoint")))
