@@ -110,6 +110,8 @@ def load_recipe(
     while queue:
         item = queue.pop(0)
         queue.extend(_visit(item, state))
+    if "neox" in state.dialects:
+        _join_neox_fragments(state)
 
     facts, conflicts = _merge(state)
     extras = _merge_extras(state, conflicts)
@@ -169,7 +171,7 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
         state.dialects.append("unknown")
         state.diagnostics.append(Diagnostic(
             "SL003", "unknown-format", Severity.INFO,
-            f"a {purpose.kind} config, not a training run ({purpose.because}); not linted as one", doc.path))
+            f"{purpose.describe()}; not linted as one", doc.path))
         return []
     module = detect_dialect(doc, forced)
     if module is None and item.role in _ROLE_DIALECTS:
@@ -185,6 +187,25 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
     state.diagnostics.extend(extraction.diagnostics)
     state.notices.extend(extraction.notices)
     return [nxt for ref in extraction.references if (nxt := _follow(ref, doc, state)) is not None]
+
+
+def _join_neox_fragments(state: _State) -> None:
+    """NeoX files holding only data / logging keys (no dialect claims them alone) join a
+    recipe that has a NeoX file: read as NeoX, and their SL003 withdrawn."""
+    from steplint.dialects import neox
+
+    ctx = ExtractContext(world_size=state.settings.world_size, settings=state.settings)
+    for index, (path, dialect) in enumerate(zip(state.files, state.dialects)):
+        doc = state.documents.get(path)
+        if dialect != "unknown" or doc is None or not neox.is_data_fragment(doc):
+            continue
+        if any(d.file == path and d.code != "SL003" for d in state.diagnostics if d.severity != Severity.INFO):
+            continue
+        extraction = neox.extract(doc, ctx)
+        state.dialects[index] = extraction.dialect
+        state.extractions.append(("input", extraction))
+        state.diagnostics = [d for d in state.diagnostics if not (d.file == path and d.code == "SL003")]
+        state.diagnostics.extend(extraction.diagnostics)
 
 
 def _unknown_format(doc: Document, settings: Settings, item: _Item, empty: bool = False) -> Diagnostic:

@@ -21,7 +21,7 @@ from steplint.dialects.config_reader import (
     CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, finish,
 )
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
-from steplint.recipe import default_source
+from steplint.recipe import default_source, key_source
 
 NAME = "levanter"
 DESCRIPTION = "Levanter train_lm YAML (trainer.train_batch_size, optimizer.warmup/decay, model.type)"
@@ -283,9 +283,11 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
     loads `initialize_from_hf` (true: the model's reference checkpoint, or a hub name) or
     `initialize_from_checkpoint_path` at step 0, and `trainer.initialize_from` is a trainer
     checkpoint (trainer.py line 333-339)."""
-    lora = reader.node("lora")
-    if isinstance(lora, MappingNode):
-        sheet.put("init", Value("lora", reader.source("lora", "LoRA adapters (levanter.main.lora_lm)")))
+    root = reader.doc.root
+    pair = root.get_pair("lora") if isinstance(root, MappingNode) else None
+    if pair is not None and isinstance(pair[1], MappingNode):  # blame the `lora:` key, not its first entry
+        sheet.put("init", Value("lora", key_source(reader.doc.path, "lora", pair[0].span,
+                                                   "LoRA adapters (levanter.main.lora_lm)")))
         return
     start = None
     for key in ("trainer.initialize_from", "initialize_from_hf", "initialize_from_checkpoint_path"):

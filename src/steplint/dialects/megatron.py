@@ -944,7 +944,7 @@ def _init(args: _Args, sheet: FactSheet) -> None:
             sheet.put("init", Value("finetune", key_source(args.doc.path, "program", program.span,
                                                            f"{name.rsplit('/', 1)[-1]} fine-tunes a trained model")))
             return
-        if name.endswith("tasks/main.py") and task is not None and str(task.value).upper() in _FINETUNE_TASKS:
+        if name.endswith("main.py") and task is not None and str(task.value).upper() in _FINETUNE_TASKS:
             sheet.put("init", Value("finetune", task.source._replace(note="tasks/main.py fine-tunes on this task")))
             return
     sheet.put("init", Value("scratch", default_source(

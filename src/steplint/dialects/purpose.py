@@ -42,6 +42,10 @@ class Purpose(NamedTuple):
     kind: str  # "inference", "generation", "evaluation", "conversion", "data preparation"
     because: str
 
+    def describe(self) -> str:
+        article = "an" if self.kind[0] in "aeiou" else "a"
+        return f"{article} {self.kind} config, not a training run ({self.because})"
+
 
 _PROGRAMS = (
     # (substring of the program path, kind)
@@ -80,7 +84,7 @@ def non_training(doc: Document) -> Optional[Purpose]:
     if not isinstance(root, MappingNode):
         return None
     if doc.kind == "shell":
-        return _script(root)
+        return _script(doc, root)
     keys = root.keys()
     if isinstance(root.get("inference"), MappingNode) and "trainer" in keys:
         model = root.get("model")
@@ -114,8 +118,29 @@ def _has_training_keys(keys) -> bool:
     return any(k in keys for k in _TRAINING_HINTS)
 
 
-def _script(root: MappingNode) -> Optional[Purpose]:
-    program = _text(root.get("program"))
+def program_path(doc: Document) -> Optional[str]:
+    """The launched program as written (`tools/checkpoint/convert.py`): the shell reader keeps
+    its file name under `program`, and the word it came from is read back from the text."""
+    root = doc.root
+    node = root.get("program") if isinstance(root, MappingNode) else None
+    name = _text(node)
+    if name is None:
+        return None
+    span = getattr(node, "span", None)
+    lines = doc.text.splitlines() if span is not None and doc.text else []
+    if span is None or not 0 < span.start.line <= len(lines):
+        return name
+    line = lines[span.start.line - 1]
+    end = span.start.column - 1
+    start = end
+    while start > 0 and not line[start - 1].isspace() and line[start - 1] not in "\"'=":
+        start -= 1
+    prefix = line[start:end]
+    return prefix + name if prefix.endswith("/") else name
+
+
+def _script(doc: Document, root: MappingNode) -> Optional[Purpose]:
+    program = program_path(doc)
     if program is None:
         return None
     path = program.replace("\\", "/")
@@ -124,7 +149,7 @@ def _script(root: MappingNode) -> Optional[Purpose]:
         if _true(root.get("--skip-train")):
             return Purpose("evaluation", f"{name} --skip-train (evaluation only)")
         return None
-    if path.endswith("tasks/main.py"):
+    if path.endswith("tasks/main.py") or (name == "main.py" and "--task" in root):
         task = _text(root.get("--task"))
         if task is not None and task.upper() in _EVAL_TASKS:
             return Purpose("evaluation", f"tasks/main.py --task {task} (zero-shot evaluation)")

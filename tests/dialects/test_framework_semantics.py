@@ -1,0 +1,109 @@
+"""Framework semantics real configs use (issue 13 item 4), each fixture citing its source:
+NeMo's training length is model.data.seq_length; NeMo cosine schedules whose warmup and
+constant phase exceed max_steps; Megatron-DeepSpeed --train-tokens, --lr-warmup-tokens,
+--expert-interval and per-layer --num-experts; functional-test MODEL_ARGS read as argparse
+text; NeoX data-only files in a NeoX recipe; Levanter's train_batch_size -1 sentinel."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import FIXTURES
+from steplint.cli import cli
+from steplint.resolve import load_recipe
+from steplint.settings import Settings
+
+SEM = FIXTURES / "semantics"
+
+
+def loaded(*names: str, **settings):
+    return load_recipe([str(SEM / n) for n in names], Settings(**settings))
+
+
+def check_json(*args):
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", *args])
+    return result.exit_code, json.loads(result.output)["diagnostics"]
+
+
+def test_nemo_training_length_is_data_seq_length_not_the_position_range():
+    r = loaded("nemo_launcher_seq.yaml").recipe
+    seq = r.get("seq_len")
+    assert seq.value == 2048 and seq.source.key == "model.data.seq_length" and seq.source.line == 20
+    assert r.value("max_position_embeddings") == 32768
+    assert r.value("tokens") == 100000 * 512 * 2048  # not 16x that with the 32k position range
+
+
+def test_nemo_warmup_plus_constant_beyond_max_steps_never_gives_a_negative_step():
+    r = loaded("nemo_constant_exceeds.yaml").recipe
+    assert r.value("warmup_steps") == 200
+    assert r.value("decay_end_step") == 200  # min_lr right after the warmup
+    assert all(f.value >= 0 for f in r.facts.values() if isinstance(f.value, (int, float)))
+    _, found = check_json(str(SEM / "nemo_constant_exceeds.yaml"))
+    [horizon] = [d for d in found if d["code"] == "SL203"]
+    assert "ends at step 200" in horizon["message"] and "last 800 steps" in horizon["message"]
+    assert not any("step -" in d["message"] for d in found)
+
+
+def test_megatron_deepspeed_train_tokens_stop_the_run_before_train_iters():
+    r = loaded("mds_moe_pyramid.sh").recipe
+    tokens = r.get("tokens")
+    assert tokens.value == 300_000_000_000 and tokens.source.key == "--train-tokens"
+    assert r.value("train_steps") == -(-300_000_000_000 // (256 * 2048))
+    assert r.value("token_budget") == 300_000_000_000
+
+
+def test_megatron_deepspeed_warmup_in_tokens():
+    warmup = loaded("mds_moe_pyramid.sh").recipe.get("warmup_steps")
+    assert warmup.value == -(-(375_000_000 // 2048 + (375_000_000 % 2048 > 0)) // 256)
+    assert warmup.source.key == "--lr-warmup-tokens"
+
+
+def test_megatron_deepspeed_per_layer_experts_every_second_layer_with_a_residual_mlp():
+    r = loaded("mds_moe_pyramid.sh").recipe
+    h, layers, ffn = 1024, 12, 4096
+    attention = layers * 4 * h * h
+    expert = 2 * h * ffn  # plain (non-gated) MLP: h -> 4h -> h
+    moe_layers = [32, 32, 32, 32, 32, 64]  # layers 2, 4, ..., 12
+    dense = (layers - len(moe_layers)) * expert
+    residual = len(moe_layers) * expert  # PR-MoE: a dense MLP beside the experts
+    assert r.value("n_params") == attention + dense + sum(moe_layers) * expert + residual
+    assert r.value("n_params_active") == attention + dense + len(moe_layers) * 1 * expert + residual
+    assert r.value("num_experts") == 64 and r.value("experts_per_token") == 1
+
+
+def test_megatron_deepspeed_single_expert_count_and_default_interval_2():
+    r = loaded("mds_moe_uniform.sh").recipe
+    h, layers = 1024, 24
+    expert = 2 * h * 4 * h
+    assert r.value("n_params") == layers * 4 * h * h + 12 * expert + 12 * 128 * expert
+    assert r.value("n_params_active") == layers * 4 * h * h + 12 * expert + 12 * 2 * expert
+
+
+def test_functional_test_model_args_are_argparse_text_not_yaml_1_1():
+    r = loaded("functional_test_args.yaml")
+    assert r.recipe.value("peak_lr") == 1e-4 and r.recipe.value("min_lr") == 1e-5
+    assert not [d for d in r.diagnostics if d.code == "SL004"]
+
+
+def test_neox_data_only_file_joins_the_neox_recipe():
+    r = loaded("neox_125M.yml", "neox_local_setup.yml")
+    assert r.recipe.dialects == ("neox", "neox")
+    assert not [d for d in r.diagnostics if d.code == "SL003"]
+    _, found = check_json("--recipe", f"{SEM / 'neox_125M.yml'},{SEM / 'neox_local_setup.yml'}")
+    assert "SL003" not in {d["code"] for d in found}
+
+
+def test_neox_data_only_file_alone_stays_unknown():
+    r = loaded("neox_local_setup.yml")
+    assert r.recipe.dialects == ("unknown",) and [d.code for d in r.diagnostics] == ["SL003"]
+
+
+def test_levanter_batch_sentinel_is_per_device_times_data_axis():
+    plain = loaded("levanter_batch_sentinel.yaml")
+    assert "global_batch_sequences" not in plain.recipe.facts
+    assert not [d for d in plain.diagnostics if d.code == "SL004"]
+    r = loaded("levanter_batch_sentinel.yaml", world_size=32).recipe
+    assert r.value("global_batch_sequences") == 16 * 32
+    assert r.value("micro_batch") == 16 and r.value("grad_accum") == 1
