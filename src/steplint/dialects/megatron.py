@@ -917,7 +917,8 @@ def _init(args: _Args, sheet: FactSheet) -> None:
     * `--load A --save B` with two different (resolved) directories: every start reloads A's
       latest checkpoint, so the run continues another run's checkpoint rather than its own;
     * an entry script that fine-tunes (finetune*.py, *sft*, tasks/main.py with a fine-tuning task).
-    There is no `--reset-progress` flag in Megatron-LM."""
+    There is no `--reset-progress` flag in Megatron-LM; the bigscience fork's branches used for
+    BLOOMZ/mT0 have one (iteration 0, checkpoint args not loaded), read the same way."""
     if args.flag("finetune"):
         sheet.put("init", Value("finetune", args.source("finetune")))
         return
@@ -925,15 +926,6 @@ def _init(args: _Args, sheet: FactSheet) -> None:
     if pretrained is not None and str(pretrained.value).strip():
         sheet.put("init", Value("finetune", pretrained.source._replace(
             note="Megatron fine-tunes from it when --load holds no checkpoint")))
-        return
-    if args.has("load") and args.flag("no_load_optim"):
-        sheet.put("init", Value("checkpoint", args.source("no_load_optim")._replace(
-            note="weights from --load without the optimizer state: a warm start, not a resume")))
-        return
-    load, save = args.text("load"), args.text("save")
-    if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value):
-        sheet.put("init", Value("checkpoint", load.source._replace(
-            note=f"loads another directory than it saves to ({save.value}): starts from that run's checkpoint")))
         return
     root = args.doc.root
     program = root.get("program") if args.layout == "script" and isinstance(root, MappingNode) else None
@@ -947,6 +939,21 @@ def _init(args: _Args, sheet: FactSheet) -> None:
         if name.endswith("main.py") and task is not None and str(task.value).upper() in _FINETUNE_TASKS:
             sheet.put("init", Value("finetune", task.source._replace(note="tasks/main.py fine-tunes on this task")))
             return
+    if args.has("load") and args.flag("reset_progress"):
+        # bigscience Megatron-DeepSpeed (branches for BLOOMZ/mT0, e.g. 6067213 megatron/arguments.py
+        # line 668: "Reset iteration to 0 & do not load args"; checkpointing.py line 345)
+        sheet.put("init", Value("checkpoint", args.source("reset_progress")._replace(
+            note="weights from --load with the iteration reset: a new run from that checkpoint")))
+        return
+    if args.has("load") and args.flag("no_load_optim"):
+        sheet.put("init", Value("checkpoint", args.source("no_load_optim")._replace(
+            note="weights from --load without the optimizer state: a warm start, not a resume")))
+        return
+    load, save = args.text("load"), args.text("save")
+    if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value):
+        sheet.put("init", Value("checkpoint", load.source._replace(
+            note=f"loads another directory than it saves to ({save.value}): starts from that run's checkpoint")))
+        return
     sheet.put("init", Value("scratch", default_source(
         args.reader.framework, "no --finetune / --pretrained-checkpoint / --no-load-optim: random init, "
         "or this run resuming itself from --load")))

@@ -27,6 +27,10 @@ Each signal comes from the framework's own files:
   (inference), examples/merge_lora/*.yaml set `export_dir` (conversion), and `do_train: false`
   with `do_predict: true` only predicts (evaluation).
 * lm-evaluation-harness task YAML: `task:` with `dataset_path` / `output_type` / `doc_to_text`.
+* Megatron-LM functional tests: `MODE: inference` (tests/functional_tests/shell_test_utils/
+  run_ci_test.sh line 77 reads `.MODE // "pretraining"`; 59 gpt_dynamic_inference_* tests set it).
+* Levanter (stanford-crfm/levanter 9263f81): EvalHarnessMainConfig (src/levanter/eval_harness.py
+  line 514) is `eval_harness:` with a checkpoint and no optimizer; train_lm only adds it beside one.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ _PROGRAMS = (
     ("merge_datasets", "data preparation"),
     ("evaluate", "evaluation"),
 )
+# Top-level keys of NeMo's generate configs (megatron_gpt_inference.yaml, tuning/conf/
+# megatron_*_generate_config.yaml): the model file to load and the serving options.
+_NEMO_GENERATION_KEYS = ("gpt_model_file", "checkpoint_dir", "prompts", "server", "web_server")
 _EVAL_TASKS = ("LAMBADA", "WIKITEXT103", "ICT-ZEROSHOT-NQ", "RETRIEVER-EVAL")
 _DECODING_KEYS = ("do_sample", "max_new_tokens", "temperature", "top_p", "top_k", "num_beams",
                   "repetition_penalty", "max_length")
@@ -87,10 +94,13 @@ def non_training(doc: Document) -> Optional[Purpose]:
         return _script(doc, root)
     keys = root.keys()
     if isinstance(root.get("inference"), MappingNode) and "trainer" in keys:
-        model = root.get("model")
-        if not (isinstance(model, MappingNode) and isinstance(model.get("optim"), MappingNode)) or \
-                "gpt_model_file" in keys or "checkpoint_dir" in keys:
+        if not _has_optim(root) or any(k in keys for k in _NEMO_GENERATION_KEYS):
             return Purpose("generation", "NeMo `inference:` block (megatron_gpt_inference / generate config)")
+    mode = _text(root.get("MODE"))
+    if mode is not None and mode.strip().lower() == "inference" and isinstance(root.get("MODEL_ARGS"), MappingNode):
+        return Purpose("inference", "functional test `MODE: inference`")
+    if isinstance(root.get("eval_harness"), MappingNode) and "optimizer" not in keys:
+        return Purpose("evaluation", "Levanter `eval_harness:` without an optimizer (levanter.eval_harness)")
     for block, kind in (("export", "conversion"), ("quantization", "conversion"), ("prune", "conversion")):
         if isinstance(root.get(block), MappingNode) and "trainer" in keys and not _has_optim(root):
             return Purpose(kind, f"NeMo `{block}:` block")
