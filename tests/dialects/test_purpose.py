@@ -62,3 +62,15 @@ def test_forced_dialect_reads_the_file_anyway():
     result = CliRunner().invoke(cli, ["check", "--isolated", "--dialect", "megatron", "--output-format", "json",
                                       str(NON_TRAINING / "megatron_skip_train.sh")])
     assert "not a training run" not in result.output
+
+
+def test_a_gpt2_vocabulary_is_no_training_config(tmp_path):
+    # Megatron-DeepSpeed ships examples_deepspeed/rebase/gpt2-vocab.json: token -> id, with
+    # tokens such as "stage" and "template" that are also LLaMA-Factory keys.
+    vocab = {f"tok{i}": i for i in range(3000)}
+    vocab.update({"stage": 14247, "template": 28243, "cutoff_len": 9, "learning_rate": 1, "output_dir": 2})
+    path = tmp_path / "gpt2-vocab.json"
+    path.write_text(json.dumps(vocab))
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", str(path)])
+    assert result.exit_code == 0
+    assert [d["code"] for d in json.loads(result.output)["diagnostics"]] == ["SL003"]

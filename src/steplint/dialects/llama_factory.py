@@ -36,9 +36,24 @@ def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json") or not isinstance(doc.root, MappingNode):
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK)
-    if present(_DISTINCTIVE, reader) < 2:
+    if present(_DISTINCTIVE, reader) < 2 or _typed(doc.root) < 2:
         return 0.0
     return min(1.0, 0.7 + 0.05 * present(_MARKERS, reader))
+
+
+# The value types of the distinctive keys (FinetuningArguments / DataArguments): a GPT-2
+# vocabulary JSON also has "stage" and "template" keys, with token ids as values.
+_KEY_TYPES = {"stage": str, "finetuning_type": str, "cutoff_len": int, "template": str, "dataset_dir": str}
+
+
+def _typed(root: MappingNode) -> int:
+    count = 0
+    for key, kind in _KEY_TYPES.items():
+        node = root.get(key)
+        value = getattr(node, "value", None)
+        if isinstance(value, kind) and not isinstance(value, bool):
+            count += 1
+    return count
 
 
 @never_raises(NAME, "LLaMA-Factory config")

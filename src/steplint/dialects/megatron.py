@@ -899,6 +899,18 @@ _FINETUNE_PROGRAM = re.compile(r"(^|[_/-])(finetun\w*|sft)([_.-]|$)", re.IGNOREC
 _FINETUNE_TASKS = ("RACE", "MNLI", "QQP", "QNLI", "SST-2", "COLA", "STS-B", "MRPC", "RTE", "RET-FINETUNE-NQ")
 
 
+def _quiet_text(args: _Args, dest: str) -> Optional[Value]:
+    """A text option when it resolves; None (and no SL007) when it does not: where a run
+    starts is read from paths and names that are often shell arguments, and an unresolved
+    one must not become a finding of its own."""
+    node = args.node(dest)
+    if node is None or _is_unresolved(args.doc, node):
+        return None
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and ("${" in node.value or "$" in node.value):
+        return None
+    return args.reader.text(args.key(dest)) if isinstance(node, ScalarNode) else None
+
+
 def _norm_dir(path: Any) -> str:
     return os.path.normpath(str(path).strip().rstrip("/"))
 
@@ -922,7 +934,7 @@ def _init(args: _Args, sheet: FactSheet) -> None:
     if args.flag("finetune"):
         sheet.put("init", Value("finetune", args.source("finetune")))
         return
-    pretrained = args.text("pretrained_checkpoint")
+    pretrained = _quiet_text(args, "pretrained_checkpoint")
     if pretrained is not None and str(pretrained.value).strip():
         sheet.put("init", Value("finetune", pretrained.source._replace(
             note="Megatron fine-tunes from it when --load holds no checkpoint")))
@@ -931,7 +943,7 @@ def _init(args: _Args, sheet: FactSheet) -> None:
     program = root.get("program") if args.layout == "script" and isinstance(root, MappingNode) else None
     if isinstance(program, ScalarNode):
         name = str(program.value)
-        task = args.text("task")
+        task = _quiet_text(args, "task")
         if _FINETUNE_PROGRAM.search(name.rsplit("/", 1)[-1]):
             sheet.put("init", Value("finetune", key_source(args.doc.path, "program", program.span,
                                                            f"{name.rsplit('/', 1)[-1]} fine-tunes a trained model")))
@@ -949,7 +961,7 @@ def _init(args: _Args, sheet: FactSheet) -> None:
         sheet.put("init", Value("checkpoint", args.source("no_load_optim")._replace(
             note="weights from --load without the optimizer state: a warm start, not a resume")))
         return
-    load, save = args.text("load"), args.text("save")
+    load, save = _quiet_text(args, "load"), _quiet_text(args, "save")
     if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value):
         sheet.put("init", Value("checkpoint", load.source._replace(
             note=f"loads another directory than it saves to ({save.value}): starts from that run's checkpoint")))

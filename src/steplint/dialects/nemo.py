@@ -186,8 +186,14 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _parallelism(reader, sheet)
     _training(reader, sheet, extras)
     _init(reader, sheet)
+    notices: tuple[str, ...] = ()
+    max_time = reader.text("trainer.max_time")
+    if max_time is not None and str(max_time.value).strip().lower() not in ("", "null", "none"):
+        # Lightning stops at whichever of max_steps and max_time comes first
+        notices = (f"{doc.path}: trainer.max_time {max_time.value} may stop the run before max_steps; "
+                   "the tokens D are an upper bound",)
     return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
-                      diagnostics=tuple(reader.diagnostics), extras=extras)
+                      diagnostics=tuple(reader.diagnostics), notices=notices, extras=extras)
 
 
 def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
@@ -259,12 +265,25 @@ def _parallelism(reader: _Reader, sheet: FactSheet) -> None:
                                         note=f"{devices.value} devices x {n} nodes"))
 
 
+def _data_seq_length(reader: _Reader) -> Optional[Value]:
+    """model.data.seq_length when it resolves. The launcher writes it as
+    `${training.model.encoder_seq_length}` (a key of the launcher's composed config, which is
+    this file under `training:`): that names the position range itself, so the fallback to
+    model.encoder_seq_length is exact there and no SL007 is due."""
+    got = reader.interpolator.get("model.data.seq_length")
+    if got is not None and not got.ok:
+        text = got.node.text if got.node is not None else ""
+        if "encoder_seq_length}" in text.replace(" ", ""):
+            return None
+    return reader.integer("model.data.seq_length")
+
+
 def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     # The GPT dataset builds samples of model.data.seq_length tokens (NVIDIA/NeMo 8cfedd7,
     # megatron_gpt_model.py lines 1673-1686, the GPT dataset config: `sequence_length: cfg.data.seq_length`);
     # model.encoder_seq_length sizes the position range and is only the fallback when data
     # does not say (megatron_gpt_config.yaml writes `seq_length: ${model.encoder_seq_length}`).
-    seq = sheet.put("seq_len", reader.integer("model.data.seq_length") or reader.integer("model.encoder_seq_length"))
+    seq = sheet.put("seq_len", _data_seq_length(reader) or reader.integer("model.encoder_seq_length"))
     sheet.put("max_position_embeddings", reader.integer("model.max_position_embeddings"))
     sheet.put("micro_batch", reader.integer("model.micro_batch_size"))
     final = reader.integer("model.global_batch_size")
