@@ -107,3 +107,16 @@ def test_levanter_batch_sentinel_is_per_device_times_data_axis():
     r = loaded("levanter_batch_sentinel.yaml", world_size=32).recipe
     assert r.value("global_batch_sequences") == 16 * 32
     assert r.value("micro_batch") == 16 and r.value("grad_accum") == 1
+
+
+def test_nemo_warmup_longer_than_the_run_puts_the_horizon_at_the_run_end():
+    from steplint.dialects import nemo
+    from steplint.dialects.base import ExtractContext
+    from steplint.documents.load import load_document
+
+    # NeMo-Framework-Launcher's 100-step benchmarks (conf/training/gpt3/175b_16k.yaml) warm up
+    # for 115 steps with constant_steps 12500: decay_steps = 100 - 12615 < 0
+    text = (SEM / "nemo_constant_exceeds.yaml").read_text().replace("max_steps: 1000", "max_steps: 100") \
+        .replace("warmup_steps: 200", "warmup_steps: 115").replace("constant_steps: 900", "constant_steps: 12500")
+    facts = nemo.extract(load_document("bench.yaml", text=text), ExtractContext()).facts
+    assert facts["decay_end_step"].value == 100 and facts["warmup_steps"].value == 115

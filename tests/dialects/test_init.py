@@ -36,6 +36,8 @@ CASES = [
     ("nemo_peft_lora.yaml", "nemo", "lora", "model.peft.peft_scheme", 17),
     ("nemo_sft_full.yaml", "nemo", "finetune", "model.restore_from_path", 11),
     ("nemo_continual.yaml", "nemo", "checkpoint", "model.restore_from_path", 8),
+    ("nemo_sft_mandatory.yaml", "nemo", "finetune", "model.restore_from_path", 11),
+    ("nemo_launcher_sft.yaml", "nemo", "finetune", "model.restore_from_path", 13),
     ("torchtitan_initial_load.toml", "torchtitan", "checkpoint", "checkpoint.initial_load_path", 19),
     ("litgpt_lora.yaml", "litgpt", "lora", "lora_r", 7),
     ("litgpt_full.yaml", "litgpt", "finetune", "checkpoint_dir", 3),

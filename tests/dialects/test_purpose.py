@@ -28,6 +28,7 @@ CASES = [
     ("llama_factory_infer.yaml", "inference", "infer_backend"),
     ("llama_factory_merge.yaml", "conversion", "export_dir"),
     ("lm_eval_task.yaml", "evaluation", "lm-evaluation-harness"),
+    ("levanter_eval_harness.yaml", "evaluation", "eval_harness"),
 ]
 
 
@@ -53,6 +54,7 @@ def test_check_reports_only_sl003_info_naming_the_kind(name, kind, because):
     FIXTURES / "hf" / "tiny-llama" / "config.json",
     FIXTURES / "megatron" / "functional_test.yaml",
     FIXTURES / "modern" / "llama_factory_sft.yaml",
+    FIXTURES / "init" / "levanter_train_with_harness.yaml",
 ])
 def test_training_configs_are_not_taken_for_something_else(path):
     assert non_training(load_document(str(path))) is None

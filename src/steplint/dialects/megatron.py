@@ -962,7 +962,11 @@ def _init(args: _Args, sheet: FactSheet) -> None:
             note="weights from --load without the optimizer state: a warm start, not a resume")))
         return
     load, save = _quiet_text(args, "load"), _quiet_text(args, "save")
-    if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value):
+    # --universal-checkpoint (microsoft fork) reloads a run's checkpoint under another
+    # parallel layout, from the directory that layout was saved in: a resume of that run
+    # (DeepSpeed Universal Checkpointing, examples_deepspeed/universal_checkpointing/ at 4efb479)
+    universal = args.flag("universal_checkpoint")
+    if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value) and not universal:
         sheet.put("init", Value("checkpoint", load.source._replace(
             note=f"loads another directory than it saves to ({save.value}): starts from that run's checkpoint")))
         return

@@ -370,8 +370,10 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
         warm = warmup.value if warmup is not None else 0
         formula = "max_steps - constant_steps (CosineAnnealing holds min_lr for the last constant_steps)"
         if end < warm:
-            end, formula = max(warm, 0), ("warmup_steps: warmup + constant_steps exceed max_steps, so the cosine "
-                                          "decay is empty and min_lr follows the warmup")
+            # (a warmup as long as the run never ends: the horizon is then the run's end)
+            end, formula = min(max(warm, 0), max_steps.value), (
+                "warmup_steps: warmup + constant_steps exceed max_steps, so the cosine decay is empty and "
+                "min_lr follows the warmup")
         sheet.put("decay_end_step", derived(end, formula, "train_steps"))
     else:
         sheet.put("decay_end_step", max_steps if max_steps.source.kind != "derived" else derived(
@@ -417,11 +419,20 @@ def _init(reader: _Reader, sheet: FactSheet) -> None:
 
 
 def _set_text(reader: _Reader, dotted: str) -> Optional[Value]:
-    """A path-like value that is set (not null, not empty, not Hydra's `???` placeholder)."""
+    """A path-like value that is set (not null, not empty); Hydra's `???` counts as set: it is a
+    mandatory value the launch command supplies (NeMo's tuning configs write restore_from_path: ???)."""
     node = reader.interpolator.get(dotted)
+    if node is not None and not node.ok and node.node is not None and str(node.node.text).strip():
+        # `${fine_tuning.run.convert_dir}/results/x.nemo` (the launcher's composed config): a
+        # path is named even if this file alone cannot spell it out
+        return Value(str(node.node.text), key_source(reader.doc.path, dotted, node.node.span,
+                                                     "a path from the launcher's config"))
     if node is None or not node.ok or not isinstance(node.value, str):
         return None
     text = node.value.strip()
-    if not text or text in ("???", "null", "None"):
+    if not text or text in ("null", "None"):
         return None
-    return Value(text, reader.source(dotted, node))
+    source = reader.source(dotted, node)
+    if text == "???":  # Hydra's mandatory value: the fine-tuning configs require the path at launch
+        source = source._replace(note="??? : a path the launch must give (Hydra mandatory value)")
+    return Value(text, source)

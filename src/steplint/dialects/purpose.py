@@ -30,7 +30,8 @@ Each signal comes from the framework's own files:
 * Megatron-LM functional tests: `MODE: inference` (tests/functional_tests/shell_test_utils/
   run_ci_test.sh line 77 reads `.MODE // "pretraining"`; 59 gpt_dynamic_inference_* tests set it).
 * Levanter (stanford-crfm/levanter 9263f81): EvalHarnessMainConfig (src/levanter/eval_harness.py
-  line 514) is `eval_harness:` with a checkpoint and no optimizer; train_lm only adds it beside one.
+  line 514) is `eval_harness:` with the `checkpoint_path` to evaluate and no data or optimizer;
+  train_lm only adds `eval_harness:` beside its training data.
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ def non_training(doc: Document) -> Optional[Purpose]:
     mode = _text(root.get("MODE"))
     if mode is not None and mode.strip().lower() == "inference" and isinstance(root.get("MODEL_ARGS"), MappingNode):
         return Purpose("inference", "functional test `MODE: inference`")
-    if isinstance(root.get("eval_harness"), MappingNode) and "optimizer" not in keys:
-        return Purpose("evaluation", "Levanter `eval_harness:` without an optimizer (levanter.eval_harness)")
+    if isinstance(root.get("eval_harness"), MappingNode) and "checkpoint_path" in keys and "optimizer" not in keys \
+            and "data" not in keys:
+        return Purpose("evaluation", "Levanter `eval_harness:` of a `checkpoint_path` (levanter.eval_harness)")
     for block, kind in (("export", "conversion"), ("quantization", "conversion"), ("prune", "conversion")):
         if isinstance(root.get(block), MappingNode) and "trainer" in keys and not _has_optim(root):
             return Purpose(kind, f"NeMo `{block}:` block")
