@@ -120,3 +120,10 @@ def test_nemo_warmup_longer_than_the_run_puts_the_horizon_at_the_run_end():
         .replace("warmup_steps: 200", "warmup_steps: 115").replace("constant_steps: 900", "constant_steps: 12500")
     facts = nemo.extract(load_document("bench.yaml", text=text), ExtractContext()).facts
     assert facts["decay_end_step"].value == 100 and facts["warmup_steps"].value == 115
+
+
+def test_nanotron_decay_starting_after_the_warmup_is_wsd():
+    r = loaded("nanotron_wsd.yaml").recipe
+    style = r.get("decay_style")
+    assert style.value == "wsd" and style.source.key.endswith("lr_decay_starting_step") and style.source.line == 20
+    assert r.value("decay_end_step") == 4198001 + 522000 and r.value("warmup_steps") == 2000

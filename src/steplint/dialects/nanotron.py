@@ -163,8 +163,15 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     extras["scheduler"] = style.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(style.value, style.value), style.source))
 
-    start = reader.integer(f"{SCHEDULER}.lr_decay_starting_step") or derived(
+    given_start = reader.integer(f"{SCHEDULER}.lr_decay_starting_step")
+    start = given_start or derived(
         warmup.value, "lr_warmup_steps (lr_decay_starting_step null)", "warmup_steps")
+    if given_start is not None and given_start.value > warmup.value and style.value in DECAY_STYLES:
+        # helpers.py lr_lambda (huggingface/nanotron 2411b02): the LR "stays constant at lr if
+        # lr_decay_starting_step is set and larger than lr_warmup_steps", then decays: a
+        # warmup-stable-decay schedule (SmolLM3's stage1_8T.yaml decays from step 4,198,001)
+        sheet.put("decay_style", Value("wsd", given_start.source._replace(
+            note=f"stable until lr_decay_starting_step, then {style.value} decay")))
     decay = reader.integer(f"{SCHEDULER}.lr_decay_steps")
     if decay is None and steps is not None:
         decay = derived(steps.value - start.value, "train_steps - lr_decay_starting_step", "train_steps")
