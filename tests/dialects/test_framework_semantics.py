@@ -127,3 +127,13 @@ def test_nanotron_decay_starting_after_the_warmup_is_wsd():
     style = r.get("decay_style")
     assert style.value == "wsd" and style.source.key.endswith("lr_decay_starting_step") and style.source.line == 20
     assert r.value("decay_end_step") == 4198001 + 522000 and r.value("warmup_steps") == 2000
+
+
+def test_train_iters_from_braced_arithmetic_and_the_token_stop():
+    r = loaded("mds_train_tokens_arith.sh").recipe
+    assert r.value("tokens") == 300_000_000_000
+    assert r.value("train_steps") == -(-300_000_000_000 // (512 * 2048))  # not 3x that from --train-iters
+    assert r.value("decay_end_step") == r.value("train_steps")
+    h, layers = 2048, 24
+    expert = 2 * h * 4 * h
+    assert r.value("n_params") == layers * 4 * h * h + 12 * expert + 12 * 128 * expert  # experts every 2nd layer
