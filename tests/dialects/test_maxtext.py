@@ -19,22 +19,9 @@ def test_detect():
     assert maxtext.detect(load("axolotl_lora.yaml")) == 0.0
 
 
-MODEL_KEYS = ("base_emb_dim: 4096\nbase_num_query_heads: 32\nbase_num_kv_heads: 32\n"
-              "base_mlp_dim: 11008\nbase_num_decoder_layers: 32\nhead_dim: 128\n")
-
-
-def test_model_file_alone_is_architecture_only():
-    # src/maxtext/configs/models/*.yml: base.yml's schedule describes no run of this file, so
-    # no training fact is invented for it (a finding on a default would blame the model file)
-    ex = maxtext.extract(load_document("m.yml", text=MODEL_KEYS), ExtractContext())
-    f = {k: v.value for k, v in ex.facts.items()}
-    assert f["n_params"] == 6_476_005_376
-    assert not {"train_steps", "peak_lr", "min_lr", "warmup_steps", "decay_style"} & f.keys()
-    assert any("architecture only" in n for n in ex.notices)
-
-
-def test_run_file_takes_base_defaults_for_what_it_leaves_out():
-    doc = load_document("m.yml", text=MODEL_KEYS + "per_device_batch_size: 12.0\n")
+def test_model_file_alone_uses_base_defaults():
+    doc = load_document("m.yml", text="base_emb_dim: 4096\nbase_num_query_heads: 32\nbase_num_kv_heads: 32\n"
+                                      "base_mlp_dim: 11008\nbase_num_decoder_layers: 32\nhead_dim: 128\n")
     ex = maxtext.extract(doc, ExtractContext())
     f = {k: v.value for k, v in ex.facts.items()}
     assert f["n_params"] == 6_476_005_376

@@ -1,10 +1,9 @@
 """MaxText YAML: `configs/base.yml` defaults, a model file `configs/models/<name>.yml`,
 and a user file with overrides, merged in that order by MaxText's pyconfig.
 
-A model file alone holds only architecture keys: it is read for the architecture only (the
-base.yml schedule describes no run of it). A run's file takes base.yml defaults for what it
-leaves out, and the global batch is per chip (`per_device_batch_size`) times a device count
-that no file holds. The schedule fractions
+A model file alone (the usual thing to lint) holds only architecture keys: every training
+value is then a base.yml default, and the global batch is per chip
+(`per_device_batch_size`) times a device count that no file holds. The schedule fractions
 (`warmup_steps_fraction`, `learning_rate_final_fraction`) are ratios of the schedule
 length and of the peak LR.
 
@@ -117,28 +116,10 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     sheet = FactSheet()
     extras: dict = {}
     spec = _architecture(layers, sheet, notices)
-    root_keys = set(doc.root.keys()) if isinstance(doc.root, MappingNode) else set()
-    if not root_keys & _TRAINING_KEYS and not root_keys & {"base_config", "model_name"}:
-        # A model file (src/maxtext/configs/models/*.yml) holds the architecture only; its
-        # training values would all be base.yml defaults, which describe no run of this file,
-        # so they are not read here (as for a NeoX model-only fragment).
-        notices.append(f"{doc.path}: a MaxText model file (architecture only): the schedule and batch come "
-                       "from base.yml and the run's own config, which this file does not name")
-        return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
     _batch(layers, sheet, ctx, extras)
     _schedule(layers, sheet, notices, extras)
     _optimizer(layers, reader, sheet, notices)
     return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
-
-
-# Keys of a run (not of a model) that base.yml defines and this reader uses.
-_TRAINING_KEYS = frozenset((
-    "gradient_accumulation_steps", "learning_rate", "learning_rate_schedule_steps", "lr_schedule_type",
-    "max_target_length", "opt_type", "optimizer", "per_device_batch_size", "steps", "warmup_steps_fraction",
-    "wsd_decay_steps_fraction", "wsd_decay_style", "learning_rate_final_fraction",
-    "cosine_learning_rate_final_fraction", "adam_b1", "adam_b2", "adam_eps", "adam_weight_decay",
-    "gradient_clipping_threshold", "dataset_type", "load_parameters_path", "run_name",
-))
 
 
 def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
