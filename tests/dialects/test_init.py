@@ -26,6 +26,7 @@ CASES = [
     ("olmo_reset_optimizer.yaml", "olmo", "checkpoint", "reset_optimizer_state", 9),
     ("nanotron_no_optimizer.yaml", "nanotron", "checkpoint", "checkpoints.load_optimizer", 7),
     ("nanotron_self_resume.yaml", "nanotron", "scratch", None, None),
+    ("nanotron_s3_resume.yaml", "nanotron", "scratch", None, None),
     ("megatron_finetune.sh", "megatron", "finetune", "--finetune", 11),
     ("megatron_no_load_optim.sh", "megatron", "checkpoint", "--no-load-optim", 12),
     ("megatron_resume.sh", "megatron", "scratch", None, None),

@@ -278,10 +278,10 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
         if reset is not None and reset.value is True:
             sheet.put("init", Value("checkpoint", reader.source(key, f"weights from load_path {load.value}")))
             return
-    parent = str(load.value).rstrip("/").rsplit("/", 1)[0]
+    path = str(load.value).rstrip("/")
     for key in ("save_folder", "remote_save_folder"):
         own = reader.text(key)
-        if own is not None and str(own.value).rstrip("/") == parent:
+        if own is not None and path.startswith(str(own.value).rstrip("/") + "/"):
             sheet.put("init", reader.default("scratch", f"load_path is in {key}: the run resumes itself"))
             return
     sheet.put("init", Value("checkpoint", reader.source("load_path", "starts from another run's checkpoint")))
