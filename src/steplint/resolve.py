@@ -116,7 +116,11 @@ def load_recipe(
     facts, conflicts = _merge(state)
     extras = _merge_extras(state, conflicts)
     arch = next((ex.arch for _, ex in _ordered(state) if ex.arch is not None), None)
+    given_n = facts.get("n_params")
     facts = _apply_overrides(facts, settings, paths)
+    if given_n is not None and facts["n_params"] is not given_n and not _same(facts["n_params"].value, given_n.value):
+        state.notices.append(f"{facts['n_params'].source.setting} gives N = {facts['n_params'].value:,}; the files "
+                             f"give {given_n.value:,} ({given_n.source.describe()}), which is not used")
     facts = _derive(facts, arch, extras, state)
     order = {name: i for i, name in enumerate(FIELD_UNITS)}
     facts = dict(sorted(facts.items(), key=lambda item: order.get(item[0], len(order))))

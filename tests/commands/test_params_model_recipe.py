@@ -102,3 +102,9 @@ def test_show_recipe_without_paths():
     hf = FIXTURES / "hf"
     recipe = show_json("--recipe", f"{hf / 'pretrain.yaml'},{hf / 'ds_zero2.json'}")
     assert [Path(f).name for f in recipe["files"]][:2] == ["pretrain.yaml", "ds_zero2.json"]
+
+
+def test_params_over_a_file_that_gives_n_says_which_n_it_replaces():
+    result = run("show", "--isolated", "--params", "7B", str(FIXTURES / "init" / "levanter_hf_init.yaml"))
+    assert result.exit_code == 0
+    assert "--params gives N = 7,000,000,000; the files give 6,476,005,376" in result.output
