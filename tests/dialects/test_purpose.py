@@ -76,3 +76,10 @@ def test_a_gpt2_vocabulary_is_no_training_config(tmp_path):
     result = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", str(path)])
     assert result.exit_code == 0
     assert [d["code"] for d in json.loads(result.output)["diagnostics"]] == ["SL003"]
+
+
+def test_a_folder_name_in_the_program_path_is_no_signal(tmp_path):
+    script = tmp_path / "train.sh"
+    script.write_text("#!/bin/bash\npython /export/home/me/Megatron/main_train.py --num-layers 2 "
+                      "--hidden-size 64 --num-attention-heads 2 --micro-batch-size 1\n")
+    assert non_training(load_document(str(script))) is None

@@ -53,7 +53,8 @@ class Purpose(NamedTuple):
 
 
 _PROGRAMS = (
-    # (substring of the program path, kind)
+    # (substring of the program's file name, or of its path when the marker has a "/", kind)
+    ("examples/inference/", "inference"),
     ("text_generation", "inference"),
     ("inference", "inference"),
     ("generate", "generation"),
@@ -167,6 +168,6 @@ def _script(doc: Document, root: MappingNode) -> Optional[Purpose]:
             return Purpose("evaluation", f"tasks/main.py --task {task} (zero-shot evaluation)")
         return None
     for marker, kind in _PROGRAMS:
-        if marker in path.lower():
+        if marker in (path if "/" in marker else name).lower():  # a folder such as /export/home says nothing
             return Purpose(kind, f"the script runs {path}")
     return None
