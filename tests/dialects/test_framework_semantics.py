@@ -38,11 +38,12 @@ def test_nemo_training_length_is_data_seq_length_not_the_position_range():
 def test_nemo_warmup_plus_constant_beyond_max_steps_never_gives_a_negative_step():
     r = loaded("nemo_constant_exceeds.yaml").recipe
     assert r.value("warmup_steps") == 200
-    assert r.value("decay_end_step") == 200  # min_lr right after the warmup
+    assert r.value("decay_end_step") == 201  # peak at step 200, min_lr from step 201 on
     assert all(f.value >= 0 for f in r.facts.values() if isinstance(f.value, (int, float)))
     _, found = check_json(str(SEM / "nemo_constant_exceeds.yaml"))
     [horizon] = [d for d in found if d["code"] == "SL203"]
-    assert "ends at step 200" in horizon["message"] and "last 800 steps" in horizon["message"]
+    assert "ends at step 201" in horizon["message"] and "last 799 steps" in horizon["message"]
+    assert "SL204" not in {d["code"] for d in found}  # the warmup does end before the floor
     assert not any("step -" in d["message"] for d in found)
 
 

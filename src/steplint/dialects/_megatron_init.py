@@ -7,9 +7,8 @@ next to it.
 
 from __future__ import annotations
 
-import os
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from steplint.dialects.config_reader import FactSheet, Value
 from steplint.documents.nodes import MappingNode, ScalarNode
@@ -41,10 +40,6 @@ def _quiet_text(args: "_Args", dest: str) -> Optional[Value]:
     return args.reader.text(args.key(dest)) if isinstance(node, ScalarNode) else None
 
 
-def _norm_dir(path: Any) -> str:
-    return os.path.normpath(str(path).strip().rstrip("/"))
-
-
 def put_init(args: "_Args", sheet: FactSheet) -> None:
     """Where the weights start (NVIDIA/Megatron-LM d98e8a6, megatron/training/checkpointing.py
     load_checkpoint and config/training_config.py CheckpointConfig):
@@ -56,8 +51,9 @@ def put_init(args: "_Args", sheet: FactSheet) -> None:
       (with finetune set) when --load holds none;
     * `--load` with `--no-load-optim` keeps the weights and drops the Adam state, which a
       resumed run never does: a warm start (continued pre-training);
-    * `--load A --save B` with two different (resolved) directories: every start reloads A's
-      latest checkpoint, so the run continues another run's checkpoint rather than its own;
+    * `--load A --save B` (two directories) still restores A's optimizer, scheduler and
+      iteration: the run continues A's, whose schedule this file carries (the fork's universal
+      checkpointing examples resume so under another parallel layout): not a change of start;
     * an entry script that fine-tunes (finetune*.py, *sft*, tasks/main.py with a fine-tuning task).
     There is no `--reset-progress` flag in Megatron-LM; the bigscience fork's branches used for
     BLOOMZ/mT0 have one (iteration 0, checkpoint args not loaded), read the same way."""
@@ -90,15 +86,6 @@ def put_init(args: "_Args", sheet: FactSheet) -> None:
     if args.has("load") and args.flag("no_load_optim"):
         sheet.put("init", Value("checkpoint", args.source("no_load_optim")._replace(
             note="weights from --load without the optimizer state: a warm start, not a resume")))
-        return
-    load, save = _quiet_text(args, "load"), _quiet_text(args, "save")
-    # --universal-checkpoint (microsoft fork) reloads a run's checkpoint under another
-    # parallel layout, from the directory that layout was saved in: a resume of that run
-    # (DeepSpeed Universal Checkpointing, examples_deepspeed/universal_checkpointing/ at 4efb479)
-    universal = args.flag("universal_checkpoint")
-    if load is not None and save is not None and _norm_dir(load.value) != _norm_dir(save.value) and not universal:
-        sheet.put("init", Value("checkpoint", load.source._replace(
-            note=f"loads another directory than it saves to ({save.value}): starts from that run's checkpoint")))
         return
     sheet.put("init", Value("scratch", default_source(
         args.reader.framework, "no --finetune / --pretrained-checkpoint / --no-load-optim: random init, "

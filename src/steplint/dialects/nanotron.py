@@ -206,11 +206,10 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
     ExistingCheckpointInit (src/nanotron/config/config.py); `checkpoints.resume_checkpoint_path`
     is "a specific checkpoint path" that serialize/main.py loads when it holds one (else "Initializing
     from scratch"), with the optimizer and LR scheduler unless `checkpoints.load_optimizer` /
-    `load_lr_scheduler` are false (trainer.py lines 215-240). Resuming this run means resuming
-    from its own `checkpoints.checkpoints_path`; another path, or weights without the
-    optimizer or scheduler, is a start from another run's checkpoint. Its own checkpoints are
-    under `checkpoints.checkpoints_path` or `s3_upload.upload_s3_path` (a step folder inside
-    either is still this run)."""
+    `load_lr_scheduler` are false (trainer.py lines 215-240). Restoring the optimizer, the
+    scheduler and the step continues a run whose schedule this file describes (SmolLM3's
+    stage 2 and 3 resume stage 1's WSD run so); weights without the optimizer or the
+    scheduler are a warm start from a checkpoint (SmolLM's finemath continual pre-training)."""
     pretrained = reader.text("model.init_method.path")
     if pretrained is not None:
         sheet.put("init", Value("checkpoint", pretrained.source))
@@ -223,14 +222,5 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
                 sheet.put("init", Value("checkpoint", reader.source(
                     key, f"weights from {resume.value} without its {key.rsplit('_', 1)[-1]} state")))
                 return
-        # this run's own checkpoints: checkpoints_path, or where s3_upload puts them
-        # (SmolLM3's stage configs resume from their own upload_s3_path)
-        own = [str(got.value).rstrip("/") for got in (reader.text("checkpoints.checkpoints_path"),
-                                                      reader.text("s3_upload.upload_s3_path")) if got is not None]
-        path = str(resume.value).rstrip("/")
-        if not any(path == mine or path.startswith(mine + "/") for mine in own):
-            sheet.put("init", Value("checkpoint", resume.source._replace(
-                note="another run's checkpoint (not under checkpoints_path or upload_s3_path)")))
-            return
-    sheet.put("init", reader.default("scratch", "no init_method.path or resume_checkpoint_path of another run: "
-                                                "random init, or this run resuming itself"))
+    sheet.put("init", reader.default("scratch", "no init_method.path, and any resume_checkpoint_path restores the "
+                                                "optimizer and LR scheduler: random init, or a run continued"))

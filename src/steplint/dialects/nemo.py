@@ -369,11 +369,13 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
         end = max_steps.value - constant.value
         warm = warmup.value if warmup is not None else 0
         formula = "max_steps - constant_steps (CosineAnnealing holds min_lr for the last constant_steps)"
-        if end < warm:
-            # (a warmup as long as the run never ends: the horizon is then the run's end)
-            end, formula = min(max(warm, 0), max_steps.value), (
-                "warmup_steps: warmup + constant_steps exceed max_steps, so the cosine decay is empty and "
-                "min_lr follows the warmup")
+        if end <= warm:
+            # The decay is empty: the LR is the peak at step warmup and min_lr from the next
+            # step on (step > warmup + decay_steps). A warmup as long as the run never ends:
+            # the horizon is then the run's end.
+            end, formula = min(max(warm, 0) + 1, max_steps.value), (
+                "warmup_steps + 1: warmup + constant_steps reach max_steps, so the cosine decay is empty and "
+                "the LR drops to min_lr right after the warmup")
         sheet.put("decay_end_step", derived(end, formula, "train_steps"))
     else:
         sheet.put("decay_end_step", max_steps if max_steps.source.kind != "derived" else derived(
