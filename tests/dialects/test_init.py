@@ -47,6 +47,7 @@ CASES = [
     ("levanter_hf_init.yaml", "levanter", "checkpoint", "initialize_from_hf", 3),
     ("hf_sft_chat.yaml", "hf-training-args", "finetune", "chat_template", 5),
     ("trl_grpo.yaml", "hf-training-args", "finetune", "num_generations", 9),
+    ("axolotl_full_sft.yaml", "axolotl", "finetune", "datasets", 4),
     ("llama_factory_default_lora.yaml", "llama-factory", "lora", None, None),
     ("llama_factory_pt_full.yaml", "llama-factory", "checkpoint", "model_name_or_path", 3),
     ("llama_factory_scratch.yaml", "llama-factory", "scratch", "train_from_scratch", 7),
