@@ -105,16 +105,22 @@ def load_recipe(
     paths = tuple(paths)
     queue: list[_Item] = []
     if settings.model:
-        queue.append(_Item(settings.model, "model"))
+        queue.append(_Item(_model_file(settings.model), "model"))  # a file, or a folder holding config.json
     queue.extend(_Item(p, "input") for p in paths)
     while queue:
         item = queue.pop(0)
         queue.extend(_visit(item, state))
+    if "neox" in state.dialects:
+        _join_neox_fragments(state)
 
     facts, conflicts = _merge(state)
     extras = _merge_extras(state, conflicts)
     arch = next((ex.arch for _, ex in _ordered(state) if ex.arch is not None), None)
+    given_n = facts.get("n_params")
     facts = _apply_overrides(facts, settings, paths)
+    if given_n is not None and facts["n_params"] is not given_n and not _same(facts["n_params"].value, given_n.value):
+        state.notices.append(f"{facts['n_params'].source.setting} gives N = {facts['n_params'].value:,}; the files "
+                             f"give {given_n.value:,} ({given_n.source.describe()}), which is not used")
     facts = _derive(facts, arch, extras, state)
     order = {name: i for i, name in enumerate(FIELD_UNITS)}
     facts = dict(sorted(facts.items(), key=lambda item: order.get(item[0], len(order))))
@@ -160,9 +166,17 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
             state.diagnostics.append(_unknown_format(doc, state.settings, item, empty=True))
         return []
 
+    from steplint.dialects.purpose import non_training
     from steplint.dialects.registry import detect_dialect
 
     forced = state.settings.dialect if item.role == "input" else _ROLE_DIALECTS.get(item.role)
+    purpose = None if forced else non_training(doc)
+    if purpose is not None:  # inference, generation, evaluation, conversion: not a training run
+        state.dialects.append("unknown")
+        state.diagnostics.append(Diagnostic(
+            "SL003", "unknown-format", Severity.INFO,
+            f"{purpose.describe()}; not linted as one", doc.path))
+        return []
     module = detect_dialect(doc, forced)
     if module is None and item.role in _ROLE_DIALECTS:
         module = detect_dialect(doc)
@@ -177,6 +191,25 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
     state.diagnostics.extend(extraction.diagnostics)
     state.notices.extend(extraction.notices)
     return [nxt for ref in extraction.references if (nxt := _follow(ref, doc, state)) is not None]
+
+
+def _join_neox_fragments(state: _State) -> None:
+    """NeoX files holding only data / logging keys (no dialect claims them alone) join a
+    recipe that has a NeoX file: read as NeoX, and their SL003 withdrawn."""
+    from steplint.dialects import neox
+
+    ctx = ExtractContext(world_size=state.settings.world_size, settings=state.settings)
+    for index, (path, dialect) in enumerate(zip(state.files, state.dialects)):
+        doc = state.documents.get(path)
+        if dialect != "unknown" or doc is None or not neox.is_data_fragment(doc):
+            continue
+        if any(d.file == path and d.code != "SL003" for d in state.diagnostics if d.severity != Severity.INFO):
+            continue
+        extraction = neox.extract(doc, ctx)
+        state.dialects[index] = extraction.dialect
+        state.extractions.append(("input", extraction))
+        state.diagnostics = [d for d in state.diagnostics if not (d.file == path and d.code == "SL003")]
+        state.diagnostics.extend(extraction.diagnostics)
 
 
 def _unknown_format(doc: Document, settings: Settings, item: _Item, empty: bool = False) -> Diagnostic:
@@ -311,6 +344,7 @@ _OVERRIDES = (
     ("world_size", "world_size", "world-size", "--world-size"),
     ("tokens", "tokens", "tokens", "--tokens"),
     ("seq_len", "seq_len", "seq-len", "--seq-len"),
+    ("n_params", "params", "params", "--params"),
 )
 
 
@@ -350,6 +384,15 @@ def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state:
         from steplint.arch import count_facts
 
         f.update(count_facts(arch))
+    elif "n_params" in f and f["n_params"].source.kind == "override":
+        # --params is Step Law N; a known MoE layout still tells the active part, else active = N
+        if arch is not None and getattr(arch, "num_experts", 0):
+            if "n_params_active" not in f:
+                from steplint.arch import count_facts
+
+                f["n_params_active"] = count_facts(arch)["n_params_active"]
+        else:
+            f["n_params_active"] = fact("n_params_active", f["n_params"].value, f["n_params"].source)
 
     world = value("world_size")
     if world and "data_parallel" not in f:

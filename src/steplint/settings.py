@@ -45,6 +45,7 @@ class Settings(NamedTuple):
     world_size: Optional[int] = None
     tokens: Optional[float] = None
     seq_len: Optional[int] = None
+    params: Optional[float] = None  # Step Law N where no file determines it (--params)
     model: Optional[str] = None
     recipes: tuple[RecipeGroup, ...] = ()
     dialect: Optional[str] = None
@@ -350,6 +351,8 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
             out["world-size"] = table["world-size"]
         if "tokens" in table:
             out["tokens"] = parse_quantity(table["tokens"], what=f"{where}tokens")
+        if "params" in table:
+            out["params"] = parse_quantity(table["params"], what=f"{where}params")
         if "seq-len" in table:
             # sequence lengths are binary: a "4k" context is 4096 tokens, as for --seq-len
             out["seq-len"] = count(table["seq-len"], f"{where}seq-len", binary=True)
@@ -365,6 +368,7 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
             "world_size": top.get("world-size"),
             "tokens": top.get("tokens"),
             "seq_len": top.get("seq-len"),
+            "params": top.get("params"),
             "model": top.get("model"),
             "dialect": data.get("dialect"),
             "recipes": tuple(

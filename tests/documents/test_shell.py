@@ -48,6 +48,12 @@ def test_underscore_numbers_arithmetic_and_multi_value_flags():
     assert flag(doc, "--world").value == "24"
 
 
+def test_braced_variables_inside_arithmetic():
+    # bash expands ${NAME} inside $((...)) (Megatron-DeepSpeed's MoE scripts compute TRAIN_ITERS so)
+    doc = load("T=300\nB=4\nITERS=$(( ${T} * 3 / ${B} ))\npython pretrain_gpt.py --train-iters ${ITERS} --x 1\n")
+    assert flag(doc, "--train-iters").value == "225"
+
+
 @pytest.mark.parametrize("reference", ["$1", "$(hostname)", "`pwd`", "${UNSET:-4}", "$UNSET_ENV", "$((X / 0))"])
 def test_what_the_script_does_not_set_is_unresolved_never_guessed(reference):
     doc = load(f"X=1\npython pretrain_gpt.py --num-layers {reference} --lr 1.0e-4\n")

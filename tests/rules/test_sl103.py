@@ -66,3 +66,32 @@ def test_data_parallel_derived_from_sizes_written_in_the_file_is_pinned():
     flag = fact("world_size", 16, override_source("--world-size"))
     floating = Case(Recipe(files=("a.yaml",), dialects=("test",), facts=dict(c.recipe.facts, world_size=flag)), {})
     assert len(floating.run(RULE)) == 1
+
+
+def _implicit_in(*dialects: str) -> Case:
+    c = _implicit(override_source("--world-size"))
+    return Case(c.recipe._replace(files=tuple(f"f{i}" for i in range(len(dialects))), dialects=dialects), {})
+
+
+def test_implicit_batch_warns_only_where_a_key_could_pin_it():
+    # HF TrainingArguments (and LLaMA-Factory, axolotl, MaxText) have no global batch key:
+    # the batch is always per device x accumulation x devices, so the warning is not actionable.
+    for dialects in (("hf-training-args",), ("hf-config", "hf-training-args", "deepspeed"), ("llama-factory",),
+                     ("axolotl", "deepspeed"), ("maxtext",)):
+        assert _implicit_in(*dialects).run(RULE) == [], dialects
+    for dialects in (("megatron",), ("neox",), ("deepspeed",), ("levanter",), ("hf-training-args", "megatron")):
+        assert len(_implicit_in(*dialects).run(RULE)) == 1, dialects
+
+
+def test_hf_arguments_with_world_size_end_to_end_do_not_warn():
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "hf" / "pretrain.yaml"
+    result = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", "--world-size", "8",
+                                      "--select", "SL103", str(path)])
+    assert json.loads(result.output)["diagnostics"] == []

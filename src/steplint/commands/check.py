@@ -60,9 +60,12 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         changes["tokens"] = parse_quantity(options["tokens"], what="--tokens")
     if options["seq_len"]:
         changes["seq_len"] = int(parse_quantity(options["seq_len"], what="--seq-len", integer=True, binary=True))
-    for flag in ("model", "dialect"):
-        if options[flag]:
-            changes[flag] = options[flag]
+    if options.get("params"):
+        changes["params"] = parse_quantity(options["params"], what="--params")
+    if options["model"]:
+        changes["model"] = model_config(options["model"])
+    if options["dialect"]:
+        changes["dialect"] = options["dialect"]
     if options["fail_on"]:
         from steplint.diagnostics import Severity
 
@@ -72,6 +75,25 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         changes["recipes"] = groups
     # flags lie over the settings file; the engine lays them over each file's own (per-file discovery)
     return with_cli(base, changes, discover=not (options["isolated"] or options["config"]))
+
+
+def recipe_paths(recipes: tuple[str, ...]) -> tuple[str, ...]:
+    """The files of `--recipe a,b` options, each once, in the order given."""
+    return tuple(dict.fromkeys(_split(recipes)))
+
+
+def model_config(path: str) -> str:
+    """The config.json that `--model` names: the file itself, or `DIR/config.json` (a
+    Hugging Face model folder). ValueError (a one-line usage error) when it is neither."""
+    if os.path.isdir(path):
+        inner = os.path.join(path, "config.json")
+        if not os.path.isfile(inner):
+            raise ValueError(f"--model {path}: the folder holds no config.json (pass a Hugging Face "
+                             "config.json or the folder that holds one)")
+        return inner
+    if not os.path.isfile(path):
+        raise ValueError(f"--model {path}: no such file or directory")
+    return path
 
 
 def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
@@ -120,7 +142,8 @@ def show_settings(settings) -> str:
 @click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
 @click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
 @click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
-@click.option("--model", type=click.Path(), help="A Hugging Face config.json giving the architecture.")
+@click.option("--params", help="Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9.")
+@click.option("--model", type=click.Path(), help="A Hugging Face config.json, or the folder holding one, giving the architecture.")
 @click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
@@ -147,7 +170,8 @@ def command(paths: tuple[str, ...], **options) -> None:
 def run(paths: tuple[str, ...], options: dict) -> int:
     from steplint.files import MissingPathError, expand
 
-    paths = paths or (".",)
+    # `--recipe a,b` alone checks the recipe's own files, not the working directory
+    paths = paths or recipe_paths(options["recipe"]) or (".",)
     try:
         settings = build_settings(options, paths)
     except (ValueError, OSError) as error:

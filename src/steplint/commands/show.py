@@ -27,14 +27,15 @@ def _fail(message: str) -> click.exceptions.Exit:
 
 
 @click.command("show", cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output form.")
 @click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
 @click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
 @click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
-@click.option("--model", type=click.Path(), help="A Hugging Face config.json giving the architecture.")
+@click.option("--params", help="Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9.")
+@click.option("--model", type=click.Path(), help="A Hugging Face config.json, or the folder holding one, giving the architecture.")
 @click.option("--dialect", help="Read the given files as this framework.")
 @click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")
@@ -51,6 +52,11 @@ def command(paths: tuple[str, ...], **options: Any) -> None:
 
 
 def run(paths: tuple[str, ...], options: dict) -> int:
+    from steplint.commands.check import recipe_paths
+
+    paths = paths or recipe_paths(options["recipe"])  # `--recipe a,b` alone shows that recipe
+    if not paths:
+        raise _fail("give the files to show (PATHS or --recipe a,b)")
     for path in paths + ((options["model"],) if options["model"] else ()):
         if not os.path.exists(path):
             raise _fail(f"{path}: no such file or directory")

@@ -25,7 +25,7 @@ from steplint.dialects.config_reader import (
 )
 from steplint.dialects.hf_training_args import DECAY_STYLES
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
-from steplint.recipe import default_source
+from steplint.recipe import default_source, key_source
 
 NAME = "axolotl"
 DESCRIPTION = "axolotl YAML (base_model, sequence_len, micro_batch_size, num_epochs, lr_scheduler)"
@@ -208,9 +208,19 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
     elif (reinit := reader.flag("reinit_weights")) is not None and reinit.value:
         sheet.put("init", Value("scratch", reinit.source))
     elif reader.has("pretraining_dataset"):
-        sheet.put("init", Value("checkpoint", reader.source(
-            "pretraining_dataset", "continued pre-training from base_model's weights")))
+        sheet.put("init", Value("checkpoint", _at_key(reader, "pretraining_dataset",
+                                                      "continued pre-training from base_model's weights")))
     elif reader.has("datasets"):
-        sheet.put("init", Value("finetune", reader.source("datasets", "fine-tuning base_model's weights")))
+        sheet.put("init", Value("finetune", _at_key(reader, "datasets", "fine-tuning base_model's weights")))
     elif reader.has("base_model"):
         sheet.put("init", Value("checkpoint", reader.source("base_model", "starts from the pretrained weights")))
+
+
+def _at_key(reader: ConfigReader, key: str, note: str):
+    """The source of a top-level key whose value is a list or mapping, at the key itself (a
+    collection's own span starts at its first entry, a line below)."""
+    root = reader.doc.root
+    pair = root.get_pair(key) if isinstance(root, MappingNode) else None
+    if pair is None:
+        return reader.source(key, note)
+    return key_source(reader.doc.path, key, pair[0].span, note)

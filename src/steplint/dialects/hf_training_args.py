@@ -62,6 +62,16 @@ _TO_ZERO = ("linear", "cosine", "cosine_with_restarts")
 # Training-script sequence length keys, most specific first.
 SEQ_LEN_KEYS = ("max_seq_length", "max_length", "block_size", "cutoff_len", "model_max_length")
 
+# TRL post-training arguments (huggingface/trl f2cd577: trl/trainer/sft_config.py
+# completion_only_loss / assistant_only_loss, supervised loss on completions or assistant turns;
+# grpo_config.py num_generations / max_completion_length, RL on sampled completions): with hub
+# weights they fine-tune, not continue pre-training.
+_POST_TRAINING_KEYS = (
+    ("assistant_only_loss", "supervised chat fine-tuning (TRL SFTConfig)"),
+    ("completion_only_loss", "supervised fine-tuning on completions (TRL SFTConfig)"),
+    ("num_generations", "RL fine-tuning (TRL GRPOConfig)"),
+    ("max_completion_length", "preference / RL fine-tuning (TRL)"),
+)
 # Stages of LLaMA-Factory that start from a trained model and are not pre-training.
 _FINETUNE_STAGES = ("sft", "rm", "ppo", "dpo", "kto")
 
@@ -98,6 +108,8 @@ def detect(doc: Document) -> float:
         score = 0.5 + 0.5 * min(1.0, hits / 6)
     else:
         score = 0.3 if hits >= 4 and "learning_rate" in keys and "output_dir" in keys else 0.0
+    if len(keys) > 2000:  # a tokenizer vocabulary (token -> id), not arguments
+        return 0.0
     if sum(k in keys for k in LLAMA_FACTORY_KEYS) >= 2:  # LLaMA-Factory's own reader adds its defaults
         score = min(score, _BELOW_LLAMA_FACTORY)
     return score
@@ -357,6 +369,10 @@ def _init(a: _Args, facts: dict) -> None:
         return put("finetune", "stage", f"LLaMA-Factory stage {stage}")
     if a.node("chat_template") is not None:
         return put("finetune", "chat_template", "chat fine-tuning of a pretrained model")
+    if a.text("model_name_or_path"):
+        for key, what in _POST_TRAINING_KEYS:
+            if a.node(key) is not None:
+                return put("finetune", key, f"{what} of the pretrained weights")
     if a.text("model_name_or_path"):
         return put("checkpoint", "model_name_or_path", "starts from the pretrained weights")
     if a.text("model_type") or a.text("config_name"):

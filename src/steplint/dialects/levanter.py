@@ -21,7 +21,7 @@ from steplint.dialects.config_reader import (
     CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, finish,
 )
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
-from steplint.recipe import default_source
+from steplint.recipe import default_source, key_source
 
 NAME = "levanter"
 DESCRIPTION = "Levanter train_lm YAML (trainer.train_batch_size, optimizer.warmup/decay, model.type)"
@@ -155,6 +155,16 @@ def _batch(reader: ConfigReader, sheet: FactSheet, seq_default: Optional[Value])
         index = len(node.items) - 1
         got = reader.count(f"trainer.train_batch_size.{index}.value") if isinstance(last, MappingNode) else None
         sheet.put("global_batch_sequences", got)
+    elif isinstance(node, ScalarNode) and node.value == -1:
+        # trainer.py (stanford-crfm/levanter 9263f81, TrainerConfig lines 694-696, 922-935): -1 is
+        # the documented sentinel "per_device_parallelism x data axis size", with no
+        # accumulation; the data axis needs the device count (--world-size), so the global
+        # batch is derived by resolve from micro x 1 x data parallel, never read as -1.
+        per_device = reader.count("trainer.per_device_parallelism")
+        sheet.put("micro_batch", per_device)
+        if per_device is not None:
+            sheet.put("grad_accum", Value(1, reader.source(
+                "trainer.train_batch_size", "-1: per_device_parallelism x data axis size, no accumulation")))
     elif isinstance(node, ScalarNode):
         sheet.put("global_batch_sequences", reader.count("trainer.train_batch_size"))
     else:
@@ -263,9 +273,35 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
                      "float32": "fp32", "f32": "fp32"}.get(compute)
         if precision:
             sheet.put("precision", Value(precision, mp.source))
+    _init(reader, sheet)
+
+
+def _init(reader: ConfigReader, sheet: FactSheet) -> None:
+    """Where the weights start (stanford-crfm/levanter 9263f81): lora_lm.py's LoraLmConfig
+    trains the `lora:` adapters on `initialize_from_hf` weights; sft.py's SFTConfig trains
+    `supervised_data` / `chat_train_urls` (dataset_type chat_jsonl by default); train_lm.py
+    loads `initialize_from_hf` (true: the model's reference checkpoint, or a hub name) or
+    `initialize_from_checkpoint_path` at step 0, and `trainer.initialize_from` is a trainer
+    checkpoint (trainer.py line 333-339)."""
+    root = reader.doc.root
+    pair = root.get_pair("lora") if isinstance(root, MappingNode) else None
+    if pair is not None and isinstance(pair[1], MappingNode):  # blame the `lora:` key, not its first entry
+        sheet.put("init", Value("lora", key_source(reader.doc.path, "lora", pair[0].span,
+                                                   "LoRA adapters (levanter.main.lora_lm)")))
+        return
+    start = None
     for key in ("trainer.initialize_from", "initialize_from_hf", "initialize_from_checkpoint_path"):
         got = reader.raw(key)
         if got is not None and got.value not in (False, ""):
-            sheet.put("init", Value("checkpoint", got.source))
-            return
+            start = got
+            break
+    supervised = next((k for k in ("supervised_data", "chat_train_urls") if reader.is_set(k)), None)
+    if supervised is not None:
+        note = "supervised fine-tuning (levanter.main.sft)"
+        sheet.put("init", Value("finetune", start.source._replace(note=note) if start is not None
+                                else reader.source(supervised, note)))
+        return
+    if start is not None:
+        sheet.put("init", Value("checkpoint", start.source))
+        return
     sheet.put("init", reader.default("scratch", "no initialize_from*: random init"))

@@ -56,9 +56,11 @@ def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json"):
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK)
-    if not isinstance(reader.node("train"), MappingNode) or not (
-            reader.has("model_name") or reader.has("model_config")):
+    if not isinstance(reader.node("train"), MappingNode):
         return 0.0
+    if not (reader.has("model_name") or reader.has("model_config")):
+        # finetune/{lora,full,adapter}.py `setup(checkpoint_dir, ...)`: config_hub/finetune/*.yaml
+        return min(0.9, 0.3 + 0.08 * present(_MARKERS, reader)) if reader.is_set("checkpoint_dir") else 0.0
     return min(0.95, 0.3 + 0.08 * present(_MARKERS, reader))
 
 
@@ -245,8 +247,18 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     precision = reader.text("precision")
     if precision is not None and precision.value in PRECISIONS:
         sheet.put("precision", Value(PRECISIONS[precision.value], precision.source))
+    # pretrain.py (Lightning-AI/litgpt 26857050) initialises from `initial_checkpoint_dir` when
+    # given; the finetune scripts (litgpt/finetune/lora.py, full.py, adapter.py) all start from
+    # the trained weights in `checkpoint_dir`, lora.py with `lora_r` / `lora_alpha` adapters.
     initial = reader.text("initial_checkpoint_dir")
+    base = reader.text("checkpoint_dir")
     if initial is not None:
         sheet.put("init", Value("checkpoint", initial.source))
+    elif base is not None and not (reader.has("model_name") or reader.has("model_config")):
+        lora = next((k for k in ("lora_r", "lora_alpha", "lora_query") if reader.is_set(k)), None)
+        if lora is not None:
+            sheet.put("init", Value("lora", reader.source(lora, f"LoRA adapters on {base.value}")))
+        else:
+            sheet.put("init", Value("finetune", base.source._replace(note="litgpt finetune of these weights")))
     else:
         sheet.put("init", reader.default("scratch", "no initial_checkpoint_dir: random init"))

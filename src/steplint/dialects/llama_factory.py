@@ -36,9 +36,24 @@ def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json") or not isinstance(doc.root, MappingNode):
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK)
-    if present(_DISTINCTIVE, reader) < 2:
+    if present(_DISTINCTIVE, reader) < 2 or _typed(doc.root) < 2:
         return 0.0
     return min(1.0, 0.7 + 0.05 * present(_MARKERS, reader))
+
+
+# The value types of the distinctive keys (FinetuningArguments / DataArguments): a GPT-2
+# vocabulary JSON also has "stage" and "template" keys, with token ids as values.
+_KEY_TYPES = {"stage": str, "finetuning_type": str, "cutoff_len": int, "template": str, "dataset_dir": str}
+
+
+def _typed(root: MappingNode) -> int:
+    count = 0
+    for key, kind in _KEY_TYPES.items():
+        node = root.get(key)
+        value = getattr(node, "value", None)
+        if isinstance(value, kind) and not isinstance(value, bool):
+            count += 1
+    return count
 
 
 @never_raises(NAME, "LLaMA-Factory config")
@@ -48,6 +63,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     facts = dict(base.facts)
     notices = list(base.notices)
 
+    facts["init"] = _init(reader, facts.get("init"))
     if "seq_len" not in facts:
         facts["seq_len"] = fact("seq_len", DEFAULT_CUTOFF_LEN, default_source(FRAMEWORK, "cutoff_len not set"))
     stage = reader.text("stage")
@@ -64,3 +80,32 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
                       diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),
                       extras=extras)
+
+
+# FinetuningArguments (hiyouga/LLaMA-Factory ff6d4d12, src/llamafactory/hparams/finetuning_args.py
+# lines 460-467): `stage` defaults to "sft" and `finetuning_type` to "lora", so a file that
+# names neither trains LoRA adapters on supervised data. ModelArguments.train_from_scratch
+# randomly initialises the weights.
+_ADAPTERS = ("lora", "oft")
+
+
+def _init(reader: ConfigReader, generic):
+    """The run's start as LLaMA-Factory decides it, defaults included."""
+    kind = reader.text("finetuning_type")
+    stage = reader.text("stage")
+    if kind is not None and kind.value in _ADAPTERS:
+        return fact("init", "lora", kind.source._replace(note=f"finetuning_type {kind.value}: adapters only"))
+    scratch = reader.flag("train_from_scratch")
+    if scratch is not None and scratch.value:
+        return fact("init", "scratch", scratch.source._replace(note="random initialisation"))
+    if kind is None:
+        return fact("init", "lora", default_source(FRAMEWORK, "finetuning_type not set: lora adapters"))
+    if stage is not None and stage.value != "pt":
+        return fact("init", "finetune", stage.source._replace(note=f"stage {stage.value} trains a pretrained model"))
+    if stage is None:
+        return fact("init", "finetune", default_source(FRAMEWORK, "stage not set: sft (supervised fine-tuning)"))
+    model = reader.text("model_name_or_path")
+    if model is not None:
+        return fact("init", "checkpoint", model.source._replace(
+            note=f"stage pt, finetuning_type {kind.value}: continued pre-training of these weights"))
+    return generic

@@ -171,6 +171,7 @@ class _Args:
         self.layout = layout
         self.reader = ConfigReader(doc, framework, last_duplicate_wins=True)
         self.diagnostics: list[Diagnostic] = []
+        self.generated: list[str] = []  # notices about files the script writes itself
         self._reported: set[str] = set()
 
     def candidates(self, dest: str) -> tuple[str, ...]:
@@ -221,8 +222,11 @@ class _Args:
         key = self._resolved(dest)
         if key is None:
             return None
-        if self.layout != "script" and key not in self._reported:
-            # Megatron reads its YAML with PyYAML: `lr: 1e-4` is a string there (SL004)
+        if self.layout == "yaml-cfg" and key not in self._reported:
+            # --yaml-cfg is read with PyYAML: `lr: 1e-4` is a string there (SL004). Functional-test
+            # MODEL_ARGS are not: _run_training.sh turns each into `--key=value` text with yq and
+            # argparse converts it (NVIDIA/Megatron-LM d98e8a6,
+            # tests/functional_tests/shell_test_utils/_run_training.sh line 97), so `1e-4` is a float.
             node = self.reader.node(key)
             number, problem = read_number(node, "yaml11")
             if problem is not None and number is not None:
@@ -335,7 +339,8 @@ def _variant(doc: Document, args: _Args) -> tuple[str, str]:
     root = doc.root
     assert isinstance(root, MappingNode)
     if any(flag in root for flag in _DEEPSPEED_FORK_FLAGS + _BIGSCIENCE_FLAGS + _MICROSOFT_FLAGS):
-        if any(flag in root for flag in _MICROSOFT_FLAGS):
+        # DeepSpeed-MoE (`--num-experts` as a list) exists only in the microsoft fork
+        if any(flag in root for flag in _MICROSOFT_FLAGS + ("--num-experts",)):
             return "megatron-deepspeed/microsoft", MICROSOFT
         return "megatron-deepspeed/bigscience", BIGSCIENCE
     return "megatron-lm", MEGATRON_LM
@@ -353,6 +358,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     spec = _architecture(args, variant, sheet, extras)
     if spec is not None:
         counts = count_facts(spec, note=f"{variant} {describe(spec)}")
+        if extras.get("experts_per_layer"):
+            counts = _pyramid_counts(spec, extras["experts_per_layer"], f"{variant} {describe(spec)}")
         if not spec.vocab_size:
             counts.pop("n_params_total")  # the vocabulary comes from the tokenizer
         sheet.facts.update(counts)
@@ -368,6 +375,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     if args.flag("use_checkpoint_args"):
         notices = (f"{doc.path}: --use-checkpoint-args loads the architecture from the checkpoint; "
                    "the flags in the file may not be what runs",)
+    notices += tuple(args.generated)
     if incompatible:
         extras["incompatible_flags"] = tuple(incompatible)
     return Extraction(
@@ -437,7 +445,16 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     expert_width = None
     shared_width = None
     dense_layers = 0
-    num_experts = args.integer("num_experts")
+    per_layer = None
+    if variant == "megatron-deepspeed/microsoft":
+        per_layer = _deepspeed_moe(args, layers.value, sheet, extras)
+        num_experts = None
+    else:
+        num_experts = args.integer("num_experts")
+    if per_layer is not None:
+        experts, topk, dense_layers = per_layer["experts"], per_layer["topk"], per_layer["dense_layers"]
+        if per_layer["residual"]:
+            shared_width = ffn.value  # PR-MoE: a dense MLP beside the experts in every MoE layer
     if num_experts is not None and num_experts.value and num_experts.value > 1:
         experts = num_experts.value
         sheet.put("num_experts", num_experts)
@@ -479,6 +496,63 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
         )
     except ValueError:
         return None
+
+
+def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet, extras: dict) -> Optional[dict]:
+    """DeepSpeed-MoE in the microsoft fork (deepspeedai/Megatron-DeepSpeed 4efb479):
+    `--num-experts` takes one count or one per MoE layer (nargs='+', default [1]);
+    `--expert-interval` (default 2) puts experts in every layer whose 1-based number is a
+    multiple of it, so L // interval layers are MoE (megatron/model/transformer.py,
+    get_num_experts_per_layer, which asserts a list has exactly that many entries);
+    `--topk` defaults to 1; `--mlp-type residual` adds a dense MLP beside the experts (PR-MoE,
+    MoE(use_residual=True)). A per-layer list with different counts (PR-MoE pyramids) is
+    recorded in extras["experts_per_layer"]; `experts` is then the largest count and N
+    is summed layer by layer by `_pyramid_counts`. None when no layer has experts."""
+    got = args.integers("num_experts")
+    if got is None:
+        return None
+    counts, source = got
+    interval_value = args.integer("expert_interval")
+    interval = interval_value.value if interval_value is not None else 2
+    if interval < 1 or layers // interval == 0:
+        return None
+    moe_layers = layers // interval
+    if len(counts) == 1:
+        counts = counts * moe_layers
+    if len(counts) != moe_layers or max(counts) <= 1:
+        return None  # the fork asserts on a list of another length; all-1 is a dense model
+    top = args.integer("topk") or Value(1, default_source(MICROSOFT, "--topk not set"))
+    sheet.put("num_experts", Value(max(counts), source))
+    sheet.put("experts_per_token", top)
+    extras["expert_interval"] = interval
+    if len(set(counts)) > 1:
+        extras["experts_per_layer"] = tuple(counts)
+    mlp_type = args.text("mlp_type")
+    return {"experts": max(counts), "topk": top.value, "dense_layers": layers - moe_layers,
+            "residual": mlp_type is not None and str(mlp_type.value).lower() == "residual",
+            "counts": tuple(counts)}
+
+
+def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict:
+    """Parameter counts of a model whose MoE layers hold different expert counts. Every
+    count is a sum over layers plus a layer-independent part, so the model with groups
+    g of k_g layers holding e_g experts counts sum_g count(L layers, k_g MoE layers of e_g)
+    - (G - 1) x count(all L layers dense)."""
+    from steplint.recipe import derived_source, fact
+
+    groups: dict[int, int] = {}
+    for e in counts:
+        groups[e] = groups.get(e, 0) + 1
+    dense = count_facts(spec._replace(num_experts=0, experts_per_token=0, num_dense_layers=0,
+                                      shared_experts=0, shared_expert_ffn_hidden_size=None))
+    parts = [count_facts(spec._replace(num_experts=e, num_dense_layers=spec.num_layers - k))
+             for e, k in groups.items()]
+    out = {}
+    for name in dense:
+        value = sum(part[name].value for part in parts) - (len(parts) - 1) * dense[name].value
+        out[name] = fact(name, value, derived_source(
+            "sum over MoE layers of their own expert count (--num-experts per layer)", note=note))
+    return out
 
 
 def _latent_attention(args: _Args, sheet: FactSheet) -> dict:
@@ -699,6 +773,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                                               "train_steps", "global_batch_sequences", "seq_len"))
     if ramp is not None:
         extras["rampup"].setdefault("completes", True)
+    _token_stop(args, sheet, g, seq_v)
 
     # LR schedule (megatron/core/optimizer_param_scheduler.py; units section 2.4)
     sheet.put("peak_lr", args.number("lr"))
@@ -765,6 +840,13 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     elif sample_based and w_samples is not None:
         native["lr_warmup_samples"] = w_samples.value
         warmup = steps_for_samples(w_samples.value, "lr_warmup_samples", ())
+    elif (w_tokens := _positive(args.integer("lr_warmup_tokens"))) is not None and seq_v:
+        # microsoft Megatron-DeepSpeed (4efb479, megatron/optimizer_param_scheduler.py get_lr):
+        # with --lr-warmup-tokens the warmup counts consumed tokens and the step flags are unused
+        warmup = steps_for_samples(math.ceil(w_tokens.value / seq_v),
+                                   f"lr_warmup_tokens {w_tokens.value:,} / seq_len {seq_v:,} =", ("seq_len",))
+        if warmup is not None:
+            warmup = derived(warmup.value, warmup.source.formula, *warmup.source.inputs, at=w_tokens.source)
     elif w_iters is not None:
         warmup = w_iters
         if ramp is not None and g:
@@ -787,10 +869,30 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     # bigscience Megatron-DeepSpeed stops once --train-tokens are consumed, whatever the
     # step count says: a declared budget SL402 holds against steps x batch
     sheet.put("token_budget", _positive(args.integer("train_tokens")))
-    if args.flag("finetune"):
-        sheet.put("init", Value("finetune", args.source("finetune")))
-    elif args.flag("use_checkpoint_opt_param_scheduler"):
+    if args.flag("use_checkpoint_opt_param_scheduler") and not args.flag("finetune"):
         extras["checkpoint_scheduler"] = True
+    from steplint.dialects._megatron_init import put_init
+
+    put_init(args, sheet)
+
+
+def _token_stop(args: _Args, sheet: FactSheet, batch: Optional[int], seq: Optional[int]) -> None:
+    """Megatron-DeepSpeed trains `while iteration < train_iters and consumed_train_tokens <
+    train_tokens` (deepspeedai/Megatron-DeepSpeed 4efb479, megatron/training.py line 1249):
+    with `--train-tokens` below what the step count would consume, the run stops there, so
+    D is --train-tokens and the steps are the ones that consume it (the fork's GPT/MoE
+    examples set --train-iters far beyond the token budget)."""
+    budget = _positive(args.integer("train_tokens"))
+    tokens = sheet.get("tokens")
+    if budget is None or tokens is None or not batch or not seq or budget.value >= tokens.value:
+        return
+    sheet.facts.pop("tokens", None)
+    sheet.facts.pop("train_steps", None)
+    sheet.put("tokens", Value(budget.value, budget.source._replace(
+        note="the run stops once --train-tokens are consumed, before --train-iters")))
+    sheet.put("train_steps", derived(math.ceil(budget.value / (batch * seq)),
+                                     "ceil(train_tokens / (global_batch x seq_len))", "tokens",
+                                     "global_batch_sequences", "seq_len"))
 
 
 def _positive(value: Optional[Value]) -> Optional[Value]:
@@ -816,6 +918,22 @@ def _optimizer(args: _Args, sheet: FactSheet) -> None:
         fp8 = args.text("fp8_format") or args.text("fp8")
         if fp8 is not None and str(fp8.value).lower() not in ("false", "none", "null"):
             sheet.put("precision", Value("fp8", fp8.source))
+
+
+_REDIRECT_TO_VARIABLE = re.compile(r">\s*[\"']?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_EXPANSION = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+
+
+def _generated_by_script(text: str, value: str) -> bool:
+    """Whether the script writes `value` itself: a redirection `> ${V}` where V is assigned a
+    pattern (`V="ds_config_gpt_${NAME}.json"`) whose literal parts match the resolved value."""
+    for redirect in _REDIRECT_TO_VARIABLE.finditer(text):
+        name = redirect.group(1)
+        for assigned in re.finditer(rf"^\s*{name}=[\"']?([^\"'\n]*)", text, re.MULTILINE):
+            parts = _EXPANSION.split(assigned.group(1).strip())
+            if any(parts) and re.fullmatch(".*".join(re.escape(p) for p in parts), value, re.DOTALL):
+                return True
+    return False
 
 
 def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ...]:
@@ -851,6 +969,12 @@ def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ..
                 out.append(Reference(path=f"{doc.path}#L{here.line}-{name}", role="deepspeed", key=key,
                                      span=node.span, text=here.text))
                 return tuple(out)
+        if isinstance(node.value, str) and _generated_by_script(doc.text or "", node.value):
+            # written by the script itself (`sed ... template > ${config_json}`, the fork's
+            # examples_deepspeed/MoE scripts): there is no file to read before the run
+            args.generated.append(f"{doc.path}: the DeepSpeed config {node.value} is generated by the script "
+                                  "(a redirection); its values are not read")
+            return tuple(out)
     if not _is_unresolved(doc, node):
         out.append(Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="deepspeed",
                              key=key, span=node.span))

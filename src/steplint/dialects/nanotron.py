@@ -163,8 +163,15 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     extras["scheduler"] = style.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(style.value, style.value), style.source))
 
-    start = reader.integer(f"{SCHEDULER}.lr_decay_starting_step") or derived(
+    given_start = reader.integer(f"{SCHEDULER}.lr_decay_starting_step")
+    start = given_start or derived(
         warmup.value, "lr_warmup_steps (lr_decay_starting_step null)", "warmup_steps")
+    if given_start is not None and given_start.value > warmup.value and style.value in DECAY_STYLES:
+        # helpers.py lr_lambda (huggingface/nanotron 2411b02): the LR "stays constant at lr if
+        # lr_decay_starting_step is set and larger than lr_warmup_steps", then decays: a
+        # warmup-stable-decay schedule (SmolLM3's stage1_8T.yaml decays from step 4,198,001)
+        sheet.put("decay_style", Value("wsd", given_start.source._replace(
+            note=f"stable until lr_decay_starting_step, then {style.value} decay")))
     decay = reader.integer(f"{SCHEDULER}.lr_decay_steps")
     if decay is None and steps is not None:
         decay = derived(steps.value - start.value, "train_steps - lr_decay_starting_step", "train_steps")
@@ -191,8 +198,29 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     dtype = reader.text("model.dtype")
     if dtype is not None and dtype.value in PRECISIONS:
         sheet.put("precision", Value(PRECISIONS[dtype.value], dtype.source))
+    _init(reader, sheet)
+
+
+def _init(reader: ConfigReader, sheet: FactSheet) -> None:
+    """Where the weights start (huggingface/nanotron 2411b02): `model.init_method.path` is an
+    ExistingCheckpointInit (src/nanotron/config/config.py); `checkpoints.resume_checkpoint_path`
+    is "a specific checkpoint path" that serialize/main.py loads when it holds one (else "Initializing
+    from scratch"), with the optimizer and LR scheduler unless `checkpoints.load_optimizer` /
+    `load_lr_scheduler` are false (trainer.py lines 215-240). Restoring the optimizer, the
+    scheduler and the step continues a run whose schedule this file describes (SmolLM3's
+    stage 2 and 3 resume stage 1's WSD run so); weights without the optimizer or the
+    scheduler are a warm start from a checkpoint (SmolLM's finemath continual pre-training)."""
     pretrained = reader.text("model.init_method.path")
     if pretrained is not None:
         sheet.put("init", Value("checkpoint", pretrained.source))
-    else:
-        sheet.put("init", reader.default("scratch", "model.init_method has no checkpoint path: random init"))
+        return
+    resume = reader.text("checkpoints.resume_checkpoint_path")
+    if resume is not None and str(resume.value).strip():
+        for key in ("checkpoints.load_optimizer", "checkpoints.load_lr_scheduler"):
+            loaded = reader.flag(key)
+            if loaded is not None and loaded.value is False:
+                sheet.put("init", Value("checkpoint", reader.source(
+                    key, f"weights from {resume.value} without its {key.rsplit('_', 1)[-1]} state")))
+                return
+    sheet.put("init", reader.default("scratch", "no init_method.path, and any resume_checkpoint_path restores the "
+                                                "optimizer and LR scheduler: random init, or a run continued"))

@@ -185,8 +185,15 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         sheet.facts.update(counts)
     _parallelism(reader, sheet)
     _training(reader, sheet, extras)
+    _init(reader, sheet)
+    notices: tuple[str, ...] = ()
+    max_time = reader.text("trainer.max_time")
+    if max_time is not None and str(max_time.value).strip().lower() not in ("", "null", "none"):
+        # Lightning stops at whichever of max_steps and max_time comes first
+        notices = (f"{doc.path}: trainer.max_time {max_time.value} may stop the run before max_steps; "
+                   "the tokens D are an upper bound",)
     return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
-                      diagnostics=tuple(reader.diagnostics), extras=extras)
+                      diagnostics=tuple(reader.diagnostics), notices=notices, extras=extras)
 
 
 def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
@@ -258,8 +265,25 @@ def _parallelism(reader: _Reader, sheet: FactSheet) -> None:
                                         note=f"{devices.value} devices x {n} nodes"))
 
 
+def _data_seq_length(reader: _Reader) -> Optional[Value]:
+    """model.data.seq_length when it resolves. The launcher writes it as
+    `${training.model.encoder_seq_length}` (a key of the launcher's composed config, which is
+    this file under `training:`): that names the position range itself, so the fallback to
+    model.encoder_seq_length is exact there and no SL007 is due."""
+    got = reader.interpolator.get("model.data.seq_length")
+    if got is not None and not got.ok:
+        text = got.node.text if got.node is not None else ""
+        if "encoder_seq_length}" in text.replace(" ", ""):
+            return None
+    return reader.integer("model.data.seq_length")
+
+
 def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
-    seq = sheet.put("seq_len", reader.integer("model.encoder_seq_length") or reader.integer("model.data.seq_length"))
+    # The GPT dataset builds samples of model.data.seq_length tokens (NVIDIA/NeMo 8cfedd7,
+    # megatron_gpt_model.py lines 1673-1686, the GPT dataset config: `sequence_length: cfg.data.seq_length`);
+    # model.encoder_seq_length sizes the position range and is only the fallback when data
+    # does not say (megatron_gpt_config.yaml writes `seq_length: ${model.encoder_seq_length}`).
+    seq = sheet.put("seq_len", _data_seq_length(reader) or reader.integer("model.encoder_seq_length"))
     sheet.put("max_position_embeddings", reader.integer("model.max_position_embeddings"))
     sheet.put("micro_batch", reader.integer("model.micro_batch_size"))
     final = reader.integer("model.global_batch_size")
@@ -339,9 +363,78 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     if max_steps is None or style in (None, "constant", "inverse-sqrt"):
         return
     if str(sched.value) == "CosineAnnealing" and constant is not None:
-        sheet.put("decay_end_step", derived(max_steps.value - constant.value, "max_steps - constant_steps "
-                                            "(CosineAnnealing holds min_lr for the last constant_steps)",
-                                            "train_steps"))
+        # lr_scheduler.py: decay_steps = max_steps - (constant_steps + warmup_steps), and past
+        # warmup + decay_steps the LR is min_lr. When warmup + constant exceed max_steps the
+        # decay is empty: min_lr right after the warmup, never a negative step.
+        end = max_steps.value - constant.value
+        warm = warmup.value if warmup is not None else 0
+        formula = "max_steps - constant_steps (CosineAnnealing holds min_lr for the last constant_steps)"
+        if end <= warm:
+            # The decay is empty: the LR is the peak at step warmup and min_lr from the next
+            # step on (step > warmup + decay_steps). A warmup as long as the run never ends:
+            # the horizon is then the run's end.
+            end, formula = min(max(warm, 0) + 1, max_steps.value), (
+                "warmup_steps + 1: warmup + constant_steps reach max_steps, so the cosine decay is empty and "
+                "the LR drops to min_lr right after the warmup")
+        sheet.put("decay_end_step", derived(end, formula, "train_steps"))
     else:
         sheet.put("decay_end_step", max_steps if max_steps.source.kind != "derived" else derived(
             max_steps.value, "sched.max_steps unset: trainer.max_steps", "train_steps"))
+
+
+# model.peft.peft_scheme values that train adapters only (NeMo 8cfedd7,
+# examples/nlp/language_modeling/tuning/conf/megatron_gpt_finetuning_config.yaml: "adapter",
+# "ia3", "ptuning", "lora"; "none" is full fine-tuning).
+_ADAPTER_SCHEMES = ("lora", "adapter", "ia3", "ptuning", "p_tuning", "prompt_tuning", "canonical", "dora",
+                    "qlora")
+
+
+def _init(reader: _Reader, sheet: FactSheet) -> None:
+    """Where the weights start (NVIDIA/NeMo 8cfedd7): megatron_gpt_config.yaml reads
+    `model.restore_from_path` ("a .nemo file path to restore only the model weights") and
+    `model.restore_from_ckpt` ("a training ckpt path to restore both model weights and
+    optimizer states"), both "used for continual training"; the fine-tuning config
+    (tuning/conf/megatron_gpt_finetuning_config.yaml) requires restore_from_path, trains
+    `model.data.train_ds` (supervised, `chat` data) and `model.peft.peft_scheme` adapters.
+    The NeMo-Framework-Launcher's fine-tuning and PEFT configs name the weights in
+    `model.pretrained_checkpoint.restore_from_path`. `model.resume_from_checkpoint` and
+    `exp_manager.resume_if_exists` continue this same run: not a change of start."""
+    scheme = reader.text("model.peft.peft_scheme")
+    if scheme is not None and str(scheme.value).lower() in _ADAPTER_SCHEMES:
+        sheet.put("init", Value("lora", scheme.source._replace(note=f"PEFT {scheme.value}: adapters only")))
+        return
+    for key in ("model.restore_from_path", "model.pretrained_checkpoint.restore_from_path",
+                "model.restore_from_ckpt"):
+        path = _set_text(reader, key)
+        if path is None:
+            continue
+        supervised = reader.interpolator.get("model.data.train_ds") is not None or scheme is not None
+        if supervised:
+            sheet.put("init", Value("finetune", path.source._replace(
+                note="supervised fine-tuning (model.data.train_ds) of these weights")))
+        else:
+            sheet.put("init", Value("checkpoint", path.source._replace(
+                note="continued training from these weights")))
+        return
+    sheet.put("init", Value("scratch", default_source(FRAMEWORK, "no restore_from_path / restore_from_ckpt / "
+                                                                 "pretrained_checkpoint: random init")))
+
+
+def _set_text(reader: _Reader, dotted: str) -> Optional[Value]:
+    """A path-like value that is set (not null, not empty); Hydra's `???` counts as set: it is a
+    mandatory value the launch command supplies (NeMo's tuning configs write restore_from_path: ???)."""
+    node = reader.interpolator.get(dotted)
+    if node is not None and not node.ok and node.node is not None and str(node.node.text).strip():
+        # `${fine_tuning.run.convert_dir}/results/x.nemo` (the launcher's composed config): a
+        # path is named even if this file alone cannot spell it out
+        return Value(str(node.node.text), key_source(reader.doc.path, dotted, node.node.span,
+                                                     "a path from the launcher's config"))
+    if node is None or not node.ok or not isinstance(node.value, str):
+        return None
+    text = node.value.strip()
+    if not text or text in ("null", "None"):
+        return None
+    source = reader.source(dotted, node)
+    if text == "???":  # Hydra's mandatory value: the fine-tuning configs require the path at launch
+        source = source._replace(note="??? : a path the launch must give (Hydra mandatory value)")
+    return Value(text, source)

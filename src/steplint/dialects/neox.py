@@ -51,6 +51,38 @@ _TRAINING_KEYS = ("train_iters", "lr_decay_iters", "lr_decay_style", "optimizer"
                   "train_epochs", "lr_decay_fraction")
 
 
+# Data, checkpoint-path, logging and tokenizer arguments (NeoXArgsLogging, NeoXArgsTokenizer
+# and the data / checkpoint fields of NeoXArgsTraining in megatron/neox_arguments/neox_args.py
+# @ea7aefd). A file holding only these (configs/local_setup.yml) says nothing about the model
+# or the schedule, so no dialect claims it alone; in a recipe with a NeoX file it is a NeoX
+# fragment (`deepy.py train.py 125M.yml local_setup.yml` merges them), not an unknown format.
+DATA_LOGGING_KEYS = frozenset((
+    "use_wandb", "wandb_group", "wandb_run_name", "wandb_team", "wandb_project", "wandb_host",
+    "wandb_init_all_ranks", "git_hash", "log_dir", "tensorboard_dir", "use_comet", "comet_workspace",
+    "comet_project", "comet_experiment_name", "comet_tags", "comet_others", "comet_experiment",
+    "peak_theoretical_tflops", "log_interval", "log_grad_pct_zeros", "log_param_norm", "log_grad_norm",
+    "log_optimizer_states", "log_gradient_noise_scale", "gradient_noise_scale_n_batches",
+    "gradient_noise_scale_cpu_offload", "memory_profiling", "memory_profiling_path", "profile",
+    "profile_step_start", "profile_step_stop", "tokenizer_type", "padded_vocab_size",
+    "data_path", "train_data_paths", "train_label_data_paths", "test_data_paths", "test_label_data_paths",
+    "valid_data_paths", "valid_label_data_paths", "train_data_weights", "valid_data_weights",
+    "test_data_weights", "weight_by_num_documents", "weighted_sampler_alpha", "data_impl", "pack_impl",
+    "dataset_impl", "mmap_warmup", "save", "s3_path", "load", "checkpoint_validation_with_forward_pass",
+    "checkpoint_scale", "checkpoint_factor", "extra_save_iters", "no_save_optim", "no_save_rng",
+    "eval_iters", "keep_last_n_checkpoints", "eval_interval", "split", "vocab_file", "merge_file",
+    "num_workers", "hostfile", "include", "exclude", "num_nodes", "num_gpus", "master_port", "launcher",
+    "deepspeed_slurm", "seed",
+))
+
+
+def is_data_fragment(doc: Document) -> bool:
+    """Whether `doc` holds only NeoX data / checkpoint-path / logging keys (at least one)."""
+    root = doc.root
+    if not isinstance(root, MappingNode) or not root.items:
+        return False
+    return all(isinstance(k, str) and k.replace("-", "_") in DATA_LOGGING_KEYS for k in root.keys())
+
+
 def _round_up(value: int, multiple: int) -> int:
     return value if multiple <= 1 else -(-value // multiple) * multiple
 
@@ -282,9 +314,18 @@ def _schedule(keys: _Keys, sheet: FactSheet, extras: dict) -> None:
             sheet.put("precision", Value("bf16" if block == "bf16" or (kind and "bfloat16" in str(kind.value))
                                          else "fp16", enabled.source))
             break
+    # neox_args.py @ea7aefd: `finetune` loads the weights only and resets the iteration;
+    # `no_load_optim` with `load` keeps the weights without the optimizer (a warm start).
+    # `load` alone resumes this run's own checkpoints (NeoX is Megatron's checkpointing).
     finetune = keys.flag("finetune")
+    no_optim = keys.flag("no_load_optim")
     if finetune is not None and finetune.value:
         sheet.put("init", Value("finetune", finetune.source))
+    elif no_optim is not None and no_optim.value and keys.is_set("load"):
+        sheet.put("init", Value("checkpoint", no_optim.source))
+    elif configures_training:
+        sheet.put("init", Value("scratch", default_source(FRAMEWORK, "no finetune / no_load_optim: random init, "
+                                                                    "or this run resuming itself from load")))
     if not configures_training:
         return
 

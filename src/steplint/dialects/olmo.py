@@ -258,4 +258,30 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     precision = reader.text("precision")
     if precision is not None and precision.value in PRECISIONS:
         sheet.put("precision", Value(PRECISIONS[precision.value], precision.source))
-    sheet.put("init", reader.default("scratch", "weights from init_fn; load_path only resumes a run"))
+    _init(reader, sheet)
+
+
+def _init(reader: ConfigReader, sheet: FactSheet) -> None:
+    """Where the run starts. scripts/train.py (allenai/OLMo 59a53e3f, lines 351-357) restores
+    `load_path` before the first step; olmo/config.py documents it as "a training checkpoint to
+    restore/resume from. If not set, then training begins from scratch". What is restored
+    decides: `reset_optimizer_state` / `reset_trainer_state` keep only the weights, and
+    `restore_dataloader: false` sets the step and the tokens seen back to 0 (olmo/train.py
+    load_trainer_state, lines 376-380), so the schedule in this file starts afresh on trained
+    weights: every annealing, micro-annealing and stage-2 config of configs/ does that. A
+    `load_path` that restores the step continues the run it came from (a resume)."""
+    load = reader.text("load_path")
+    if load is None or not str(load.value).strip():
+        sheet.put("init", reader.default("scratch", "load_path not set: weights from init_fn"))
+        return
+    for key in ("reset_optimizer_state", "reset_trainer_state"):
+        reset = reader.flag(key)
+        if reset is not None and reset.value is True:
+            sheet.put("init", Value("checkpoint", reader.source(key, f"weights from load_path {load.value}")))
+            return
+    restore = reader.flag("restore_dataloader")
+    if restore is not None and restore.value is False:
+        sheet.put("init", Value("checkpoint", reader.source(
+            "load_path", "restore_dataloader: false starts this file's schedule at step 0 on these weights")))
+        return
+    sheet.put("init", reader.default("scratch", "load_path restores the step and the optimizer: the run resumes"))

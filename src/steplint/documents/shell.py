@@ -37,6 +37,7 @@ _PROGRAM = re.compile(r"(?:^|/)([A-Za-z0-9_.-]+\.py)$")
 _NEGATIVE_NUMBER = re.compile(r"-\.?[0-9]")
 _DECLARATION_WORDS = frozenset({"export", "local", "declare", "readonly", "typeset"})
 _MAX_ARITH_TOKENS = 64  # also bounds the recursion of the arithmetic parser
+_BRACED_NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ARITH_TOKEN = re.compile(r"\s*(?:(\d[\d_]*)|([A-Za-z_][A-Za-z0-9_]*)|(\*\*|[-+*/%()]))")
 
 
@@ -450,7 +451,9 @@ class _Expander:
         """Integer `$((...))` with + - * / % ** and parentheses over literal variables."""
         tokens: list = []
         pos = 0
-        expression = expression.strip()
+        # `${NAME}` inside `$((...))` is the variable, as bash expands it first (the
+        # Megatron-DeepSpeed MoE scripts write `$(( ${TRAIN_TOKENS} * 3 / ${GLOBAL_BATCH_SIZE} ))`)
+        expression = _BRACED_NAME.sub(r"\1", expression.strip())
         while pos < len(expression):
             m = _ARITH_TOKEN.match(expression, pos)
             if not m or m.end() == pos:

@@ -11,6 +11,15 @@ from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 # Sources of the global batch that make it a product of the cluster size.
 _CLUSTER_FIELDS = frozenset({"data_parallel", "world_size"})
+# Frameworks with no key that states the global batch: it is always per device x accumulation
+# x devices there, so "pin the global batch" cannot be followed. HF TrainingArguments has only
+# per_device_train_batch_size and gradient_accumulation_steps (transformers training_args.py,
+# `train_batch_size` = per device x n_gpu); LLaMA-Factory passes those through; axolotl's
+# `batch_size` is micro x accumulation per device; MaxText's pyconfig sets the global batch to
+# int(num_devices x per_device_batch_size) x gradient_accumulation_steps.
+_NO_GLOBAL_BATCH_KEY = frozenset({"hf-training-args", "llama-factory", "axolotl", "maxtext"})
+# Files that never hold the batch of the run themselves (architecture, DeepSpeed glue).
+_NOT_BATCH_DIALECTS = frozenset({"hf-config", "deepspeed", "unknown"})
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -21,6 +30,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if batch is None or not isinstance(batch.value, int):
         return
     if batch.source.kind == "derived" and _follows_cluster(recipe, batch.source.inputs):
+        owners = {d for d in recipe.dialects if d not in _NOT_BATCH_DIALECTS}
+        if owners and owners <= _NO_GLOBAL_BATCH_KEY:
+            return  # no key could pin it: nothing the user can change in the file
         yield ctx.diagnostic(
             f"the global batch ({human(batch.value)} sequences = {batch.source.formula}) is not written in "
             f"the config: it follows the number of GPUs, so the same file trains with another batch "
@@ -90,7 +102,9 @@ RULE = Rule(
             "size, or, with Megatron's interleaved pipeline schedule, when the number of micro batches "
             "per step is not a multiple of the pipeline size. Warning when no file states the global "
             "batch and it is derived from micro batch × accumulation × data parallel, so it changes "
-            "whenever the job runs on another number of GPUs."
+            "whenever the job runs on another number of GPUs; only for frameworks with a key that "
+            "states the global batch (not Hugging Face TrainingArguments, LLaMA-Factory, axolotl or "
+            "MaxText, whose batch is always per device × accumulation × devices)."
         ),
         why=(
             "Megatron-LM asserts divisibility at start (num_microbatches_calculator.py), torchtitan "

@@ -34,7 +34,17 @@ RULE = Rule(
             "Detects recipes outside Step Law's premises: μP parametrization (NeoX use-mup, MiniCPM-style "
             "scale factors), an optimizer that is not AdamW (Muon, Lion, Adafactor, SOAP, SGD), LoRA, "
             "fine-tuning a pretrained model, or continued pre-training from a checkpoint. It prints one "
-            "notice and turns off SL301-SL303 (only those) for the recipe."
+            "notice at the key that decided it and turns off SL301-SL303 (only those) for the recipe. "
+            "Where a run starts is read from each framework's own keys: OLMo `load_path` with "
+            "`restore_dataloader: false` or `reset_*_state`, nanotron `init_method.path` or a "
+            "`resume_checkpoint_path` without its optimizer or LR scheduler, Megatron `--finetune`, "
+            "`--pretrained-checkpoint`, `--load` with `--no-load-optim` or a fine-tuning entry script, "
+            "NeMo `restore_from_path` / `peft`, torchtitan `checkpoint.initial_load_path`, litgpt "
+            "`initial_checkpoint_dir` and finetune configs, Levanter `initialize_from_*` / `lora` / SFT "
+            "data, HF hub weights with chat or post-training keys, axolotl `base_model`, LLaMA-Factory "
+            "`stage` / `finetuning_type` (sft and lora by default). A checkpoint restored with its optimizer, "
+            "scheduler and step (Megatron `--load`, a nanotron resume) continues a run and is not a change "
+            "of start; `steplint show` names the deciding key as the source of `init`."
         ),
         why=(
             "Step Law was fitted on models trained from scratch with AdamW in standard parametrization. "
