@@ -284,27 +284,32 @@ def _text(outcome, path: str) -> Optional[str]:
 
 
 def _add_ignore(files: list[str], settings, selection, stdin, options: dict) -> int:
-    """`--add-ignore`: suppress today's findings inline (steplint.baseline does the editing)."""
+    """`--add-ignore`: suppress today's findings inline (steplint.baseline plans each file,
+    this writes them). Exit 0: the next run is clean but for the files named for
+    per-file ignores."""
     from steplint import baseline
+    from steplint.atomic import write_atomic
     from steplint.engine import lint
-    from steplint.fixing import FixWriteError
 
     if stdin is not None:
-        raise fail("--add-ignore edits files in place; it cannot take `-` (stdin)")
-    plan = baseline.Plan()
-    for outcome in lint(files, settings, selection):
-        plan = baseline.add(plan, outcome)
-    try:
-        written = baseline.write(plan)
-    except (FixWriteError, OSError) as error:
-        raise fail(str(error))
-    added = sum(n for n in written.values())
-    click.echo(f"Added {added} suppression{'s' if added != 1 else ''} in {len(written)} file{'s' if len(written) != 1 else ''}.")
-    for path, reason in plan.refused:
-        click.echo(f"steplint: {path}: not suppressed inline: {reason}", err=True)
-    if plan.per_file:
-        click.echo("These files cannot carry comments (JSON) or a comment could not be placed; add to [tool.steplint]:")
-        click.echo(baseline.settings_snippet(plan.per_file), nl=False)
+        raise fail("--add-ignore edits files in place; it cannot read `-` (stdin)")
+    plans = [plan for outcome in lint(files, settings, selection) for plan in baseline.plan_outcome(outcome)]
+    written = 0
+    for plan in plans:
+        if plan.text is None:
+            continue
+        try:
+            write_atomic(plan.path, plan.text, bom=plan.bom)
+        except OSError as error:
+            raise fail(f"{plan.path}: cannot write: {error.strerror or error} (the file is unchanged)")
+        written += 1
+    added = sum(p.added for p in plans)
+    click.echo(f"Added {added} suppression{'' if added == 1 else 's'} in {written} file{'' if written == 1 else 's'}.")
+    left = [(p.path, p.leftover) for p in plans if p.leftover]
+    if left:
+        click.echo("Not suppressible inline (JSON has no comments; parse errors and SL008 never are); "
+                   "add to [tool.steplint] in pyproject.toml or .steplint.toml:")
+        click.echo(baseline.settings_snippet(left), nl=False)
     return EXIT_CLEAN
 
 
