@@ -33,8 +33,14 @@ def snippet(d: Diagnostic, source: str | None) -> list[str]:
     return [f"{pad} |", f"{d.line} | {src}", f"{pad} | {' ' * (start - 1)}{'^' * (end - start)}", f"{pad} |"]
 
 
+# Findings about the whole recipe, not a line: no source snippet (SL005's details are in `show`).
+_NO_SNIPPET = frozenset({"SL005"})
+
+
 def finding(d: Diagnostic, report: Report) -> str:
     head = text.line(d, report.color)
+    if d.code in _NO_SNIPPET:
+        return head
     return "\n".join([head, *snippet(d, report.sources.get(d.file))])
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+
+_FLAG = re.compile(r"--[a-z][a-z-]*")  # the first command-line flag that supplies a fact
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -18,7 +22,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     # at once, and a long line would bury the findings that matter; `show` lists what
     # supplies each fact (recipe.SUPPLY).
     fields = ", ".join(m.field for m in recipe.missing)
-    yield ctx.diagnostic(f"Step Law checks skipped: {fields} unknown (`steplint show` says what supplies each)")
+    flags = ", ".join(dict.fromkeys(f.group(0) for f in (_FLAG.search(m.supply) for m in recipe.missing) if f))
+    supply = f"give {flags} or see" if flags else "see"
+    yield ctx.diagnostic(f"Step Law checks skipped, facts unknown ({fields}): {supply} `steplint show` for every way")
 
 
 RULE = Rule(
