@@ -51,12 +51,14 @@ def _newline_of(line: str, default: str) -> str:
     return line[len(line.rstrip("\r\n")):] or default
 
 
+def _continues(line: str) -> bool:
+    body = line.rstrip("\r\n")
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 1
+
+
 def _command_start(lines: list[str], index: int) -> int:
     """The first line (0-based) of the shell command that line `index` belongs to."""
-    while index > 0:
-        prev = lines[index - 1].rstrip("\r\n")
-        if (len(prev) - len(prev.rstrip("\\"))) % 2 == 0:
-            break
+    while index > 0 and _continues(lines[index - 1]):
         index -= 1
     return index
 
@@ -70,7 +72,7 @@ def candidates(document, line: int, codes: tuple[str, ...]) -> Iterable[tuple[st
     i = line - 1
     body = lines[i].rstrip("\r\n")
     directive = _directive(codes)
-    ends_continued = document.kind == "shell" and (len(body) - len(body.rstrip("\\"))) % 2 == 1
+    ends_continued = document.kind == "shell" and _continues(lines[i])
     if not ends_continued:
         trailing = body + ("  # " if body.strip() else "# ") + directive + _newline_of(lines[i], newline)
         yield "".join(lines[:i] + [trailing] + lines[i + 1:]), line
@@ -109,11 +111,18 @@ def plan_file(document, diagnostics: Iterable[Diagnostic]) -> FilePlan:
         return FilePlan(path, None, 0, tuple(sorted({d.code for d in found})))
     by_line: dict[int, set[str]] = {}
     leftover = set()
+    # In a shell script, the findings on the continued lines of one command share the one
+    # directive above the command (it covers the command whole): one line, not one per finding.
+    lines = _lines(document.text) if document.kind == "shell" else []
+    group_of: dict[int, int] = {}
     for d in found:
         if d.code in _NOT_INLINE:
             leftover.add(d.code)
-        else:
-            by_line.setdefault(d.line, set()).add(d.code)
+            continue
+        line = d.line
+        if lines and 1 <= line <= len(lines) and _continues(lines[line - 1]):
+            line = group_of.setdefault(_command_start(lines, line - 1), line)
+        by_line.setdefault(line, set()).add(d.code)
     current = document
     added = 0
     for line in sorted(by_line, reverse=True):
@@ -125,8 +134,8 @@ def plan_file(document, diagnostics: Iterable[Diagnostic]) -> FilePlan:
                 break
         else:
             leftover.update(codes)
-    text = current.text if added else None
-    return FilePlan(path, text, added, tuple(sorted(leftover)), bool(getattr(document, "bom", False)))
+    new_text: Optional[str] = current.text if added else None
+    return FilePlan(path, new_text, added, tuple(sorted(leftover)), bool(getattr(document, "bom", False)))
 
 
 def _reread(document, text: str):

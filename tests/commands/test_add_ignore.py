@@ -62,6 +62,7 @@ def test_shell_continuation_gets_the_directive_above_the_command(tmp_path):
     after = sh.read_text()
     assert no_comments(after) == no_comments(CONTINUED)
     lines = after.splitlines()
+    assert lines[2] == "# steplint: ignore[SL301, SL302, SL303]"  # one directive for the command
     assert lines[0] == "#!/bin/bash" and all(not ln.rstrip().endswith("\\") or "#" not in ln for ln in lines)
     assert run(sh).exit_code == 0
     if shutil.which("bash"):

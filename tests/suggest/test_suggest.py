@@ -111,3 +111,17 @@ def test_deepspeed_notes_go_to_stderr_and_json_form():
     assert set(doc) == {"framework", "text", "facts", "notes"} and doc["notes"] and doc["framework"] == "deepspeed"
     assert json.loads(doc["text"])["optimizer"]["params"]["lr"] == doc["facts"]["peak_lr"]
     assert math.isclose(doc["facts"]["global_batch_tokens"], doc["facts"]["global_batch_sequences"] * 2048)
+
+
+@pytest.mark.parametrize("framework", sorted(WRITERS))
+def test_suggestion_golden(framework):
+    """The whole text of each framework's suggestion (STEPLINT_UPDATE_GOLDEN=1 regenerates)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
+    from golden_cases import check_golden
+
+    s = suggest(framework, 1e9, 1e11, 2048, Layout(64, 4, tensor_parallel=2))
+    body = s.text + "".join(f"note: {n}\n" for n in s.notes)
+    check_golden(f"suggest-{framework}.txt", body)

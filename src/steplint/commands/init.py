@@ -35,7 +35,7 @@ def command(world_size, tokens, seq_len) -> None:
                 raise click.exceptions.Exit(2)
     plan = plan_init(existing, None if world_size is None else int(world_size), tokens,
                      None if seq_len is None else int(seq_len))
-    if plan.path is not None:
+    if plan.path is not None and plan.text is not None:
         from steplint.atomic import write_atomic
 
         try:
