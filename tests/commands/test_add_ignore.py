@@ -107,3 +107,22 @@ def test_toml_and_json(tmp_path):
 def test_stdin_is_refused():
     r = CliRunner().invoke(cli, ["check", "--isolated", "--add-ignore", "-"], input="lr: 1\n")
     assert r.exit_code == 2 and "stdin" in r.output
+
+
+def test_inside_a_multi_line_string_the_directive_goes_above():
+    from steplint.baseline import plan_file
+    from steplint.diagnostics import Diagnostic, Severity
+    from steplint.documents.load import load_document
+
+    text = 'a: 1\nnote: "first\n  second"\nblock: |\n  keep # this\nb: 2\n'
+    doc = load_document("x.yaml", text=text)
+    found = [Diagnostic("SL302", "steplaw-lr", Severity.WARNING, "m", "x.yaml", 2, 7),
+             Diagnostic("SL303", "steplaw-batch", Severity.WARNING, "m", "x.yaml", 5, 3)]
+    plan = plan_file(doc, found)
+    assert plan.added == 1
+    assert yaml.safe_load(plan.text) == yaml.safe_load(text)
+    lines = plan.text.splitlines()
+    assert lines[1] == "# steplint: ignore[SL302]" and lines[2] == 'note: "first'
+    # line 5 is block-scalar content: any comment there would be text, and a directive above
+    # the key covers the key's line only: left for per-file ignores, the block untouched
+    assert plan.leftover == ("SL303",) and "block: |\n  keep # this\n" in plan.text
