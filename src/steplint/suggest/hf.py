@@ -24,7 +24,8 @@ def render(r: Recipe) -> tuple[str, list[str]]:
                      f"{lay.data_parallel}")
     lines = [f"# {line}".rstrip() for line in explanation(r)] + [f"# Note: {n}" for n in notes] + [
         f"# Launch on {lay.world_size} GPUs (e.g. `accelerate launch --num_processes {lay.world_size}`);",
-        "# add model_name_or_path and your data keys.",
+        "# add model_name_or_path and your data keys. max_length is TRL's SFTConfig key for the sequence",
+        "# length (run_clm.py calls it block_size).",
         f"per_device_train_batch_size: {lay.micro_batch}",
         f"gradient_accumulation_steps: {r.grad_accum}",
         f"max_steps: {r.train_steps}",
