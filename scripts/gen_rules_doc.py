@@ -18,6 +18,7 @@ TARGET = REPO / "docs" / "rules.md"
 sys.path.insert(0, str(REPO / "src"))
 
 from steplint.rules.registry import all_rules  # noqa: E402
+from steplint.rules.docs_text import public_evidence  # noqa: E402
 
 _SUPPRESS = (
     "`# steplint: ignore[{code}]` on the line or the line above (YAML, TOML, shell), "
@@ -61,8 +62,9 @@ def render() -> str:
             shown = ", ".join(f"`{k} = {v!r}`" for k, v in rule.options.items())
             lines.append(f"Options: {shown}.")
         lines += ["", "**What it checks.** " + docs.what, "", "**Why it matters.** " + docs.why]
-        if docs.evidence:
-            lines += ["", "**Evidence.**", ""] + [f"- {e}" for e in docs.evidence]
+        evidence = public_evidence(rule)  # never a path a reader of the docs does not have
+        if evidence:
+            lines += ["", "**Evidence.**", ""] + [f"- {e}" for e in evidence]
         if docs.example:
             lines += ["", "**Example.**", "", "```", docs.example.rstrip("\n"), "```"]
         if docs.fix:

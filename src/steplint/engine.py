@@ -87,8 +87,10 @@ def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, Any], pa
     out: list[Diagnostic] = []
     for key, found in by_file.items():
         level_fixed = [_with_level(d, selection) for d in found if selection.keeps(d)]
-        directives = suppression.directives(docs_by_key.get(key))
-        kept, unused = suppression.apply(level_fixed, directives, passed_keys[key], known=known, runs=runs)
+        doc = docs_by_key.get(key)
+        directives = suppression.directives(doc)
+        kept, unused = suppression.apply(level_fixed, directives, passed_keys[key], known=known, runs=runs,
+                                         text=getattr(doc, "text", None))
         out.extend(kept)
         out.extend(_with_level(d, selection) for d in unused if selection.keeps(d))
     out.sort(key=lambda d: d.sort_key)

@@ -128,10 +128,12 @@ class Source(NamedTuple):
         """One line for `show`'s table."""
         if self.kind == "key":
             return f"{self.file}:{self.line}:{self.column} {self.key}"
+        # A note or a framework name may hold parentheses of its own: joined with ": " and
+        # "in", never wrapped in another pair, so the line never nests them.
         if self.kind == "override":
-            return f"{self.setting}" + (f" ({self.file})" if self.file else "")
+            return f"{self.setting}" + (f" in {self.file}" if self.file else "")
         if self.kind == "default":
-            return f"default of {self.framework}" + (f" ({self.note})" if self.note else "")
+            return f"default of {self.framework}" + (f": {self.note}" if self.note else "")
         return f"= {self.formula}"
 
 

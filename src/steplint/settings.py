@@ -317,21 +317,47 @@ def read_settings_file(path: Path) -> Settings:
         raise SettingsError(f"{where}: {d.message if d else 'cannot be read as TOML'}")
     is_pyproject = path.name == "pyproject.toml"
     table = lookup(doc.root, "tool.steplint") if is_pyproject else doc.root
-    prefix = "[tool.steplint] " if is_pyproject else ""
+    prefix = ("tool", "steplint") if is_pyproject else ()
     if table is None:
         return Settings(config_file=str(path), root=str(path.parent))
     if not isinstance(table, MappingNode):
-        raise SettingsError(f"{shown}:{table.span.start.line}:{table.span.start.column}: {prefix}should be a table")
+        raise SettingsError(f"{shown}:{table.span.start.line}:{table.span.start.column}: `[tool.steplint]` should be a table")
+    nested = lookup(table, "tool.steplint") if not is_pyproject else None
+    if nested is not None:  # `[tool.steplint]` is pyproject.toml's table; elsewhere keys are top-level
+        span = nested.span
+        raise SettingsError(
+            f"{shown}:{span.start.line}:{span.start.column}: `[tool.steplint]` is read only in pyproject.toml; "
+            f"in {path.name} write its keys at the top level (drop the `[tool.steplint]` header, and "
+            f"`[tool.steplint.X]` becomes `[X]`), or name the file pyproject.toml")
     data = to_python(table)
     problems = validate(data, load_schema(SETTINGS_SCHEMA), node=table)
     if problems:
         first = problems[0]
         span = getattr(first.node, "span", None) or table.span
-        key = ".".join(str(p) for p in first.path)
-        what = f"`{key}` {first.message}" if key and not first.message.startswith("unknown") else first.message
+        key = spell_key(prefix + tuple(first.path))
+        if first.message.startswith("unknown key `"):  # the leaf alone: say where it is
+            what = "unknown key `" + key + first.message[len("unknown key `") + len(str(first.path[-1])):]
+        else:
+            what = f"`{key}` {first.message}" if key else first.message
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SettingsError(f"{shown}:{span.start.line}:{span.start.column}: {prefix}{what}{more}")
+        raise SettingsError(f"{shown}:{span.start.line}:{span.start.column}: {what}{more}")
     return _to_settings(data, path)
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def spell_key(path: tuple) -> str:
+    """A settings key in full, as TOML writes it: `tool.steplint.per-file-ignores."a.json"`,
+    and an item of an array of tables as `recipes[1]` (1-based: the first `[[...]]` is 1)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            text = str(part) if _BARE_KEY.match(str(part)) else '"' + str(part).replace('"', '\\"') + '"'
+            out += ("." if out else "") + text
+    return out
 
 
 def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:

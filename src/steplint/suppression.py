@@ -1,7 +1,10 @@
 """Inline suppression: `# steplint: ignore[SL302, steplaw-lr]` and `ignore-file[...]`.
 
 A trailing comment covers its own line; a comment on a line of its own covers the next
-line that is not itself a comment (so several directives can stack above one key).
+line that is not itself a comment (so several directives can stack above one key); in a
+shell script it covers that line's whole command, continuation lines (a trailing backslash)
+included, since no comment can sit inside a continued command (as ruff's own-line
+`# ruff: ignore` covers the logical statement below it).
 `ignore-file[...]` anywhere covers the whole file. JSON has no comments: per-file ignores
 in the settings do that job there. Unused directives become SL008.
 """
@@ -11,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, NamedTuple, Optional
 
-from steplint.diagnostics import Diagnostic, Severity
+from steplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 
 _DIRECTIVE = re.compile(r"steplint:\s*(ignore-file|ignore)\s*\[([^\]]*)\]", re.IGNORECASE)
 _COMMENT_KINDS = ("yaml", "toml", "shell")
@@ -24,7 +27,23 @@ class Directive(NamedTuple):
     selectors: tuple[str, ...]
     line: int  # where the comment is
     column: int
-    target: Optional[int]  # covered line; None for ignore-file
+    target: Optional[int]  # first covered line; None for ignore-file
+    last: Optional[int] = None  # last covered line (a continued shell command); None: target
+    alone: bool = False  # the comment holds this directive and nothing else (SL008 may delete it)
+    own_line: bool = False
+    bracket: tuple[int, int] = (0, 0)  # the selectors' text, as columns within the line (1-based, end exclusive)
+
+
+def _continued_to(lines: list[str], line: int) -> int:
+    """The last line of the shell command that starts at `line` (1-based): lines ending in
+    an unescaped backslash continue on the next."""
+    while line <= len(lines):
+        stripped = lines[line - 1].rstrip("\r\n")
+        trailing = len(stripped) - len(stripped.rstrip("\\"))
+        if trailing % 2 == 0:
+            break
+        line += 1
+    return min(line, len(lines))
 
 
 def directives(document) -> tuple[Directive, ...]:
@@ -33,21 +52,35 @@ def directives(document) -> tuple[Directive, ...]:
     # The loaders' comments (never a `#` inside a quoted string or block scalar).
     comments = document.comments
     own_lines = {c.line for c in comments if c.own_line}
+    text_lines = document.text.splitlines() if document.kind == "shell" else []
     found = []
     for comment in comments:
         line, own = comment.line, comment.own_line
-        for m in _DIRECTIVE.finditer(comment.text):
+        matches = list(_DIRECTIVE.finditer(comment.text))
+        for m in matches:
             selectors = tuple(s.strip() for s in m.group(2).split(",") if s.strip())
+            last = None
             if m.group(1).lower() == "ignore-file":
                 target = None
             elif own:
                 target = line + 1
                 while target in own_lines:
                     target += 1
+                if text_lines:
+                    last = _continued_to(text_lines, target)
             else:
                 target = line
-            found.append(Directive(selectors, line, comment.column, target))
+            alone = len(matches) == 1 and comment.text.strip() == m.group(0).strip()
+            start = comment.column + 1 + m.start(2)  # the column of the first selector character
+            found.append(Directive(selectors, line, comment.column, target, last, alone, own,
+                                   (start, start + len(m.group(2)))))
     return tuple(found)
+
+
+def covers(directive: Directive, line: int) -> bool:
+    if directive.target is None:
+        return True
+    return directive.target <= line <= (directive.last or directive.target)
 
 
 def _hits(selector: str, diagnostic: Diagnostic) -> bool:
@@ -55,19 +88,21 @@ def _hits(selector: str, diagnostic: Diagnostic) -> bool:
     return diagnostic.code.upper().startswith(s.upper()) if s[:2].upper() == "SL" else diagnostic.name == s.lower()
 
 
-def apply(diagnostics: Iterable[Diagnostic], found: tuple[Directive, ...], file: str, *, known, runs) -> tuple[list[Diagnostic], list[Diagnostic]]:
+def apply(diagnostics: Iterable[Diagnostic], found: tuple[Directive, ...], file: str, *, known, runs,
+          text: Optional[str] = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(kept diagnostics, SL008 findings) for one file.
 
     `known(selector)` says whether a selector names any rule; `runs(selector)` whether one of
     the rules it names ran, so a directive for a rule the user turned off is not "unused".
-    Parse errors (SL001) cannot be suppressed inline, as in yamllint."""
+    Parse errors (SL001) cannot be suppressed inline, as in yamllint. With the file's `text`,
+    each SL008 carries a safe fix that removes what suppresses nothing."""
     used: set[tuple[int, str]] = set()
     kept = []
     for d in diagnostics:
         hit = None
         if d.code != "SL001":
             for i, directive in enumerate(found):
-                if directive.target is not None and directive.target != d.line:
+                if not covers(directive, d.line):
                     continue
                 hit = next((s for s in directive.selectors if _hits(s, d)), None)
                 if hit is not None:
@@ -89,5 +124,36 @@ def apply(diagnostics: Iterable[Diagnostic], found: tuple[Directive, ...], file:
             unused.append(Diagnostic(
                 code="SL008", name="unused-suppression", severity=Severity.WARNING,
                 message=message, file=file, line=directive.line, column=directive.column,
+                fix=removal(directive, s, file, text) if text is not None else None,
             ))
     return kept, unused
+
+
+def removal(directive: Directive, selector: str, file: str, text: str) -> Optional[Fix]:
+    """The edit that drops `selector` from its directive: the selector alone when others stay,
+    the whole comment when it held only this directive (its line too, when on a line of its
+    own). None when the comment says more than the directive (the user's words are kept)."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    if directive.line > len(starts) - 1:
+        return None
+    line_start = starts[directive.line - 1]
+    line_text = text[line_start:starts[directive.line]]
+    body = line_text.rstrip("\r\n")
+    others = [x for x in directive.selectors if x != selector]
+    if others:
+        start, end = (line_start + c - 1 for c in directive.bracket)
+        edit = Edit(file, start, end, ", ".join(others), directive.line, directive.bracket[0], directive.line, directive.bracket[1])
+        return Fix(Applicability.SAFE, f"Remove `{selector}` from the suppression", (edit,))
+    if not directive.alone:
+        return None
+    hash_at = line_start + directive.column - 1
+    if directive.own_line:
+        start, end = line_start, starts[directive.line]
+    else:
+        start, end = line_start + len(body[: directive.column - 1].rstrip(" \t")), line_start + len(body)
+    if start >= end or text[hash_at:hash_at + 1] != "#":
+        return None
+    edit = Edit(file, start, end, "", directive.line, 1, directive.line, len(body) + 1)
+    return Fix(Applicability.SAFE, "Remove the unused suppression comment", (edit,))

@@ -53,7 +53,7 @@ def test_json_output_validates_against_the_shipped_schema():
 
 def test_text_lines_and_summary():
     r = check(OFF, "--select", "SL302")
-    assert r.output.splitlines()[0].startswith(f"{OFF}:12:5: SL302 [steplaw-lr] peak LR 3.0e-4 is 0.23x the Step Law optimum 1.29e-3")
+    assert r.output.splitlines()[0].startswith(f"{OFF}:12:5: SL302 warning [steplaw-lr] peak LR 3.0e-4 is 0.23x the Step Law optimum 1.29e-3")
     assert r.output.splitlines()[-1] == "Found 1 problem (1 warning) in 1 file checked. 1 more with `--fix --unsafe-fixes`."
 
 
@@ -107,7 +107,7 @@ def test_directories_are_walked(tmp_path):
 def test_stdin_with_a_filename():
     r = check("-", "--stdin-filename", "configs/run.yaml", "--select", "SL301", input=Path(OFF).read_text())
     assert r.exit_code == 1
-    assert r.output.startswith("configs/run.yaml:13:9: SL301 [steplaw-recipe]")
+    assert r.output.startswith("configs/run.yaml:13:9: SL301 warning [steplaw-recipe]")
 
 
 def test_output_file_and_statistics(tmp_path):

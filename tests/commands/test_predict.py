@@ -113,13 +113,14 @@ def test_human_suffixes_equal_plain_numbers():
     (["--params", "7B", "--tokens", "1T", "--lr", "-3e-4"], "must be a positive finite number"),
     (["--params", "7B", "--tokens", "1T", "--format", "xml"], "'xml' is not one of"),
 ])
-def test_bad_input_is_one_line_exit_2(args, needle):
+def test_bad_input_is_the_usage_line_and_one_error_line_exit_2(args, needle):
     r = run(*args)
     assert r.returncode == 2
     assert r.stdout == ""
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1, r.stderr
-    assert lines[0].startswith("Error: ") and needle in lines[0]
+    assert len(lines) == 2, r.stderr
+    assert lines[0] == "Usage: steplint predict --params N --tokens D [OPTIONS]"
+    assert lines[1].startswith("Error: ") and needle in lines[1]
     assert "Traceback" not in r.stderr
 
 

@@ -14,7 +14,7 @@ def test_text_golden_with_statistics():
 def test_each_line_is_path_line_col_code_name_message():
     first = render("text", report()).splitlines()[0]
     d = DIAGNOSTICS[0]
-    assert first == f"{d.file}:{d.line}:{d.column}: {d.code} [{d.name}] {d.message}"
+    assert first == f"{d.file}:{d.line}:{d.column}: {d.code} {d.severity} [{d.name}] {d.message}"
 
 
 def test_summary_counts_by_severity_and_fixable():
@@ -39,3 +39,42 @@ def test_colour_only_when_asked():
     assert "\x1b[" not in render("text", report())
     coloured = render("text", report(color=True))
     assert "\x1b[1;31mSL001\x1b[0m" in coloured and "\x1b[1;33mSL301\x1b[0m" in coloured
+
+
+def test_every_line_states_its_severity_in_words():
+    lines = render("text", report()).splitlines()[:-1]
+    assert [ln.split(f"{d.column}: {d.code} ", 1)[1].split(" ")[0] for ln, d in zip(lines, DIAGNOSTICS)] == [
+        str(d.severity) for d in DIAGNOSTICS]
+
+
+def test_statistics_prints_the_table_and_the_summary_only():
+    lines = render("text", report(statistics=True)).splitlines()
+    assert all(ln.count("\t") == 2 for ln in lines[:-1]) and len(lines) == 6
+
+
+def test_quiet_drops_the_summary():
+    out = render("text", report(quiet=True))
+    assert "Found" not in out and len(out.splitlines()) == len(DIAGNOSTICS)
+    assert render("text", clean_report()._replace(quiet=True)) == ""
+
+
+SOURCE = "model:\n  hidden_size: 2048\noptim:\n\tlr: 8.0e-3\n"
+
+
+def test_full_golden():
+    from steplint.diagnostics import Diagnostic, Severity
+
+    d = Diagnostic("SL302", "steplaw-lr", Severity.WARNING, "peak LR 8.0e-3 is 5x the optimum", "cfg.yaml", 4, 6, 4, 12)
+    multi = Diagnostic("SL303", "steplaw-batch", Severity.INFO, "spans lines", "cfg.yaml", 1, 1, 2, 5)
+    gone = Diagnostic("SL003", "unknown-format", Severity.INFO, "no source", "other.yaml", 3, 1)
+    rep = report(diagnostics=(multi, d, gone), files_checked=2, hidden_unsafe=0, sources={"cfg.yaml": SOURCE})
+    check_golden("text-full.txt", render("full", rep))
+
+
+def test_full_caret_sits_under_the_span():
+    from steplint.diagnostics import Diagnostic, Severity
+
+    d = Diagnostic("SL302", "steplaw-lr", Severity.WARNING, "m", "cfg.yaml", 2, 16, 2, 20)
+    out = render("full", report(diagnostics=(d,), sources={"cfg.yaml": SOURCE})).splitlines()
+    assert out[2] == "2 |   hidden_size: 2048"
+    assert out[3].index("^") == out[2].index("2048") and out[3].count("^") == 4

@@ -29,3 +29,25 @@ def test_ignoring_sl008_turns_it_off(tmp_path):
     _, found = check_text(tmp_path, "c.yaml", CONFIG.format(lr="1.29e-3", comment="  # steplint: ignore[SL302]"),
                           "--select", "SL302")
     assert found == []
+
+
+@pytest.mark.parametrize("line, fixed", [
+    ("lr: 1.29e-3  # steplint: ignore[SL302]\n", "lr: 1.29e-3\n"),  # the whole trailing comment goes
+    ("lr: 1.29e-3  # steplint: ignore[SL302, SL301]\n", "lr: 1.29e-3  # steplint: ignore[SL301]\n"),
+    ("# steplint: ignore[SL302]\nlr: 1.29e-3\n", "lr: 1.29e-3\n"),  # an own-line comment takes its line
+    ("lr: 1.29e-3  # keep me  # steplint: ignore[SL302]\n", None),  # the user's words stay: no fix
+])
+def test_safe_fix_removes_only_what_suppresses_nothing(tmp_path, line, fixed):
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    base = CONFIG.format(lr="1.29e-3", comment="").replace("lr: 1.29e-3\n", "")
+    path = tmp_path / "c.yaml"
+    path.write_text(base + line)
+    r = CliRunner().invoke(cli, ["check", "--isolated", "--select", "SL302,SL008", "--fix", str(path)])
+    if fixed is None:
+        assert path.read_text() == base + line and r.exit_code == 1
+    else:
+        assert path.read_text() == base + fixed, r.output
+        assert r.exit_code == 0, r.output

@@ -149,6 +149,9 @@ def show_settings(settings) -> str:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (for dialect detection and reports).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, without the summary line.")
+@click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
+@click.option("--add-ignore", is_flag=True, help="Write `# steplint: ignore[CODE]` for every current finding (YAML, TOML, shell).")
 def command(paths: tuple[str, ...], **options) -> None:
     """Lint training configs against the frameworks' rules and the Step Law optimum."""
     try:
@@ -187,29 +190,65 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         selection = Selection.from_settings(settings, all_rules())
     except (SelectorError, ValueError) as error:
         raise fail(str(error))
+    # A path that is missing or unreadable is said on its own line and makes the exit 2, but
+    # every other path is still checked (one typo must not hide the findings of the rest).
+    usable, problems = [], []
     for path in paths:
-        if path != "-" and not os.path.exists(path):
-            raise fail(f"{path}: no such file or directory")
+        problem = path_problem(path)
+        if problem:
+            problems.append(problem)
+        else:
+            usable.append(path)
+    for problem in problems:
+        click.echo(f"steplint: {problem}", err=True)
     stdin = None
-    if "-" in paths:
+    if "-" in usable:
         stdin = (options["stdin_filename"] or "-", sys.stdin.read())
     try:
-        files = list(expand(paths, settings))
-    except MissingPathError as error:
+        files = list(expand(usable, settings))
+    except MissingPathError as error:  # removed between the check and the walk
         raise fail(str(error))
-    return _lint_and_report(files, settings, selection, stdin, options)
+    if options["show_files"]:
+        for f in files:
+            click.echo(f)
+        return EXIT_ERROR if problems else EXIT_CLEAN
+    if not files and usable:
+        click.echo(f"steplint: no config files found in {', '.join(usable)} (looked for {', '.join(_SUFFIXES)})", err=True)
+    code = _lint_and_report(files, settings, selection, stdin, options) if files or not problems else EXIT_CLEAN
+    return EXIT_ERROR if problems else code
+
+
+_SUFFIXES = ("*.yaml", "*.yml", "*.json", "*.toml", "*.sh", "*.bash", "*.slurm")
+
+
+def path_problem(path: str) -> Optional[str]:
+    """Why a command-line path cannot be checked, or None (`-` is stdin)."""
+    if path == "-":
+        return None
+    if not os.path.exists(path):
+        return f"{path}: no such file or directory"
+    if not os.access(path, os.R_OK | (os.X_OK if os.path.isdir(path) else 0)):
+        return f"{path}: permission denied"
+    return None
 
 
 def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
     from steplint.engine import lint
     from steplint.report import Report, render
 
+    if options["add_ignore"]:
+        return _add_ignore(files, settings, selection, stdin, options)
+
     fixing = options["fix"] or options["diff"]
     remaining, fixed = [], []
     hidden_unsafe = 0
     diffs: list[str] = []
     fixed_stdin: Optional[str] = None
+    sources: dict[str, str] = {}
+    full = options["output_format"] == "full"
     for outcome in lint(files, settings, selection, stdin=stdin):
+        if full:  # the source lines the `full` form shows (the texts as linted)
+            sources.update((d.file, _text(outcome, d.file)) for d in outcome.diagnostics if d.file not in sources)
         if fixing and any(d.fix for d in outcome.diagnostics):
             result = _fix(outcome, settings, selection, options, stdin)
             hidden_unsafe += result.hidden_unsafe
@@ -233,8 +272,10 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         hidden_unsafe=0 if options["unsafe_fixes"] else hidden_unsafe,
         statistics=options["statistics"],
         show_fixes=options["show_fixes"],
-        color=options["output_format"] == "text" and not out_file and use_color(options["color"], sys.stdout),
+        color=options["output_format"] in ("text", "full") and not out_file and use_color(options["color"], sys.stdout),
         version=__version__,
+        quiet=options["quiet"],
+        sources={k: v for k, v in sources.items() if v is not None},
     )
     text = render(options["output_format"], report)
     stdin_fix = stdin is not None and options["fix"] and not options["diff"]
@@ -254,6 +295,46 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     if options["exit_non_zero_on_fix"] and fixed:
         failing = True
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+def _text(outcome, path: str) -> Optional[str]:
+    from steplint.files import file_key
+
+    key = file_key(path)
+    for p, doc in outcome.documents.items():
+        if file_key(p) == key:
+            return getattr(doc, "text", None)
+    return None
+
+
+def _add_ignore(files: list[str], settings, selection, stdin, options: dict) -> int:
+    """`--add-ignore`: suppress today's findings inline (steplint.baseline plans each file,
+    this writes them). Exit 0: the next run is clean but for the files named for
+    per-file ignores."""
+    from steplint import baseline
+    from steplint.atomic import write_atomic
+    from steplint.engine import lint
+
+    if stdin is not None:
+        raise fail("--add-ignore edits files in place; it cannot read `-` (stdin)")
+    plans = [plan for outcome in lint(files, settings, selection) for plan in baseline.plan_outcome(outcome)]
+    written = 0
+    for plan in plans:
+        if plan.text is None:
+            continue
+        try:
+            write_atomic(plan.path, plan.text, bom=plan.bom)
+        except OSError as error:
+            raise fail(f"{plan.path}: cannot write: {error.strerror or error} (the file is unchanged)")
+        written += 1
+    added = sum(p.added for p in plans)
+    click.echo(f"Added {added} suppression{'' if added == 1 else 's'} in {written} file{'' if written == 1 else 's'}.")
+    left = [(p.path, p.leftover) for p in plans if p.leftover]
+    if left:
+        click.echo("Not suppressible inline (JSON has no comments; parse errors and SL008 never are); "
+                   "add to [tool.steplint] in pyproject.toml or .steplint.toml:")
+        click.echo(baseline.settings_snippet(left), nl=False)
+    return EXIT_CLEAN
 
 
 def _fix(outcome, settings, selection, options: dict, stdin):

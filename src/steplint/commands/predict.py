@@ -12,6 +12,7 @@ import math
 import click
 
 from steplint import __version__
+from steplint.commands._usage import UsageLineErrors
 from steplint.quantities import format_quantity, parse_quantity
 
 STEPLAW_MIN_LR = 1e-5  # the fixed LR floor every Step Law run decayed to (steplaw.md section 4.1)
@@ -54,22 +55,8 @@ class Probability(click.ParamType):
         return level
 
 
-class OneLineErrors(click.Command):
-    """Usage errors as a single `Error: ...` line (exit 2), without click's usage preamble."""
-
-    def make_context(self, info_name, args, parent=None, **extra):
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.UsageError as err:
-            err.ctx = None
-            raise
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except click.UsageError as err:
-            err.ctx = None
-            raise
+# Usage errors: the usage line (naming the required options), then `Error: ...`; exit 2.
+OneLineErrors = UsageLineErrors
 
 
 def placement_json(p) -> dict:
@@ -139,7 +126,7 @@ def placement_text(p) -> str:
     return "\n".join(lines)
 
 
-@click.command("predict", cls=OneLineErrors)
+@click.command("predict", cls=OneLineErrors, options_metavar="--params N --tokens D [OPTIONS]")
 @click.option("--params", "n_params", type=Quantity(), required=True, metavar="N",
               help="Non-embedding parameters (Step Law N; total for MoE), e.g. 7e9 or 7B.")
 @click.option("--tokens", type=Quantity(), required=True, metavar="D", help="Training tokens, e.g. 1.4T.")

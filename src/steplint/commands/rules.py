@@ -8,12 +8,19 @@ import click
 
 
 @click.command("rules", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("queries", nargs=-1, metavar="[CODE-PREFIX|WORD]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(fmt: str) -> None:
-    """List every rule steplint knows."""
-    from steplint.rules.registry import all_rules
+def command(queries: tuple[str, ...], fmt: str) -> None:
+    """List the rules steplint knows; `rules SL3` or `rules steplaw` lists those that match."""
+    from steplint.rules.registry import all_rules, find_rules
 
-    rules = all_rules()
+    if queries:
+        picked = {r.code for q in queries for r in find_rules(q)}
+        rules = tuple(r for r in all_rules() if r.code in picked)
+        if not rules:
+            raise click.UsageError(f"no rule matches {' '.join(queries)!r} (`steplint rules` lists them all)")
+    else:
+        rules = all_rules()
     if fmt == "json":
         rows = [
             {"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary, "fix": r.fix_applicability}

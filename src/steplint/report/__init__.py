@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from typing import Any, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
-from steplint.diagnostics import Diagnostic, Severity
+from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Severity
 
 # --output-format name -> module in steplint.report
 REPORTERS = {
     "text": "text",
+    "full": "full",
     "json": "json",
     "github": "github",
     "sarif": "sarif",
@@ -35,6 +36,8 @@ class Report(NamedTuple):
     show_fixes: bool = False
     color: bool = False
     version: str = ""
+    quiet: bool = False  # -q: finding lines only, no summary
+    sources: Mapping[str, str] = EMPTY_MAPPING  # file -> text, for the `full` form's source lines
 
     def counts(self) -> Counter:
         return Counter(str(d.severity) for d in self.diagnostics)

@@ -20,7 +20,7 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _rule(rule) -> dict:
-    from steplint.rules.docs_text import markdown
+    from steplint.rules.docs_text import markdown, rule_url
 
     text = markdown(rule)
     return {
@@ -29,6 +29,7 @@ def _rule(rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.docs.what},
         "help": {"text": text, "markdown": text},
+        "helpUri": rule_url(rule),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": ["steplint"], "fix": rule.fix_applicability or "none"},
     }

@@ -1,7 +1,10 @@
-"""Human text: `path:line:col: CODE [name] message`, one finding a line, then a summary.
+"""Human text: `path:line:col: CODE severity [name] message`, one finding a line, then a summary.
 
-The line form is what editors and problem matchers parse (pyflakes, ruff concise, gcc);
-the summary says what fails the run, as ruff's "Found N errors" does.
+The line form is what editors and problem matchers parse (pyflakes, ruff concise, gcc); the
+severity is a word on every line, so colour is never its only carrier (architecture.md
+section 5). The summary says what fails the run, as ruff's "Found N errors" does.
+`--statistics` prints the per-rule table instead of the finding lines (ruff's
+--statistics), `-q` the finding lines without the summary (ruff's --quiet).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ def _paint(text: str, code: str, on: bool) -> str:
 def line(d: Diagnostic, color: bool = False) -> str:
     where = _paint(f"{d.file}:{d.line}:{d.column}:", "1", color)
     code = _paint(d.code, "1;" + _COLOURS[d.severity], color)
+    severity = _paint(str(d.severity), _COLOURS[d.severity], color)
     message = " ".join(d.message.splitlines())  # one finding, one line: problem matchers parse it
-    return f"{where} {code} [{d.name}] {message}"
+    return f"{where} {code} {severity} [{d.name}] {message}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -53,12 +57,15 @@ def statistics(report: Report) -> list[str]:
     return [f"{n}\t{code}\t{name}" for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def render(report: Report) -> str:
-    out = [line(d, report.color) for d in report.diagnostics]
-    if report.show_fixes and report.fixed:
-        out.append("Fixed:")
-        out.extend(f"  {d.file}:{d.line}:{d.column}: {d.code} [{d.name}] {d.fix.message if d.fix else ''}" for d in report.fixed)
+def render(report: Report, finding=line) -> str:
+    """The whole text report; `finding` renders one diagnostic (the `full` form passes its own)."""
     if report.statistics:
-        out.extend(statistics(report))
-    out.append(summary(report))
-    return "\n".join(out) + "\n"
+        out = statistics(report)
+    else:
+        out = [line(d, report.color) if finding is line else finding(d, report) for d in report.diagnostics]
+        if report.show_fixes and report.fixed:
+            out.append("Fixed:")
+            out.extend(f"  {d.file}:{d.line}:{d.column}: {d.code} [{d.name}] {d.fix.message if d.fix else ''}" for d in report.fixed)
+    if not report.quiet:
+        out.append(summary(report))
+    return "\n".join(out) + "\n" if out else ""

@@ -3,7 +3,27 @@ and docs/rules.md can be generated from (ruff's section order: what, why, exampl
 
 from __future__ import annotations
 
+import re
+
 from steplint.rules.base import Rule
+
+# Where each rule's documentation lives for a user: docs/rules.md of the repository (generated
+# from this registry by scripts/gen_rules_doc.py), one `## CODE name` heading per rule, which
+# GitHub turns into the anchor `#code-name`. SARIF's helpUri points here (README says so).
+DOCS_URL = "https://github.com/steplint/steplint/blob/main/docs/rules.md"
+
+# An evidence line naming a file of the developers' research notes (../shared/...) points at
+# a path no user has: explain and SARIF leave it out (the source keeps it for developers).
+_PRIVATE_PATH = re.compile(r"(^|\s)\.\./shared/")
+
+
+def rule_url(rule: Rule) -> str:
+    """The rule's section of docs/rules.md (GitHub's heading anchor: lower case, spaces to -)."""
+    return f"{DOCS_URL}#{rule.code.lower()}-{rule.name}"
+
+
+def public_evidence(rule: Rule) -> tuple[str, ...]:
+    return tuple(e for e in rule.docs.evidence if not _PRIVATE_PATH.search(e))
 
 
 def suppression_help(rule: Rule) -> str:
@@ -34,11 +54,12 @@ def markdown(rule: Rule) -> str:
         "",
         d.why,
     ]
-    if d.evidence:
-        parts += ["", "## Evidence", ""] + [f"- {e}" for e in d.evidence]
+    evidence = public_evidence(rule)
+    if evidence:
+        parts += ["", "## Evidence", ""] + [f"- {e}" for e in evidence]
     if d.example:
         parts += ["", "## Example", "", "```", d.example.rstrip("\n"), "```"]
     if d.fix:
         parts += ["", "## How to fix", "", d.fix]
-    parts += ["", "## How to suppress", "", suppression_help(rule)]
+    parts += ["", "## How to suppress", "", suppression_help(rule), "", f"Documentation: {rule_url(rule)}"]
     return "\n".join(parts) + "\n"

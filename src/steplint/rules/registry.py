@@ -73,3 +73,16 @@ def get_rule(code_or_name: str) -> Optional[Rule]:
     """The rule with this code (`SL302`, any case) or name (`steplaw-lr`), else None."""
     key = code_or_name.strip()
     return _index().get(key.upper()) or _index().get(key.lower())
+
+
+def find_rules(query: str) -> tuple[Rule, ...]:
+    """Rules a partial query names: a code prefix (`SL3`, `sl30`) or a word of the names
+    (`steplaw` -> steplaw-recipe, steplaw-lr, ...), for `rules QUERY` and an `explain`
+    that names no single rule. Empty when nothing matches."""
+    q = query.strip()
+    if not q:
+        return all_rules()
+    if q.upper().startswith("SL") and q[2:].isdigit():
+        return tuple(r for r in all_rules() if r.code.startswith(q.upper()))
+    word = q.lower()
+    return tuple(r for r in all_rules() if word in r.name or word in r.name.replace("-", " "))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+
+_FLAG = re.compile(r"--[a-z][a-z-]*")  # the first command-line flag that supplies a fact
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -14,13 +18,13 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     if not recipe.missing:
         return
-    # One finding per recipe: a partial file (a DeepSpeed JSON alone) lacks many facts at
-    # once, and one line per fact would bury the findings that matter.
+    # One short finding per recipe: a partial file (a DeepSpeed JSON alone) lacks many facts
+    # at once, and a long line would bury the findings that matter; `show` lists what
+    # supplies each fact (recipe.SUPPLY).
     fields = ", ".join(m.field for m in recipe.missing)
-    supplies = "; ".join(f"{m.field}: {m.supply}" for m in recipe.missing)
-    yield ctx.diagnostic(
-        f"the Step Law checks need facts these files do not determine ({fields}); supply them with {supplies}"
-    )
+    flags = ", ".join(dict.fromkeys(f.group(0) for f in (_FLAG.search(m.supply) for m in recipe.missing) if f))
+    supply = f"give {flags} or see" if flags else "see"
+    yield ctx.diagnostic(f"Step Law checks skipped, facts unknown ({fields}): {supply} `steplint show` for every way")
 
 
 RULE = Rule(
@@ -33,9 +37,9 @@ RULE = Rule(
         what=(
             "The recipe lacks a fact that the Step Law checks (SL301-SL303) and the budget rules "
             "need: the model size N, the training tokens D, the sequence length, the world size "
-            "that turns a micro batch into a global batch, or the LR schedule. The message names "
-            "every missing field, once per recipe, with the flag, setting or config key that "
-            "supplies each."
+            "that turns a micro batch into a global batch, or the LR schedule. One short line per "
+            "recipe names the missing fields; `steplint show` lists the flag, setting or config key "
+            "that supplies each."
         ),
         why=(
             "steplint never guesses a number that decides a finding. Without N and D there is no "

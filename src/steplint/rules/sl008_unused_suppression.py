@@ -8,6 +8,7 @@ RULE = Rule(
     name="unused-suppression",
     severity=Severity.WARNING,
     summary="A `steplint: ignore[...]` comment suppressed nothing, or names an unknown rule.",
+    fix_applicability="safe",
     docs=RuleDocs(
         what=(
             "An inline `# steplint: ignore[CODE]` or `# steplint: ignore-file[CODE]` comment "
@@ -21,7 +22,11 @@ RULE = Rule(
         ),
         evidence=("ruff RUF100 unused-noqa: https://docs.astral.sh/ruff/rules/unused-noqa/",),
         example="lr: 1.0e-5  # steplint: ignore[SL302]   (SL302 reports nothing here)\n",
-        fix="Delete the comment, or correct the code in it.",
+        fix=(
+            "Delete the comment, or correct the code in it. `--fix` removes the unused code from "
+            "the brackets, or the whole comment when it held nothing else (a comment with other "
+            "words in it is left for you to edit), and checks that the file reads the same after."
+        ),
         suppress="SL008 itself can only be turned off by selection (`--ignore SL008`), not inline.",
     ),
 )
