@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,7 @@ class Entry(NamedTuple):
     repo: str
     commit: str
     path: str
-    group: Optional[str] = None
+    groups: Tuple[str, ...] = ()
     args: Tuple[str, ...] = ()
     stated: Tuple[Tuple[str, Dict[str, Any]], ...] = ()
 
@@ -105,7 +106,11 @@ def parse_manifest(data: Dict[str, Any]) -> List[Entry]:
         for field, fact in stated.items():
             if not isinstance(fact, dict) or "value" not in fact or not fact.get("source"):
                 raise ManifestError(f"{where}: stated '{field}' needs a value and a source")
-        out.append(Entry(item["repo"], item["commit"], item["path"], item.get("group"),
+        group = item.get("group") or ()
+        groups = (group,) if isinstance(group, str) else tuple(group)
+        if not all(isinstance(g, str) and g for g in groups):
+            raise ManifestError(f"{where}: 'group' must be a name or a list of names")
+        out.append(Entry(item["repo"], item["commit"], item["path"], groups,
                          tuple(flags), tuple(sorted(stated.items()))))
     return out
 
@@ -120,8 +125,8 @@ def plan_units(entries: Sequence[Entry]) -> List[Unit]:
     for args, members in sorted(by_args.items()):
         groups: Dict[str, List[str]] = defaultdict(list)
         for e in members:
-            if e.group:
-                groups[e.group].append(e.path)
+            for g in e.groups:
+                groups[g].append(e.path)
         recipes = tuple(tuple(paths) for _, paths in sorted(groups.items()) if len(paths) > 1)
         units.append(Unit(tuple(e.path for e in members), recipes, args))
     return units
@@ -200,6 +205,8 @@ def compare_fact(stated: Dict[str, Any], derived: Optional[Dict[str, Any]]) -> D
     got = None if derived is None else derived.get("value")
     res = {"stated": want, "derived": got, "source": stated["source"],
            "tolerance": stated.get("tolerance", 0.02), "note": stated.get("note", "")}
+    if stated.get("disagree"):
+        res["note"] = (res["note"] + " " if res["note"] else "") + "repository disagrees with itself: " + stated["disagree"]
     if got is None:
         res.update(mark="missing", error=None)
     elif isinstance(want, (int, float)) and isinstance(got, (int, float)):
@@ -207,6 +214,8 @@ def compare_fact(stated: Dict[str, Any], derived: Optional[Dict[str, Any]]) -> D
         res.update(error=err, mark="right" if abs(err) <= res["tolerance"] else "wrong")
     else:
         res.update(error=None, mark="right" if str(got) == str(want) else "wrong")
+    if stated.get("disagree") and res["mark"] == "wrong":
+        res["mark"] = "repo-inconsistent"   # steplint read the file right; counted apart
     return res
 
 
@@ -222,6 +231,7 @@ def summarize(entries: Sequence[Entry], results: Dict[Tuple[str, str], Dict[str,
     repos: Dict[str, Dict[str, Any]] = {}
     files: Dict[str, Any] = {}
     facts_checked = facts_right = 0
+    marks: Counter = Counter()
     for e in entries:
         r = results.get((e.repo, e.path), {})
         rep = repos.setdefault(e.repo, {"files": 0, "crashes": 0, "dialects": Counter(),
@@ -240,6 +250,7 @@ def summarize(entries: Sequence[Entry], results: Dict[Tuple[str, str], Dict[str,
                 rep["loud"][f"{d['code']} {d['severity']}"] += 1
                 codes.append(f"{d['code']}:{d['severity']}:{d['line']}")
         for chk in r.get("checks", []):
+            marks[chk["mark"]] += 1
             facts_checked += 1
             rep["facts_checked"] += 1
             if chk["mark"] == "right":
@@ -259,6 +270,7 @@ def summarize(entries: Sequence[Entry], results: Dict[Tuple[str, str], Dict[str,
         "files": len(entries), "repositories": len(repos),
         "crashes": sum(rep["crashes"] for rep in repos.values()),
         "facts_checked": facts_checked, "facts_right": facts_right,
+        "facts_marks": dict(sorted(marks.items())),
         "per_code": {c: dict(sorted(v.items())) for c, v in sorted(per_code.items())},
         "per_repo": {k: {**v, "dialects": dict(v["dialects"].most_common()),
                          "init": dict(v["init"].most_common()),
@@ -320,7 +332,9 @@ def render_report(summary: Dict[str, Any], results: Dict[Tuple[str, str], Dict[s
            f"- steplint: `{s.get('steplint_version')}` ({s.get('steplint_label', '')})",
            f"- files: {s['files']} from {s['repositories']} repositories; crashes: **{s['crashes']}**",
            f"- facts checked by hand against the repositories' own statements: "
-           f"{s['facts_checked']}, right: {s['facts_right']}",
+           f"{s['facts_checked']}: " + ", ".join(f"{k} {v}" for k, v in s.get("facts_marks", {}).items())
+           + " (right = within the stated tolerance; repo-inconsistent = the file and the repository's "
+           "own statement disagree, so steplint cannot be both)",
            f"- wall time of the steplint calls: {s.get('seconds', 0):.1f} s (shared 2-core machine; "
            "batches per repository, so per-file time is the batch time over its files)", "",
            "## Loud findings (warning or error) per code", "",
@@ -438,7 +452,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description="Run steplint over the real-world manifest.")
     ap.add_argument("--manifest", type=Path, default=MANIFEST)
     ap.add_argument("--mirror", default=os.environ.get("STEPLINT_MIRROR", DEFAULT_MIRROR))
-    ap.add_argument("--steplint", default=None, help="steplint executable (default: on PATH)")
+    ap.add_argument("--steplint", default=None,
+                    help="steplint command, e.g. /wt/.venv/bin/steplint or 'python -m steplint' (default: on PATH)")
     ap.add_argument("--label", default="", help="free text recorded in the summary, e.g. 'main 33358a6'")
     ap.add_argument("--repo", action="append", default=[], help="only these repositories")
     ap.add_argument("--judgements", type=Path, default=JUDGEMENTS)
@@ -473,11 +488,10 @@ def main(argv: Optional[List[str]] = None) -> int:
               "(<mirror>/<owner>+<name>/repo, a bare git dir) or pass --mirror / STEPLINT_MIRROR",
               file=sys.stderr)
         return 2
-    exe = ns.steplint or shutil.which("steplint")
-    if not exe:
-        print("realworld_sweep: no steplint on PATH; pass --steplint PATH", file=sys.stderr)
+    steplint = shlex.split(ns.steplint) if ns.steplint else [shutil.which("steplint") or ""]
+    if not steplint or not steplint[0] or not shutil.which(steplint[0]):
+        print("realworld_sweep: no steplint executable found; pass --steplint PATH", file=sys.stderr)
         return 2
-    steplint = [exe]
     judgements = json.loads(ns.judgements.read_text()) if ns.judgements.exists() else {}
 
     results: Dict[Tuple[str, str], Dict[str, Any]] = {}

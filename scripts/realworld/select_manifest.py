@@ -37,7 +37,7 @@ class Source(NamedTuple):
 SOURCES: List[Source] = [
     Source("NVIDIA/Megatron-LM", [
         Rule(r"^examples/(gpt3|llama|mixtral|mamba|bert|t5|gptoss|megatron_fsdp)/.*\.sh$", 20),
-        Rule(r"^examples/(post_training/modelopt/(finetune|train|generate|mmlu|quantize|conf/(meta-llama|Qwen|deepseek-ai)/)|rl/model_configs/|inference/|academic_paper_scripts/detxoify_lm/)", 16),
+        Rule(r"^examples/(post_training/modelopt/(finetune|train|generate|mmlu|quantize|conf/(meta-llama|Qwen|deepseek-ai)/)|rl/model_configs/|inference/|academic_paper_scripts/detxoify_lm/).*\.(sh|yaml)$", 16),
         Rule(r"^tests/functional_tests/test_cases/(gpt|moe|hybrid|mixtral|nemotron|t5|bert)/.*/model_config\.yaml$", 40),
     ]),
     Source("NVIDIA/NeMo", [
@@ -96,14 +96,15 @@ SOURCES: List[Source] = [
     ]),
     Source("axolotl-ai-cloud/axolotl", [
         Rule(r"^examples/(llama-3|llama-2|mistral|qwen3|qwen2|gemma3|phi|jamba|mamba|gpt-oss|falcon-h1|deepseek-v2|olmo3|nemotron-h|cloud|distributed-parallel|streaming)/.*\.ya?ml$", 48),
+        Rule(r"^deepspeed_configs/.*\.json$", 12),   # named by the examples' `deepspeed:` keys
     ]),
     Source("hiyouga/LLaMA-Factory", [
         Rule(r"^examples/(train_full|train_lora|train_qlora|inference|merge_lora|megatron|extras|accelerate|v1)/.*\.ya?ml$", 48),
-        Rule(r"^examples/deepspeed/.*\.json$", 4),
+        Rule(r"^examples/deepspeed/.*\.json$", 12),   # named by the examples' `deepspeed:` keys
     ]),
     Source("AI-Hypercomputer/maxtext", [
         Rule(r"^src/maxtext/configs/models/.*\.yml$", 36),
-        Rule(r"^src/maxtext/configs/(base|tpu/|gpu/|inference/inference\.yml|post_train/(sft|dpo|rl|distillation)\.yml)", 14),
+        Rule(r"^src/maxtext/configs/(base\.yml|(tpu|gpu)/.*\.yml|inference/inference\.yml|post_train/(sft|dpo|rl|distillation)\.yml)$", 14),
     ]),
     Source("stanford-crfm/levanter", [
         Rule(r"^config/.*\.yaml$", 60),
