@@ -337,6 +337,8 @@ def render_report(summary: Dict[str, Any], results: Dict[Tuple[str, str], Dict[s
            "own statement disagree, so steplint cannot be both)",
            f"- wall time of the steplint calls: {s.get('seconds', 0):.1f} s (shared 2-core machine; "
            "batches per repository, so per-file time is the batch time over its files)", "",
+           *(["## What the sweep shows (judgement)", ""] + [f"- {line}" for line in judgements.get("*|headline", {}).get("lines", [])] + [""]
+             if judgements.get("*|headline") else []),
            "## Loud findings (warning or error) per code", "",
            "| code | warning | error | judgement (see per repository) |", "| --- | ---: | ---: | --- |"]
     for code, sev in s["per_code"].items():
@@ -361,6 +363,9 @@ def render_report(summary: Dict[str, Any], results: Dict[Tuple[str, str], Dict[s
                 "- dialects: " + ", ".join(f"{k} {v}" for k, v in rep["dialects"].items()),
                 "- `init`: " + ", ".join(f"{k} {v}" for k, v in rep["init"].items()),
                 f"- hand-checked facts: {rep['facts_right']}/{rep['facts_checked']} right"]
+        notes = judgements.get(f"{repo}|notes", {}).get("text")
+        if notes:
+            out.append(f"- judgement of the facts and `init` classes: {notes}")
         crashed = [p for (rp, p), r in sorted(results.items()) if rp == repo and r.get("crash")]
         for p in crashed:
             out.append(f"  - crash: `{p}`: {results[(repo, p)]['crash']}")
