@@ -54,10 +54,12 @@ SOURCES: List[Source] = [
     ]),
     Source("bigscience-workshop/bigscience", [
         Rule(r"^train/tr[0-9][^/]*/.*\.(slurm|sh)$", 40, r"(README|setup|convert|eval|prep|make|upload|sync|tflops|checkpoint|launch-on|cron|bigscience-tokenizer)"),
+        Rule(r"^jz/configs/.*\.json$", 8),   # HF config.json of T5-family models and DeepSpeed JSON
     ]),
     Source("microsoft/DeepSpeedExamples", [
         Rule(r"^training/(bing_bert|autotuning|data_efficiency|pipeline_parallelism|MoQ)/.*\.json$", 20, r"(bert_base_uncased|bert_large_uncased)\.json$|vocab"),
         Rule(r"^applications/DeepSpeed-Chat/training_scripts/.*\.sh$|^applications/DeepSpeed-Chat/training/step1.*\.sh$", 14),
+        Rule(r"^applications/DeepSpeed-VisualChat/helper/qwen_clip/config\.json$|^training/BingBertSquad/ckpt/.*config\.json$", 2),
     ]),
     Source("EleutherAI/gpt-neox", [
         Rule(r"^configs/.*\.(yml|yaml|json)$", 70),
@@ -77,6 +79,7 @@ SOURCES: List[Source] = [
     ]),
     Source("pytorch/torchtitan", [
         Rule(r"\.toml$", 30, r"^pyproject\.toml$"),
+        Rule(r"^tests/assets/flux_test_encoders/.*/config\.json$", 2),   # HF config.json of encoders
     ], commit="a9bbae28aa9d482f52bb33908ac97e3869e72af2"),
     Source("allenai/OLMo", [
         Rule(r"^configs/(official-0724|official-1124|official-0425|annealing|microannealing|peteish|tiny|custom).*\.ya?ml$", 45),
