@@ -465,6 +465,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--report", type=Path, default=REPORT)
     ap.add_argument("--summary", type=Path, default=SUMMARY)
     ap.add_argument("--results", type=Path, default=None, help="also write every per-file record")
+    ap.add_argument("--from-results", type=Path, default=None,
+                    help="re-render report and summary from a --results file (no steplint run), e.g. after editing judgements")
     ap.add_argument("--compare", type=Path, default=None,
                     help="print per-code before (OTHER) / after (--summary) counts and exit")
     ns = ap.parse_args(argv)
@@ -485,6 +487,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     if ns.repo:
         entries = [e for e in entries if e.repo in ns.repo]
+    judgements = json.loads(ns.judgements.read_text()) if ns.judgements.exists() else {}
+    if ns.from_results:
+        saved = json.loads(ns.from_results.read_text())
+        meta = saved.pop("_meta", {})
+        results = {tuple(k.split(":", 1)): v for k, v in saved.items()}
+        entries = [e for e in entries if (e.repo, e.path) in results]
+        for e in entries:   # re-judge the stated facts (the manifest may have gained some)
+            rec = results[(e.repo, e.path)]
+            rec["checks"] = [{"field": f, **compare_fact(fact, rec["facts"].get(f))} for f, fact in e.stated]
+        return _write(ns, entries, results, meta, judgements)
     mirror = Path(ns.mirror)
     absent = sorted({e.repo for e in entries if not git_dir(mirror, e.repo).is_dir()})
     if absent:
@@ -497,7 +509,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not steplint or not steplint[0] or not shutil.which(steplint[0]):
         print("realworld_sweep: no steplint executable found; pass --steplint PATH", file=sys.stderr)
         return 2
-    judgements = json.loads(ns.judgements.read_text()) if ns.judgements.exists() else {}
 
     results: Dict[Tuple[str, str], Dict[str, Any]] = {}
     total = 0.0
@@ -525,14 +536,19 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     meta = {"steplint_version": steplint_version(steplint), "steplint_label": ns.label,
             "seconds": round(total, 1)}
+    return _write(ns, entries, results, meta, judgements)
+
+
+def _write(ns: argparse.Namespace, entries: Sequence[Entry], results: Dict[Tuple[str, str], Dict[str, Any]],
+           meta: Dict[str, Any], judgements: Dict[str, Any]) -> int:
     summary = summarize(entries, results, meta)
     ns.summary.parent.mkdir(parents=True, exist_ok=True)
     ns.summary.write_text(json.dumps(summary, indent=1, sort_keys=False) + "\n")
     ns.report.parent.mkdir(parents=True, exist_ok=True)
     ns.report.write_text(render_report(summary, results, judgements))
     if ns.results:
-        ns.results.write_text(json.dumps({f"{k[0]}:{k[1]}": v for k, v in sorted(results.items())},
-                                         indent=1) + "\n")
+        records = {f"{k[0]}:{k[1]}": v for k, v in sorted(results.items())}
+        ns.results.write_text(json.dumps({"_meta": meta, **records}, indent=1) + "\n")
     print(f"{summary['files']} files, {summary['repositories']} repositories, "
           f"{summary['crashes']} crashes, facts {summary['facts_right']}/{summary['facts_checked']} "
           f"right; wrote {ns.report} and {ns.summary}", file=sys.stderr)

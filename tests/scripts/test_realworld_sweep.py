@@ -269,10 +269,10 @@ def test_sweep_end_to_end_on_a_tiny_mirror(tmp_path):
          "args": {"world-size": 32, "source": "test"},
          "stated": {"global_batch_sequences": {"value": 1024, "source": "this test"}}},
         {"repo": "o/r", "commit": commit, "path": "configs/broken.yml"}]}))
-    summary, report = tmp_path / "s.json", tmp_path / "r.md"
+    summary, report, results = tmp_path / "s.json", tmp_path / "r.md", tmp_path / "res.json"
     rc = sweep.main(["--manifest", str(manifest), "--mirror", str(mirror),
                      "--steplint", f"{sys.executable} -m steplint", "--judgements", str(tmp_path / "none.json"),
-                     "--summary", str(summary), "--report", str(report)])
+                     "--summary", str(summary), "--report", str(report), "--results", str(results)])
     assert rc == 0
     s = json.loads(summary.read_text())
     assert s["files"] == 2 and s["crashes"] == 0
@@ -286,6 +286,14 @@ def test_sweep_end_to_end_on_a_tiny_mirror(tmp_path):
                           "--compare", str(summary), "--summary", str(summary)],
                          capture_output=True, text=True, check=True).stdout
     assert "files whose loud findings or init changed: 0" in out
+    # a judgement edited afterwards reaches the report without running steplint again
+    judged = tmp_path / "j.json"
+    judged.write_text(json.dumps({"o/r|SL001": {"verdict": "right", "text": "broken on purpose"}}))
+    again = tmp_path / "r2.md"
+    assert sweep.main(["--manifest", str(manifest), "--from-results", str(results), "--judgements", str(judged),
+                       "--summary", str(tmp_path / "s2.json"), "--report", str(again)]) == 0
+    assert "**right**: broken on purpose" in again.read_text()
+    assert json.loads((tmp_path / "s2.json").read_text())["per_code"] == s["per_code"]
 
 
 # ------------------------------------------------------------------ the full sweep (opt-in)
