@@ -293,14 +293,15 @@ def compare_summaries(before: Dict[str, Any], after: Dict[str, Any]) -> List[str
     for key in ("files", "crashes", "facts_checked", "facts_right"):
         lines.append(f"{key:<17} {before.get(key, 0):>7} {after.get(key, 0):>7}")
     bf, af = before.get("per_file", {}), after.get("per_file", {})
-    changed = [k for k in sorted(set(bf) & set(af))
-               if sorted(c.rsplit(":", 1)[0] for c in bf[k]["loud"])
-               != sorted(c.rsplit(":", 1)[0] for c in af[k]["loud"])
-               or bf[k].get("init") != af[k].get("init")]
-    lines.append(f"files whose loud findings or init changed: {len(changed)}")
+    common = sorted(set(bf) & set(af))
+    moves = Counter(f"{bf[k].get('init')} -> {af[k].get('init')}" for k in common
+                    if bf[k].get("init") != af[k].get("init"))
+    lines.append("init changes: " + (", ".join(f"{m} {n}" for m, n in moves.most_common()) or "none"))
+    changed = [k for k in common if _codes(bf[k]["loud"]) != _codes(af[k]["loud"])]
+    lines.append(f"files whose loud codes changed: {len(changed)}")
     for k in changed:
-        lines.append(f"  {k}: init {bf[k].get('init')} -> {af[k].get('init')}; "
-                     f"{_codes(bf[k]['loud'])} -> {_codes(af[k]['loud'])}")
+        lines.append(f"  {k}: {_codes(bf[k]['loud'])} -> {_codes(af[k]['loud'])} "
+                     f"(init {bf[k].get('init')} -> {af[k].get('init')})")
     return lines
 
 

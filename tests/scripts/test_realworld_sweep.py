@@ -209,7 +209,8 @@ def test_compare_summaries_prints_deltas_and_changed_files():
     text = "\n".join(sweep.compare_summaries(before, after))
     assert "SL302    error          5       0      -5" in text
     assert "SL305    warning        0       1      +1" in text
-    assert "o/r:a: init (absent) -> checkpoint; SL302 -> -" in text
+    assert "init changes: (absent) -> checkpoint 1" in text
+    assert "o/r:a: SL302 -> - (init (absent) -> checkpoint)" in text
 
 
 def test_report_carries_judgements_crashes_and_fact_rows():
@@ -285,7 +286,7 @@ def test_sweep_end_to_end_on_a_tiny_mirror(tmp_path):
     out = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "realworld_sweep.py"),
                           "--compare", str(summary), "--summary", str(summary)],
                          capture_output=True, text=True, check=True).stdout
-    assert "files whose loud findings or init changed: 0" in out
+    assert "files whose loud codes changed: 0" in out and "init changes: none" in out
     # a judgement edited afterwards reaches the report without running steplint again
     judged = tmp_path / "j.json"
     judged.write_text(json.dumps({"o/r|SL001": {"verdict": "right", "text": "broken on purpose"}}))
