@@ -331,6 +331,10 @@ def render_report(summary: Dict[str, Any], results: Dict[Tuple[str, str], Dict[s
            "`scripts/realworld/judgements.json` (the judgement of each class of loud finding). "
            "Do not edit by hand: re-run the script.", "",
            f"- steplint: `{s.get('steplint_version')}` ({s.get('steplint_label', '')})",
+           *([f"- **judgements were written against {judgements['_about']['judged_against']}; this run is "
+              f"{s.get('steplint_label') or 'unlabelled'}: classes that `--compare` shows as changed need a new look**"]
+             if judgements.get("_about", {}).get("judged_against")
+             and judgements["_about"]["judged_against"] != s.get("steplint_label") else []),
            f"- files: {s['files']} from {s['repositories']} repositories; crashes: **{s['crashes']}**",
            f"- facts checked by hand against the repositories' own statements: "
            f"{s['facts_checked']}: " + ", ".join(f"{k} {v}" for k, v in s.get("facts_marks", {}).items())
