@@ -65,6 +65,10 @@ def render_report(summary: Dict[str, Any], results: Dict[Tuple[str, str], Dict[s
            "(public configs at pinned commits; no file is copied into this repository) and "
            "`scripts/realworld/judgements.json` (the judgement of each class of loud finding). "
            "Do not edit by hand: re-run the script.", "",
+           "Re-run: fetch the manifest's repositories into a mirror (`<mirror>/<owner>+<name>/repo`, bare git), then "
+           "`python scripts/realworld_sweep.py --mirror DIR --steplint PATH --label TEXT`; compare two runs with "
+           "`--compare OTHER_SUMMARY --summary THIS_SUMMARY`; after editing judgements, `--from-results FILE` re-renders "
+           "without running steplint.", "",
            f"- steplint: `{s.get('steplint_version')}` ({s.get('steplint_label', '')})",
            *([f"- **judgements were written against {judgements['_about']['judged_against']}; this run is "
               f"{s.get('steplint_label') or 'unlabelled'}: classes that `--compare` shows as changed need a new look**"]
