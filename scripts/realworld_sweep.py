@@ -211,7 +211,10 @@ def compare_fact(stated: Dict[str, Any], derived: Optional[Dict[str, Any]]) -> D
     if stated.get("disagree"):
         res["note"] = (res["note"] + " " if res["note"] else "") + "repository disagrees with itself: " + stated["disagree"]
     if got is None:
-        res.update(mark="missing", error=None)
+        # A fact the file cannot determine (e.g. OLMo `max_duration: 1ep`): absent is the right answer.
+        res.update(mark="missing-expected" if stated.get("not_in_file") else "missing", error=None)
+        if stated.get("not_in_file"):
+            res["note"] = (res["note"] + " " if res["note"] else "") + "not in the file: " + stated["not_in_file"]
     elif isinstance(want, (int, float)) and isinstance(got, (int, float)):
         err = (got - want) / want if want else float(got != want)
         res.update(error=err, mark="right" if abs(err) <= res["tolerance"] else "wrong")
@@ -251,7 +254,7 @@ def summarize(entries: Sequence[Entry], results: Dict[Tuple[str, str], Dict[str,
             marks[chk["mark"]] += 1
             facts_checked += 1
             rep["facts_checked"] += 1
-            if chk["mark"] == "right":
+            if chk["mark"] in ("right", "missing-expected"):
                 facts_right += 1
                 rep["facts_right"] += 1
         files[f"{e.repo}:{e.path}"] = {

@@ -78,7 +78,8 @@ def render_report(summary: Dict[str, Any], results: Dict[Tuple[str, str], Dict[s
            f"- facts checked by hand against the repositories' own statements: "
            f"{s['facts_checked']}: " + ", ".join(f"{k} {v}" for k, v in s.get("facts_marks", {}).items())
            + " (right = within the stated tolerance; repo-inconsistent = the file and the repository's "
-           "own statement disagree, so steplint cannot be both)",
+           "own statement disagree, so steplint cannot be both; missing-expected = the file cannot determine "
+           "the fact, so its absence is right and counts as right)",
            f"- wall time of the steplint calls: {s.get('seconds', 0):.1f} s (shared 2-core machine; "
            "batches per repository, so per-file time is the batch time over its files)", "",
            *(["## What the sweep shows (judgement)", ""] + [f"- {line}" for line in judgements.get("*|headline", {}).get("lines", [])] + [""]

@@ -170,6 +170,8 @@ def test_parse_check_groups_by_file():
     ({"value": 100, "source": "s"}, {"value": 110}, "wrong"),
     ({"value": 100, "source": "s", "tolerance": 0.2}, {"value": 110}, "right"),
     ({"value": 100, "source": "s"}, None, "missing"),
+    ({"value": 100, "source": "s", "not_in_file": "1ep"}, None, "missing-expected"),
+    ({"value": 100, "source": "s", "not_in_file": "1ep"}, {"value": 100}, "right"),
     ({"value": "checkpoint", "source": "s"}, {"value": "scratch"}, "wrong"),
     ({"value": 100, "source": "s", "disagree": "file says 200"}, {"value": 200}, "repo-inconsistent"),
 ])
