@@ -7,6 +7,9 @@ that need reading the repository's own statements are kept in stated.json / grou
 beside this script and merged in here.
 
 Usage: python scripts/realworld/select_manifest.py [--mirror DIR] > scripts/realworld/manifest.json
+
+The commit of each file is the mirror's HEAD when this runs (torchtitan is pinned to its last commit with TOML
+configs): after re-fetching a repository, re-running this moves its pins, so review the diff of manifest.json.
 """
 from __future__ import annotations
 
