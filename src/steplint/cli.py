@@ -19,6 +19,8 @@ COMMANDS = {
     "predict": "predict",
     "explain": "explain",
     "rules": "rules",
+    "fit": "fit",
+    "report": "report",
 }
 
 

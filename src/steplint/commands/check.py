@@ -14,6 +14,7 @@ from typing import Optional
 import click
 
 from steplint import __version__
+from steplint.commands._laws import law_file_option, law_option
 from steplint.report import REPORTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -60,9 +61,11 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         changes["tokens"] = parse_quantity(options["tokens"], what="--tokens")
     if options["seq_len"]:
         changes["seq_len"] = int(parse_quantity(options["seq_len"], what="--seq-len", integer=True, binary=True))
-    for flag in ("model", "dialect"):
-        if options[flag]:
+    for flag in ("model", "dialect", "law_file"):
+        if options.get(flag):
             changes[flag] = options[flag]
+    if options.get("law") and options["law"] != "steplaw":
+        changes["law"] = options["law"]
     if options["fail_on"]:
         from steplint.diagnostics import Severity
 
@@ -126,6 +129,8 @@ def show_settings(settings) -> str:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (for dialect detection and reports).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
+@law_option(allow_all=False)
+@law_file_option()
 def command(paths: tuple[str, ...], **options) -> None:
     """Lint training configs against the frameworks' rules and the Step Law optimum."""
     try:
@@ -173,7 +178,11 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         files = list(expand(paths, settings))
     except MissingPathError as error:
         raise fail(str(error))
-    return _lint_and_report(files, settings, selection, stdin, options)
+    from steplint.commands._laws import read_law_file
+    from steplint.laws.steplaw import using_law
+
+    with using_law(read_law_file(options.get("law_file"))):
+        return _lint_and_report(files, settings, selection, stdin, options)
 
 
 def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
