@@ -178,10 +178,12 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         files = list(expand(paths, settings))
     except MissingPathError as error:
         raise fail(str(error))
+    if not options.get("law_file"):
+        return _lint_and_report(files, settings, selection, stdin, options)
     from steplint.commands._laws import read_law_file
     from steplint.laws.steplaw import using_law
 
-    with using_law(read_law_file(options.get("law_file"))):
+    with using_law(read_law_file(options["law_file"])):
         return _lint_and_report(files, settings, selection, stdin, options)
 
 

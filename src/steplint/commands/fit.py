@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 
 import click
 
@@ -47,7 +48,7 @@ def command(sweep, out, bootstrap, seed, threshold, seq_len, batch_unit):
                               batch_unit=batch_unit)
     try:
         data = fitting.read_sweep(sweep, options)
-        with click.progressbar(length=bootstrap, label="bootstrap", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=bootstrap, label="bootstrap", file=sys.stderr) as bar:
             def progress(items):
                 for item in items:
                     yield item
