@@ -68,3 +68,25 @@ def test_check_against_another_law_is_info_only(tmp_path):
 
 def test_check_law_rejects_all():
     assert run("check", "--isolated", "--law", "all", EXAMPLE).exit_code == 2
+
+
+def test_law_json_validates_against_the_schemas():
+    import jsonschema
+
+    schemas = Path(__file__).resolve().parents[2] / "schemas"
+    predict = json.loads((schemas / "predict.schema.json").read_text())
+    show = json.loads((schemas / "show.schema.json").read_text())
+    for law in ("all", "deepseek"):
+        doc = json.loads(run("predict", "--params", "1e9", "--tokens", "1e11", "--law", law, "--format", "json").output)
+        jsonschema.validate(doc, predict)
+        doc = json.loads(run("show", "--isolated", "--law", law, "--format", "json", EXAMPLE).output)
+        jsonschema.validate(doc, show)
+        assert doc["recipes"][0]["laws"]
+    bad = dict(doc["recipes"][0]["laws"][0], law="chinchilla")
+    doc["recipes"][0]["laws"][0] = bad
+    try:
+        jsonschema.validate(doc, show)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("the schema accepts an unknown law name")
