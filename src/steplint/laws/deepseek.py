@@ -4,7 +4,8 @@ Models with Longtermism", arXiv 2401.02954, section 3.1, https://arxiv.org/abs/2
     lr_opt = 0.3118 * C^-0.1250        B_opt = 0.2920 * C^0.3271 tokens
 
 with C = M * D the compute in FLOPs and M the non-embedding FLOPs per token, which counts the
-attention scores beside the weights (the paper's section 3.2). steplint takes
+attention scores beside the weights: M = 72 n_layer d_model^2 + 12 n_layer d_model l_seq (the
+paper's section 3.2), where 72 L d^2 is 6N for its block. With Step Law's N that is
 M = 6 N + 12 L d seq, the M of Step Law's own fit_tool.py (docs steplaw.md section 1.4): Step
 Law's figures place the DeepSeek markers with this M to within 1% (steplaw.md section 6).
 Step Law's Table 1 prints 0.3188 for the LR prefactor: a misprint of DeepSeek's 0.3118
