@@ -9,6 +9,7 @@ severity and the landscape. Pure: `page(views)` turns plain values into text.
 
 from __future__ import annotations
 
+import os
 from html import escape
 from typing import NamedTuple, Optional
 
@@ -48,20 +49,31 @@ def _value(value) -> str:
     return str(value)
 
 
-def view(outcome, picture_svg: str = "", penalty: Optional[float] = None, penalty_text: str = "") -> RecipeView:
-    """A RecipeView from an engine RecipeOutcome (its recipe may be None for an unreadable file)."""
+def shown(path: str, base: Optional[str]) -> str:
+    """`path` relative to `base` when it lies under it (a repository scan reads better so)."""
+    if not base:
+        return path
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    return path if rel.startswith("..") else rel
+
+
+def view(outcome, picture_svg: str = "", penalty: Optional[float] = None, penalty_text: str = "",
+         base: Optional[str] = None) -> RecipeView:
+    """A RecipeView from an engine RecipeOutcome (its recipe may be None for an unreadable file);
+    paths are shown relative to `base` where they lie under it."""
     recipe = outcome.recipe
-    findings = tuple(Finding(str(d.severity), d.code, d.name, d.message, f"{d.file}:{d.line}:{d.column}")
+    findings = tuple(Finding(str(d.severity), d.code, d.name, d.message, f"{shown(d.file, base)}:{d.line}:{d.column}")
                      for d in outcome.diagnostics)
     if recipe is None:
-        return RecipeView(tuple(outcome.files), (), (), (), findings, None, None, None, None, None, "", "")
+        return RecipeView(tuple(shown(f, base) for f in outcome.files), (), (), (), findings, None, None, None, None,
+                          None, "", "")
     facts = tuple((name, _value(f.value), f.unit, f.source.describe()) for name, f in recipe.facts.items())
 
     def num(name):
         v = recipe.value(name)
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
-    return RecipeView(tuple(recipe.files), tuple(recipe.dialects), facts,
+    return RecipeView(tuple(shown(f, base) for f in recipe.files), tuple(recipe.dialects), facts,
                       tuple((m.field, m.supply) for m in recipe.missing), findings,
                       num("n_params"), num("tokens"), num("peak_lr"), num("global_batch_tokens"),
                       penalty, penalty_text, picture_svg)

@@ -90,3 +90,10 @@ def test_law_json_validates_against_the_schemas():
         pass
     else:
         raise AssertionError("the schema accepts an unknown law name")
+
+
+def test_check_against_a_law_that_needs_a_loss_says_so():
+    r = run("check", "--isolated", "--law", "minicpm", "--output-format", "json", EXAMPLE)
+    found = [d for d in json.loads(r.output)["diagnostics"] if d["code"] in ("SL302", "SL303")]
+    assert {d["code"] for d in found} == {"SL302", "SL303"}
+    assert all(d["severity"] == "info" and "target loss" in d["message"] for d in found)

@@ -133,3 +133,24 @@ def test_cli_choices_match_the_registry():
     from steplint.commands._laws import LAW_CHOICES
 
     assert LAW_CHOICES == NAMES
+
+
+class _Recipe:
+    """The one method of steplint.recipe.Recipe the laws read."""
+
+    def __init__(self, **values):
+        self.values = values
+
+    def value(self, name):
+        return self.values.get(name)
+
+
+def test_spread_for_a_recipe_reads_its_shape():
+    from steplint.laws.registry import inputs_from_recipe, spread_for_recipe
+
+    recipe = _Recipe(n_params=CONFIG_N, tokens=CONFIG_D, seq_len=2048, num_layers=16, hidden_size=2048,
+                     vocab_size=50257, peak_lr=3e-4)
+    assert inputs_from_recipe(recipe) == CONFIG._replace(vocab_size=50257)
+    assert spread_for_recipe(recipe) == spread(CONFIG_N, CONFIG_D, 2048, 16, 2048, vocab_size=50257)
+    assert spread_for_recipe(_Recipe(tokens=1e11)) is None
+    assert inputs_from_recipe(_Recipe(n_params=-1, tokens="x")).n_params is None  # never a bad value

@@ -82,4 +82,4 @@ def _view(outcome, view):
         _, block, _ = steplaw_placement(recipe)
         if block is not None:
             percent, text = block["penalty"]["percent"], block["penalty"]["message"]
-    return view(outcome, svg.render(pic) if pic is not None else "", percent, text)
+    return view(outcome, svg.render(pic) if pic is not None else "", percent, text, base=os.getcwd())

@@ -113,6 +113,12 @@ def spread(n_params: float, tokens: float, seq_len: Optional[int] = None, num_la
     return Spread(min(lrs)[0], max(lrs)[0], min(batches)[0], max(batches)[0], names)
 
 
+def spread_for_recipe(recipe, law=None) -> Optional[Spread]:
+    """`spread` with a Recipe's own facts (N, D, seq_len, layers, hidden size, vocabulary)."""
+    i = inputs_from_recipe(recipe)
+    return spread(i.n_params, i.tokens, i.seq_len, i.num_layers, i.hidden_size, i.vocab_size, i.n_params_active, law)
+
+
 def _batch_is_optimum(name: str) -> bool:
     module = LAW_MODULES.get(name)
     return module is None or getattr(importlib.import_module(f"steplint.laws.{module}"), "BATCH_IS_OPTIMUM", True)
