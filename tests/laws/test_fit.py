@@ -114,3 +114,15 @@ def test_refit_of_the_released_dense_grid():
     assert abs(m["bs_coefD"] - 0.6125) < 0.001 and abs(math.exp(m["bs_intercept"]) - 0.2085) < 0.001
     sd = [math.sqrt(law["covariance"][i][i]) for i in range(5)]
     assert all(0 < sd[i] < 0.1 for i in (1, 2, 4)) and sd[0] > 0 and sd[3] > 0  # slopes tight, intercepts not
+
+
+def test_fit_without_numpy_says_how_to_install(tmp_path, monkeypatch):
+    import sys
+
+    import steplint.laws
+
+    monkeypatch.delitem(sys.modules, "steplint.laws.fit", raising=False)
+    monkeypatch.delattr(steplint.laws, "fit", raising=False)
+    monkeypatch.setitem(sys.modules, "numpy", None)  # import numpy -> ImportError
+    r = CliRunner().invoke(cli, ["fit", str(synthetic_sweep(tmp_path / "s.csv"))])
+    assert r.exit_code == 2 and "pip install 'steplint[fit]'" in r.output
