@@ -37,6 +37,7 @@ class Picture(NamedTuple):
     best_lr: tuple[tuple[float, float], ...]  # (lr, batch) along the valley floor
     recipe: Optional[tuple[float, float]]  # (lr, batch); a value the recipe lacks is at the optimum
     recipe_percent: Optional[float]
+    recipe_message: str  # the penalty in words ("" without an LR or batch)
     laws: tuple[LawPoint, ...]
     divergence_lr: float
     extrapolated: bool
@@ -73,11 +74,10 @@ def build(n_params: float, tokens: float, *, lr: Optional[float] = None, batch_t
     for b in batches:
         ratio = b / p.batch_tokens
         best.append((min(fine, key=lambda x: land.percent(x / p.lr, ratio)), b))
-    recipe = None
-    recipe_percent = None
+    recipe, recipe_percent, recipe_message = None, None, ""
     if p.position is not None:
         recipe = (lr if lr is not None else p.lr, batch_tokens if batch_tokens is not None else p.batch_tokens)
-        recipe_percent = p.position.penalty.percent
+        recipe_percent, recipe_message = p.position.penalty.percent, p.position.penalty.message
     state = "inside Step Law's fitted range" if p.in_fitted_range else "EXTRAPOLATION: outside Step Law's fitted range"
     title = f"{label + ': ' if label else ''}N = {n_params:.3g}, D = {tokens:.3g} tokens ({state})"
     subtitle = (f"expected loss penalty (%) vs the Step Law optimum lr {p.lr:.3g}, batch {p.batch_tokens:.3g} tokens"
@@ -85,7 +85,7 @@ def build(n_params: float, tokens: float, *, lr: Optional[float] = None, batch_t
     band = p.band
     return Picture(title, subtitle, p.lr, p.batch_tokens, lrs, batches, tuple(grid),
                    (band.lr_low, band.lr_high, band.batch_tokens_low, band.batch_tokens_high), tuple(best),
-                   recipe, recipe_percent, laws, p.lr * land.lr_ratio_divergence, not p.in_fitted_range)
+                   recipe, recipe_percent, recipe_message, laws, p.lr * land.lr_ratio_divergence, not p.in_fitted_range)
 
 
 def for_recipe(recipe, label: str = "") -> Optional[Picture]:

@@ -73,13 +73,7 @@ def _view(outcome, view):
     """The page's view of one recipe: its landscape SVG and the Step Law penalty of its LR and batch."""
     from steplint import picture, svg
 
-    recipe = outcome.recipe
-    pic = picture.for_recipe(recipe) if recipe is not None else None
-    percent, text = None, ""
-    if recipe is not None:
-        from steplint.commands.show import steplaw_placement
-
-        _, block, _ = steplaw_placement(recipe)
-        if block is not None:
-            percent, text = block["penalty"]["percent"], block["penalty"]["message"]
-    return view(outcome, svg.render(pic) if pic is not None else "", percent, text, base=os.getcwd())
+    pic = picture.for_recipe(outcome.recipe) if outcome.recipe is not None else None
+    if pic is None:
+        return view(outcome, base=os.getcwd())
+    return view(outcome, svg.render(pic), pic.recipe_percent, pic.recipe_message, base=os.getcwd())
