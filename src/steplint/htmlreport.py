@@ -107,7 +107,13 @@ def _row(i: int, v: RecipeView) -> str:
 
 
 def _detail(v: RecipeView) -> str:
-    parts = ['<div class="detail-grid"><div>']
+    parts = ['<div class="detail-grid">']
+    if v.svg:
+        parts.append(f'<div class="landscape"><h3>Loss landscape</h3>{v.svg}'
+                     "<p class='legend'>colours: expected loss penalty &lt;0.1, 0.25, 0.5, 1, 2, 4, &gt;4%; grey: runs "
+                     "diverge; blue dot: Step Law optimum, box: its 90% band, dashed: best LR at each batch; "
+                     "cross: this recipe; white circles: other laws</p></div>")
+    parts.append("<div class='text'>")
     if v.findings:
         parts.append("<h3>Findings</h3><ul class='findings'>")
         order = {s: k for k, s in enumerate(SEVERITIES)}
@@ -127,13 +133,7 @@ def _detail(v: RecipeView) -> str:
     parts.append("</table>")
     if v.missing:
         parts.append("<h3>Missing</h3><ul>" + "".join(f"<li>{escape(f)}: {escape(s)}</li>" for f, s in v.missing) + "</ul>")
-    parts.append("</div>")
-    if v.svg:
-        parts.append(f'<div class="landscape"><h3>Loss landscape</h3>{v.svg}'
-                     "<p class='legend'>colours: expected loss penalty &lt;0.1, 0.25, 0.5, 1, 2, 4, &gt;4%; "
-                     "blue dot: Step Law optimum, box: its 90% band, dashed: best LR at each batch; "
-                     "cross: this recipe; white circles: other laws</p></div>")
-    parts.append("</div>")
+    parts.append("</div></div>")
     return "".join(parts)
 
 
@@ -148,7 +148,7 @@ tr.recipe{cursor:pointer} tr.recipe:hover{background:#f5f9ff}
 tr.sev-error td:first-child{border-left:5px solid #c0392b} tr.sev-warning td:first-child{border-left:5px solid #e67e22}
 tr.sev-info td:first-child{border-left:5px solid #2980b9} tr.sev-clean td:first-child{border-left:5px solid #27ae60}
 li.sev-error b{color:#c0392b} li.sev-warning b{color:#d35400} li.sev-info b{color:#2980b9}
-.where{color:#777;font-size:12px} .detail-grid{display:flex;gap:2em;flex-wrap:wrap}
+.where{color:#777;font-size:12px} .detail-grid{display:flex;gap:2em;align-items:flex-start} .text{flex:1;min-width:0}
 table.facts{border-collapse:collapse;font-size:12px} table.facts td,table.facts th{border:1px solid #ddd;padding:2px 4px}
 .legend{font-size:11px;color:#555;max-width:360px} .controls{margin:1em 0} .controls>*{margin-right:1em}
 """

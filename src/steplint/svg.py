@@ -12,9 +12,9 @@ from html import escape
 from steplint.picture import Picture
 
 LEVELS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
-COLOURS = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+COLOURS = ("#ffffe0", "#fff7bc", "#fee391", "#fed976", "#feb24c", "#fd8d3c", "#e31a1c")  # as show --plot
 DIVERGED = "#888888"
-W, H, LEFT, BOTTOM, TOP, RIGHT = 360, 270, 52, 34, 8, 8
+W, H, LEFT, BOTTOM, TOP, RIGHT = 370, 270, 62, 34, 8, 18
 
 
 def colour(percent) -> str:
@@ -44,10 +44,12 @@ def render(pic: Picture, stride: int = 2) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
            f'role="img" aria-label="{escape(pic.title)}">',
            f"<title>{escape(pic.title)}: {escape(pic.subtitle)}</title>"]
+    out.append('<g shape-rendering="crispEdges">')
     for j, row in enumerate(rows):
         for i, col in enumerate(cols):
-            out.append(f'<rect x="{LEFT + i * cw:.1f}" y="{TOP + ph - (j + 1) * ch:.1f}" width="{cw + 0.3:.1f}" '
-                       f'height="{ch + 0.3:.1f}" fill="{colour(pic.percent[row][col])}"/>')
+            out.append(f'<rect x="{LEFT + i * cw:.1f}" y="{TOP + ph - (j + 1) * ch:.1f}" width="{cw + 0.6:.1f}" '
+                       f'height="{ch + 0.6:.1f}" fill="{colour(pic.percent[row][col])}"/>')
+    out.append("</g>")
     lr_low, lr_high, b_low, b_high = pic.band
     out.append(f'<rect x="{px(lr_low):.1f}" y="{py(b_high):.1f}" width="{max(px(lr_high) - px(lr_low), 1):.1f}" '
                f'height="{max(py(b_low) - py(b_high), 1):.1f}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>')
@@ -74,7 +76,7 @@ def render(pic: Picture, stride: int = 2) -> str:
         out.append(f'<text x="{LEFT - 3}" y="{py(b) + 3:.1f}" font-size="10" text-anchor="end">{b:.2g}</text>')
     out.append(f'<text x="{LEFT + pw / 2:.1f}" y="{H - 4}" font-size="10" text-anchor="middle">peak LR '
                f'(grey: runs diverge)</text>')
-    out.append(f'<text x="11" y="{TOP + ph / 2:.1f}" font-size="10" text-anchor="middle" '
-               f'transform="rotate(-90 11 {TOP + ph / 2:.1f})">batch (tokens)</text>')
+    out.append(f'<text x="10" y="{TOP + ph / 2:.1f}" font-size="10" text-anchor="middle" '
+               f'transform="rotate(-90 10 {TOP + ph / 2:.1f})">batch (tokens)</text>')
     out.append("</svg>")
     return "".join(out)
