@@ -154,3 +154,10 @@ def test_spread_for_a_recipe_reads_its_shape():
     assert spread_for_recipe(recipe) == spread(CONFIG_N, CONFIG_D, 2048, 16, 2048, vocab_size=50257)
     assert spread_for_recipe(_Recipe(tokens=1e11)) is None
     assert inputs_from_recipe(_Recipe(n_params=-1, tokens="x")).n_params is None  # never a bad value
+
+
+def test_check_offers_the_same_law_names():
+    from steplint.commands.check import command
+
+    [option] = [p for p in command.params if p.name == "law"]
+    assert tuple(option.type.choices) == NAMES

@@ -14,7 +14,6 @@ from typing import Optional
 import click
 
 from steplint import __version__
-from steplint.commands._laws import law_file_option, law_option
 from steplint.report import REPORTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -129,8 +128,9 @@ def show_settings(settings) -> str:
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (for dialect detection and reports).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
-@law_option(allow_all=False)
-@law_file_option()
+@click.option("--law", type=click.Choice(("steplaw", "deepseek", "porian", "kaplan", "minicpm")), default="steplaw",
+              show_default=True, help="Law SL302/SL303 judge against; another than Step Law gives info findings only.")
+@click.option("--law-file", type=click.Path(dir_okay=False), help="A refitted law (as `steplint fit` writes) in place of Step Law.")
 def command(paths: tuple[str, ...], **options) -> None:
     """Lint training configs against the frameworks' rules and the Step Law optimum."""
     try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import lru_cache
 from typing import NamedTuple, Optional
 
@@ -87,23 +86,24 @@ def shipped_law() -> StepLaw:
 
 
 # A refitted law (`--law-file`, steplint.laws.lawfile) in force for the current command:
-# every caller that takes the default (rules, show, predict) then uses it.
-_OVERRIDE: ContextVar[Optional[StepLaw]] = ContextVar("steplint_law_override", default=None)
+# every caller that takes the default (rules, show, predict) then uses it. A plain stack, not
+# a ContextVar: a command runs on one thread, and `check` should not import contextvars.
+_OVERRIDE: list[Optional[StepLaw]] = []
 
 
 def default_law() -> StepLaw:
     """The law in force: a `--law-file` law inside `using_law`, else the shipped Step Law."""
-    return _OVERRIDE.get() or shipped_law()
+    return (_OVERRIDE[-1] if _OVERRIDE else None) or shipped_law()
 
 
 @contextmanager
 def using_law(law: Optional[StepLaw]):
     """Make `law` (None: the shipped one) the default for the duration of the block."""
-    token = _OVERRIDE.set(law)
+    _OVERRIDE.append(law)
     try:
         yield law or shipped_law()
     finally:
-        _OVERRIDE.reset(token)
+        _OVERRIDE.pop()
 
 
 def _positive(name: str, value: float) -> float:
