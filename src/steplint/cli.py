@@ -21,6 +21,8 @@ COMMANDS = {
     "rules": "rules",
     "suggest": "suggest",
     "init": "init",
+    "fit": "fit",
+    "report": "report",
 }
 
 

@@ -55,12 +55,18 @@ class RecipeOutcome(NamedTuple):
 def run_rules(recipe, documents: Mapping[str, Any], settings, selection: Selection) -> list[Diagnostic]:
     """Every selected rule's findings on one recipe. A rule that raises becomes RuleCrash."""
     found: list[Diagnostic] = []
+    law = getattr(settings, "law", "steplaw") or "steplaw"
     for rule in selection.rules:
         if rule.check is None or not selection.rule_runs(rule):
             continue
+        check = rule.check
+        if law != "steplaw" and rule.code in ("SL302", "SL303"):  # `--law NAME`: at most info
+            from steplint.rules._other_law import checker
+
+            check = checker(rule, law)
         ctx = RuleContext(recipe=recipe, documents=documents, settings=settings, rule=rule)
         try:
-            found.extend(rule.check(ctx))
+            found.extend(check(ctx))
         except Exception as error:  # noqa: BLE001 - a crash must name the rule and file
             raise RuleCrash(rule, recipe.files[0] if recipe.files else "-", error) from error
     return found
@@ -113,10 +119,15 @@ def lint_loaded(loaded, passed: Iterable[str], settings, selection: Selection) -
     found = upstream + (run_rules(recipe, documents, settings, selection) if recipe is not None else [])
     passed = tuple(passed)
     unique = list(dict.fromkeys(found))  # a loader finding may arrive via document and resolver
+    reported = finalize(unique, documents, passed, selection)
+    if (getattr(settings, "law", "steplaw") or "steplaw") != "steplaw":  # another law: at most info
+        from steplint.diagnostics import Severity
+
+        reported = [d._replace(severity=Severity.INFO) if d.code in ("SL302", "SL303") else d for d in reported]
     return RecipeOutcome(
         files=tuple(getattr(recipe, "files", ()) or documents.keys()),
         passed=passed,
-        diagnostics=finalize(unique, documents, passed, selection),
+        diagnostics=reported,
         documents=documents,
         recipe=recipe,
     )

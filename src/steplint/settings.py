@@ -49,6 +49,10 @@ class Settings(NamedTuple):
     model: Optional[str] = None
     recipes: tuple[RecipeGroup, ...] = ()
     dialect: Optional[str] = None
+    # the law SL302/SL303 judge against (`--law`; others give info only) and a refitted
+    # Step Law (`--law-file`, steplint.laws.lawfile); command line only
+    law: str = "steplaw"
+    law_file: Optional[str] = None
     # rule selection
     select: Optional[tuple[str, ...]] = None  # None: the default set (all rules)
     extend_select: tuple[str, ...] = ()

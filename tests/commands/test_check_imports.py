@@ -25,6 +25,10 @@ NOT_FOR_A_YAML_CHECK = (
     "steplint.documents.shell", "steplint.documents.json_loader", "steplint.documents.toml_loader",
     "steplint.interpolation", "steplint.rules.docs_text",
     "steplint.commands.show", "steplint.commands.predict", "steplint.commands.explain", "steplint.commands.rules",
+    # other laws, fitting and pictures (issue 17): the plot and fit extras never load on check
+    "matplotlib", "steplint.laws.fit", "steplint.plot", "steplint.picture", "steplint.svg", "steplint.htmlreport",
+    "steplint.commands.fit", "steplint.commands.report", "steplint.laws.registry", "steplint.laws.deepseek",
+    "steplint.laws.lawfile", "steplint.rules._other_law",
     # settings discovery walks with os.path: pathlib (and its urllib.parse) only for a found file
     "pathlib", "urllib", "urllib.parse",
     # values are NamedTuples: a frozen dataclass costs ~0.6 ms to define on Python 3.11
@@ -87,3 +91,22 @@ def test_the_bound_is_not_vacuous():
     """The same probe sees the modules a JSON report does import."""
     code, modules = imported_by_check("--isolated", "--output-format", "json", OPTIMAL)
     assert code == 0 and "steplint.report.json" in modules
+
+
+# With another law or a refitted law file, check still loads neither numpy nor matplotlib.
+HEAVY = ("numpy", "matplotlib", "steplint.laws.fit", "steplint.plot", "steplint.picture", "steplint.htmlreport")
+
+
+def test_check_against_another_law_stays_light():
+    code, modules = imported_by_check("--isolated", "--law", "deepseek", OPTIMAL)
+    assert code == 0
+    assert "steplint.rules._other_law" in modules and "steplint.laws.deepseek" in modules  # it really judged
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+
+
+def test_check_with_a_law_file_stays_light(tmp_path):
+    law = tmp_path / "law.json"
+    law.write_text((REPO / "data" / "steplaw.json").read_text(encoding="utf-8"), encoding="utf-8")
+    code, modules = imported_by_check("--isolated", "--law-file", str(law), OPTIMAL)
+    assert code == 0 and "steplint.laws.lawfile" in modules
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))

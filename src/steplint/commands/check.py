@@ -64,8 +64,11 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         changes["params"] = parse_quantity(options["params"], what="--params")
     if options["model"]:
         changes["model"] = model_config(options["model"])
-    if options["dialect"]:
-        changes["dialect"] = options["dialect"]
+    for flag in ("dialect", "law_file"):
+        if options.get(flag):
+            changes[flag] = options[flag]
+    if options.get("law") and options["law"] != "steplaw":
+        changes["law"] = options["law"]
     if options["fail_on"]:
         from steplint.diagnostics import Severity
 
@@ -152,6 +155,9 @@ def show_settings(settings) -> str:
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only, without the summary line.")
 @click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
 @click.option("--add-ignore", is_flag=True, help="Write `# steplint: ignore[CODE]` for every current finding (YAML, TOML, shell).")
+@click.option("--law", type=click.Choice(("steplaw", "deepseek", "porian", "kaplan", "minicpm")), default="steplaw",
+              show_default=True, help="Law SL302/SL303 judge against; another than Step Law gives info findings only.")
+@click.option("--law-file", type=click.Path(dir_okay=False), help="A refitted law (as `steplint fit` writes) in place of Step Law.")
 def command(paths: tuple[str, ...], **options) -> None:
     """Lint training configs against the frameworks' rules and the Step Law optimum."""
     try:
@@ -214,7 +220,7 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         return EXIT_ERROR if problems else EXIT_CLEAN
     if not files and usable:
         click.echo(f"steplint: no config files found in {', '.join(usable)} (looked for {', '.join(_SUFFIXES)})", err=True)
-    code = _lint_and_report(files, settings, selection, stdin, options) if files or not problems else EXIT_CLEAN
+    code = _lint_with_law(files, settings, selection, stdin, options) if files or not problems else EXIT_CLEAN
     return EXIT_ERROR if problems else code
 
 
@@ -230,6 +236,17 @@ def path_problem(path: str) -> Optional[str]:
     if not os.access(path, os.R_OK | (os.X_OK if os.path.isdir(path) else 0)):
         return f"{path}: permission denied"
     return None
+
+
+def _lint_with_law(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
+    """Lint under the law `--law-file` names, or the shipped Step Law."""
+    if not options.get("law_file"):
+        return _lint_and_report(files, settings, selection, stdin, options)
+    from steplint.commands._laws import read_law_file
+    from steplint.laws.steplaw import using_law
+
+    with using_law(read_law_file(options["law_file"])):
+        return _lint_and_report(files, settings, selection, stdin, options)
 
 
 def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:

@@ -13,6 +13,7 @@ import click
 
 from steplint import __version__
 from steplint.commands._usage import UsageLineErrors
+from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
 from steplint.quantities import format_quantity, parse_quantity
 
 STEPLAW_MIN_LR = 1e-5  # the fixed LR floor every Step Law run decayed to (steplaw.md section 4.1)
@@ -140,17 +141,34 @@ def placement_text(p) -> str:
               help="A global batch in sequences to place (x seq-len tokens).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output form.")
-def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences, output_format):
+@law_option()
+@law_file_option()
+@click.option("--loss", type=Quantity(), default=None,
+              help="A target final loss in nats, for the laws written in loss (Kaplan, MiniCPM).")
+def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences, output_format, law, law_file, loss):
     """Optimal peak LR and global batch for N parameters and D tokens (Step Law, arXiv 2503.04715)."""
     if batch_tokens is not None and batch_sequences is not None:
         raise click.UsageError("use either --batch-tokens or --batch-sequences, not both")
     if batch_sequences is not None:
         batch_tokens = float(batch_sequences * seq_len)
 
-    from steplint.laws.steplaw import place
+    from steplint.laws.steplaw import place, using_law
 
-    p = place(n_params, tokens, lr=lr, batch_tokens=batch_tokens, level=level, seq_len=int(seq_len))
+    with using_law(read_law_file(law_file)):
+        p = place(n_params, tokens, lr=lr, batch_tokens=batch_tokens, level=level, seq_len=int(seq_len))
+        rows = None
+        if law != "steplaw":
+            from steplint.laws.registry import LawInputs, compare
+
+            rows = compare(LawInputs(n_params=n_params, tokens=tokens, seq_len=int(seq_len), loss=loss),
+                           names=names_for(law))
     if output_format == "json":
-        click.echo(json.dumps(placement_json(p), indent=2))
+        out = placement_json(p)
+        if rows is not None:
+            out["laws"] = laws_json(rows, int(seq_len))
+        click.echo(json.dumps(out, indent=2))
     else:
-        click.echo(placement_text(p))
+        text = placement_text(p)
+        if rows is not None:
+            text += "\nlaws side by side (only Step Law's verdicts are calibrated):\n" + "\n".join(laws_text(rows, int(seq_len)))
+        click.echo(text)

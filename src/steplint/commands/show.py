@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional
 import click
 
 from steplint import __version__
+from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
 from steplint.commands.predict import OneLineErrors, placement_json
 
 EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -39,6 +40,10 @@ def _fail(message: str) -> click.exceptions.Exit:
 @click.option("--dialect", help="Read the given files as this framework.")
 @click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
 @click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@law_option()
+@law_file_option()
+@click.option("--plot", type=click.Path(dir_okay=False), default=None,
+              help="Draw the loss-penalty landscape of the (first) recipe to FILE.png or FILE.svg (needs steplint[plot]).")
 def command(paths: tuple[str, ...], **options: Any) -> None:
     """Show the recipe derived from PATHS: every fact with its source, what is missing,
     and the Step Law optimum, band and expected loss penalty."""
@@ -68,11 +73,35 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     except SettingsError as error:
         raise _fail(str(error)) from None
     diagnostics = _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))
-    if options["output_format"] == "json":
-        click.echo(json.dumps(show_json(loaded, diagnostics), indent=2))
-    else:
-        click.echo(show_text(loaded, diagnostics))
+    if options["plot"] and not options["plot"].lower().endswith((".png", ".svg")):
+        raise _fail(f"--plot {options['plot']}: the file name must end in .png or .svg")
+    law = options.get("law") or "steplaw"
+    from steplint.laws.steplaw import using_law
+
+    with using_law(read_law_file(options.get("law_file"))):
+        if options["output_format"] == "json":
+            click.echo(json.dumps(show_json(loaded, diagnostics, law), indent=2))
+        else:
+            click.echo(show_text(loaded, diagnostics, law))
+        if options["plot"]:
+            _plot(loaded, options["plot"])
     return EXIT_INPUT_ERROR if any(d.code in INPUT_ERRORS for d in diagnostics) else EXIT_OK
+
+
+def _plot(loaded: list, path: str) -> None:
+    """Draw the first recipe with N and D known; exit 2 with a clear line when it cannot."""
+    from steplint.plot import PlotUnavailable, landscape_for_recipe, render
+
+    for item in loaded:
+        picture = landscape_for_recipe(item.recipe)
+        if picture is not None:
+            try:
+                render(picture, path)
+            except PlotUnavailable as error:
+                raise _fail(str(error)) from None
+            click.echo(f"wrote {path}", err=True)
+            return
+    raise _fail("--plot: no recipe with both N and D known, nothing to draw")
 
 
 def _settings(paths: tuple[str, ...], options: dict):
@@ -167,10 +196,19 @@ def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str
 # JSON
 
 
-def recipe_json(loaded) -> dict:
+def other_laws(recipe, law: str):
+    """The `--law` comparison rows for a recipe (None for plain Step Law)."""
+    if law == "steplaw":
+        return None
+    from steplint.laws.registry import compare, inputs_from_recipe
+
+    return compare(inputs_from_recipe(recipe), names=names_for(law))
+
+
+def recipe_json(loaded, law: str = "steplaw") -> dict:
     recipe = loaded.recipe
     steplaw, penalty, _ = steplaw_placement(recipe)
-    return {
+    out = {
         "files": list(recipe.files),
         "dialects": list(recipe.dialects),
         "facts": recipe.facts_json(),
@@ -179,12 +217,17 @@ def recipe_json(loaded) -> dict:
         "penalty": penalty,
         "notices": list(recipe.notices),
     }
+    rows = other_laws(recipe, law)
+    if rows is not None:
+        seq_len = recipe.value("seq_len")
+        out["laws"] = laws_json(rows, int(seq_len) if seq_len else None)
+    return out
 
 
-def show_json(loaded: list, diagnostics: list) -> dict:
+def show_json(loaded: list, diagnostics: list, law: str = "steplaw") -> dict:
     return {
         "steplint": __version__,
-        "recipes": [recipe_json(item) for item in loaded],
+        "recipes": [recipe_json(item, law) for item in loaded],
         "diagnostics": [d.to_json() for d in diagnostics],
     }
 
@@ -203,7 +246,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _recipe_text(loaded) -> list[str]:
+def _recipe_text(loaded, law: str = "steplaw") -> list[str]:
     from steplint.quantities import format_quantity as q
 
     recipe = loaded.recipe
@@ -244,18 +287,23 @@ def _recipe_text(loaded) -> list[str]:
                              f"({'inside' if penalty['batch_in_band'] else 'outside'} the band)")
             lines.append(f"    {penalty['penalty']['message']}")
         lines += [f"    notice: {n}" for n in steplaw["notices"]]
+    rows = other_laws(recipe, law)
+    if rows is not None:
+        seq_len = recipe.value("seq_len")
+        lines.append("  laws side by side (only Step Law's verdicts are calibrated):")
+        lines += laws_text(rows, int(seq_len) if seq_len else None, indent="    ")
     if exclusions:
         lines.append("  Step Law does not apply: " + "; ".join(exclusions))
     lines += [f"  notice: {n}" for n in recipe.notices]
     return lines
 
 
-def show_text(loaded: list, diagnostics: list) -> str:
+def show_text(loaded: list, diagnostics: list, law: str = "steplaw") -> str:
     from steplint.report.text import line
 
     out: list[str] = []
     for item in loaded:
-        out += _recipe_text(item) + [""]
+        out += _recipe_text(item, law) + [""]
     for d in diagnostics:  # a conflict names its other side too (SL006, SL701)
         out.append(line(d))
         out += [f"    {r.file}:{r.line}:{r.column}: {r.message or 'also here'}" for r in d.related]

@@ -12,8 +12,9 @@ data/steplaw.json (scripts/derive_data.py). Pure Python: no numpy at run time.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from steplint.laws.landscape import Penalty, penalty
 from steplint.quantities import format_quantity
@@ -80,8 +81,29 @@ class StepLaw(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def default_law() -> StepLaw:
+def shipped_law() -> StepLaw:
     return StepLaw.from_data(load_data_json("steplaw.json"))
+
+
+# A refitted law (`--law-file`, steplint.laws.lawfile) in force for the current command:
+# every caller that takes the default (rules, show, predict) then uses it. A plain stack, not
+# a ContextVar: a command runs on one thread, and `check` should not import contextvars.
+_OVERRIDE: list[Optional[StepLaw]] = []
+
+
+def default_law() -> StepLaw:
+    """The law in force: a `--law-file` law inside `using_law`, else the shipped Step Law."""
+    return (_OVERRIDE[-1] if _OVERRIDE else None) or shipped_law()
+
+
+@contextmanager
+def using_law(law: Optional[StepLaw]):
+    """Make `law` (None: the shipped one) the default for the duration of the block."""
+    _OVERRIDE.append(law)
+    try:
+        yield law or shipped_law()
+    finally:
+        _OVERRIDE.pop()
 
 
 def _positive(name: str, value: float) -> float:
