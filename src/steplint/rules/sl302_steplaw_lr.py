@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
-from steplint.diagnostics import Applicability, Diagnostic, Severity
+from steplint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import set_value_fix
-from steplint.rules._steplaw_position import law_inputs, num, penalty_text, place, ratio_text, severity_of, where
+from steplint.rules._steplaw_position import (
+    cap_text, judge, law_inputs, num, penalty_text, ratio_text, severity, total_text, where,
+)
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 
@@ -18,22 +20,47 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     if law_inputs(recipe) is None or not steplaw_applies(recipe):
         return
-    placement = place(recipe, lr=float(peak.value))
-    penalty = placement.position.penalty
-    severity = severity_of(penalty)
-    if severity is None:
+    from steplint.laws.landscape import PenaltyKind
+    from steplint.laws.verdict import default_tolerance
+
+    v = judge(recipe)
+    if v.lr_severity is None:
         return
-    band = placement.band
-    optimum = float(f"{placement.lr:.3g}")  # a tidy literal; well inside the band
+    lr = float(peak.value)
+    if v.batch_ratio is not None and abs(v.conditional_lr / v.lr_opt - 1) > 0.005:
+        against = (f"{ratio_text(lr / v.conditional_lr)} the best LR {num(v.conditional_lr)} at this recipe's batch "
+                   f"({ratio_text(v.batch_ratio)} the law's) and {ratio_text(v.lr_ratio)} the Step Law optimum "
+                   f"{num(v.lr_opt)} for {where(recipe)}")
+    else:
+        against = f"{ratio_text(v.lr_ratio)} the Step Law optimum {num(v.lr_opt)} for {where(recipe)}"
+    if v.total.kind is PenaltyKind.DIVERGENCE_RISK:
+        cost = penalty_text(v.total)
+    else:
+        cost = f"the LR costs {penalty_text(v.total._replace(percent=v.lr_part))} of final loss" + total_text(v)
     yield ctx.diagnostic(
-        f"peak LR {num(peak.value)} is {ratio_text(placement.position.lr_ratio)} the Step Law optimum "
-        f"{num(placement.lr)} for {where(recipe)} ({band.level:.0%} band {num(band.lr_low)}..{num(band.lr_high)}); "
-        f"{penalty_text(penalty)}",
+        f"peak LR {num(lr)} is {against}; {cost}; {default_tolerance().lr_text()}"
+        + cap_text(v, v.lr_severity),
         peak,
-        severity=severity,
-        fix=set_value_fix(peak, ctx.documents, optimum, f"Set the peak LR to the Step Law optimum {num(optimum)}",
-                          Applicability.UNSAFE),
+        severity=severity(v.lr_severity),
+        fix=_fix(ctx, peak, v),
     )
+
+
+def _fix(ctx: RuleContext, peak, v) -> Optional[Fix]:
+    """LR alone to the best LR at the configured batch, which by construction never raises the
+    model's predicted loss (checked anyway); not offered beyond a mild extrapolation."""
+    from steplint.laws.landscape import penalty
+
+    if not v.unsafe_fixes:
+        return None
+    target = float(f"{v.conditional_lr:.3g}")  # a tidy literal
+    batch_ratio = v.batch_ratio if v.batch_ratio is not None else 1.0
+    after = penalty(target / v.lr_opt, batch_ratio)
+    if v.total.percent is not None and (after.percent is None or after.percent >= v.total.percent):
+        return None
+    what = "the best LR at this batch" if v.batch_ratio is not None else "the Step Law optimum"
+    return set_value_fix(peak, ctx.documents, target, f"Set the peak LR to {num(target)}, {what}",
+                         Applicability.UNSAFE)
 
 
 RULE = Rule(
