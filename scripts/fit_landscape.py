@@ -42,6 +42,7 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling calibrate_verdict, when loaded by path
 
 from steplint.laws.landscape import TERMS, Landscape  # noqa: E402  (the shipped formula, pure Python)
 from steplint.laws.steplaw import StepLaw  # noqa: E402
