@@ -36,9 +36,10 @@ def test_off_optimum_config_fails_with_positions():
     assert r.exit_code == 1, r.output
     found = findings(r)
     # batch 2.03x the law's: the best LR at that batch is 1.49e-3, so the 3.0e-4 LR (0.20x of it)
-    # costs +1.6% (error); the batch itself, with the LR at its best, +0.36% (info)
+    # costs +1.6% (an error by itself), capped at warning because the floor is peak/10 (which moves
+    # the optimum to a smaller LR, Fig. 6); the batch itself, with the LR at its best, +0.36% (info)
     assert ("SL303", 8, 20, "info") in found
-    assert ("SL302", 12, 5, "error") in found
+    assert ("SL302", 12, 5, "warning") in found
     assert ("SL301", 13, 9, "warning") in found
 
 
@@ -57,13 +58,14 @@ def test_text_lines_and_summary():
     r = check(OFF, "--select", "SL302")
     assert r.output.splitlines()[0].startswith(f"{OFF}:12:5: SL302 [steplaw-lr] peak LR 3.0e-4 is 0.20x the best LR "
                                                "1.49e-3 at this recipe's batch (2.03x the law's) and 0.23x the Step Law optimum 1.29e-3")
-    assert r.output.splitlines()[-1] == "Found 1 problem (1 error) in 1 file checked. 1 more with `--fix --unsafe-fixes`."
+    assert r.output.splitlines()[0].endswith("(a peak/10 floor moved the optimum to a smaller LR and a larger batch, Fig. 6), "
+                                             "so this is at most a warning")
+    assert r.output.splitlines()[-1] == "Found 1 problem (1 warning) in 1 file checked. 1 more with `--fix --unsafe-fixes`."
 
 
 @pytest.mark.parametrize("args, code", [
     (("--select", "SL302", "--exit-zero"), 0),
-    (("--select", "SL302", "--fail-on", "error"), 1),
-    (("--select", "SL301", "--fail-on", "error"), 0),
+    (("--select", "SL302", "--fail-on", "error"), 0),
     (("--select", "SL402", "--fail-on", "info"), 1),
     (("--select", "SL402"), 0),
     (("--ignore", "SL3,SL4,SL5,SL6,SL7,SL1,SL2"), 0),

@@ -20,6 +20,7 @@ from typing import NamedTuple, Optional
 
 from steplint.laws.landscape import Landscape, Penalty, PenaltyKind, default_landscape, penalty
 from steplint.laws.steplaw import StepLaw, default_law, optimal_batch_tokens, optimal_lr
+from steplint.quantities import format_quantity
 from steplint.resources import load_data_json
 
 SEVERITIES = ("info", "warning", "error")  # in increasing order of loudness
@@ -114,16 +115,31 @@ def extrapolation(n_params: float, tokens: float, active_params: Optional[float]
     return Extrapolation(factor, level, worst if factor > 1.0 else "")
 
 
-def schedule_reason(decay_style: Optional[str], min_lr: Optional[float] = None) -> str:
-    """Why the law's optimum was not measured under this schedule ("" when it was, or unknown)."""
+HIGH_FLOOR = 2e-5  # the top of SL301's accepted window around the law's fixed 1e-5 floor
+
+
+def schedule_cap(decay_style: Optional[str], min_lr: Optional[float] = None) -> tuple[Optional[str], str]:
+    """(cap, reason) the schedule puts on the verdicts; (None, "") when the law measured it or
+    the schedule is unknown. A schedule the law did not measure (linear, WSD, inverse-sqrt,
+    constant, ..., or cosine decaying to zero) caps at info. A cosine floor above the window is
+    measured only as peak/10 (arXiv 2503.04715 Fig. 6), where the optimum moves to a smaller LR
+    and a larger batch: the law's optimum is then biased in a known direction, so at most warning."""
     if decay_style is None:
-        return ""
+        return None, ""
     style = str(decay_style).lower()
     if style not in MEASURED_SCHEDULES:
-        return f"Step Law measured its optimum under cosine decay, not {style}"
+        return "info", f"Step Law measured its optimum under cosine decay, not {style}"
     if isinstance(min_lr, (int, float)) and min_lr == 0:
-        return "Step Law measured its optimum under cosine to a floor of 1e-5 (or peak/10), not decay to zero"
-    return ""
+        return "info", "Step Law measured its optimum under cosine to a floor of 1e-5 (or peak/10), not decay to zero"
+    if isinstance(min_lr, (int, float)) and min_lr > HIGH_FLOOR:
+        return "warning", (f"the cosine floor {format_quantity(min_lr)} is above Step Law's 1e-5 (a peak/10 floor "
+                           "moved the optimum to a smaller LR and a larger batch, Fig. 6)")
+    return None, ""
+
+
+def schedule_reason(decay_style: Optional[str], min_lr: Optional[float] = None) -> str:
+    """Why the schedule makes the verdict quieter ("" when it does not)."""
+    return schedule_cap(decay_style, min_lr)[1]
 
 
 class Verdict(NamedTuple):
@@ -141,9 +157,11 @@ class Verdict(NamedTuple):
     batch_part: float  # percent: the batch's cost with the LR at its best for that batch
     lr_part: Optional[float]  # percent the LR adds on top (None on divergence risk)
     extrapolation: Extrapolation
-    schedule: str  # why the schedule was not measured ("" when it was)
+    schedule: str  # why the schedule makes the verdict quieter ("" when it does not)
     lr_severity: Optional[str]
     batch_severity: Optional[str]
+    lr_capped: bool = False  # the cap made SL302's verdict quieter than its penalty alone
+    batch_capped: bool = False
 
     @property
     def severity(self) -> Optional[str]:
@@ -202,19 +220,21 @@ def verdict(n_params: float, tokens: float, lr: Optional[float] = None, batch_to
     batch_part = land.percent(x_best, batch_edge)
     lr_part = None if total.percent is None else max(total.percent - batch_part, 0.0)
     where = extrapolation(n_params, tokens, active_params, law)
-    why = schedule_reason(decay_style, min_lr)
-    caps = [c for c in (where.cap, "info" if why else None) if c]
+    schedule_level, why = schedule_cap(decay_style, min_lr)
+    caps = [c for c in (where.cap, schedule_level) if c]
     cap = min(caps, key=SEVERITIES.index) if caps else None
 
     def judged(severity: Optional[str]) -> Optional[str]:
         return capped(severity, cap) if cap else severity
 
-    lr_severity = None
+    lr_raw = None
     if lr is not None:
-        lr_severity = judged("error" if total.kind is PenaltyKind.DIVERGENCE_RISK else limits.severity(lr_part))
-    batch_severity = judged(limits.severity(batch_part)) if batch_tokens is not None else None
+        lr_raw = "error" if total.kind is PenaltyKind.DIVERGENCE_RISK else limits.severity(lr_part)
+    batch_raw = limits.severity(batch_part) if batch_tokens is not None else None
+    lr_severity, batch_severity = judged(lr_raw), judged(batch_raw)
     return Verdict(lr_opt, batch_opt, lr, batch_tokens, lr_ratio, batch_ratio, conditional_lr, total,
-                   batch_part, lr_part, where, why, lr_severity, batch_severity)
+                   batch_part, lr_part, where, why, lr_severity, batch_severity,
+                   lr_severity != lr_raw, batch_severity != batch_raw)
 
 
 class Tolerance(NamedTuple):

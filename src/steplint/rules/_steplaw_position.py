@@ -62,27 +62,31 @@ def severity(name: Optional[str]) -> Optional[Severity]:
     return None if name is None else Severity.parse(name)
 
 
-def penalty_text(penalty) -> str:
+def penalty_text(penalty, what: str = "") -> str:
+    """"about +0.48% <what>", "at least ..." only where the edge value really is a lower bound."""
     from steplint.laws.landscape import PenaltyKind
 
     if penalty.kind is PenaltyKind.DIVERGENCE_RISK:
         return "at 4x the optimum or more, runs diverge in Step Law's grids"
     bound = "at least " if penalty.kind is PenaltyKind.LOWER_BOUND else "about "
-    edge = " (value at the edge of the measured range)" if penalty.kind is PenaltyKind.EDGE else ""
-    return f"{bound}+{penalty.percent:.2f}%{edge}"
+    edge = " (the value at the edge of the measured range)" if penalty.kind is PenaltyKind.EDGE else ""
+    return f"{bound}+{penalty.percent:.2f}%{' ' + what if what else ''}{edge}"
 
 
 def total_text(v) -> str:
     """The joint penalty, stated once per recipe: by SL302 when it reports, else by SL303."""
     if v.total.percent is None:
         return ""
-    return f"; LR and batch together: expected final loss {penalty_text(v.total)} over the best achievable"
+    return f"; LR and batch together: expected final loss {penalty_text(v.total, 'over the best achievable')}"
 
 
-def cap_text(v, severity_name: Optional[str]) -> str:
-    """Why a verdict is quieter than its penalty alone would make it (empty when it is not)."""
+def cap_text(v, severity_name: Optional[str], capped: bool) -> str:
+    """What limits the verdict (extrapolation, schedule), and, when it made it quieter than its
+    penalty alone would, by how much; empty when nothing limits it."""
     reason = v.cap_reason
-    return f"; {reason}, so this is {'a notice' if severity_name == 'info' else 'at most a warning'}" if reason else ""
+    if not reason:
+        return ""
+    return f"; {reason}" + (f", so this is {'a notice' if severity_name == 'info' else 'at most a warning'}" if capped else "")
 
 
 def num(value: float) -> str:

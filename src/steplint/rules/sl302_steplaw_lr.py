@@ -36,10 +36,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if v.total.kind is PenaltyKind.DIVERGENCE_RISK:
         cost = penalty_text(v.total)
     else:
-        cost = f"the LR costs {penalty_text(v.total._replace(percent=v.lr_part))} of final loss" + total_text(v)
+        cost = f"the LR costs {penalty_text(v.total._replace(percent=v.lr_part), 'of final loss')}" + total_text(v)
     yield ctx.diagnostic(
         f"peak LR {num(lr)} is {against}; {cost}; {default_tolerance().lr_text()}"
-        + cap_text(v, v.lr_severity),
+        + cap_text(v, v.lr_severity, v.lr_capped),
         peak,
         severity=severity(v.lr_severity),
         fix=_fix(ctx, peak, v),
@@ -82,7 +82,8 @@ RULE = Rule(
             "0.25%, warning from 0.85%, error from 1.45%, or an LR at 4x the optimum or more). "
             "Capped at warning within 3x outside the fitted range (N, D, D/N; or an MoE sparsity "
             "outside the tested ones) and at info beyond it or under a schedule the law did not "
-            "measure. The message words the placement against where the grids' best runs sat "
+            "measure (at warning under a cosine floor above 2e-5: peak/10 moves the optimum to a "
+            "smaller LR). The message words the placement against where the grids' best runs sat "
             "relative to the law (10th-90th percentile), not against the bootstrap band, which is "
             "only the uncertainty of the fitted mean."
         ),

@@ -48,8 +48,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield ctx.diagnostic(
         f"global batch {num(batch)} tokens is {ratio_text(v.batch_ratio)} the Step Law optimum "
         f"{num(v.batch_opt)} for {where(recipe)}; with the LR at its best for this batch ({best}) the batch "
-        f"costs {penalty_text(v.total._replace(percent=v.batch_part))} of final loss{total}; "
-        f"{default_tolerance().batch_text()}" + cap_text(v, v.batch_severity)
+        f"costs {penalty_text(v.total._replace(percent=v.batch_part), 'of final loss')}{total}; "
+        f"{default_tolerance().batch_text()}" + cap_text(v, v.batch_severity, v.batch_capped)
         + (f" ({why_not})" if why_not else ""),
         blamed,
         severity=severity(v.batch_severity),
