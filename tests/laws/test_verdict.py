@@ -121,3 +121,10 @@ def test_edge_value_is_no_lower_bound_where_the_tilt_makes_the_model_fall():
     assert p.kind is PenaltyKind.EDGE and "at least" not in p.message
     # LR alone far below: the model keeps rising, so the edge value is a real lower bound
     assert penalty(1 / 16, 1.0).kind is PenaltyKind.LOWER_BOUND
+
+
+def test_high_floor_quiets_only_what_its_bias_overstates():
+    # a peak/10 floor moves the optimum to a smaller LR and a larger batch: an LR far ABOVE the law
+    # (5x: divergence risk) stays an error, and a batch far BELOW it (1/8: +2.23%) stays an error
+    v = verdict(N, D, 8.0e-3, 128 * 1024, decay_style="cosine", min_lr=8.0e-4)
+    assert v.lr_severity == "error" and v.batch_severity == "error" and v.schedule == ""

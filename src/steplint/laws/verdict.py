@@ -221,17 +221,23 @@ def verdict(n_params: float, tokens: float, lr: Optional[float] = None, batch_to
     lr_part = None if total.percent is None else max(total.percent - batch_part, 0.0)
     where = extrapolation(n_params, tokens, active_params, law)
     schedule_level, why = schedule_cap(decay_style, min_lr)
-    caps = [c for c in (where.cap, schedule_level) if c]
-    cap = min(caps, key=SEVERITIES.index) if caps else None
+    # A high cosine floor biases the optimum in a known direction (smaller LR, larger batch): it
+    # quiets only the verdicts that bias overstates, an LR below its best and a batch above the law's.
+    high_floor = schedule_level == "warning"
+    lr_caps = [where.cap, schedule_level if not high_floor or (lr is not None and lr < conditional_lr) else None]
+    batch_caps = [where.cap, schedule_level if not high_floor or (batch_ratio or 1.0) > 1.0 else None]
 
-    def judged(severity: Optional[str]) -> Optional[str]:
-        return capped(severity, cap) if cap else severity
+    def judged(severity: Optional[str], caps: list) -> Optional[str]:
+        caps = [c for c in caps if c]
+        return capped(severity, min(caps, key=SEVERITIES.index)) if caps else severity
 
     lr_raw = None
     if lr is not None:
         lr_raw = "error" if total.kind is PenaltyKind.DIVERGENCE_RISK else limits.severity(lr_part)
     batch_raw = limits.severity(batch_part) if batch_tokens is not None else None
-    lr_severity, batch_severity = judged(lr_raw), judged(batch_raw)
+    lr_severity, batch_severity = judged(lr_raw, lr_caps), judged(batch_raw, batch_caps)
+    if high_floor and not (lr_severity != lr_raw or batch_severity != batch_raw):
+        why = ""  # the floor quieted nothing: SL301 reports it, the verdicts need not
     return Verdict(lr_opt, batch_opt, lr, batch_tokens, lr_ratio, batch_ratio, conditional_lr, total,
                    batch_part, lr_part, where, why, lr_severity, batch_severity,
                    lr_severity != lr_raw, batch_severity != batch_raw)

@@ -48,13 +48,22 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     yield ctx.diagnostic(
         f"global batch {num(batch)} tokens is {ratio_text(v.batch_ratio)} the Step Law optimum "
         f"{num(v.batch_opt)} for {where(recipe)}; with the LR at its best for this batch ({best}) the batch "
-        f"costs {penalty_text(v.total._replace(percent=v.batch_part), 'of final loss')}{total}; "
+        f"costs {penalty_text(_batch_penalty(v), 'of final loss')}{total}; "
         f"{default_tolerance().batch_text()}" + cap_text(v, v.batch_severity, v.batch_capped)
         + (f" ({why_not})" if why_not else ""),
         blamed,
         severity=severity(v.batch_severity),
         fix=fix,
     )
+
+
+def _batch_penalty(v):
+    """The batch's part as a Penalty for penalty_text: it has a number even when the LR is a
+    divergence risk (the batch's part is computed with the LR at its best)."""
+    from steplint.laws.landscape import PenaltyKind
+
+    kind = PenaltyKind.ESTIMATE if v.total.kind is PenaltyKind.DIVERGENCE_RISK else v.total.kind
+    return v.total._replace(percent=v.batch_part, kind=kind)
 
 
 def _fix(ctx: RuleContext, v) -> tuple[Optional[Fix], str]:
