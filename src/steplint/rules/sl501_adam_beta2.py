@@ -22,7 +22,8 @@ REFERENCE_HALF_LIFE_TOKENS = 4 * 2 ** 20 * math.log(0.5) / math.log(0.95)
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    """Conditioned on the batch, as Porian et al. (arXiv 2406.19146) state it: tuning β2 matters
+    """Conditioned on the batch, as Porian et al. state it (https://arxiv.org/abs/2406.19146,
+    abstract: "tuning the AdamW β2 parameter is essential at lower batch sizes"): tuning β2 matters
     at small batch sizes, where a higher β2 than the usual 0.95 is what works; Marek et al.
     (arXiv 2507.07101) make it a rule, keep the half-life in tokens. So a high β2 is reported only
     when its half-life in tokens is far above the usual one at this batch, or when the batch is
@@ -83,7 +84,7 @@ RULE = Rule(
             "is advice, not part of the law."
         ),
         evidence=(
-            "Porian et al. 2024, arXiv 2406.19146 (β2 matters at small batch)",
+            "Porian et al. 2024, https://arxiv.org/abs/2406.19146 (abstract: tuning AdamW's β2 is essential at lower batch sizes)",
             "Marek et al. 2025, arXiv 2507.07101 (β2 half-life in tokens)",
             "Llama 2, arXiv 2307.09288 (β2 0.95); GPT-3, arXiv 2005.14165",
             "Wortsman et al. 2023, arXiv 2309.14322",
