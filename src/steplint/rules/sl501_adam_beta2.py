@@ -23,8 +23,7 @@ REFERENCE_HALF_LIFE_TOKENS = 4 * 2 ** 20 * math.log(0.5) / math.log(0.95)
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Conditioned on the batch, as Porian et al. state it (https://arxiv.org/abs/2406.19146,
-    abstract: "tuning the AdamW β2 parameter is essential at lower batch sizes"): tuning β2 matters
-    at small batch sizes, where a higher β2 than the usual 0.95 is what works; Marek et al.
+    abstract): tuning β2 matters at small batch sizes, where a higher β2 than the usual 0.95 is what works; Marek et al.
     (arXiv 2507.07101) make it a rule, keep the half-life in tokens. So a high β2 is reported only
     when its half-life in tokens is far above the usual one at this batch, or when the batch is
     unknown (and then the message says it may be right for a small batch)."""
