@@ -101,7 +101,8 @@ def _fix(ctx: RuleContext, v) -> tuple[Optional[Fix], str]:
             lr_after = target / v.lr_opt
             message += f" and the peak LR to {num(target)}, the best LR at that batch"
     after = penalty(lr_after, new_ratio)
-    if v.total.percent is None or after.percent is None or after.percent >= v.total.percent:
+    before = float("inf") if v.total.percent is None else v.total.percent  # None: the LR is a divergence risk
+    if after.percent is None or after.percent >= before:
         return None, "no batch fix: at this LR a batch at the law's optimum would not lower the predicted loss"
     return batch_fix(recipe, ctx.documents, changes, sequences * seq_len, message)
 
