@@ -214,8 +214,7 @@ def verdict(n_params: float, tokens: float, lr: Optional[float] = None, batch_to
     x_best = best_lr_ratio(batch_ratio if batch_ratio is not None else 1.0, land)
     conditional_lr = lr_opt * x_best
     lr_ratio = None if lr is None else lr / lr_opt
-    total = penalty(lr_ratio if lr_ratio is not None else x_best,
-                          batch_ratio if batch_ratio is not None else 1.0, land)
+    total = penalty(lr_ratio if lr_ratio is not None else x_best, batch_ratio if batch_ratio is not None else 1.0, land)
     batch_edge = min(max(batch_ratio or 1.0, land.batch_ratio_min), land.batch_ratio_max)
     batch_part = land.percent(x_best, batch_edge)
     lr_part = None if total.percent is None else max(total.percent - batch_part, 0.0)
