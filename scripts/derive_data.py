@@ -11,7 +11,9 @@ grids, and writes what steplint needs at run time without numpy:
   (ln lr = b0 + bN ln N + bD ln D, ln B = c0 + cD ln D), so the bootstrap variance of a log
   prediction is exactly x^T Sigma x, and the band is computed in closed form at run time;
 - the ranges the law was fitted on (released grids, plus the points the paper's Fig. 7 legend
-  lists that were not released), used to flag extrapolation.
+  lists that were not released), used to flag extrapolation;
+- the law's measured tolerance: where each released (N, D) group's best run sits against the
+  law's LR and batch (10th-90th percentile ratios), what placements are worded against.
 
 The CSVs are read, never copied: the source repository has no license (shared/steplaw/SOURCES.md).
 Usage: python scripts/derive_data.py [--shared ../shared] [--output data/steplaw.json]
@@ -74,6 +76,40 @@ def grid_ranges(columns: dict[str, list[str]], *, moe: bool) -> dict:
     return out
 
 
+TOLERANCE_PERCENTILES = (10, 90)
+
+
+def tolerance(shared: Path, mean: dict) -> dict:
+    """How far each (N, D) group's best run sits from the law's optimum: the law's measured
+    tolerance on its own grids (the bootstrap band is the uncertainty of the fitted mean, not
+    this). Every released group is inside the fitted range; MoE groups are keyed by configuration
+    (two configurations share N) and use total N, as the law does. Diverged runs cannot be best."""
+    best: dict[str, tuple[float, float, float, float, float]] = {}
+    for name, family in ((DENSE_FILE, "dense"), (MOE_FILE, "moe")):
+        with open(shared / "steplaw" / name, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                group = f"{family}:{row.get('moe_name') or row['N']}:{row['D']}"
+                loss = float(row["smooth loss"])
+                seq_len = float(row.get("seq_len") or GRID_SEQ_LEN)
+                if group not in best or loss < best[group][0]:
+                    best[group] = (loss, float(row["N"]), float(row["D"]), float(row["lr"]), float(row["bs"]) * seq_len)
+    lr_ratio, batch_ratio = [], []
+    for _, n, d, lr, batch in best.values():
+        lr_ratio.append(lr / np.exp(mean["lr_intercept"] + mean["lr_coefN"] * np.log(n) + mean["lr_coefD"] * np.log(d)))
+        batch_ratio.append(batch / np.exp(mean["bs_intercept"] + mean["bs_coefD"] * np.log(d)))
+    lo, hi = TOLERANCE_PERCENTILES
+    return {
+        "description": "best run of each released (N, D) group / the law's optimum: "
+        f"{lo}th and {hi}th percentiles over the groups, and the extremes",
+        "groups": len(best),
+        "percentiles": [lo, hi],
+        "lr_ratio": [float(np.percentile(lr_ratio, lo)), float(np.percentile(lr_ratio, hi))],
+        "batch_ratio": [float(np.percentile(batch_ratio, lo)), float(np.percentile(batch_ratio, hi))],
+        "lr_ratio_extremes": [float(min(lr_ratio)), float(max(lr_ratio))],
+        "batch_ratio_extremes": [float(min(batch_ratio)), float(max(batch_ratio))],
+    }
+
+
 def derive(shared: Path) -> dict:
     steplaw_dir = shared / "steplaw"
     boot = read_columns(steplaw_dir / BOOTSTRAP_FILE)
@@ -126,6 +162,7 @@ def derive(shared: Path) -> dict:
             "seq_len": moe["seq_len"],
         },
         "grids": {"dense": dense, "moe": moe},
+        "tolerance": tolerance(shared, dict(zip(COEFFICIENTS, map(float, mean)))),
     }
 
 

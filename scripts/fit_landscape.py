@@ -24,7 +24,7 @@ landscape; its best non-diverged run is the optimum, as in steplaw.md section 5.
 
 The fit is weighted least squares with weights 1 / (WEIGHT_OFFSET + penalty)^2 (iteratively
 reweighted on the fitted penalty), so the near-optimal region, where the lint thresholds sit
-(0.25% and 1%), is fitted most closely.
+(the calibrated thresholds of scripts/calibrate_verdict.py), is fitted most closely.
 
 Usage: python scripts/fit_landscape.py [--shared ../shared] [--output data/landscape.json]
                                         [--doc docs/landscape.md]
@@ -42,8 +42,12 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling calibrate_verdict, when loaded by path
 
-from steplint.laws.landscape import TERMS  # noqa: E402  (the shipped formula, pure Python)
+from steplint.laws.landscape import TERMS, Landscape  # noqa: E402  (the shipped formula, pure Python)
+from steplint.laws.steplaw import StepLaw  # noqa: E402
+
+import calibrate_verdict  # noqa: E402  (sibling script: the SL302/SL303 thresholds)
 
 DENSE_FILE = "dense_lr_bs_loss.csv"
 MOE_FILE = "moe_lr_bs_loss.csv"
@@ -51,8 +55,8 @@ GRID_SEQ_LEN = 2048  # batch in the grids is in sequences of 2048 tokens (stepla
 DIVERGED_LOSS = 4.0  # steplaw.md section 5.2: final smoothed loss > 4 means the run diverged
 
 # Validity domain in ratios to the optimum. Below 1/8 (either axis) or above 8x batch the grids
-# thin out; the landscape is convex (paper abstract, arXiv 2503.04715v7), so the value at the
-# edge is a lower bound there. From 4x LR on, runs diverge (26 of 137 at 4x, steplaw.md 5.2):
+# thin out; the value at the edge is returned there, as a lower bound only where the model keeps
+# rising beyond the edge (the LR x batch tilt can make it fall: laws/landscape.penalty checks). From 4x LR on, runs diverge (26 of 137 at 4x, steplaw.md 5.2):
 # that is a risk to report, not a number.
 LR_RATIO_MIN = 1 / 8
 LR_RATIO_DIVERGENCE = 4.0
@@ -216,6 +220,24 @@ def penalty_at(coef: np.ndarray, lr_ratio: float, batch_ratio: float) -> float:
     return max(float((design(np.array([lr_ratio]), np.array([batch_ratio])) @ coef)[0]), 0.0)
 
 
+DOMAIN = {"lr_ratio_min": LR_RATIO_MIN, "lr_ratio_divergence": LR_RATIO_DIVERGENCE,
+          "batch_ratio_min": BATCH_RATIO_MIN, "batch_ratio_max": BATCH_RATIO_MAX}
+
+
+def _landscape(coef: np.ndarray) -> Landscape:
+    return Landscape.from_data({"coefficients": dict(zip(FEATURES, map(float, coef))), "domain": DOMAIN})
+
+
+def held_out_landscapes(runs: dict[str, np.ndarray]) -> dict[str, Landscape]:
+    """The shipped model fitted without each (N, D) group, keyed by that group."""
+    mask = in_domain(runs["lr_ratio"], runs["batch_ratio"])
+    out = {}
+    for g in np.unique(runs["group"]):
+        train = mask & (runs["group"] != g)
+        out[str(g)] = _landscape(fit(runs["lr_ratio"][train], runs["batch_ratio"][train], runs["penalty"][train]))
+    return out
+
+
 def build(shared: Path, law: dict) -> dict:
     runs = load_runs(shared, law)
     mask = in_domain(runs["lr_ratio"], runs["batch_ratio"])
@@ -225,6 +247,8 @@ def build(shared: Path, law: dict) -> dict:
     if negative:  # the penalty would fall somewhere moving away from the optimum along an axis
         raise SystemExit(f"error: fitted one-sided terms are negative: {', '.join(negative)}")
     evaluation = evaluate(runs)
+    verdict = calibrate_verdict.calibrate(calibrate_verdict.read_runs(shared, read_rows), StepLaw.from_data(law),
+                                          held_out_landscapes(runs), _landscape(coef))
     return {
         "description": "Expected excess of final smoothed training loss over the best achievable, in percent: "
         "lr_high_sq*max(x,0)^2 + lr_low_sq*max(-x,0)^2 + lr_low*max(-x,0) + batch_high_sq*max(y,0)^2 "
@@ -241,12 +265,8 @@ def build(shared: Path, law: dict) -> dict:
             "optimum), on non-diverged runs in the domain, ratios to each (N, D) group's best run",
         },
         "coefficients": coefficients,
-        "domain": {
-            "lr_ratio_min": LR_RATIO_MIN,
-            "lr_ratio_divergence": LR_RATIO_DIVERGENCE,
-            "batch_ratio_min": BATCH_RATIO_MIN,
-            "batch_ratio_max": BATCH_RATIO_MAX,
-        },
+        "domain": DOMAIN,
+        "verdict": verdict,
         "fit_points": int(mask.sum()),
         "evaluation": evaluation,
         "model_selection": {name: _candidate(runs, name, evaluation) for name in CANDIDATES},
@@ -313,7 +333,7 @@ def render_doc(model: dict) -> str:
         "## Zero at the optimum",
         "",
         "Every term vanishes at x = y = 0: a recipe at the optimum gives up nothing, and the penalty is",
-        "what severity is judged on (warning from 0.25%, error from 1%). There is no constant, although a",
+        "what severity is judged on (thresholds: see Severity thresholds). There is no constant, although a",
         "constant would fit the measurements better. The measured penalty of a run is relative to the best",
         "run of its (N, D) group, and that best run is the minimum over many noisy runs near the optimum:",
         "it lands below what a run at the optimum typically reaches, by the noise floor, and every other",
@@ -329,8 +349,11 @@ def render_doc(model: dict) -> str:
         f"1.41x at the optimal LR cost {penalty_at(coef, 1.0, 2 ** -0.5):.2f}% and {penalty_at(coef, 1.0, 2 ** 0.5):.2f}%.",
         "",
         "Validity: LR between 1/8 and 4x and batch between 1/8 and 8x the optimum. Beyond 1/8 (or 8x",
-        "batch) the value at the edge is returned as a lower bound (the landscape is convex); from 4x LR on,",
-        "runs start to diverge and steplint reports a divergence risk instead of a number.",
+        "batch) the value at the edge is returned. It is reported as a lower bound (\"at least\") only where",
+        "the model keeps rising from the edge out to the recipe's point; the x·y tilt makes it fall again",
+        "in places (an LR and a batch both far below the optimum: the small batch wants the small LR), and",
+        "there the value is given as the edge value, with no bound claimed. From 4x LR on, runs start to",
+        "diverge and steplint reports a divergence risk instead of a number.",
         "",
         f"Fitted on {model['fit_points']} non-diverged runs of {ev['groups']} (N, D) landscapes (17 dense, 16 MoE),",
         f"by weighted least squares with weights {_offset_name(WEIGHT_OFFSET)} (see Weighting).",
@@ -351,6 +374,7 @@ def render_doc(model: dict) -> str:
             lines.append(_row(f"landscape, {label}", ev[frame][part]["model"]))
             lines.append(_row(f"baseline, {label}", ev[frame][part]["baseline"]))
         lines.append("")
+    lines += calibrate_verdict.render(model["verdict"])
     lines += [
         "## Model selection",
         "",
@@ -365,7 +389,7 @@ def render_doc(model: dict) -> str:
         f"(cubic {low_batch['+ linear low-LR side + low-batch cubic']:+.4f}, "
         f"quartic {low_batch['+ linear low-LR side + low-batch quartic']:+.4f} pp) and no better error, so the",
         "asymmetry is carried by the two batch curvatures alone. More terms improve",
-        "the far field a little and are worse within ±1 octave, where the lint thresholds (0.25% and 1%) sit.",
+        "the far field a little and are worse within ±1 octave, where the lint thresholds sit.",
         "",
         "| candidate | whole domain | within ±1 octave |",
         "| --- | --- | --- |",

@@ -140,10 +140,10 @@ def test_command_line_flags_win_over_every_settings_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     a, b = _tree(tmp_path, a='select = ["SL3"]\n', b='ignore = ["SL303"]\nfail-on = "error"\n').values()
     _, found = _check(a, b, "--ignore", "SL301", "--extend-select", "SL402")
-    assert sorted(found["a/run.yaml"]) == [("SL302", "warning"), ("SL303", "warning"), ("SL402", "info")]
+    assert sorted(found["a/run.yaml"]) == [("SL302", "warning"), ("SL303", "info"), ("SL402", "info")]
     assert sorted(found["b/run.yaml"]) == [("SL302", "warning"), ("SL402", "info")]
     _, found = _check(a, b, "--select", "SL303")
-    assert found == {"a/run.yaml": [("SL303", "warning")]}  # b's own ignore still applies
+    assert found == {"a/run.yaml": [("SL303", "info")]}  # b's own ignore still applies
 
 
 def test_config_and_isolated_apply_one_settings_to_every_file(tmp_path, monkeypatch):

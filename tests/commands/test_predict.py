@@ -149,3 +149,31 @@ def test_seq_len_4k_is_4096_and_counts_stay_decimal():
     assert doc["seq_len"] == 4096
     assert doc["batch_sequences"] == pytest.approx(doc["batch_tokens"] / 4096, rel=1e-12)
     assert "4k = 4096" in " ".join(run("--help").stdout.split())
+
+
+@pytest.mark.parametrize("args, severity", [
+    # in range: LR 0.20x at a 0.95x batch costs +0.96% -> warning (as SL302 would say)
+    (("--params", "1e9", "--tokens", "1e11", "--lr", "3.3e-4", "--batch-tokens", "1048576"), "warning"),
+    # the same point, LR 5x the optimum: divergence risk -> error
+    (("--params", "1e9", "--tokens", "1e11", "--lr", "8.3e-3"), "error"),
+    # one grid step off (1.41x): near-optimal -> no verdict
+    (("--params", "1e9", "--tokens", "1e11", "--lr", "2.35e-3"), None),
+    # D/N 3.7e3, D 11x past the fit: the extrapolated optimum is only a notice
+    (("--params", "2.99e8", "--tokens", "1.1e12", "--lr", "2.5e-4", "--batch-tokens", "524288"), "info"),
+])
+def test_position_severity_is_the_verdict_check_gives(args, severity):
+    from steplint.laws.verdict import verdict
+
+    pos = predict_json(*args)["position"]
+    assert pos["severity"] == severity
+    n, d = float(args[1]), float(args[3])
+    lr = float(args[args.index("--lr") + 1])
+    batch = float(args[args.index("--batch-tokens") + 1]) if "--batch-tokens" in args else None
+    assert verdict(n, d, lr, batch).severity == severity  # one function for check and predict
+
+
+def test_text_gives_the_verdict_and_words_the_band_as_uncertainty():
+    r = run("--params", "1e9", "--tokens", "1e11", "--lr", "3.3e-4", "--batch-tokens", "1048576")
+    assert "verdict: warning (as `check` would report it: SL302 warning, SL303 none)" in r.stdout
+    assert "the 90% band above is only the uncertainty of the fitted mean, not a tolerance" in r.stdout
+    assert "outside the band" not in r.stdout

@@ -29,7 +29,9 @@ def test_floor_at_a_tenth_of_peak_is_a_warning_with_a_safe_fix(kind):
     [d] = c.run(RULE)
     assert where(d) == ("SL301", *MIN_LR_AT[kind])
     assert d.severity is Severity.WARNING
-    assert "min LR 3.0e-5 is outside [5.0e-6, 2.0e-5]" in d.message
+    assert "min LR 3.0e-5 is above [5.0e-6, 2.0e-5]" in d.message
+    # 3.0e-5 is peak/10 here: the clause about what the paper's Fig. 6 showed belongs
+    assert "a floor of about peak/10, as here, moved the optimum to a smaller LR and a larger batch" in d.message
     assert d.fix.applicability is Applicability.SAFE
 
     result = apply_fixes([d], c.documents)
@@ -53,6 +55,7 @@ def test_non_cosine_schedule_is_blamed_at_the_style_key(kind):
     [d] = c.run(RULE)
     assert where(d) == ("SL301", *STYLE_AT[kind])
     assert "linear, not cosine" in d.message
+    assert d.severity is Severity.INFO
     assert d.fix is None
 
 
@@ -73,9 +76,26 @@ def test_torchtitan_llama3_8b_gets_one_sl301():
 
 
 def test_decimal_floor_is_fixed_in_decimal_style():
-    c = case(TEXTS["yaml"].format(min_lr="0.0", style="cosine"), "yaml", KEYS)
+    c = case(TEXTS["yaml"].format(min_lr="0.00003", style="cosine"), "yaml", KEYS)
     [d] = c.run(RULE)
     assert d.fix.edits[0].replacement in ("0.00001", "1.0e-5")
+
+
+def test_high_floor_that_is_not_peak_tenth_has_no_fig6_clause():
+    # 1e-4 is a third of the 3e-4 peak: above the window (warning, safe fix), but not the floor Fig. 6 tested
+    c = case(TEXTS["yaml"].format(min_lr="1.0e-4", style="cosine"), "yaml", KEYS)
+    [d] = c.run(RULE)
+    assert d.severity is Severity.WARNING and d.fix is not None
+    assert "peak/10" not in d.message
+
+
+@pytest.mark.parametrize("floor, phrase", [("0.0", "decays to zero"), ("1.0e-6", "below [5.0e-6, 2.0e-5]")])
+def test_floor_below_the_window_or_zero_is_info_without_fix(floor, phrase):
+    # the paper compares 1e-5 with peak/10 only: a lower floor is not shown to hurt
+    c = case(TEXTS["yaml"].format(min_lr=floor, style="cosine"), "yaml", KEYS)
+    [d] = c.run(RULE)
+    assert d.severity is Severity.INFO and d.fix is None
+    assert phrase in d.message and "lower floors were not shown to hurt" in d.message
 
 
 def test_cosine_without_floor_is_reported_without_fix():

@@ -31,3 +31,13 @@ def test_moe_sparsity_outside_the_tested_fractions():
 
 def test_silent_when_step_law_does_not_apply():
     assert _case("yaml", 7000000000, 1400000000000, init="lora").run(RULE) == []
+
+
+def test_sequence_length_alone_does_not_lower_the_verdicts():
+    # 1.07e9 / 1e11 at seq_len 4096: a notice (the authors saw no effect), not a severity reducer
+    from steplint.laws.verdict import verdict
+
+    c = config_case("yaml", {"data": {"seq": 4096}}, {"seq_len": "data.seq"}, n_params=1.07e9, tokens=1e11)
+    [d] = c.run(RULE)
+    assert "sequence length 4,096" in d.message and "does not lower SL302/SL303" in d.message
+    assert verdict(1.07e9, 1e11, 3.3e-4, None).lr_severity == "warning"  # verdict() takes no seq_len at all

@@ -34,3 +34,17 @@ def test_compute_optimal_or_more_is_clean(kind):
 
 def test_fine_tuning_is_not_judged():
     assert _case("yaml", 22000000, init="finetune").run(RULE) == []
+
+
+def test_moe_is_judged_per_active_parameter():
+    # MoE with 2.15e9 non-embedding parameters in all experts, 4.0e8 active (top-k), on 6e9 tokens:
+    # 2.8 tokens per total parameter would be a warning; Chinchilla's ~20 is a dense result, and
+    # per ACTIVE parameter it is 15: info, worded in active parameters
+    [d] = _case("yaml", 6000000000, n_params=2150000000, n_params_active=400000000).run(RULE)
+    assert d.severity is Severity.INFO
+    assert "4e8 active non-embedding parameters (MoE; 2.15e9 in all experts) is 15 tokens per active parameter" in d.message
+
+
+def test_moe_with_enough_tokens_per_active_parameter_is_clean():
+    # 1e10 tokens / 4e8 active = 25 per active parameter (4.7 per total: a dense reading would warn)
+    assert _case("yaml", 10000000000, n_params=2150000000, n_params_active=400000000).run(RULE) == []

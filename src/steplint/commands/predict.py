@@ -60,8 +60,10 @@ class Probability(click.ParamType):
 OneLineErrors = UsageLineErrors
 
 
-def placement_json(p) -> dict:
-    """The pinned JSON shape (architecture.md section 3): full-precision floats, nothing rounded."""
+def placement_json(p, v=None) -> dict:
+    """The pinned JSON shape (architecture.md section 3): full-precision floats, nothing rounded.
+    `v` is the joint verdict (steplint.laws.verdict) for the position: `position.severity` is
+    the one `check` would give (the louder of SL302 and SL303)."""
     band = p.band
     out = {
         "steplint": __version__,
@@ -99,10 +101,31 @@ def placement_json(p) -> dict:
                 "message": pos.penalty.message,
             },
         }
+        if v is not None:
+            out["position"].update(verdict_json(v))
     return out
 
 
-def placement_text(p) -> str:
+def verdict_json(v) -> dict:
+    """The verdict fields of `position`: severity (null, info, warning, error) and what it rests on."""
+    from steplint.laws.verdict import default_tolerance
+
+    tol = default_tolerance()
+    return {
+        "severity": v.severity,
+        "lr_severity": v.lr_severity,
+        "batch_severity": v.batch_severity,
+        "conditional_lr": v.conditional_lr,
+        "lr_part_percent": v.lr_part,
+        "batch_part_percent": v.batch_part,
+        "lr_in_tolerance": None if v.lr_ratio is None else tol.lr_low <= v.lr_ratio <= tol.lr_high,
+        "batch_in_tolerance": None if v.batch_ratio is None else tol.batch_low <= v.batch_ratio <= tol.batch_high,
+        "extrapolation": {"factor": v.extrapolation.factor, "level": v.extrapolation.level},
+        "penalty": {"percent": v.total.percent, "kind": str(v.total.kind), "message": v.total.message},
+    }
+
+
+def placement_text(p, v=None) -> str:
     band, pct, q = p.band, f"{p.band.level * 100:g}%", format_quantity
     lines = [
         f"Step Law optimum for N = {q(p.n_params)} parameters, D = {q(p.tokens)} tokens:",
@@ -113,17 +136,27 @@ def placement_text(p) -> str:
     ]
     lines += [f"notice: {notice}" for notice in p.notices]
     pos = p.position
-    if pos is not None:
+    if pos is not None and v is not None:
+        from steplint.laws.verdict import default_tolerance
+
+        tol = default_tolerance()
         lines.append("your choice:")
         if pos.lr is not None:
-            lines.append(f"  peak LR       {q(pos.lr, 4)} = {pos.lr_ratio:.3g}x the optimum, "
-                         f"{'inside' if pos.lr_in_band else 'outside'} the band")
+            best = (f"; the best LR at this batch is {q(v.conditional_lr, 4)}"
+                    if pos.batch_tokens is not None and abs(v.conditional_lr / v.lr_opt - 1) > 0.005 else "")
+            lines.append(f"  peak LR       {q(pos.lr, 4)} = {pos.lr_ratio:.3g}x the optimum{best}")
         if pos.batch_tokens is not None:
-            lines.append(f"  global batch  {q(pos.batch_tokens, 4)} tokens = {pos.batch_ratio:.3g}x the optimum, "
-                         f"{'inside' if pos.batch_in_band else 'outside'} the band")
-        assumed = [name for name, given in (("LR", pos.lr), ("batch", pos.batch_tokens)) if given is None]
-        suffix = f" (with the {assumed[0]} at its optimum)" if assumed else ""
-        lines.append(f"  {pos.penalty.message}{suffix}")
+            lines.append(f"  global batch  {q(pos.batch_tokens, 4)} tokens = {pos.batch_ratio:.3g}x the optimum")
+        assumed = [name for name, given in (("LR at its best for the batch", pos.lr), ("batch at its optimum", pos.batch_tokens))
+                   if given is None]
+        suffix = f" (with the {assumed[0]})" if assumed else ""
+        lines.append(f"  {v.total.message}{suffix}")
+        if pos.lr is not None and v.lr_part is not None:
+            lines.append(f"    of which the LR adds +{v.lr_part:.2f}% and the batch costs +{v.batch_part:.2f}%")
+        lines.append(f"  verdict: {v.severity or 'none'} (as `check` would report it: SL302 {v.lr_severity or 'none'}, "
+                     f"SL303 {v.batch_severity or 'none'})" + (f"; {v.cap_reason}" if v.cap_reason else ""))
+        lines.append(f"  for scale: {tol.both_text()};")
+        lines.append(f"    the {pct} band above is only the uncertainty of the fitted mean, not a tolerance")
     return "\n".join(lines)
 
 
@@ -153,9 +186,11 @@ def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences,
         batch_tokens = float(batch_sequences * seq_len)
 
     from steplint.laws.steplaw import place, using_law
+    from steplint.laws.verdict import verdict
 
     with using_law(read_law_file(law_file)):
         p = place(n_params, tokens, lr=lr, batch_tokens=batch_tokens, level=level, seq_len=int(seq_len))
+        v = verdict(n_params, tokens, lr, batch_tokens) if p.position is not None else None
         rows = None
         if law != "steplaw":
             from steplint.laws.registry import LawInputs, compare
@@ -163,12 +198,12 @@ def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences,
             rows = compare(LawInputs(n_params=n_params, tokens=tokens, seq_len=int(seq_len), loss=loss),
                            names=names_for(law))
     if output_format == "json":
-        out = placement_json(p)
+        out = placement_json(p, v)
         if rows is not None:
             out["laws"] = laws_json(rows, int(seq_len))
         click.echo(json.dumps(out, indent=2))
     else:
-        text = placement_text(p)
+        text = placement_text(p, v)
         if rows is not None:
             text += "\nlaws side by side (only Step Law's verdicts are calibrated):\n" + "\n".join(laws_text(rows, int(seq_len)))
         click.echo(text)

@@ -279,12 +279,17 @@ def _recipe_text(loaded, law: str = "steplaw") -> list[str]:
                      f"{steplaw['batch_sequences']:.1f} sequences of {steplaw['seq_len']}  ({pct} band "
                      f"{q(band['batch_tokens_low'])} to {q(band['batch_tokens_high'])} tokens)")
         if penalty is not None:
+            # the band is the uncertainty of the fitted mean, not a tolerance (architecture.md section 4):
+            # placements are worded against where the grids' best runs sat (steplint.laws.verdict)
+            from steplint.laws.verdict import default_tolerance
+
+            tol = default_tolerance()
             if penalty["lr_ratio"] is not None:
-                lines.append(f"    this recipe's peak LR is {penalty['lr_ratio']:.3g}x the optimum "
-                             f"({'inside' if penalty['lr_in_band'] else 'outside'} the band)")
+                lines.append(f"    this recipe's peak LR is {penalty['lr_ratio']:.3g}x the optimum (the grids' best runs: "
+                             f"{tol.lr_low:.2g}-{tol.lr_high:.2g}x)")
             if penalty["batch_ratio"] is not None:
-                lines.append(f"    this recipe's batch is {penalty['batch_ratio']:.3g}x the optimum "
-                             f"({'inside' if penalty['batch_in_band'] else 'outside'} the band)")
+                lines.append(f"    this recipe's batch is {penalty['batch_ratio']:.3g}x the optimum (the grids' best runs: "
+                             f"{tol.batch_low:.2g}-{tol.batch_high:.2g}x)")
             lines.append(f"    {penalty['penalty']['message']}")
         lines += [f"    notice: {n}" for n in steplaw["notices"]]
     rows = other_laws(recipe, law)

@@ -19,7 +19,8 @@ class PenaltyKind(str, enum.Enum):
     """How far to trust `Penalty.percent`."""
 
     ESTIMATE = "estimate"  # inside the grids' range: the model's expected value
-    LOWER_BOUND = "lower_bound"  # beyond 1/8 (or 8x batch): the value at the edge; convex, so at least this
+    LOWER_BOUND = "lower_bound"  # beyond 1/8 (or 8x batch): the value at the edge, which the model only exceeds further out
+    EDGE = "edge"  # beyond the range too, but the LR x batch tilt lets the model fall again: the edge value, no bound
     DIVERGENCE_RISK = "divergence_risk"  # LR >= 4x the optimum: runs diverge, no number is meaningful
 
     def __str__(self) -> str:
@@ -81,7 +82,8 @@ class Penalty(NamedTuple):
         if self.kind is PenaltyKind.DIVERGENCE_RISK:
             return f"LR {self.lr_ratio:.3g}x the optimum: runs diverge from 4x on (Step Law grids)"
         bound = "at least " if self.kind is PenaltyKind.LOWER_BOUND else "about "
-        return f"expected final loss {bound}+{self.percent:.2f}% over the best achievable"
+        edge = " (at the edge of the measured range)" if self.kind is PenaltyKind.EDGE else ""
+        return f"expected final loss {bound}+{self.percent:.2f}% over the best achievable{edge}"
 
 
 @lru_cache(maxsize=1)
@@ -92,8 +94,11 @@ def default_landscape() -> Landscape:
 def penalty(lr_ratio: float = 1.0, batch_ratio: float = 1.0, landscape: Landscape | None = None) -> Penalty:
     """Expected loss penalty at `lr_ratio` = lr / lr_opt and `batch_ratio` = batch / batch_opt.
 
-    Outside the grids' range the ratios are clamped to the edge and the value is a lower bound;
-    at 4x the optimal LR or more the answer is a divergence risk, not a number."""
+    Outside the grids' range the ratios are clamped to the edge. The value there is a lower
+    bound only when the model keeps rising from the edge out to the point asked for; the LR x
+    batch tilt can make it fall again (both ratios far below 1, say), and then the value is
+    reported as the edge value (EDGE), not as a bound. At 4x the optimal LR or more the answer
+    is a divergence risk, not a number."""
     if not (lr_ratio > 0 and batch_ratio > 0 and math.isfinite(lr_ratio) and math.isfinite(batch_ratio)):
         raise ValueError(f"ratios must be positive and finite, got lr {lr_ratio!r}, batch {batch_ratio!r}")
     land = landscape or default_landscape()
@@ -101,5 +106,14 @@ def penalty(lr_ratio: float = 1.0, batch_ratio: float = 1.0, landscape: Landscap
         return Penalty(None, PenaltyKind.DIVERGENCE_RISK, lr_ratio, batch_ratio)
     lr_edge = max(lr_ratio, land.lr_ratio_min)
     batch_edge = min(max(batch_ratio, land.batch_ratio_min), land.batch_ratio_max)
-    kind = PenaltyKind.ESTIMATE if (lr_edge, batch_edge) == (lr_ratio, batch_ratio) else PenaltyKind.LOWER_BOUND
-    return Penalty(land.percent(lr_edge, batch_edge), kind, lr_ratio, batch_ratio)
+    value = land.percent(lr_edge, batch_edge)
+    if (lr_edge, batch_edge) == (lr_ratio, batch_ratio):
+        return Penalty(value, PenaltyKind.ESTIMATE, lr_ratio, batch_ratio)
+    x0, y0 = math.log2(lr_edge), math.log2(batch_edge)
+    dx, dy = math.log2(lr_ratio) - x0, math.log2(batch_ratio) - y0
+    rising = all(land.percent(2.0 ** (x0 + dx * k / _STEPS), 2.0 ** (y0 + dy * k / _STEPS)) >= value - 1e-12
+                 for k in range(1, _STEPS + 1))
+    return Penalty(value, PenaltyKind.LOWER_BOUND if rising else PenaltyKind.EDGE, lr_ratio, batch_ratio)
+
+
+_STEPS = 64  # points checked between the edge and the ratios asked for

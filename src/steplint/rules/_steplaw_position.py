@@ -1,11 +1,11 @@
-"""What SL302 (LR) and SL303 (batch) share: the recipe's (N, D), the law's placement of a
-value, the severity the pinned thresholds give its penalty, and message fragments.
+"""What SL302 (LR) and SL303 (batch) share: the recipe's (N, D), the one joint verdict on
+its LR and batch (steplint.laws.verdict, the same function `predict` reports), and message
+fragments.
 
-Thresholds (architecture.md section 4): warning from an expected loss penalty of 0.25%
-(Step Law's own "near-optimal" `filter_threshold` = 0.0025 in fit_tool.py), error from 1%
-or an LR at 4x the optimum or more (runs diverge from there in the released grids,
-steplaw.md section 5.2). Below the grids' range the penalty at the edge is a lower bound
-(the landscape is convex) and severity uses it.
+Severity policy (architecture.md section 4, revised 2026-12-07): the joint penalty is split
+into the batch's part (LR at its best for that batch) and the LR's part; thresholds calibrated
+on the released grids (docs/landscape.md); capped outside the fitted range and under schedules
+the law did not measure.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from steplint.diagnostics import Severity
 from steplint.quantities import format_quantity
 from steplint.recipe import Fact, Recipe
 
-WARNING_PERCENT = 0.25
-ERROR_PERCENT = 1.0
 
 
 def law_inputs(recipe: Recipe) -> Optional[tuple[float, float]]:
@@ -43,24 +41,52 @@ def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[
     )
 
 
-def severity_of(penalty) -> Optional[Severity]:
-    """None below the warning threshold."""
-    from steplint.laws.landscape import PenaltyKind
+def judge(recipe: Recipe):
+    """steplint.laws.verdict.verdict for this recipe's (N, D), peak LR, global batch, MoE
+    active N and schedule: the one verdict SL302 and SL303 both report from."""
+    from steplint.laws.verdict import verdict
 
-    if penalty.kind is PenaltyKind.DIVERGENCE_RISK:
-        return Severity.ERROR
-    if penalty.percent is None or penalty.percent < WARNING_PERCENT:
-        return None
-    return Severity.ERROR if penalty.percent >= ERROR_PERCENT else Severity.WARNING
+    n, d = law_inputs(recipe)
+    lr, batch = _positive(recipe.value("peak_lr")), _positive(recipe.value("global_batch_tokens"))
+    min_lr = recipe.value("min_lr")
+    return verdict(n, d, lr, batch, active_params=_positive(recipe.value("n_params_active")),
+                   decay_style=recipe.value("decay_style"),
+                   min_lr=float(min_lr) if isinstance(min_lr, (int, float)) else None)
 
 
-def penalty_text(penalty) -> str:
+def _positive(value) -> Optional[float]:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def severity(name: Optional[str]) -> Optional[Severity]:
+    return None if name is None else Severity.parse(name)
+
+
+def penalty_text(penalty, what: str = "") -> str:
+    """"about +0.48% <what>", "at least ..." only where the edge value really is a lower bound."""
     from steplint.laws.landscape import PenaltyKind
 
     if penalty.kind is PenaltyKind.DIVERGENCE_RISK:
         return "at 4x the optimum or more, runs diverge in Step Law's grids"
-    bound = "at least " if penalty.kind is PenaltyKind.LOWER_BOUND else ""
-    return f"expected final loss {bound}+{penalty.percent:.2g}% over the best achievable"
+    bound = "at least " if penalty.kind is PenaltyKind.LOWER_BOUND else "about "
+    edge = " (the value at the edge of the measured range)" if penalty.kind is PenaltyKind.EDGE else ""
+    return f"{bound}+{penalty.percent:.2f}%{' ' + what if what else ''}{edge}"
+
+
+def total_text(v) -> str:
+    """The joint penalty, stated once per recipe: by SL302 when it reports, else by SL303."""
+    if v.total.percent is None:
+        return ""
+    return f"; LR and batch together: expected final loss {penalty_text(v.total, 'over the best achievable')}"
+
+
+def cap_text(v, severity_name: Optional[str], capped: bool) -> str:
+    """What limits the verdict (extrapolation, schedule), and, when it made it quieter than its
+    penalty alone would, by how much; empty when nothing limits it."""
+    reason = v.cap_reason
+    if not reason:
+        return ""
+    return f"; {reason}" + (f", so this is {'a notice' if severity_name == 'info' else 'at most a warning'}" if capped else "")
 
 
 def num(value: float) -> str:

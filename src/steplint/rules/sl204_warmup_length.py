@@ -46,7 +46,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if warmup.value < needed:
             yield ctx.diagnostic(
                 f"warmup of {human(warmup.value)} steps is shorter than 2/(1-β2) = {human(round(needed))} steps for "
-                f"β2 {human(beta2)}: Adam's second-moment estimate is still biased when the LR peaks",
+                f"β2 {human(beta2)}: Adam corrects the bias of its moment estimates, but its second-moment "
+                f"estimate still averages few gradients then, so the first updates at the peak LR have a high "
+                f"variance (the argument for warmup in Ma & Yarats 2019 and Liu et al. 2020)",
                 at=warmup, severity=Severity.INFO,
             )
 
@@ -73,7 +75,10 @@ RULE = Rule(
         what=(
             "Error when the warmup is at least as long as the run or does not end before the decay ends. "
             "Warning when it exceeds 20% of the optimizer steps. Info when it is shorter than 2/(1-β2) "
-            "steps (40 at β2 = 0.95, 2,000 at 0.999), the Ma & Yarats rule of thumb for Adam."
+            "steps (40 at β2 = 0.95, 2,000 at 0.999), the Ma & Yarats rule of thumb for Adam: Adam's "
+            "bias correction fixes the scale of its moment estimates, but over its first ~1/(1-β2) "
+            "steps the second moment averages few gradients, so early updates have a high variance; "
+            "warmup keeps those steps small."
         ),
         why=(
             "prime-rl crashed with warmup == max_steps; torchtitan warns and silently clamps when warmup + "
@@ -88,6 +93,7 @@ RULE = Rule(
             "https://github.com/axolotl-ai-cloud/axolotl/pull/2897",
             "https://github.com/mlc-ai/pith-train/pull/55",
             "Ma & Yarats 2019, arXiv 1910.04209 (warmup ≈ 2/(1-β2))",
+            "Liu et al. 2020 (RAdam), arXiv 1908.03265 (variance of the adaptive LR early in training)",
             "Porian et al. 2024, arXiv 2406.19146",
         ),
         example="max_steps: 1000\nwarmup_steps: 1000",

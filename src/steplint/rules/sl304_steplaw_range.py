@@ -41,9 +41,20 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             span = human(low) if low == high else f"{human(low)}-{human(high)}"
             outside.append(f"{_LABELS[key]} {human(value)} (fitted: {span})")
     if outside:
+        from steplint.laws.verdict import extrapolation
+
         kind = "MoE" if moe else "dense"
+        where = extrapolation(float(n), float(d), float(n_active) if moe else None)
+        effect = {
+            "far": f"; {where.worst} is {where.factor:.3g}x outside, so SL302/SL303 give notices only and no unsafe LR or batch fix",
+            "mild": (f"; {where.worst} is {where.factor:.3g}x outside (within 3x), so SL302/SL303 are at most warnings"
+                     if where.factor > 1 else "; so SL302/SL303 are at most warnings"),
+        }.get(where.level, "; the authors saw no effect of the sequence length (steplaw#2), so it does not lower SL302/SL303"
+              if all(o.startswith(_LABELS["seq_len"]) for o in outside)
+              else "; inside the dense and MoE grids together, so SL302/SL303 keep their severity")
         yield ctx.diagnostic(
-            f"outside Step Law's {kind} fitted range, so its LR and batch are an extrapolation: " + "; ".join(outside),
+            f"outside Step Law's {kind} fitted range, so its LR and batch are an extrapolation: " + "; ".join(outside)
+            + effect,
             at=recipe.get("n_params") if any(o.startswith("N ") for o in outside) else recipe.get("tokens"),
         )
 

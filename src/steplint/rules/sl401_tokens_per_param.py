@@ -15,12 +15,25 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     n, d = recipe.value("n_params"), recipe.get("tokens")
     if not n or d is None or not isinstance(d.value, (int, float)) or not is_pretraining(recipe):
         return
-    ratio = d.value / n
+    # Chinchilla's ~20 tokens per parameter is a dense result (Hoffmann et al. 2022): for MoE the
+    # closest reading is per ACTIVE parameter; with the active count unknown, say nothing.
+    active = recipe.value("n_params_active")
+    arch = getattr(recipe, "arch", None)
+    moe = bool(arch is not None and arch.is_moe) or (isinstance(active, (int, float)) and 0 < active < n)
+    if moe and not (isinstance(active, (int, float)) and 0 < active < n):
+        return
     total = recipe.value("n_params_total")
-    with_total = f" ({d.value / total:.3g} per parameter counting all {human(total)} parameters)" if total and total != n else ""
+    if moe:
+        ratio = d.value / active
+        text = (f"{human(d.value)} tokens for {human(active)} active non-embedding parameters (MoE; {human(n)} in "
+                f"all experts) is {ratio:.3g} tokens per active parameter")
+        n = active
+    else:
+        ratio = d.value / n
+        with_total = f" ({d.value / total:.3g} per parameter counting all {human(total)} parameters)" if total and total != n else ""
+        text = (f"{human(d.value)} tokens for {human(n)} non-embedding parameters is {ratio:.3g} tokens per parameter"
+                f"{with_total}")
     warn_below, info_below = ctx.option("warning_below"), ctx.option("info_below")
-    text = (f"{human(d.value)} tokens for {human(n)} non-embedding parameters is {ratio:.3g} tokens per parameter"
-            f"{with_total}")
     if ratio < warn_below:
         yield ctx.diagnostic(
             f"{text}, under {human(warn_below)}: the model is badly under-trained for its size "
@@ -45,8 +58,9 @@ RULE = Rule(
     docs=RuleDocs(
         what=(
             "Divides D (training tokens) by Step Law's N (non-embedding parameters), and also by the total "
-            "parameter count. Warning below 5 tokens per parameter, info below 20, in pre-training from "
-            "scratch. Heavy over-training (Llama 3 8B at ~1,900) is intentional and not flagged here; "
+            "parameter count; for MoE by the ACTIVE non-embedding parameters (Chinchilla's ~20 is a dense "
+            "result; with the active count unknown the rule says nothing). Warning below 5 tokens per "
+            "parameter, info below 20, in pre-training from scratch. Heavy over-training (Llama 3 8B at ~1,900) is intentional and not flagged here; "
             "SL304 notes when D/N leaves Step Law's fitted 1.9-466."
         ),
         why=(
