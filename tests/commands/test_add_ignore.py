@@ -74,7 +74,7 @@ def test_shell_array_lines_get_trailing_directives(tmp_path):
     shutil.copy(SHELL, sh)
     r = run("--world-size", "16", "--add-ignore", sh)
     assert r.exit_code == 0
-    assert "--lr 6e-4  # steplint: ignore[SL302]" in sh.read_text()
+    assert "--global-batch-size 512  # steplint: ignore[SL303]" in sh.read_text()
     # the stale directive already in the file is SL008, which no comment can silence: a snippet
     assert '[tool.steplint.per-file-ignores]\n"' in r.output and '["SL008"]' in r.output
     left = run("--world-size", "16", "--output-format", "json", sh)

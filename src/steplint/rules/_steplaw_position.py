@@ -89,6 +89,21 @@ def cap_text(v, severity_name: Optional[str], capped: bool) -> str:
     return f"; {reason}" + (f", so this is {'a notice' if severity_name == 'info' else 'at most a warning'}" if capped else "")
 
 
+def spread_text(recipe: Recipe, v) -> str:
+    """Outside Step Law's fitted range its optimum is an extrapolation: say how far the other
+    published laws' optima spread there (issue 17: the honest uncertainty), "" inside the range
+    or when fewer than two laws can be evaluated with the recipe's facts."""
+    if v.extrapolation.level == "in_range":
+        return ""
+    from steplint.laws.registry import spread_for_recipe
+
+    s = spread_for_recipe(recipe)
+    if s is None or len(s.names) < 2:
+        return ""
+    return (f"; the published laws ({', '.join(s.names)}) put the optimal LR between {num(s.lr_min)} and "
+            f"{num(s.lr_max)} and the batch between {num(s.batch_min)} and {num(s.batch_max)} tokens")
+
+
 def num(value: float) -> str:
     """1.07e9, 6.0e-4, 1.58e-3: three significant digits, trailing zeros kept to one."""
     text = format_quantity(value, 3)

@@ -8,7 +8,7 @@ from steplint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._steplaw_position import (
-    cap_text, judge, law_inputs, num, penalty_text, ratio_text, severity, total_text, where,
+    cap_text, judge, law_inputs, num, penalty_text, ratio_text, severity, spread_text, total_text, where,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
@@ -39,7 +39,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         cost = f"the LR costs {penalty_text(v.total._replace(percent=v.lr_part), 'of final loss')}" + total_text(v)
     yield ctx.diagnostic(
         f"peak LR {num(lr)} is {against}; {cost}; {default_tolerance().lr_text()}"
-        + cap_text(v, v.lr_severity, v.lr_capped),
+        + cap_text(v, v.lr_severity, v.lr_capped) + spread_text(recipe, v),
         peak,
         severity=severity(v.lr_severity),
         fix=_fix(ctx, peak, v),

@@ -9,7 +9,7 @@ from steplint.recipe import Recipe
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import batch_fix, literal_of
 from steplint.rules._steplaw_position import (
-    cap_text, first_key_fact, judge, law_inputs, num, penalty_text, ratio_text, severity, total_text, where,
+    cap_text, first_key_fact, judge, law_inputs, num, penalty_text, ratio_text, severity, spread_text, total_text, where,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
@@ -49,7 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         f"global batch {num(batch)} tokens is {ratio_text(v.batch_ratio)} the Step Law optimum "
         f"{num(v.batch_opt)} for {where(recipe)}; with the LR at its best for this batch ({best}) the batch "
         f"costs {penalty_text(_batch_penalty(v), 'of final loss')}{total}; "
-        f"{default_tolerance().batch_text()}" + cap_text(v, v.batch_severity, v.batch_capped)
+        f"{default_tolerance().batch_text()}" + cap_text(v, v.batch_severity, v.batch_capped) + spread_text(recipe, v)
         + (f" ({why_not})" if why_not else ""),
         blamed,
         severity=severity(v.batch_severity),
