@@ -64,7 +64,7 @@ SUPPLY: Mapping[str, str] = MappingProxyType({
     "world_size": "--world-size or [tool.steplint] world-size",
     "tokens": "--tokens or [tool.steplint] tokens (or train steps in the config)",
     "seq_len": "--seq-len or [tool.steplint] seq-len",
-    "n_params": "--model config.json or [tool.steplint] model (or the architecture keys in the config)",
+    "n_params": "--params N or [tool.steplint] params, --model config.json|DIR or [tool.steplint] model (or the architecture keys in the config)",
     "n_params_active": "--model config.json or [tool.steplint] model",
     "n_params_total": "--model config.json or [tool.steplint] model",
     "global_batch_sequences": "the global batch in the config, or --world-size to multiply out micro batch x accumulation x data parallel",

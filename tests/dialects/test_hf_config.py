@@ -97,10 +97,61 @@ def test_falcon_new_decoder_architecture_reads_the_legacy_kv_key():
     assert ex.facts["n_params"].value == 60 * per_layer
 
 
-def test_unknown_model_type_uses_generic_keys_with_a_notice():
+def test_unknown_model_type_leaves_n_unknown():
     ex = hf_config.extract(load_document(str(FIXTURES / "hf" / "unknown-model" / "config.json")), ExtractContext())
-    assert any("acme_lm" in n for n in ex.notices)
-    assert ex.facts["n_params"].value == 2 * (4 * 128 * 128 + 3 * 128 * 512)
+    assert ex.arch is None
+    assert not {"n_params", "n_params_active", "n_params_total"} & set(ex.facts)
+    # the dimensions the file states are still facts, each at its key
+    assert ex.facts["hidden_size"].value == 128 and ex.facts["hidden_size"].source.key == "hidden_size"
+    (notice,) = ex.notices
+    assert "acme_lm" in notice and "not counted" in notice and "--params" in notice
+    assert "Llama" not in notice
+    assert "not_transformer" not in ex.extras
+
+
+def test_config_without_model_type_is_not_guessed():
+    ex = extract_text(json.dumps({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+                                  "vocab_size": 100, "architectures": ["AcmeForCausalLM"]}))
+    assert ex.arch is None and "n_params" not in ex.facts
+
+
+@pytest.mark.parametrize("model_type", ["mamba", "mamba2", "rwkv", "jamba", "zamba2", "falcon_mamba",
+                                        "nemotron_h", "qwen3_next"])
+def test_recurrent_and_hybrid_model_types_are_not_transformers(model_type):
+    ex = extract_text(json.dumps({"model_type": model_type, "hidden_size": 64, "num_hidden_layers": 2,
+                                  "num_attention_heads": 4, "vocab_size": 100}))
+    assert ex.arch is None and "n_params" not in ex.facts
+    assert model_type in ex.extras["not_transformer"]
+    assert "not a transformer" in ex.notices[0]
+
+
+def test_run_clm_style_spec_refuses_unknown_types():
+    with pytest.raises(hf_config.UnknownArchitecture):
+        hf_config.spec_from_config({"model_type": "acme_lm", "hidden_size": 64, "num_hidden_layers": 2,
+                                    "num_attention_heads": 4})
+    with pytest.raises(hf_config.UnknownArchitecture, match="not a transformer"):
+        hf_config.spec_from_config({"model_type": "mamba", "hidden_size": 64, "num_hidden_layers": 2,
+                                    "num_attention_heads": 4})
+
+
+@pytest.mark.parametrize("cfg", [
+    {"model_type": "mpt", "d_model": 64, "n_heads": 4, "n_layers": 2, "expansion_ratio": 3},  # transformers: 4h
+    {"model_type": "mpt", "d_model": 64, "n_heads": 4, "n_layers": 2, "no_bias": False},
+    {"model_type": "helium", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2, "head_dim": 32},
+])
+def test_variants_transformers_cannot_build_are_not_counted(cfg):
+    ex = extract_text(json.dumps(cfg))
+    assert "n_params" not in ex.facts and not ex.diagnostics
+    assert "not a variant steplint counts exactly" in ex.notices[0]
+
+
+def test_dbrx_nested_keys_have_their_sources():
+    cfg = {"model_type": "dbrx", "d_model": 64, "n_heads": 4, "n_layers": 2, "vocab_size": 100,
+           "attn_config": {"kv_n_heads": 2}, "ffn_config": {"ffn_hidden_size": 32, "moe_num_experts": 4,
+                                                            "moe_top_k": 2}}
+    ex = extract_text(json.dumps(cfg))
+    assert ex.facts["num_kv_heads"].value == 2 and ex.facts["num_kv_heads"].source.key == "attn_config.kv_n_heads"
+    assert ex.arch.num_experts == 4 and ex.arch.experts_per_token == 2 and ex.arch.expert_ffn_hidden_size == 32
 
 
 def test_missing_dimensions_is_a_bad_value_not_a_crash():
