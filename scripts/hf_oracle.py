@@ -139,6 +139,12 @@ CASES: list[tuple[str, str, dict]] = [
     ("hunyuan_v1_dense", "hunyuan_v1_dense", dict(_B, head_dim=16, **_ROPE)),
     ("arcee", "arcee", dict(_B)),
     ("internlm3", "internlm3", dict(_B)),
+    ("gpt_oss", "gpt_oss", dict(_B, head_dim=16, num_local_experts=4, num_experts_per_tok=2)),
+    ("gpt_oss-20b", "gpt_oss", {"num_hidden_layers": 24, "num_local_experts": 32}),  # meta device: free
+    ("llama4_text", "llama4_text", dict(_B, head_dim=16, intermediate_size_mlp=80, num_local_experts=4,
+                                        num_experts_per_tok=1, interleave_moe_layer_step=2)),
+    ("llama4_text-every-layer", "llama4_text", dict(_B, head_dim=16, intermediate_size_mlp=80,
+                                                    num_local_experts=4, num_experts_per_tok=2)),
     ("minicpm3", "minicpm3", dict(_MHA, q_lora_rank=24, kv_lora_rank=16, qk_nope_head_dim=8, qk_rope_head_dim=8,
                                   v_head_dim=8)),
 ]

@@ -221,6 +221,18 @@ def _build_spec(c: dict, family: Family) -> ArchSpec:
         shared_width = _int(c.get("shared_intermediate_size")) or 0 if moe == "granite-shared" else 0
         if shared_width:
             fields.update(shared_experts=1, shared_expert_ffn_hidden_size=shared_width)
+    elif moe == "llama4":
+        # Llama4TextConfig: moe_layers (default every interleave_moe_layer_step-th layer,
+        # from step - 1) hold num_local_experts experts of intermediate_size plus one shared
+        # expert of the same width; the other layers a dense MLP of intermediate_size_mlp.
+        step = _int(c.get("interleave_moe_layer_step")) or 1
+        moe_layers = _layer_list(c.get("moe_layers")) if c.get("moe_layers") is not None else set(
+            range(step - 1, layers, step))
+        sparse = len({i for i in moe_layers if 0 <= i < layers})
+        fields.update(ffn_hidden_size=_int(c.get("intermediate_size_mlp")) or ffn,
+                      num_experts=_int(c.get("num_local_experts")) or 0,
+                      experts_per_token=_int(c.get("num_experts_per_tok")) or 0, expert_ffn_hidden_size=ffn,
+                      shared_experts=1, num_dense_layers=layers - sparse)
     elif moe == "qwen":
         # Qwen2/3-MoE: layer i is sparse when i not in mlp_only_layers and
         # (i + 1) % decoder_sparse_step == 0; one optional shared expert with a sigmoid gate.

@@ -166,6 +166,12 @@ def _helium_shape(c: dict, fam: Family) -> dict:
     return {}
 
 
+def _gpt_oss_shape(c: dict, fam: Family) -> dict:
+    # GptOssAttention: one learned sink per head; GptOssTopKRouter has a bias; experts
+    # (gate_up and down projections) carry biases.
+    return dict(other_params=c["num_hidden_layers"] * c["num_attention_heads"], router_bias=True)
+
+
 FAMILIES: Mapping[str, Family] = MappingProxyType({
     "llama": Family("LlamaConfig", LLAMA),
     "mistral": Family("MistralConfig", _d(LLAMA, intermediate_size=14336, num_key_value_heads=8,
@@ -363,6 +369,18 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({
                                               num_hidden_layers=48, num_attention_heads=32, num_key_value_heads=2,
                                               head_dim=128, bias=False, qkv_bias=False),
                         qkv_bias="qkv_bias", out_bias="bias", mlp_bias="bias"),
+    "gpt_oss": Family("GptOssConfig", _d(LLAMA, vocab_size=201088, hidden_size=2880, intermediate_size=2880,
+                                         num_hidden_layers=36, num_attention_heads=64, num_key_value_heads=8,
+                                         head_dim=64, max_position_embeddings=131072, num_local_experts=128,
+                                         num_experts_per_tok=4, attention_bias=True),
+                      moe="mixtral", mlp_bias=True, shape=_gpt_oss_shape),
+    # Llama 4 text model (Llama4ForCausalLM): L2 QK norm without weights.
+    "llama4_text": Family("Llama4TextConfig", _d(LLAMA, vocab_size=202048, hidden_size=5120, intermediate_size=8192,
+                                                 intermediate_size_mlp=16384, num_hidden_layers=48,
+                                                 num_attention_heads=40, num_key_value_heads=8, head_dim=128,
+                                                 max_position_embeddings=131072, num_local_experts=16,
+                                                 num_experts_per_tok=1, interleave_moe_layer_step=1),
+                          moe="llama4", mlp_bias=False),
 })
 
 # model_type -> what it is, for the recurrent and hybrid families of transformers
