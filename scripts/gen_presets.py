@@ -171,7 +171,7 @@ MAXTEXT_BASE_KEYS = (
     "base_mlp_dim", "mlp_activations", "vocab_size", "logits_via_embedding", "global_parameter_scale",
     "num_experts", "num_experts_per_tok", "base_moe_mlp_dim", "shared_experts", "first_num_dense_layers",
     "attention_type", "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
-    "decoder_block", "interleave_moe_layer_step", "max_target_length", "per_device_batch_size",
+    "decoder_block", "interleave_moe_layer_step", "use_indexer", "moe_expert_input_dim", "max_target_length", "per_device_batch_size",
     "gradient_accumulation_steps", "steps", "learning_rate", "lr_schedule_type", "learning_rate_schedule_steps",
     "warmup_steps_fraction", "learning_rate_final_fraction", "wsd_decay_steps_fraction", "wsd_decay_style",
     "opt_type", "adam_b1", "adam_b2", "adam_eps", "adam_weight_decay", "gradient_clipping_threshold",

@@ -81,3 +81,50 @@ def test_accumulation_from_the_world_size():
     ex = litgpt.extract(load("litgpt_preset.yaml"), ExtractContext(world_size=5))  # devices: auto
     assert ex.facts["grad_accum"].value == 5  # 125 / (5 ranks x micro 5)
     assert "world_size" not in ex.facts  # the flag's value is resolve's override, not a file fact
+
+
+def _preset(name: str):
+    doc = load_document("p.yaml", text=f"model_name: {name}\ntrain:\n  global_batch_size: 8\n")
+    return litgpt.extract(doc, ExtractContext())
+
+
+# Presets and the HF config.json of the same released model (hf_config's families are
+# checked against transformers itself; numbers in tests/fixtures/hf_oracle.json's families).
+_HF_TWINS = [
+    ("Qwen3-30B-A3B", {"model_type": "qwen3_moe", "hidden_size": 2048, "num_hidden_layers": 48,
+                       "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128,
+                       "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8}),
+    ("Mixtral-8x7B-v0.1", {"model_type": "mixtral"}),  # MixtralConfig defaults are Mixtral-8x7B
+    ("Llama-2-7b-hf", {"model_type": "llama"}),  # LlamaConfig defaults are Llama-2-7B
+]
+
+
+@pytest.mark.parametrize(("preset", "hf"), _HF_TWINS, ids=[p for p, _ in _HF_TWINS])
+def test_generated_presets_count_like_the_hf_config(preset, hf):
+    import json
+
+    from steplint.dialects import hf_config
+
+    theirs = hf_config.extract(load_document("config.json", text=json.dumps(hf)), ExtractContext()).facts
+    mine = _preset(preset).facts
+    assert (mine["n_params"].value, mine["n_params_active"].value) == (
+        theirs["n_params"].value, theirs["n_params_active"].value)
+
+
+def test_preset_table_is_generated_at_a_pinned_commit():
+    import json
+
+    from steplint.resources import data_path
+
+    table = json.loads(data_path("litgpt_presets.json").read_text())
+    assert len(table["_commit"]) == 40 and table["_commit"][:8] in table["_source"]
+    assert len(table["presets"]) >= 200
+    counted = sum("n_params" in _preset(name).facts for name in table["presets"])
+    assert counted == len(table["presets"])
+
+
+def test_inline_deepseek_style_config_is_not_guessed():
+    doc = load_document("p.yaml", text="model_config:\n  n_layer: 2\n  n_embd: 64\n  n_head: 4\n"
+                                       "  latent_attention: {q_lora_rank: 16}\n")
+    ex = litgpt.extract(doc, ExtractContext())
+    assert "n_params" not in ex.facts and any("latent_attention" in n for n in ex.notices)

@@ -126,7 +126,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         preset = preset_config(name.value)
         if preset is None:
             notices.append(f"litgpt preset {name.value!r} is not in steplint's preset table "
-                           "(data/litgpt_presets.json); N is unknown: pass --model with a config.json")
+                           "(data/litgpt_presets.json); N is unknown: pass --params N or --model with a config.json")
             return None, None
         cfg = preset
         origin = f"litgpt 26857050 litgpt/config.py preset {name.value!r}"
@@ -136,6 +136,11 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     else:
         return None, None
 
+    unmodelled = [k for k in ("latent_attention", "n_shared_expert", "first_k_dense_replace") if cfg.get(k)]
+    if unmodelled:  # DeepSeek-style attention or MoE layout: not counted rather than guessed
+        notices.append(f"litgpt config sets {', '.join(unmodelled)}, which steplint does not count exactly; "
+                       "N is unknown: pass --params N or --model with a config.json")
+        return None, None
     try:
         cfg = _finish_config(cfg)
         mlp = str(cfg.get("mlp_class_name"))
