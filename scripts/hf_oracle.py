@@ -145,6 +145,13 @@ CASES: list[tuple[str, str, dict]] = [
                                         num_experts_per_tok=1, interleave_moe_layer_step=2)),
     ("llama4_text-every-layer", "llama4_text", dict(_B, head_dim=16, intermediate_size_mlp=80,
                                                     num_local_experts=4, num_experts_per_tok=2)),
+    ("glm4_moe", "glm4_moe", dict(_B, pad_token_id=None, moe_intermediate_size=32, n_routed_experts=4,
+                                  n_shared_experts=1, num_experts_per_tok=2, first_k_dense_replace=1)),
+    ("glm4_moe-qk-norm-bias", "glm4_moe", dict(_B, pad_token_id=None, moe_intermediate_size=32,
+                                               n_routed_experts=4, n_shared_experts=2, num_experts_per_tok=2,
+                                               first_k_dense_replace=0, use_qk_norm=True, attention_bias=True)),
+    ("dots1", "dots1", dict(_B, moe_intermediate_size=32, n_routed_experts=4, n_shared_experts=1,
+                            num_experts_per_tok=2, first_k_dense_replace=1)),
     ("minicpm3", "minicpm3", dict(_MHA, q_lora_rank=24, kv_lora_rank=16, qk_nope_head_dim=8, qk_rope_head_dim=8,
                                   v_head_dim=8)),
 ]

@@ -247,7 +247,7 @@ def _build_spec(c: dict, family: Family) -> ArchSpec:
                       shared_experts=1 if shared_width else 0,
                       shared_expert_ffn_hidden_size=shared_width or None,
                       shared_expert_gate=bool(shared_width))
-    elif moe in ("deepseek", "mla-dense"):
+    elif moe in ("deepseek", "mla-dense", "deepseek-gqa"):
         # DeepSeek-V2/V3: layer i is sparse when i >= first_k_dense_replace and
         # i % moe_layer_freq == 0; n_shared_experts experts of moe_intermediate_size;
         # num_experts_per_tok None makes every layer dense (DeepseekV2Config). MiniCPM3:
@@ -259,6 +259,12 @@ def _build_spec(c: dict, family: Family) -> ArchSpec:
         sparse = sum(1 for i in range(layers) if i >= first and i % freq == 0) if routed and top_k else 0
         if moe == "mla-dense":
             sparse = 0
+        if moe == "deepseek-gqa":  # GLM-4.5 / dots.llm1: the DeepSeek MoE layout under GQA attention
+            fields.update(num_experts=routed if sparse else 0, experts_per_token=top_k if sparse else 0,
+                          expert_ffn_hidden_size=_int(c.get("moe_intermediate_size")),
+                          shared_experts=(_int(c.get("n_shared_experts")) or 0) if sparse else 0,
+                          num_dense_layers=layers - sparse)
+            return ArchSpec(**fields)
         fields.update(num_experts=routed if sparse else 0, experts_per_token=top_k if sparse else 0,
                       expert_ffn_hidden_size=_int(c.get("moe_intermediate_size")),
                       shared_experts=(_int(c.get("n_shared_experts")) or 0) if sparse else 0,

@@ -381,6 +381,21 @@ FAMILIES: Mapping[str, Family] = MappingProxyType({
                                                  max_position_embeddings=131072, num_local_experts=16,
                                                  num_experts_per_tok=1, interleave_moe_layer_step=1),
                           moe="llama4", mlp_bias=False),
+    # GLM-4.5 (Glm4MoeConfig): DeepSeek-style MoE layout (first_k_dense_replace dense layers,
+    # n_routed_experts + n_shared_experts of moe_intermediate_size) under GQA attention with
+    # q/k/v biases (attention_bias) and an optional per-head QK norm.
+    "glm4_moe": Family("Glm4MoeConfig", _d(LLAMA, vocab_size=151552, hidden_size=4096, intermediate_size=10944,
+                                           num_hidden_layers=46, num_attention_heads=96, num_key_value_heads=8,
+                                           max_position_embeddings=131072, moe_intermediate_size=1408,
+                                           num_experts_per_tok=8, n_shared_experts=1, n_routed_experts=128,
+                                           first_k_dense_replace=1),
+                       qkv_bias="attention_bias", out_bias=False, mlp_bias=False, qk_norm="head",
+                       qk_norm_key="use_qk_norm", moe="deepseek-gqa"),
+    "dots1": Family("Dots1Config", _d(LLAMA, vocab_size=152064, hidden_size=4608, intermediate_size=10944,
+                                      num_hidden_layers=62, num_attention_heads=32, num_key_value_heads=32,
+                                      moe_intermediate_size=1408, n_shared_experts=None, n_routed_experts=None,
+                                      num_experts_per_tok=None, first_k_dense_replace=0),
+                    qk_norm="head", mlp_bias=False, moe="deepseek-gqa"),
 })
 
 # model_type -> what it is, for the recurrent and hybrid families of transformers
