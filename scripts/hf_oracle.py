@@ -156,6 +156,24 @@ CASES: list[tuple[str, str, dict]] = [
                                   v_head_dim=8)),
 ]
 
+# Every family once more with its class defaults only (`{}`): full-size models, free on the
+# meta device, that check the default of every key steplint fills in for a missing one.
+_DEFAULT_TYPES = (
+    "llama", "mistral", "ministral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "deepseek_v2",
+    "deepseek_v3", "minicpm3", "gemma", "gemma2", "gemma3_text", "phi", "phi3", "phimoe", "falcon", "gpt_neox",
+    "gpt2", "gptj", "gpt_neo", "gpt_bigcode", "starcoder2", "bloom", "opt", "mpt", "stablelm", "persimmon",
+    "cohere", "cohere2", "granite", "granitemoe", "granitemoeshared", "nemotron", "olmo", "olmo2", "olmo3",
+    "olmoe", "dbrx", "helium", "glm", "glm4", "smollm3", "exaone4", "seed_oss", "ernie4_5", "hunyuan_v1_dense",
+    "arcee", "internlm3", "gpt_oss", "llama4_text", "glm4_moe", "dots1",
+)
+# ... plus the keys without which transformers cannot build the class defaults.
+_NEEDS = {"ministral": {"head_dim": 128}, "hunyuan_v1_dense": {"head_dim": 128}, "nemotron": {"num_key_value_heads": 48},
+          "dbrx": {"attn_config": {"rope_theta": 10000.0}}, "deepseek_v2": {"num_experts_per_tok": 6},
+          "glm4_moe": {"head_dim": 128},
+          "dots1": {"n_routed_experts": 128, "n_shared_experts": 2, "num_experts_per_tok": 6,
+                    "first_k_dense_replace": 1}}
+CASES += [(f"{t}-class-defaults", t, dict(_NEEDS.get(t, {}))) for t in _DEFAULT_TYPES]
+
 _ROUTER_NAMES = {"gate", "router", "shared_expert_gate"}
 _SHARED = ("shared_expert", "shared_experts", "shared_mlp")
 _MLP = re.compile(r"(^|\.)(mlp|ffn|feed_forward|block_sparse_moe|fc1|fc2)(\.|$)")

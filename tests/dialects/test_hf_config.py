@@ -68,13 +68,35 @@ def test_q_lora_rank_null_is_not_absent():
     assert absent - with_null == 27 * (2048 * 1536 + 1536 * 16 * 192 - 2048 * 16 * 192)
 
 
-def test_deepseek_without_top_k_is_dense():
+def test_deepseek_without_top_k_is_not_counted():
+    # transformers v5.25 builds the experts whenever n_routed_experts is set (layer >=
+    # first_k_dense_replace) but cannot route without num_experts_per_tok: N is not guessed.
     cfg = {"model_type": "deepseek_v2", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
            "intermediate_size": 128, "n_routed_experts": 8, "kv_lora_rank": 16, "q_lora_rank": None,
            "qk_nope_head_dim": 8, "qk_rope_head_dim": 8, "v_head_dim": 8}
     ex = extract_text(json.dumps(cfg))
-    assert not ex.arch.is_moe
-    assert ex.facts["n_params"].value == ex.facts["n_params_active"].value
+    assert "n_params" not in ex.facts and "num_experts_per_tok" in ex.notices[0]
+    dense = extract_text(json.dumps(dict(cfg, first_k_dense_replace=2)))  # every layer below the first MoE one
+    assert not dense.arch.is_moe and dense.facts["n_params"].value == dense.facts["n_params_active"].value
+
+
+def test_deepseek_moe_layer_freq_other_than_one_is_not_counted():
+    cfg = {"model_type": "deepseek_v3", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 2,
+           "n_routed_experts": 8, "num_experts_per_tok": 2, "moe_layer_freq": 2, "first_k_dense_replace": 0}
+    assert "n_params" not in extract_text(json.dumps(cfg)).facts
+
+
+def test_multimodal_config_counts_its_text_model_without_a_total():
+    text = {"hidden_size": 64, "num_hidden_layers": 2, "intermediate_size": 96, "vocab_size": 100}
+    top = {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
+           "text_config": dict(text, model_type="gemma3_text"), "vision_config": {"hidden_size": 32}}
+    doc = load_document("config.json", text=json.dumps(top))
+    assert hf_config.detect(doc) == 1.0
+    ex = hf_config.extract(doc, ExtractContext())
+    alone = extract_text(json.dumps(dict(text, model_type="gemma3_text")))
+    assert ex.facts["n_params"].value == alone.facts["n_params"].value  # Gemma3TextConfig defaults for the rest
+    assert ex.facts["hidden_size"].source.key == "text_config.hidden_size"
+    assert "n_params_total" not in ex.facts and "vision" in ex.notices[0]
 
 
 def test_legacy_falcon_keys_and_multi_query():

@@ -72,6 +72,9 @@ def detect(doc: Document) -> float:
     known = isinstance(model_type, ScalarNode) and model_type.value in FAMILIES
     if has_dims and (known or "architectures" in keys):
         return 1.0
+    if (isinstance(model_type, ScalarNode) and model_type.value in TEXT_CONFIG_OF
+            and isinstance(root.get("text_config"), MappingNode)):
+        return 1.0  # a multimodal config whose language model is a family steplint counts
     if has_dims and "model_type" in keys:
         return 0.9
     if has_dims and "vocab_size" in keys:
@@ -120,6 +123,23 @@ def _int(value: Any) -> Optional[int]:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None
+
+
+# Multimodal model_types whose config.json nests a language model of a counted family in
+# `text_config` (transformers v5.25.0: Gemma3Config -> Gemma3TextConfig, Llama4Config ->
+# Llama4TextConfig; the *ForConditionalGeneration model holds that language model).
+TEXT_CONFIG_OF: Mapping[str, str] = MappingProxyType({"gemma3": "gemma3_text", "llama4": "llama4_text"})
+
+
+def _text_config_family(family: Family, root: MappingNode) -> Family:
+    """`family` reading every key under text_config first (then the top level)."""
+    text = root.get("text_config")
+    names = set(family.defaults) | set(ALIASES) | set(family.keys)
+    if isinstance(text, MappingNode):
+        names |= {k for k in text.keys() if isinstance(k, str)}
+    keys = {name: tuple(f"text_config.{s}" for s in _spellings(family, name)) + family.keys.get(name, ())
+            for name in names}
+    return family._replace(keys=MappingProxyType(keys), config_class=f"{family.config_class} (text_config)")
 
 
 class UnknownArchitecture(ValueError):
@@ -248,31 +268,30 @@ def _build_spec(c: dict, family: Family) -> ArchSpec:
                       shared_expert_ffn_hidden_size=shared_width or None,
                       shared_expert_gate=bool(shared_width))
     elif moe in ("deepseek", "mla-dense", "deepseek-gqa"):
-        # DeepSeek-V2/V3: layer i is sparse when i >= first_k_dense_replace and
-        # i % moe_layer_freq == 0; n_shared_experts experts of moe_intermediate_size;
-        # num_experts_per_tok None makes every layer dense (DeepseekV2Config). MiniCPM3:
-        # the same MLA attention over dense layers.
-        routed = _int(c.get("n_routed_experts")) or 0
+        # DeepSeek-V2/V3, GLM-4.5, dots.llm1 (transformers v5.25.0 modeling_deepseek_v2.py
+        # DeepseekV2DecoderLayer): layer i is MoE when i >= first_k_dense_replace (moe_layer_freq
+        # is not read there, while DeepSeek's own remote code reads it: any value but 1 is not
+        # counted), with n_routed_experts + n_shared_experts experts of moe_intermediate_size;
+        # n_routed_experts null builds dense layers. MiniCPM3: the same MLA over dense layers.
+        routed = (_int(c.get("n_routed_experts")) or 0) if moe != "mla-dense" else 0
         top_k = _int(c.get("num_experts_per_tok")) or 0
         first = _int(c.get("first_k_dense_replace")) or 0
-        freq = _int(c.get("moe_layer_freq")) or 1
-        sparse = sum(1 for i in range(layers) if i >= first and i % freq == 0) if routed and top_k else 0
-        if moe == "mla-dense":
-            sparse = 0
-        if moe == "deepseek-gqa":  # GLM-4.5 / dots.llm1: the DeepSeek MoE layout under GQA attention
-            fields.update(num_experts=routed if sparse else 0, experts_per_token=top_k if sparse else 0,
-                          expert_ffn_hidden_size=_int(c.get("moe_intermediate_size")),
-                          shared_experts=(_int(c.get("n_shared_experts")) or 0) if sparse else 0,
-                          num_dense_layers=layers - sparse)
-            return ArchSpec(**fields)
+        sparse = max(0, layers - first) if routed else 0
+        if sparse and not top_k:
+            raise UnknownArchitecture("a config with n_routed_experts and no num_experts_per_tok builds experts "
+                                      "it cannot route; N is not counted")
+        if sparse and (_int(c.get("moe_layer_freq")) or 1) != 1:
+            raise UnknownArchitecture("moe_layer_freq other than 1 (read by DeepSeek's remote code, not by "
+                                      "transformers) is not counted")
         fields.update(num_experts=routed if sparse else 0, experts_per_token=top_k if sparse else 0,
                       expert_ffn_hidden_size=_int(c.get("moe_intermediate_size")),
                       shared_experts=(_int(c.get("n_shared_experts")) or 0) if sparse else 0,
-                      num_dense_layers=layers - sparse,
-                      q_lora_rank=_int(c.get("q_lora_rank")), kv_lora_rank=_int(c.get("kv_lora_rank")),
-                      qk_nope_head_dim=_int(c.get("qk_nope_head_dim")) or 0,
-                      qk_rope_head_dim=_int(c.get("qk_rope_head_dim")) or 0,
-                      v_head_dim=_int(c.get("v_head_dim")) or 0, head_dim=None, num_kv_heads=None)
+                      num_dense_layers=layers - sparse)
+        if moe != "deepseek-gqa":
+            fields.update(q_lora_rank=_int(c.get("q_lora_rank")), kv_lora_rank=_int(c.get("kv_lora_rank")),
+                          qk_nope_head_dim=_int(c.get("qk_nope_head_dim")) or 0,
+                          qk_rope_head_dim=_int(c.get("qk_rope_head_dim")) or 0,
+                          v_head_dim=_int(c.get("v_head_dim")) or 0, head_dim=None, num_kv_heads=None)
     return ArchSpec(**fields)
 
 
@@ -284,6 +303,12 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     model_type = mt_node.value if isinstance(mt_node, ScalarNode) else None
     family = FAMILIES.get(model_type) if isinstance(model_type, str) else None
     notices: list[str] = []
+    nested = isinstance(model_type, str) and model_type in TEXT_CONFIG_OF and isinstance(
+        root.get("text_config"), MappingNode)
+    if nested:
+        family = _text_config_family(FAMILIES[TEXT_CONFIG_OF[model_type]], root)
+        notices.append(f"{doc.path}: model_type {model_type!r}: N counts the language model in text_config; "
+                       "the vision tower and projector are not counted, so there is no total")
     if family is None:
         return _uncounted(doc, root, model_type)
     framework = f"transformers {family.config_class}"
@@ -330,6 +355,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
                                           _source_of(root, doc, ("num_experts_per_tok",), framework))
 
     facts.update(count_facts(spec))
+    if nested:
+        del facts["n_params_total"]
     tie_node = root.get("tie_word_embeddings")
     extras: dict[str, Any] = {
         "model_type": model_type,
