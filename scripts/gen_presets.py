@@ -131,6 +131,7 @@ def gen_torchtitan(mirror: Path, commit: str = TORCHTITAN_COMMIT) -> dict:
 # Config fields that decide the architecture's tensors (the rest is RoPE, softcaps, ...).
 LITGPT_FIELDS = (
     "block_size", "n_layer", "n_embd", "vocab_size", "padding_multiple", "padded_vocab_size", "norm_class_name",
+    "norm_1", "norm_2",
     "norm_qk", "norm_qk_type", "post_attention_norm", "post_mlp_norm", "parallel_residual",
     "shared_attention_norm", "n_head", "head_size", "n_query_groups", "attn_bias", "intermediate_size",
     "moe_intermediate_size", "bias", "mlp_class_name", "n_expert", "n_shared_expert", "n_expert_per_token",
