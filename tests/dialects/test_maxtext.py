@@ -119,7 +119,14 @@ def test_qwen3_next_is_a_hybrid_not_a_transformer():
     assert "qwen3_next" in ex.extras["not_transformer"]
 
 
-@pytest.mark.parametrize("name", ["deepseek3.2-671b", "gpt-oss-20b", "gemma4-31b", "envy-test"])
+def test_gpt_oss_n_is_the_one_transformers_builds_and_no_total():
+    f = _model("gpt-oss-20b").facts
+    hf = _hf({"model_type": "gpt_oss", "num_hidden_layers": 24, "num_local_experts": 32})
+    assert (f["n_params"].value, f["n_params_active"].value) == (hf["n_params"].value, hf["n_params_active"].value)
+    assert "n_params_total" not in f  # biases and attention sinks are outside the MaxText count
+
+
+@pytest.mark.parametrize("name", ["deepseek3.2-671b", "gemma4-31b", "envy-test"])
 def test_blocks_steplint_does_not_model_leave_n_unknown(name):
     ex = _model(name)
     assert "n_params" not in ex.facts and ex.arch is None

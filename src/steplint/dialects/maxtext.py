@@ -189,6 +189,8 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], extras:
         spec = ArchSpec(**fields)
         sheet.put_param_counts(spec, f"MaxText configs/models/{layers.model_name}.yml" if layers.model_name
                                else "MaxText base_* architecture keys")
+        if block in maxtext_arch.TOTAL_NOT_COUNTED:
+            sheet.facts.pop("n_params_total", None)
     except (TypeError, ValueError) as exc:
         notices.append(f"cannot read the MaxText architecture: {exc}")
         return None

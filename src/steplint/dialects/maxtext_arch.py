@@ -20,7 +20,7 @@ MaxText picks the layer class from `decoder_block` (src/maxtext/layers/decoders.
 * qwen3_next, qwen3_5 (src/maxtext/models/qwen3.py, qwen3_5.py): Gated DeltaNet linear
   attention mixed with full attention: not a transformer in Step Law's sense.
 
-Blocks not listed in COUNTED (deepseek4, envy, gemma4, gemma4_small, gpt_oss, olmo3,
+Blocks not listed in COUNTED (deepseek4, envy, gemma4, gemma4_small, olmo3,
 qwen3_custom_moe, simple, simple_mlp, default) have layer structures steplint does not
 model exactly: N stays unknown.
 """
@@ -33,8 +33,14 @@ from typing import Mapping
 # decoder_block -> transformer layers per scanned decoder layer.
 COUNTED: Mapping[str, int] = MappingProxyType({
     "llama2": 1, "mistral": 1, "mixtral": 1, "gemma": 1, "gemma2": 2, "gemma3": 1, "qwen2": 1, "qwen3": 1,
-    "qwen3_moe": 1, "deepseek": 1, "llama4": 1, "gpt3": 1,
+    "qwen3_moe": 1, "deepseek": 1, "llama4": 1, "gpt3": 1, "gpt_oss": 1,
 })
+
+# Blocks whose N is exact but whose total is not (tensors outside ArchSpec's parts): gpt_oss
+# (src/maxtext/models/gpt_oss.py: Attention with attention_bias and one sink per head,
+# RoutedMoE on every layer with mlp_bias / routed_bias; N = the same attention + expert
+# weights transformers and torchtitan build for GPT-OSS, 19,747,307,520 for gpt-oss-20b).
+TOTAL_NOT_COUNTED = frozenset(("gpt_oss",))
 
 NOT_TRANSFORMER: Mapping[str, str] = MappingProxyType({
     "qwen3_next": "Qwen3-Next Gated DeltaNet / attention hybrid (src/maxtext/models/qwen3.py)",
