@@ -143,3 +143,36 @@ def test_every_model_file_is_counted_refused_or_marked_hybrid():
     for name in table["models"]:
         ex = _model(name)
         assert ("n_params" in ex.facts) != bool(ex.notices), name
+
+
+# MaxText model files and the HF config.json of the same released model: N, active N and
+# total agree (hf_config's families are checked against transformers itself).
+_HF_TWINS = [
+    ("llama2-7b", {"model_type": "llama"}),
+    ("mixtral-8x7b", {"model_type": "mixtral"}),
+    ("qwen3-30b-a3b", {"model_type": "qwen3_moe", "hidden_size": 2048, "num_hidden_layers": 48,
+                       "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128,
+                       "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8}),
+    ("qwen3-0.6b", {"model_type": "qwen3", "hidden_size": 1024, "num_hidden_layers": 28, "num_attention_heads": 16,
+                    "num_key_value_heads": 8, "head_dim": 128, "intermediate_size": 3072, "vocab_size": 151936,
+                    "tie_word_embeddings": True}),
+    ("qwen2.5-7b", {"model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28,
+                    "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064}),
+    ("gemma2-9b", {"model_type": "gemma2", "hidden_size": 3584, "num_hidden_layers": 42, "num_attention_heads": 16,
+                   "num_key_value_heads": 8, "head_dim": 256, "intermediate_size": 14336, "vocab_size": 256128}),
+    ("gemma3-12b", {"model_type": "gemma3_text", "hidden_size": 3840, "num_hidden_layers": 48,
+                    "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 256, "intermediate_size": 15360,
+                    "vocab_size": 262144}),
+    ("deepseek2-16b", {"model_type": "deepseek_v2", "hidden_size": 2048, "num_hidden_layers": 27,
+                       "num_attention_heads": 16, "intermediate_size": 10944, "moe_intermediate_size": 1408,
+                       "n_routed_experts": 64, "n_shared_experts": 2, "num_experts_per_tok": 6,
+                       "first_k_dense_replace": 1, "kv_lora_rank": 512, "q_lora_rank": None,
+                       "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128, "vocab_size": 102400}),
+]
+
+
+@pytest.mark.parametrize(("name", "hf"), _HF_TWINS, ids=[n for n, _ in _HF_TWINS])
+def test_model_files_count_like_the_hf_config(name, hf):
+    mine, theirs = _model(name).facts, _hf(hf)
+    keys = ("n_params", "n_params_active", "n_params_total")
+    assert tuple(mine[k].value for k in keys) == tuple(theirs[k].value for k in keys)

@@ -32,9 +32,11 @@ ARCH_KEYS = (
     "base_mlp_dim", "mlp_activations", "vocab_size", "logits_via_embedding", "num_experts",
     "num_experts_per_tok", "base_moe_mlp_dim", "shared_experts", "first_num_dense_layers", "attention_type",
     "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
-    "decoder_block", "interleave_moe_layer_step", "use_indexer", "moe_expert_input_dim",
+    "decoder_block", "interleave_moe_layer_step", "use_indexer", "moe_expert_input_dim", "use_qk_norm",
+    "attention_bias", "use_post_attn_norm", "use_post_ffw_norm",
 )
-NON_NUMERIC_ARCH_KEYS = ("mlp_activations", "logits_via_embedding", "attention_type", "decoder_block", "use_indexer")
+NON_NUMERIC_ARCH_KEYS = ("mlp_activations", "logits_via_embedding", "attention_type", "decoder_block", "use_indexer",
+                         "use_qk_norm", "attention_bias", "use_post_attn_norm", "use_post_ffw_norm")
 # learning_rate_final_fraction was cosine_learning_rate_final_fraction until ~2026-01
 # (present at 351eebc2, 2026-01-15; renamed with the WSD schedule).
 FINAL_FRACTION_KEYS = ("learning_rate_final_fraction", "cosine_learning_rate_final_fraction")
@@ -164,6 +166,9 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], extras:
         gated=isinstance(activations, list) and len(activations) == 2,
         tied_embeddings=bool(values["logits_via_embedding"].value),
     )
+    fields.update(maxtext_arch.total_fields(block, {k: values[k].value if values[k] is not None else None
+                                                     for k in ("use_qk_norm", "attention_bias", "use_post_attn_norm",
+                                                               "use_post_ffw_norm")}))
     per_block = maxtext_arch.COUNTED[block]
     if per_block != 1 and fields["num_layers"]:
         fields["num_layers"] *= per_block  # gemma2: one decoder layer = local + global layer

@@ -52,3 +52,19 @@ def moe_layer_count(layers: int, interleave_step: int) -> int:
     """llama4's determine_is_moe_layer: (i + 1) % step == 0."""
     step = interleave_step if interleave_step and interleave_step > 0 else 0
     return sum(1 for i in range(layers) if step and (i + 1) % step == 0)
+
+
+def total_fields(block: str, flags: dict) -> dict:
+    """ArchSpec fields that only change the total, from the block's model code:
+    layers/attentions.py Attention (use_qk_norm: a head_dim RMSNorm on q and on k, not for
+    llama4; attention_bias: q/k/v/o biases, no o bias for qwen2), models/gemma3.py (QK norm
+    always on), models/gemma2.py and gemma3.py (use_post_attn_norm / use_post_ffw_norm add
+    a norm after attention / after the MLP)."""
+    out: dict = {}
+    if (flags.get("use_qk_norm") is True or block == "gemma3") and block != "llama4":
+        out["qk_norm"] = "head"
+    if flags.get("attention_bias") is True:
+        out.update(qkv_bias=True, out_bias=block != "qwen2")
+    if block in ("gemma2", "gemma3"):
+        out["norms_per_layer"] = 2 + (flags.get("use_post_attn_norm") is True) + (flags.get("use_post_ffw_norm") is True)
+    return out
