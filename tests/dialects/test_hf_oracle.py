@@ -46,6 +46,9 @@ def test_oracle_covers_every_family_steplint_counts():
     assert len(covered) >= 40
     assert REQUIRED <= covered, REQUIRED - covered
     assert set(FAMILIES) <= covered, set(FAMILIES) - covered  # no family row without an oracle case
+    # ... and each also at its full-size class defaults (every default steplint fills in)
+    defaults = {c["model_type"] for c in CASES if c["name"].endswith("-class-defaults")}
+    assert set(FAMILIES) <= defaults, set(FAMILIES) - defaults
 
 
 def test_oracle_is_not_trivial():

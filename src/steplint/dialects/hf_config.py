@@ -306,7 +306,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     nested = isinstance(model_type, str) and model_type in TEXT_CONFIG_OF and isinstance(
         root.get("text_config"), MappingNode)
     if nested:
-        family = _text_config_family(FAMILIES[TEXT_CONFIG_OF[model_type]], root)
+        family = _text_config_family(FAMILIES[TEXT_CONFIG_OF[str(model_type)]], root)
         notices.append(f"{doc.path}: model_type {model_type!r}: N counts the language model in text_config; "
                        "the vision tower and projector are not counted, so there is no total")
     if family is None:

@@ -70,7 +70,7 @@ LLAMA = _d({
     "num_attention_heads": 32, "num_key_value_heads": None, "head_dim": None,
     "max_position_embeddings": 2048, "rope_theta": 10000.0, "attention_bias": False, "mlp_bias": False,
 })
-_NO_BIAS = dict(qkv_bias=False, out_bias=False, mlp_bias=False)
+_NO_BIAS: dict[str, Any] = dict(qkv_bias=False, out_bias=False, mlp_bias=False)
 _GPT2_KEYS = _k(hidden_size="n_embd", num_hidden_layers="n_layer", num_attention_heads="n_head",
                 intermediate_size="n_inner", max_position_embeddings="n_positions")
 
