@@ -61,3 +61,15 @@ def test_attention_only_layer_pattern_is_not_counted_from_num_layers():
     assert "n_params" not in recipe["facts"]
     assert any("--hybrid-layer-pattern" in n and "--params" in n for n in recipe["notices"])
     assert not [d for d in check(HYBRID / "megatron_pattern_attention.yaml") if d["code"] == "SL305"]
+
+
+def test_sl305_from_a_model_file_is_reported_on_the_checked_file():
+    # `check train.yaml --model config.json`: only train.yaml is reported, so a finding with
+    # no key of its own is blamed there, not on the --model file (which would drop it).
+    train = FIXTURES / "check" / "off_optimum.yaml"
+    r = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", "--model",
+                                 str(HYBRID / "mamba_config.json"), str(train)])
+    found = json.loads(r.output)["diagnostics"]
+    [sl305] = [d for d in found if d["code"] == "SL305"]
+    assert sl305["file"] == str(train) and "mamba" in sl305["message"]
+    assert not [d for d in found if d["code"] in ("SL302", "SL303")]
