@@ -24,7 +24,7 @@ from steplint.diagnostics import EMPTY_MAPPING
 from steplint.recipe import Fact, derived_source, fact
 
 NORM_TYPES = ("layernorm", "rmsnorm", "none")
-QK_NORM_TYPES = ("none", "head", "full")
+QK_NORM_TYPES = ("none", "head", "full", "full_nobias")
 
 
 class _ArchFields(NamedTuple):
@@ -64,9 +64,14 @@ class _ArchFields(NamedTuple):
     norm: str = "rmsnorm"
     norms_per_layer: int = 2  # 1 for single-norm parallel blocks (Falcon-7B, Phi-2)
     final_norm: bool = True
-    qk_norm: str = "none"  # "head": per-head width (Qwen3); "full": over all heads (OLMoE)
+    qk_norm: str = "none"  # "head": per-head width (Qwen3); "full": over all heads (OLMoE);
+    # "full_nobias": over all heads, weight only even under LayerNorm (StableLM per-head norms)
     parallel_attention: bool = False  # documents the block shape; does not change counts
     learned_position_embeddings: int = 0  # rows of a learned position table (GPT-2)
+    embedding_width: Optional[int] = None  # None: hidden_size (OPT-350m embeds at 512, projects to 1024)
+    # Tensors outside every part above, counted in the total only (OPT's project_in/out,
+    # BLOOM's embedding LayerNorm); the dialect that sets it says what they are.
+    other_params: int = 0
 
 
 class ArchSpec(_ArchFields):
@@ -177,6 +182,8 @@ def _layer_norms(s: ArchSpec) -> int:
         out += 2 * _norm_size(s, s.head_size)
     elif s.qk_norm == "full":
         out += _norm_size(s, s.num_heads * s.head_size) + _norm_size(s, s.kv_heads * s.head_size)
+    elif s.qk_norm == "full_nobias":
+        out += (s.num_heads + s.kv_heads) * s.head_size
     if s.is_mla:
         out += _norm_size(s, s.kv_lora_rank)
         if s.q_lora_rank:
@@ -218,15 +225,16 @@ def count_params(spec: ArchSpec) -> ParamCount:
         s.num_experts * _mlp_biases(s, expert_width) + s.shared_experts * _mlp_biases(s, shared_width)
     )
     norms = s.num_layers * _layer_norms(s) + (_norm_size(s, h) if s.final_norm else 0)
+    width = s.embedding_width or h
     position = s.learned_position_embeddings * h
-    input_embedding = s.vocab_size * h
-    output_head = 0 if s.tied_embeddings else s.vocab_size * h
+    input_embedding = s.vocab_size * width
+    output_head = 0 if s.tied_embeddings else s.vocab_size * width
     if s.lm_head_bias:
         output_head += s.vocab_size
 
     n_params = attention + dense_mlp + routed + shared
     n_active = attention + dense_mlp + routed_active + shared
-    total = n_params + router + biases + norms + position + input_embedding + output_head
+    total = n_params + router + biases + norms + position + input_embedding + output_head + s.other_params
     breakdown = {
         "attention": attention,
         "dense_mlp": dense_mlp,
@@ -239,6 +247,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
         "position_embedding": position,
         "input_embedding": input_embedding,
         "output_head": output_head,
+        "other": s.other_params,
     }
     return ParamCount(n_params, n_active, total, MappingProxyType(breakdown))
 
@@ -282,7 +291,7 @@ def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
                     f"{spec.num_experts} routed experts {b['routed_experts_active']:,}" for t in n_terms]
     total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]:,}" for k in
                                   ("router", "norms", "biases", "position_embedding", "input_embedding",
-                                   "output_head") if b[k]]
+                                   "output_head", "other") if b[k]]
     tied = "tied head counted once" if spec.tied_embeddings else "untied head"
     return {
         "n_params": fact("n_params", counts.n_params,

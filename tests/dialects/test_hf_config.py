@@ -68,13 +68,35 @@ def test_q_lora_rank_null_is_not_absent():
     assert absent - with_null == 27 * (2048 * 1536 + 1536 * 16 * 192 - 2048 * 16 * 192)
 
 
-def test_deepseek_without_top_k_is_dense():
+def test_deepseek_without_top_k_is_not_counted():
+    # transformers v5.25 builds the experts whenever n_routed_experts is set (layer >=
+    # first_k_dense_replace) but cannot route without num_experts_per_tok: N is not guessed.
     cfg = {"model_type": "deepseek_v2", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
            "intermediate_size": 128, "n_routed_experts": 8, "kv_lora_rank": 16, "q_lora_rank": None,
            "qk_nope_head_dim": 8, "qk_rope_head_dim": 8, "v_head_dim": 8}
     ex = extract_text(json.dumps(cfg))
-    assert not ex.arch.is_moe
-    assert ex.facts["n_params"].value == ex.facts["n_params_active"].value
+    assert "n_params" not in ex.facts and "num_experts_per_tok" in ex.notices[0]
+    dense = extract_text(json.dumps(dict(cfg, first_k_dense_replace=2)))  # every layer below the first MoE one
+    assert not dense.arch.is_moe and dense.facts["n_params"].value == dense.facts["n_params_active"].value
+
+
+def test_deepseek_moe_layer_freq_other_than_one_is_not_counted():
+    cfg = {"model_type": "deepseek_v3", "hidden_size": 64, "num_hidden_layers": 4, "num_attention_heads": 2,
+           "n_routed_experts": 8, "num_experts_per_tok": 2, "moe_layer_freq": 2, "first_k_dense_replace": 0}
+    assert "n_params" not in extract_text(json.dumps(cfg)).facts
+
+
+def test_multimodal_config_counts_its_text_model_without_a_total():
+    text = {"hidden_size": 64, "num_hidden_layers": 2, "intermediate_size": 96, "vocab_size": 100}
+    top = {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
+           "text_config": dict(text, model_type="gemma3_text"), "vision_config": {"hidden_size": 32}}
+    doc = load_document("config.json", text=json.dumps(top))
+    assert hf_config.detect(doc) == 1.0
+    ex = hf_config.extract(doc, ExtractContext())
+    alone = extract_text(json.dumps(dict(text, model_type="gemma3_text")))
+    assert ex.facts["n_params"].value == alone.facts["n_params"].value  # Gemma3TextConfig defaults for the rest
+    assert ex.facts["hidden_size"].source.key == "text_config.hidden_size"
+    assert "n_params_total" not in ex.facts and "vision" in ex.notices[0]
 
 
 def test_legacy_falcon_keys_and_multi_query():
@@ -97,10 +119,61 @@ def test_falcon_new_decoder_architecture_reads_the_legacy_kv_key():
     assert ex.facts["n_params"].value == 60 * per_layer
 
 
-def test_unknown_model_type_uses_generic_keys_with_a_notice():
+def test_unknown_model_type_leaves_n_unknown():
     ex = hf_config.extract(load_document(str(FIXTURES / "hf" / "unknown-model" / "config.json")), ExtractContext())
-    assert any("acme_lm" in n for n in ex.notices)
-    assert ex.facts["n_params"].value == 2 * (4 * 128 * 128 + 3 * 128 * 512)
+    assert ex.arch is None
+    assert not {"n_params", "n_params_active", "n_params_total"} & set(ex.facts)
+    # the dimensions the file states are still facts, each at its key
+    assert ex.facts["hidden_size"].value == 128 and ex.facts["hidden_size"].source.key == "hidden_size"
+    (notice,) = ex.notices
+    assert "acme_lm" in notice and "not counted" in notice and "--params" in notice
+    assert "Llama" not in notice
+    assert "not_transformer" not in ex.extras
+
+
+def test_config_without_model_type_is_not_guessed():
+    ex = extract_text(json.dumps({"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+                                  "vocab_size": 100, "architectures": ["AcmeForCausalLM"]}))
+    assert ex.arch is None and "n_params" not in ex.facts
+
+
+@pytest.mark.parametrize("model_type", ["mamba", "mamba2", "rwkv", "jamba", "zamba2", "falcon_mamba",
+                                        "nemotron_h", "qwen3_next"])
+def test_recurrent_and_hybrid_model_types_are_not_transformers(model_type):
+    ex = extract_text(json.dumps({"model_type": model_type, "hidden_size": 64, "num_hidden_layers": 2,
+                                  "num_attention_heads": 4, "vocab_size": 100}))
+    assert ex.arch is None and "n_params" not in ex.facts
+    assert model_type in ex.extras["not_transformer"]
+    assert "not a transformer" in ex.notices[0]
+
+
+def test_run_clm_style_spec_refuses_unknown_types():
+    with pytest.raises(hf_config.UnknownArchitecture):
+        hf_config.spec_from_config({"model_type": "acme_lm", "hidden_size": 64, "num_hidden_layers": 2,
+                                    "num_attention_heads": 4})
+    with pytest.raises(hf_config.UnknownArchitecture, match="not a transformer"):
+        hf_config.spec_from_config({"model_type": "mamba", "hidden_size": 64, "num_hidden_layers": 2,
+                                    "num_attention_heads": 4})
+
+
+@pytest.mark.parametrize("cfg", [
+    {"model_type": "mpt", "d_model": 64, "n_heads": 4, "n_layers": 2, "expansion_ratio": 3},  # transformers: 4h
+    {"model_type": "mpt", "d_model": 64, "n_heads": 4, "n_layers": 2, "no_bias": False},
+    {"model_type": "helium", "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 2, "head_dim": 32},
+])
+def test_variants_transformers_cannot_build_are_not_counted(cfg):
+    ex = extract_text(json.dumps(cfg))
+    assert "n_params" not in ex.facts and not ex.diagnostics
+    assert "not a variant steplint counts exactly" in ex.notices[0]
+
+
+def test_dbrx_nested_keys_have_their_sources():
+    cfg = {"model_type": "dbrx", "d_model": 64, "n_heads": 4, "n_layers": 2, "vocab_size": 100,
+           "attn_config": {"kv_n_heads": 2}, "ffn_config": {"ffn_hidden_size": 32, "moe_num_experts": 4,
+                                                            "moe_top_k": 2}}
+    ex = extract_text(json.dumps(cfg))
+    assert ex.facts["num_kv_heads"].value == 2 and ex.facts["num_kv_heads"].source.key == "attn_config.kv_n_heads"
+    assert ex.arch.num_experts == 4 and ex.arch.experts_per_token == 2 and ex.arch.expert_ffn_hidden_size == 32
 
 
 def test_missing_dimensions_is_a_bad_value_not_a_crash():

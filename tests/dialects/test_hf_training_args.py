@@ -134,3 +134,18 @@ def test_json_args_file():
     assert ex.diagnostics == ()
     assert ex.facts["peak_lr"].value == 1e-4 and ex.facts["train_steps"].value == 100
     assert ex.facts["peak_lr"].source.line == 1
+
+
+@pytest.mark.parametrize(("model_type", "words"), [("acme_lm", "not one steplint knows"),
+                                                    ("mamba", "not a transformer")])
+def test_run_clm_unknown_or_recurrent_model_type_is_not_guessed(model_type, words):
+    ex = extract(f"per_device_train_batch_size: 1\nmodel_type: {model_type}\n"
+                 "config_overrides: hidden_size=64,num_hidden_layers=2,num_attention_heads=4\n")
+    assert "n_params" not in ex.facts
+    assert any(words in n and "--params" in n for n in ex.notices)
+
+
+def test_run_clm_recurrent_model_type_is_outside_step_law():
+    ex = extract("per_device_train_batch_size: 1\nmodel_type: rwkv\n")
+    assert "rwkv" in ex.extras["not_transformer"]
+    assert "not_transformer" not in extract("per_device_train_batch_size: 1\nmodel_type: gpt2\n").extras

@@ -68,3 +68,111 @@ def test_model_table_matches_the_hf_oracle(model, n, n_active):
     doc = load_document("u.yml", text=f"model_name: {model}\nper_device_batch_size: 1\n")
     facts = maxtext.extract(doc, ExtractContext()).facts
     assert (facts["n_params"].value, facts["n_params_active"].value) == (n, n_active)
+
+
+def _model(name: str, extra: str = ""):
+    doc = load_document("u.yml", text=f"model_name: {name}\nper_device_batch_size: 1\n{extra}")
+    return maxtext.extract(doc, ExtractContext())
+
+
+def _hf(cfg: dict):
+    import json
+
+    from steplint.dialects import hf_config
+
+    return hf_config.extract(load_document("config.json", text=json.dumps(cfg)), ExtractContext()).facts
+
+
+def test_gemma2_decoder_layer_is_a_local_global_pair():
+    # configs/models/gemma2-9b.yml says 21 layers: MaxText's Gemma2DecoderLayer holds a local
+    # and a global layer. Gemma-2-9B has 42 (its HF config.json); N must equal the HF count.
+    ex = _model("gemma2-9b")
+    assert ex.facts["num_layers"].value == 42 and ex.facts["num_layers"].source.kind == "derived"
+    hf = _hf({"model_type": "gemma2", "hidden_size": 3584, "num_hidden_layers": 42, "num_attention_heads": 16,
+              "num_key_value_heads": 8, "head_dim": 256, "intermediate_size": 14336, "vocab_size": 256000})
+    assert ex.facts["n_params"].value == hf["n_params"].value == 8_323_596_288
+
+
+def test_a_user_file_with_decoder_block_gemma2_doubles_its_own_layer_count():
+    doc = load_document("u.yml", text="decoder_block: gemma2\nbase_emb_dim: 256\nbase_num_query_heads: 4\n"
+                                      "base_num_kv_heads: 4\nhead_dim: 64\nbase_mlp_dim: 512\n"
+                                      "base_num_decoder_layers: 3\nper_device_batch_size: 1\n")
+    f = maxtext.extract(doc, ExtractContext()).facts
+    assert f["num_layers"].value == 6
+    assert f["n_params"].value == 6 * (4 * 256 * 256 + 3 * 256 * 512)
+
+
+def test_llama4_interleaves_moe_layers_like_torchtitan():
+    from steplint.dialects import torchtitan
+
+    for maxtext_name, flavor in (("llama4-17b-16e", "17bx16e"), ("llama4-17b-128e", "17bx128e")):
+        mine = _model(maxtext_name).facts
+        doc = load_document("f.toml", text=f'[model]\nname = "llama4"\nflavor = "{flavor}"\n')
+        theirs = torchtitan.extract(doc, ExtractContext()).facts
+        assert (mine["n_params"].value, mine["n_params_active"].value) == (
+            theirs["n_params"].value, theirs["n_params_active"].value), maxtext_name
+
+
+def test_qwen3_next_is_a_hybrid_not_a_transformer():
+    ex = _model("qwen3-next-80b-a3b")
+    assert "n_params" not in ex.facts
+    assert "qwen3_next" in ex.extras["not_transformer"]
+
+
+def test_gpt_oss_n_is_the_one_transformers_builds_and_no_total():
+    f = _model("gpt-oss-20b").facts
+    hf = _hf({"model_type": "gpt_oss", "num_hidden_layers": 24, "num_local_experts": 32})
+    assert (f["n_params"].value, f["n_params_active"].value) == (hf["n_params"].value, hf["n_params_active"].value)
+    assert "n_params_total" not in f  # biases and attention sinks are outside the MaxText count
+
+
+@pytest.mark.parametrize("name", ["deepseek3.2-671b", "gemma4-31b", "envy-test"])
+def test_blocks_steplint_does_not_model_leave_n_unknown(name):
+    ex = _model(name)
+    assert "n_params" not in ex.facts and ex.arch is None
+    assert any("--params" in n for n in ex.notices)
+
+
+def test_every_model_file_is_counted_refused_or_marked_hybrid():
+    import json
+
+    from steplint.resources import data_path
+
+    table = json.loads(data_path("maxtext_models.json").read_text())
+    assert len(table["models"]) >= 70 and len(table["_commit"]) == 40
+    for name in table["models"]:
+        ex = _model(name)
+        assert ("n_params" in ex.facts) != bool(ex.notices), name
+
+
+# MaxText model files and the HF config.json of the same released model: N, active N and
+# total agree (hf_config's families are checked against transformers itself).
+_HF_TWINS = [
+    ("llama2-7b", {"model_type": "llama"}),
+    ("mixtral-8x7b", {"model_type": "mixtral"}),
+    ("qwen3-30b-a3b", {"model_type": "qwen3_moe", "hidden_size": 2048, "num_hidden_layers": 48,
+                       "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128,
+                       "moe_intermediate_size": 768, "num_experts": 128, "num_experts_per_tok": 8}),
+    ("qwen3-0.6b", {"model_type": "qwen3", "hidden_size": 1024, "num_hidden_layers": 28, "num_attention_heads": 16,
+                    "num_key_value_heads": 8, "head_dim": 128, "intermediate_size": 3072, "vocab_size": 151936,
+                    "tie_word_embeddings": True}),
+    ("qwen2.5-7b", {"model_type": "qwen2", "hidden_size": 3584, "num_hidden_layers": 28, "num_attention_heads": 28,
+                    "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064}),
+    ("gemma2-9b", {"model_type": "gemma2", "hidden_size": 3584, "num_hidden_layers": 42, "num_attention_heads": 16,
+                   "num_key_value_heads": 8, "head_dim": 256, "intermediate_size": 14336, "vocab_size": 256128}),
+    ("gemma3-12b", {"model_type": "gemma3_text", "hidden_size": 3840, "num_hidden_layers": 48,
+                    "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 256, "intermediate_size": 15360,
+                    "vocab_size": 262144}),
+    ("deepseek2-16b", {"model_type": "deepseek_v2", "hidden_size": 2048, "num_hidden_layers": 27,
+                       "num_attention_heads": 16, "intermediate_size": 10944, "moe_intermediate_size": 1408,
+                       "n_routed_experts": 64, "n_shared_experts": 2, "num_experts_per_tok": 6,
+                       "first_k_dense_replace": 1, "kv_lora_rank": 512, "q_lora_rank": None,
+                       "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128, "vocab_size": 102400}),
+]
+
+
+@pytest.mark.parametrize(("name", "hf"), _HF_TWINS, ids=[n for n, _ in _HF_TWINS])
+def test_model_files_count_like_the_hf_config(name, hf):
+    mine, theirs = _model(name).facts, _hf(hf)
+    keys = ("n_params", "n_params_active", "n_params_total")
+    assert tuple(mine[k].value for k in keys) == tuple(theirs[k].value for k in keys)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from steplint.dialects import torchtitan
+from steplint.dialects import hf_config, torchtitan
+from steplint.dialects.torchtitan_arch import llama3_ffn_width
 from steplint.dialects.base import ExtractContext
 from steplint.documents.load import load_document
 
@@ -27,7 +28,7 @@ def test_detects_torchtitan_toml_only():
     (256, 256, None, 768), (4096, 1024, 1.3, 14336), (8192, 4096, 1.3, 28672), (16384, 4096, 1.2, 53248),
 ])
 def test_llama3_ffn_width_matches_the_flavor_table(dim, multiple_of, multiplier, ffn):
-    assert torchtitan.llama3_ffn_width(dim, multiple_of, multiplier) == ffn
+    assert llama3_ffn_width(dim, multiple_of, multiplier) == ffn
 
 
 def test_extracts_flavor_batch_and_schedule_with_sources():
@@ -70,9 +71,21 @@ def test_old_key_names_and_lr_min_is_a_ratio():
 
 
 def test_unknown_flavor_leaves_n_unknown_with_a_notice():
-    ex = torchtitan.extract(load("torchtitan_unknown_flavor.toml"), ExtractContext())
+    doc = load_document("f.toml", text='[model]\nname = "qwen3"\nflavor = "1000B"\n')
+    ex = torchtitan.extract(doc, ExtractContext())
     assert "n_params" not in ex.facts and ex.arch is None
-    assert any("qwen3" in n and "--model" in n for n in ex.notices)
+    assert any("qwen3" in n and "--params" in n for n in ex.notices)
+
+
+def test_model_without_a_counting_rule_leaves_n_unknown():
+    doc = load_document("f.toml", text='[model]\nname = "flux"\nflavor = "flux-dev"\n')
+    ex = torchtitan.extract(doc, ExtractContext())
+    assert "n_params" not in ex.facts and ex.arch is None
+
+
+def test_qwen3_flavor_of_the_fixture_is_counted():
+    ex = torchtitan.extract(load("torchtitan_unknown_flavor.toml"), ExtractContext())
+    assert ex.facts["n_params"].value == 1_409_286_144  # 28 x (attention 12.6M + FFN 37.7M)
 
 
 @pytest.mark.parametrize(("name", "flavor", "n", "n_active"), [
@@ -83,6 +96,13 @@ def test_unknown_flavor_leaves_n_unknown_with_a_notice():
     ("deepseek_v3", "debugmodel", 31_948_800, 27_033_600),
     ("deepseek_v3", "16B", 15_283_519_488, 2_238_185_472),
     ("deepseek_v3", "671B", 669_065_609_216, 35_591_487_488),
+    # Qwen3-30B-A3B: the same N and active N as transformers builds (param-counting.md).
+    ("qwen3", "30B-A3B", 29_896_998_912, 2_717_908_992),
+    # Llama 4 Scout (every layer MoE, 16 experts + 1 shared of 8192) and Maverick (every
+    # second layer MoE with 128 experts); active non-embedding 15.1B, "17B active" with embeddings.
+    ("llama4", "17bx16e", 105_696_460_800, 15_099_494_400),
+    ("llama4", "17bx128e", 398_626_652_160, 15_099_494_400),
+    ("gpt_oss", "20b", 19_747_307_520, 3_025_797_120),
 ])
 def test_flavor_table(name, flavor, n, n_active):
     doc = load_document("f.toml", text=f'[model]\nname = "{name}"\nflavor = "{flavor}"\n')
@@ -117,3 +137,37 @@ def test_show_json_end_to_end():
     assert facts["adam_beta2"]["source"] == {
         "kind": "default", "framework": "torchtitan v0.2.2 (torchtitan/config/job_config.py)",
         "note": "optimizer.beta2 not set"}
+
+
+# The same model through two doors: a torchtitan flavor and the HF config.json of the
+# released checkpoint (hf_config's families are checked against transformers itself).
+_HF_TWINS = [
+    ("qwen3", "0.6B", {"model_type": "qwen3", "hidden_size": 1024, "num_hidden_layers": 28,
+                       "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128,
+                       "intermediate_size": 3072, "vocab_size": 151936, "tie_word_embeddings": True}),
+    ("qwen3", "30B-A3B", {"model_type": "qwen3_moe", "hidden_size": 2048, "num_hidden_layers": 48,
+                          "num_attention_heads": 32, "num_key_value_heads": 4, "head_dim": 128,
+                          "intermediate_size": 6144, "moe_intermediate_size": 768, "num_experts": 128,
+                          "num_experts_per_tok": 8, "vocab_size": 151936}),
+    ("deepseek_v3", "16B", {"model_type": "deepseek_v2", "hidden_size": 2048, "num_hidden_layers": 27,
+                            "num_attention_heads": 16, "intermediate_size": 10944, "moe_intermediate_size": 1408,
+                            "n_routed_experts": 64, "n_shared_experts": 2, "num_experts_per_tok": 6,
+                            "first_k_dense_replace": 1, "kv_lora_rank": 512, "q_lora_rank": None,
+                            "qk_nope_head_dim": 128, "qk_rope_head_dim": 64, "v_head_dim": 128,
+                            "vocab_size": 102400}),
+    ("gpt_oss", "20b", {"model_type": "gpt_oss", "num_hidden_layers": 24, "num_local_experts": 32}),
+    ("llama4", "17bx16e", {"model_type": "llama4_text"}),  # Llama4TextConfig defaults = Scout
+    ("llama4", "17bx128e", {"model_type": "llama4_text", "num_local_experts": 128,
+                            "interleave_moe_layer_step": 2}),
+]
+
+
+@pytest.mark.parametrize(("name", "flavor", "hf"), _HF_TWINS, ids=[f"{n}-{f}" for n, f, _ in _HF_TWINS])
+def test_flavor_counts_equal_the_hf_config_of_the_same_model(name, flavor, hf):
+    import json
+
+    doc = load_document("f.toml", text=f'[model]\nname = "{name}"\nflavor = "{flavor}"\n')
+    mine = torchtitan.extract(doc, ExtractContext()).facts
+    theirs = hf_config.extract(load_document("config.json", text=json.dumps(hf)), ExtractContext()).facts
+    keys = ("n_params", "n_params_active", "n_params_total")
+    assert tuple(mine[k].value for k in keys) == tuple(theirs[k].value for k in keys)

@@ -237,6 +237,9 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _init(a, facts)
     references = _references(a, extras, notices)
     arch = _scratch_arch(a, facts, notices)
+    recurrent = _recurrent_model_type(a)
+    if recurrent:
+        extras["not_transformer"] = recurrent
 
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=arch, references=references,
                       diagnostics=tuple(a.diagnostics), notices=tuple(notices), extras=MappingProxyType(extras))
@@ -402,6 +405,16 @@ def _references(a: _Args, extras: dict, notices: list) -> tuple[Reference, ...]:
     return tuple(refs)
 
 
+def _recurrent_model_type(a: _Args):
+    """run_clm's `model_type` naming a recurrent or hybrid model (Mamba, RWKV, Jamba...)."""
+    from steplint.dialects.hf_families import NOT_TRANSFORMER
+
+    model_type = a.text("model_type")
+    if model_type in NOT_TRANSFORMER and not a.text("model_name_or_path"):
+        return f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}"
+    return None
+
+
 def _scratch_arch(a: _Args, facts: dict, notices: list):
     """run_clm from scratch: `model_type` (+ `config_overrides` "k=v,k=v") builds the class
     defaults, so N is known without any config.json."""
@@ -422,6 +435,9 @@ def _scratch_arch(a: _Args, facts: dict, notices: list):
                 cfg[k.strip()] = v.strip()
     try:
         spec, spec_notices = hf_config.spec_from_config(cfg)
+    except hf_config.UnknownArchitecture as exc:  # no guessed block structure: N stays unknown
+        notices.append(f"{a.doc.path}: {exc}; supply N with --params N or [tool.steplint] params")
+        return None
     except (ValueError, TypeError):
         return None
     notices.extend(f"{a.doc.path}: {n}" for n in spec_notices)

@@ -128,7 +128,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         preset = preset_config(name.value)
         if preset is None:
             notices.append(f"litgpt preset {name.value!r} is not in steplint's preset table "
-                           "(data/litgpt_presets.json); N is unknown: pass --model with a config.json")
+                           "(data/litgpt_presets.json); N is unknown: pass --params N or --model with a config.json")
             return None, None
         cfg = preset
         origin = f"litgpt 26857050 litgpt/config.py preset {name.value!r}"
@@ -138,6 +138,11 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     else:
         return None, None
 
+    unmodelled = [k for k in ("latent_attention", "n_shared_expert", "first_k_dense_replace") if cfg.get(k)]
+    if unmodelled:  # DeepSeek-style attention or MoE layout: not counted rather than guessed
+        notices.append(f"litgpt config sets {', '.join(unmodelled)}, which steplint does not count exactly; "
+                       "N is unknown: pass --params N or --model with a config.json")
+        return None, None
     try:
         cfg = _finish_config(cfg)
         mlp = str(cfg.get("mlp_class_name"))
@@ -148,8 +153,11 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
             gated=mlp in GATED_MLPS, tied_embeddings=_tied(reader),
             num_experts=cfg.get("n_expert") or 0, experts_per_token=cfg.get("n_expert_per_token") or 0,
             expert_ffn_hidden_size=cfg.get("moe_intermediate_size"),
-            qkv_bias=bool(cfg.get("bias")), out_bias=bool(cfg.get("bias")), mlp_bias=bool(cfg.get("bias")),
-            norm="layernorm" if cfg.get("norm_class_name", "LayerNorm") == "LayerNorm" else "rmsnorm",
+            qkv_bias=bool(cfg.get("bias") or cfg.get("attn_bias")), out_bias=bool(cfg.get("bias")),
+            mlp_bias=bool(cfg.get("bias")), lm_head_bias=bool(cfg.get("lm_head_bias")),
+            norm=_norm(cfg, name.value if name is not None and not isinstance(inline, MappingNode) else None),
+            norms_per_layer=_norms_per_layer(cfg),
+            qk_norm=("full" if cfg.get("norm_qk_type") == "olmo2" else "head") if cfg.get("norm_qk") else "none",
         )
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
         notices.append(f"cannot read the litgpt architecture: {exc}")
@@ -163,6 +171,21 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         sheet.put(field_name, Value(value, source(key)))
     sheet.put_param_counts(spec, origin)
     return spec, Value(cfg["block_size"], source("block_size"))
+
+
+def _norm(cfg: dict, preset: Optional[str]) -> str:
+    """Config.norm_class (@ 26857050): RMSNorm, or torch.nn.LayerNorm, without affine
+    parameters when the config's name contains "OLMo" (OLMo's non-parametric LayerNorm)."""
+    if cfg.get("norm_class_name", "LayerNorm") != "LayerNorm":
+        return "rmsnorm"
+    return "none" if "OLMo" in str(cfg.get("name") or preset or "") else "layernorm"
+
+
+def _norms_per_layer(cfg: dict) -> int:
+    """litgpt/model.py Block (@ 26857050): norm_1 unless disabled, norm_2 unless disabled or
+    shared with norm_1 (shared_attention_norm), optional post-attention and post-MLP norms."""
+    norms = int(cfg.get("norm_1", True)) + int(bool(cfg.get("norm_2", True)) and not cfg.get("shared_attention_norm"))
+    return norms + int(bool(cfg.get("post_attention_norm"))) + int(bool(cfg.get("post_mlp_norm")))
 
 
 def _tied(reader: ConfigReader) -> bool:

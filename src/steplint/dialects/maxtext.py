@@ -32,8 +32,11 @@ ARCH_KEYS = (
     "base_mlp_dim", "mlp_activations", "vocab_size", "logits_via_embedding", "num_experts",
     "num_experts_per_tok", "base_moe_mlp_dim", "shared_experts", "first_num_dense_layers", "attention_type",
     "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim",
+    "decoder_block", "interleave_moe_layer_step", "use_indexer", "moe_expert_input_dim", "use_qk_norm",
+    "attention_bias", "use_post_attn_norm", "use_post_ffw_norm",
 )
-NON_NUMERIC_ARCH_KEYS = ("mlp_activations", "logits_via_embedding", "attention_type")
+NON_NUMERIC_ARCH_KEYS = ("mlp_activations", "logits_via_embedding", "attention_type", "decoder_block", "use_indexer",
+                         "use_qk_norm", "attention_bias", "use_post_attn_norm", "use_post_ffw_norm")
 # learning_rate_final_fraction was cosine_learning_rate_final_fraction until ~2026-01
 # (present at 351eebc2, 2026-01-15; renamed with the WSD schedule).
 FINAL_FRACTION_KEYS = ("learning_rate_final_fraction", "cosine_learning_rate_final_fraction")
@@ -115,19 +118,32 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     layers = _Layers(reader, notices)
     sheet = FactSheet()
     extras: dict = {}
-    spec = _architecture(layers, sheet, notices)
+    spec = _architecture(layers, sheet, notices, extras)
     _batch(layers, sheet, ctx, extras)
     _schedule(layers, sheet, notices, extras)
     _optimizer(layers, reader, sheet, notices)
     return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
 
 
-def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
+def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dict):
     from steplint.arch import ArchSpec
+    from steplint.dialects import maxtext_arch
 
     if layers.model_name is not None and not layers.model:
         return None
     values = {key: layers.get(key) for key in ARCH_KEYS}
+    block = str(values["decoder_block"].value) if values["decoder_block"] is not None else "llama2"
+    if block in maxtext_arch.NOT_TRANSFORMER:
+        extras["not_transformer"] = f"MaxText decoder_block {block!r}: {maxtext_arch.NOT_TRANSFORMER[block]}"
+        notices.append(f"decoder_block {block!r} is a {maxtext_arch.NOT_TRANSFORMER[block]}, not a transformer: "
+                       "N is not counted")
+        return None
+    if block not in maxtext_arch.COUNTED or (values["use_indexer"] is not None and values["use_indexer"].value
+                                            is True):
+        what = "with use_indexer" if block in maxtext_arch.COUNTED else "has a layer structure that"
+        notices.append(f"MaxText decoder_block {block!r} {what} steplint does not count exactly; N is unknown: "
+                       "pass --params N or --model with a config.json")
+        return None
     scale = layers.number("global_parameter_scale")
     if scale is not None and scale.value != 1:
         notices.append(f"global_parameter_scale {scale.value} rescales every dimension; steplint reads "
@@ -150,12 +166,26 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
         gated=isinstance(activations, list) and len(activations) == 2,
         tied_embeddings=bool(values["logits_via_embedding"].value),
     )
+    fields.update(maxtext_arch.total_fields(block, {k: values[k].value if values[k] is not None else None
+                                                     for k in ("use_qk_norm", "attention_bias", "use_post_attn_norm",
+                                                               "use_post_ffw_norm")}))
+    per_block = maxtext_arch.COUNTED[block]
+    if per_block != 1 and fields["num_layers"]:
+        fields["num_layers"] *= per_block  # gemma2: one decoder layer = local + global layer
     if experts > 1:
+        moe_input = num("moe_expert_input_dim")
+        if moe_input is not None and moe_input > 0 and moe_input != fields["hidden_size"]:
+            notices.append("moe_expert_input_dim differs from base_emb_dim: steplint does not count that MoE "
+                           "exactly; N is unknown: pass --params N or --model with a config.json")
+            return None
         moe_width = num("base_moe_mlp_dim")
+        dense = num("first_num_dense_layers") or 0
+        if block == "llama4" and fields["num_layers"]:
+            dense = fields["num_layers"] - maxtext_arch.moe_layer_count(fields["num_layers"],
+                                                                        num("interleave_moe_layer_step") or 1)
         fields.update(num_experts=experts, experts_per_token=num("num_experts_per_tok") or 1,
                       expert_ffn_hidden_size=moe_width if moe_width and moe_width > 0 else None,
-                      shared_experts=num("shared_experts") or 0,
-                      num_dense_layers=num("first_num_dense_layers") or 0)
+                      shared_experts=num("shared_experts") or 0, num_dense_layers=dense)
     if str(values["attention_type"].value) == "mla":
         fields.update(head_dim=None, q_lora_rank=num("q_lora_rank"), kv_lora_rank=num("kv_lora_rank"),
                       qk_nope_head_dim=num("qk_nope_head_dim"), qk_rope_head_dim=num("qk_rope_head_dim"),
@@ -164,13 +194,21 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str]):
         spec = ArchSpec(**fields)
         sheet.put_param_counts(spec, f"MaxText configs/models/{layers.model_name}.yml" if layers.model_name
                                else "MaxText base_* architecture keys")
+        if block in maxtext_arch.TOTAL_NOT_COUNTED:
+            sheet.facts.pop("n_params_total", None)
     except (TypeError, ValueError) as exc:
         notices.append(f"cannot read the MaxText architecture: {exc}")
         return None
-    for field_name, key in (("hidden_size", "base_emb_dim"), ("num_layers", "base_num_decoder_layers"),
-                            ("num_attention_heads", "base_num_query_heads"), ("ffn_hidden_size", "base_mlp_dim"),
-                            ("vocab_size", "vocab_size")):
+    for field_name, key in (("hidden_size", "base_emb_dim"), ("num_attention_heads", "base_num_query_heads"),
+                            ("ffn_hidden_size", "base_mlp_dim"), ("vocab_size", "vocab_size")):
         sheet.put(field_name, Value(num(key), values[key].source))
+    layers_source = values["base_num_decoder_layers"].source
+    if per_block == 1:
+        sheet.put("num_layers", Value(spec.num_layers, layers_source))
+    else:
+        sheet.put("num_layers", derived(spec.num_layers, f"{per_block} x base_num_decoder_layers",
+                                        note=f"a {block} decoder layer holds {per_block} transformer layers",
+                                        at=layers_source))
     if not spec.is_mla:
         sheet.put("num_kv_heads", Value(spec.kv_heads, values["base_num_kv_heads"].source))
         sheet.put("head_dim", Value(spec.head_size, values["head_dim"].source))

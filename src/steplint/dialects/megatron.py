@@ -378,7 +378,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notices += tuple(args.generated)
     if incompatible:
         extras["incompatible_flags"] = tuple(incompatible)
-    return Extraction(
+    out = Extraction(
         dialect=NAME,
         file=doc.path,
         facts=dict(sheet.facts),
@@ -388,6 +388,32 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         notices=notices,
         extras=extras,
     )
+    return _hybrid_pattern(args, out)
+
+
+def _hybrid_pattern(args: "_Args", out: Extraction) -> Extraction:
+    """--hybrid-layer-pattern (formerly --hybrid-override-pattern) lists every layer and
+    overrides --num-layers (NVIDIA/Megatron-LM d98e8a64, megatron/training/arguments.py);
+    its symbols (megatron/core/models/hybrid/hybrid_layer_allocation.py Symbols): M Mamba,
+    G gated delta net, * D + attention, - MLP, E MoE. With M or G the model is a hybrid
+    (SL305); without, a transformer laid out layer by layer, which steplint does not count."""
+    from steplint.dialects import nontransformer
+
+    dest = next((d for d in ("hybrid_layer_pattern", "hybrid_override_pattern") if args.has(d)), None)
+    if dest is None:
+        return out
+    value = args.text(dest)
+    pattern = str(value.value) if value is not None else ""
+    flag = "--" + dest.replace("_", "-")
+    readable = bool(pattern) and set(pattern) <= set("MG*D+-E|/")
+    recurrent = [name for symbol, name in (("M", "Mamba"), ("G", "gated delta net")) if symbol in pattern]
+    if readable and recurrent:
+        return nontransformer.mark(out, f"Megatron {flag} with {' and '.join(recurrent)} layers")
+    facts = {k: v for k, v in out.facts.items() if not k.startswith("n_params")}
+    what = "lays the model out layer by layer" if readable else f"is {pattern!r}, which steplint cannot read,"
+    notice = (f"{out.file}: {flag} {what} (--num-layers is ignored); steplint does not count such patterns, "
+              "so N is unknown: pass --params N")
+    return out._replace(facts=facts, arch=None, notices=tuple(out.notices) + (notice,))
 
 
 def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:

@@ -67,7 +67,15 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     _batch(reader, sheet)
     _schedule(reader, sheet, extras)
     _optimizer(reader, sheet)
-    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    out = finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    # examples/mamba/config.py MambaModelConfig (huggingface/nanotron 2411b022): the flag
+    # examples/mamba/trainer.py checks to build Mamba blocks instead of LLaMA ones.
+    mamba = reader.flag("model.model_config.is_mamba_config")
+    if mamba is not None and mamba.value:
+        from steplint.dialects import nontransformer
+
+        out = nontransformer.mark(out, "nanotron Mamba model (model.model_config.is_mamba_config)")
+    return out
 
 
 def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):

@@ -192,8 +192,32 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         # Lightning stops at whichever of max_steps and max_time comes first
         notices = (f"{doc.path}: trainer.max_time {max_time.value} may stop the run before max_steps; "
                    "the tokens D are an upper bound",)
-    return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
-                      diagnostics=tuple(reader.diagnostics), notices=notices, extras=extras)
+    out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
+                     diagnostics=tuple(reader.diagnostics), notices=notices, extras=extras)
+    recurrent = _recurrent_model(root)
+    if recurrent:
+        from steplint.dialects import nontransformer
+
+        out = nontransformer.mark(out, recurrent)
+    return out
+
+
+# Keys only NeMo's recurrent models read (NVIDIA/NeMo 8cfedd72,
+# nemo/collections/nlp/models/language_modeling/): megatron_mamba_model.py reads
+# hybrid_override_pattern (default "M" x num_layers: all Mamba-2) and mamba_ssm_ngroups;
+# megatron_griffin_model.py reads activations_checkpoint_recurrent (RG-LRU blocks).
+_RECURRENT_KEYS = (("hybrid_override_pattern", "NeMo Mamba-2 / hybrid model (model.hybrid_override_pattern)"),
+                   ("mamba_ssm_ngroups", "NeMo Mamba-2 / hybrid model (model.mamba_ssm_ngroups)"),
+                   ("activations_checkpoint_recurrent", "NeMo Griffin recurrent model "
+                                                        "(model.activations_checkpoint_recurrent)"))
+
+
+def _recurrent_model(root: Any) -> Optional[str]:
+    model = root.get("model") if isinstance(root, MappingNode) else None
+    if not isinstance(model, MappingNode):
+        return None
+    keys = set(model.keys())
+    return next((reason for key, reason in _RECURRENT_KEYS if key in keys), None)
 
 
 def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:

@@ -33,7 +33,7 @@ from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.dialects.megatron import moe_layer_count
-from steplint.documents.nodes import Document, MappingNode, ScalarNode
+from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import default_source
 
@@ -206,8 +206,35 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         sheet.facts.update(counts)
     _batch(keys, sheet)
     _schedule(keys, sheet, extras)
-    return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
-                      diagnostics=tuple(keys.diagnostics) + tuple(keys.reader.diagnostics), extras=extras)
+    out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
+                     diagnostics=tuple(keys.diagnostics) + tuple(keys.reader.diagnostics), extras=extras)
+    layer_types = _non_transformer_layers(keys)
+    if layer_types:
+        from steplint.dialects import nontransformer
+
+        out = nontransformer.mark(out, f"NeoX attention_config with {'/'.join(layer_types)} layers")
+    return out
+
+
+# megatron/model/gpt2_model.py (EleutherAI/gpt-neox ea7aefd8) builds these attention_config
+# layer types as gMLP/aMLP, RWKV and Mamba blocks instead of attention + MLP.
+_NON_TRANSFORMER_LAYERS = ("mamba", "rwkv", "gmlp", "amlp")
+
+
+def _non_transformer_layers(keys: _Keys) -> tuple[str, ...]:
+    """Layer types of `attention_config` ([[types], repeat] pairs) that are not attention."""
+    node = keys._value_node("attention_config")
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str) and value.lower() in _NON_TRANSFORMER_LAYERS and value.lower() not in found:
+            found.append(value.lower())
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(to_python(node) if node is not None else None)
+    return tuple(found)
 
 
 def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:

@@ -13,7 +13,6 @@ commits cited in formats-hf-modern.md section 6.2.
 
 from __future__ import annotations
 
-import math
 from typing import Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
@@ -93,17 +92,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 # -- architecture ---------------------------------------------------------------------------
 
 
-def llama3_ffn_width(dim: int, multiple_of: int, ffn_dim_multiplier: Optional[float]) -> int:
-    """FFN width of a llama3 flavor, as torchtitan's FeedForward computes it: 2/3 of 4*dim,
-    times the multiplier, rounded up to a multiple of `multiple_of`."""
-    hidden = int(2 * (4 * dim) / 3)
-    if ffn_dim_multiplier is not None:
-        hidden = int(ffn_dim_multiplier * hidden)
-    return multiple_of * math.ceil(hidden / multiple_of)
-
-
 def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
-    from steplint.arch import ArchSpec
+    from steplint.dialects.torchtitan_arch import UnknownFlavor, flavor_spec
 
     name = reader.text_or_default("model.name", DEFAULT_MODEL)
     flavor = reader.text_or_default("model.flavor", DEFAULT_FLAVOR)
@@ -112,43 +102,23 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     if not isinstance(entry, dict):
         notices.append(
             f"torchtitan model {name.value!r} flavor {flavor.value!r} is not in steplint's flavor "
-            "table (data/torchtitan_flavors.json); N is unknown: pass --model with a config.json")
+            "table (data/torchtitan_flavors.json); N is unknown: pass --params N or --model with a config.json")
+        return None
+    try:
+        spec = flavor_spec(name.value, entry)
+    except (UnknownFlavor, ValueError) as exc:
+        notices.append(f"torchtitan model {name.value!r} flavor {flavor.value!r}: {exc}; N is unknown: "
+                       "pass --params N or --model with a config.json")
         return None
     origin = f"torchtitan v0.2.2 models/{name.value}/__init__.py flavor {flavor.value!r}"
 
     def table(value) -> Value:
         return Value(value, default_source(origin))
 
-    if name.value == "deepseek_v3":
-        spec = ArchSpec(
-            hidden_size=entry["dim"],
-            num_layers=entry["n_layers"],
-            num_heads=entry["n_heads"],
-            ffn_hidden_size=entry["inter_dim"],
-            vocab_size=entry["vocab_size"],
-            num_experts=entry["num_experts"],
-            experts_per_token=entry["top_k"],
-            expert_ffn_hidden_size=entry["moe_inter_dim"],
-            shared_experts=entry["num_shared_experts"],
-            num_dense_layers=entry["n_dense_layers"],
-            q_lora_rank=entry["q_lora_rank"],
-            kv_lora_rank=entry["kv_lora_rank"],
-            qk_nope_head_dim=entry["qk_nope_head_dim"],
-            qk_rope_head_dim=entry["qk_rope_head_dim"],
-            v_head_dim=entry["v_head_dim"],
-        )
+    if spec.is_moe:
         sheet.put("num_experts", table(spec.num_experts))
         sheet.put("experts_per_token", table(spec.experts_per_token))
-    else:
-        ffn = llama3_ffn_width(entry["dim"], entry["multiple_of"], entry["ffn_dim_multiplier"])
-        spec = ArchSpec(
-            hidden_size=entry["dim"],
-            num_layers=entry["n_layers"],
-            num_heads=entry["n_heads"],
-            num_kv_heads=entry["n_kv_heads"],
-            ffn_hidden_size=ffn,
-            vocab_size=entry["vocab_size"],
-        )
+    if not spec.is_mla:
         sheet.put("num_kv_heads", table(spec.kv_heads))
     sheet.put("hidden_size", table(spec.hidden_size))
     sheet.put("num_layers", table(spec.num_layers))

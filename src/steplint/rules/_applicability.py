@@ -42,6 +42,13 @@ def steplaw_exclusions(recipe: Recipe) -> tuple[str, ...]:
         reasons.append("fine-tuning a pretrained model (Step Law covers pre-training from scratch)")
     elif init == "checkpoint":
         reasons.append("continued pre-training from a checkpoint (Step Law covers training from scratch)")
+    # A dialect that reads a recurrent or hybrid architecture (Mamba, RWKV, Jamba...) says
+    # what it is in this extra: Step Law's grid is dense and MoE transformers only (MHA
+    # attention, SwiGLU FFN; steplaw.md section 4), and its N counts attention + FFN weights.
+    not_transformer = recipe.extras.get("not_transformer")
+    if not_transformer:
+        reasons.append(f"{not_transformer}, not a transformer (Step Law was fitted on dense and MoE "
+                       "transformers)")
     return tuple(reasons)
 
 

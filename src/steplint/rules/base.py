@@ -73,6 +73,20 @@ class RuleContext(NamedTuple):
                 return overrides[key][name]
         return self.rule.options.get(name)
 
+    def _blame_file(self) -> str:
+        """The recipe's first file that is not the --model config: findings are reported
+        for the files passed to `check` only, and the model file comes first in a recipe."""
+        files = self.recipe.files
+        if not files:
+            return "-"
+        model = getattr(self.settings, "model", None)
+        if model and len(files) > 1:
+            import os.path
+
+            skip = {os.path.realpath(model), os.path.realpath(os.path.join(model, "config.json"))}
+            return next((f for f in files if os.path.realpath(f) not in skip), files[0])
+        return files[0]
+
     def diagnostic(
         self,
         message: str,
@@ -91,7 +105,7 @@ class RuleContext(NamedTuple):
         src = at.source if isinstance(at, Fact) else at
         line = column = 1
         end_line = end_column = 0
-        path = file or (self.recipe.files[0] if self.recipe.files else "-")
+        path = file or self._blame_file()
         if src is not None and src.kind in ("key", "derived") and src.span is not None:
             path = src.file or path
             line, column = src.span.start.line, src.span.start.column

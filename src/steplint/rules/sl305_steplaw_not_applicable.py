@@ -27,7 +27,8 @@ RULE = Rule(
     code="SL305",
     name="steplaw-not-applicable",
     severity=Severity.INFO,
-    summary="μP, non-AdamW, LoRA, fine-tuning or continued pre-training: SL301-SL303 are silenced.",
+    summary="μP, non-AdamW, LoRA, fine-tuning, continued pre-training or a recurrent/hybrid architecture "
+            "(Mamba, RWKV, Jamba): SL301-SL303 are silenced.",
     check=_check,
     docs=RuleDocs(
         what=(
