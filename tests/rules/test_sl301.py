@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import shared_path
-from rule_recipes import case, where
+from rule_recipes import Case, case, where
 from steplint.cli import cli
 from steplint.diagnostics import Applicability, Severity
 from steplint.documents.load import load_document
@@ -119,3 +119,16 @@ def test_floor_given_as_a_ratio_is_reported_but_not_rewritten():
 def test_silent_when_step_law_does_not_apply(extra):
     c = case(TEXTS["yaml"].format(min_lr="3.0e-5", style="linear"), "yaml", KEYS, **extra)
     assert c.run(RULE) == []
+
+
+def test_floor_and_peak_no_file_states_are_a_notice():
+    """A MaxText-style model file sets no schedule: the floor (peak x final fraction, both the
+    framework's defaults) is not blamed on it as a warning; a floor written in the file still is."""
+    c = case("model_name: demo\n", "yaml", {}, peak_lr=3e-4, decay_style="cosine")
+    recipe = c.recipe._replace(facts={**c.recipe.facts, "min_lr": fact(
+        "min_lr", 3e-5, derived_source("learning_rate * final_fraction", "learning_rate", "final_fraction"))})
+    [d] = Case(recipe, c.documents).run(RULE)
+    assert d.severity is Severity.INFO
+    assert "these files set no LR schedule, so this is the framework's default" in d.message
+    written = case(TEXTS["yaml"].format(min_lr="3.0e-5", style="cosine"), "yaml", KEYS)
+    assert [x.severity for x in written.run(RULE)] == [Severity.WARNING]

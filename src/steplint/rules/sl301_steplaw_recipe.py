@@ -34,6 +34,11 @@ def _peak_tenth_clause(recipe, floor: float) -> str:
     return ""
 
 
+def _unstated(fact) -> bool:
+    """No file states this fact: it is absent or the framework's default."""
+    return fact is None or fact.source.kind == "default"
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     """One finding per recipe (architecture.md section 4, SL301 row): a cosine floor above the
     window is a warning with the safe fix to 1.0e-5; a floor below it, decay to zero, a missing
@@ -71,11 +76,17 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             floor, severity=Severity.INFO,
         )
         return
+    # A floor no key states (a default, or derived from defaults) under a peak LR no file states:
+    # these files set no schedule at all (e.g. a MaxText model file, architecture only: the run's LR
+    # comes from base.yml and the command line), so a notice, not a warning blamed on a file that
+    # says nothing about it.
+    unstated = floor.source.kind != "key" and _unstated(recipe.get("peak_lr"))
     yield ctx.diagnostic(
         f"min LR {num(value)}{origin(floor)} is above [{num(FLOOR_LOW)}, {num(FLOOR_HIGH)}]: Step Law's "
-        f"optimum assumes a fixed floor of 1.0e-5{_peak_tenth_clause(recipe, value)}",
+        f"optimum assumes a fixed floor of 1.0e-5{_peak_tenth_clause(recipe, value)}"
+        + ("; these files set no LR schedule, so this is the framework's default: a notice" if unstated else ""),
         floor,
-        severity=Severity.WARNING,
+        severity=Severity.INFO if unstated else Severity.WARNING,
         # Only a plain absolute number is rewritten: a ratio (HF `min_lr_rate`, Megatron
         # `min_lr_ratio`) or a framework default has no literal to replace.
         fix=set_value_fix(floor, ctx.documents, STEPLAW_MIN_LR, "Set min LR to 1.0e-5", Applicability.SAFE),
@@ -96,7 +107,9 @@ RULE = Rule(
             "above the window (such as 10% of the peak) is a warning; a floor below it, decay to zero, "
             "a cosine without a floor or a schedule that is not cosine (linear, WSD, constant, "
             "inverse-sqrt, ...; an off floor is named in the same finding) is info. Silent when the "
-            "law does not apply (fine-tuning, continued pre-training, muP, non-AdamW; see SL305)."
+            "law does not apply (fine-tuning, continued pre-training, muP, non-AdamW; see SL305). A "
+            "floor that no key states, under a peak LR no file states either (the files set no "
+            "schedule: e.g. a MaxText model file), is the framework's default and only a notice."
         ),
         why=(
             "Step Law's LR and batch optima (SL302, SL303) are peak values for a schedule that "
