@@ -40,7 +40,7 @@ def test_lora_pretraining_and_removed_warmup_ratio():
     assert ex.facts["init"].value == "lora" and ex.facts["seq_len"].value == 1024
     assert "train_steps" not in ex.facts and "warmup_steps" not in ex.facts
     assert any("packing" in n for n in ex.notices)
-    assert any("warmup_ratio was removed" in n for n in ex.notices)
+    assert any("warmup_ratio is deprecated from transformers 5.0 and removed in 5.15" in n for n in ex.notices)
 
 
 def test_auto_detection_picks_llama_factory_over_the_hf_reader():

@@ -13,10 +13,25 @@ def _run(c: Case, **targets):
     return list(RULE.check(RuleContext(recipe=c.recipe, documents=c.documents, rule=RULE, settings=settings)))
 
 
-def test_warmup_ratio_is_removed_in_transformers_5_2_by_default():
+def test_warmup_ratio_against_the_default_target_is_a_notice():
+    """Gone from transformers 5.15, but a repository on 4.x uses it correctly: without a pinned
+    target version the finding is info and says how to pin one."""
     [d] = files_case({"args.yaml": ("hf-training-args", HF)}).run(RULE)
-    assert d.severity is Severity.WARNING and (d.line, d.column) == (2, 1)
-    assert "warmup_ratio is removed in transformers 5.2 (target transformers 5.2): use warmup_steps" in d.message
+    assert d.severity is Severity.INFO and (d.line, d.column) == (2, 1)
+    assert "warmup_ratio is removed in transformers 5.15 (target transformers 5.25): use warmup_steps" in d.message
+    assert 'set [tool.steplint.target-version] transformers = "X.Y"' in d.message
+
+
+def test_warmup_ratio_with_a_pinned_target_is_the_rule_severity():
+    [d] = _run(files_case({"args.yaml": ("hf-training-args", HF)}), transformers="5.15")
+    assert d.severity is Severity.WARNING
+    assert "removed in transformers 5.15 (target transformers 5.15)" in d.message
+    assert "steplint assumes" not in d.message
+
+
+def test_still_read_up_to_5_14():
+    [d] = _run(files_case({"args.yaml": ("hf-training-args", HF)}), transformers="5.14")
+    assert "deprecated since transformers 5.0 (target transformers 5.14)" in d.message
 
 
 def test_deprecated_but_still_read_in_5_0():

@@ -325,7 +325,8 @@ def _schedule(a: _Args, facts: dict, extras: dict, notices: list, peak: Optional
 
 def _warmup(a: _Args, facts: dict, extras: dict) -> None:
     """warmup_steps >= 1 is a step count; v5 reads a value in (0, 1) as a fraction of the
-    total steps; warmup_ratio (v4, removed in v5.2) applies only while warmup_steps is 0."""
+    total steps; warmup_ratio (v4; deprecated in 5.0, removed in 5.15) applies only while warmup_steps is 0 (the
+    v4 rule; 5.0-5.14 let it override warmup_steps)."""
     steps = a.number("warmup_steps")
     ratio = a.number("warmup_ratio")
     if steps is not None and steps >= 1:
@@ -333,7 +334,7 @@ def _warmup(a: _Args, facts: dict, extras: dict) -> None:
     elif steps is not None and 0 < steps < 1:
         extras["warmup_ratio"] = fact("", steps, a.source("warmup_steps", "v5: a fraction of the total steps"))
     elif ratio is not None and ratio > 0:
-        extras["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "removed in transformers 5.2"))
+        extras["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "deprecated in transformers 5.0, removed in 5.15"))
     else:
         src = a.source("warmup_steps") if steps is not None else default_source(
             TRANSFORMERS, "warmup_steps and warmup_ratio absent: no warmup")

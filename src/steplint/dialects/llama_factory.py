@@ -24,7 +24,8 @@ DESCRIPTION = "LLaMA-Factory YAML (stage, finetuning_type, cutoff_len + HF Train
 FRAMEWORK = "LLaMA-Factory ff6d4d12 (src/llamafactory/hparams)"
 
 DEFAULT_CUTOFF_LEN = 2048  # DataArguments.cutoff_len
-# pyproject.toml pins transformers>=4.55.0,<=5.8.0: warmup_ratio was removed in 5.2.
+# pyproject.toml pins transformers>=4.55.0,<=5.8.0; warmup_ratio is deprecated from 5.0 and removed in 5.15
+# (data/framework_keys.json), so within the pin it still works, with a deprecation warning.
 TRANSFORMERS_PIN = "transformers>=4.55.0,<=5.8.0"
 
 _DISTINCTIVE = hf_training_args.LLAMA_FACTORY_KEYS  # two of them make a file this dialect's
@@ -74,8 +75,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         notices.append(f"max_samples {samples.value} caps the dataset the epochs run over; train steps still "
                        "depend on the tokenized size")
     if reader.has("warmup_ratio"):
-        notices.append(f"warmup_ratio was removed in transformers 5.2; LLaMA-Factory pins {TRANSFORMERS_PIN}, "
-                       "so this file fails on 5.2 and later")
+        notices.append(f"warmup_ratio is deprecated from transformers 5.0 and removed in 5.15; LLaMA-Factory pins "
+                       f"{TRANSFORMERS_PIN}, within which it still works (5.x warns and reads it as warmup_steps)")
     extras = dict(base.extras)
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
                       diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),

@@ -59,6 +59,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         variant = str(((ctx.recipe.extras.get("by_file") or {}).get(path) or {}).get("variant") or "")
         if variant and table.get("variants") and not variant.startswith(tuple(table["variants"])):
             continue  # e.g. the Megatron-DeepSpeed forks keep Megatron-LM's old flag names
+        pinned = name in targets
         target = targets.get(name, table["default_version"])
         wanted = version_tuple(target)
         present = dict(_keys(doc.root))
@@ -72,9 +73,16 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 continue
             state = (f"removed in {name} {removed}" if removed and wanted >= version_tuple(removed)
                      else f"deprecated since {name} {deprecated}" if deprecated else "renamed")
+            # Which version the run uses is the evidence: without a pinned target, steplint only
+            # knows the key is gone from the newest release it describes, and a repository on an
+            # older release is fine; so a notice that says how to make it a verdict.
+            unpinned = ("" if pinned else f"; steplint assumes the newest {name} it describes: set "
+                        f"[tool.steplint.target-version] {name} = \"X.Y\" to judge the version you run")
             yield ctx.diagnostic(
-                f"{entry['key']} is {state} (target {name} {target}): use {entry['replacement']}; {entry['note']}",
+                f"{entry['key']} is {state} (target {name} {target}): use {entry['replacement']}; {entry['note']}"
+                + unpinned,
                 at=node_source(path, entry["key"], key_node),
+                severity=None if pinned else Severity.INFO,
             )
 
 
@@ -89,11 +97,13 @@ RULE = Rule(
             "Looks up every key of a file in data/framework_keys.json, the renames and removals steplint knows "
             "for transformers, torchtitan, MaxText, DeepSpeed and Megatron-LM, and reports the ones that are "
             "deprecated or gone at the target version. Target versions default to the newest version steplint "
-            "describes (transformers 5.2, torchtitan 0.2.2) and are set in the settings table "
-            "[tool.steplint.target-version] (e.g. transformers = \"4.46\")."
+            "describes (transformers 5.25, torchtitan 0.2.2) and are set in the settings table "
+            "[tool.steplint.target-version] (e.g. transformers = \"4.46\"). A warning needs a pinned "
+            "target version: against the default one the finding is info, because a repository on an "
+            "older release may use the old key correctly."
         ),
         why=(
-            "A renamed key is either rejected at start (transformers 5.2 reports warmup_ratio as a field "
+            "A renamed key is either rejected at start (transformers 5.15 reports warmup_ratio as a field "
             "that does not exist) or, worse, silently ignored, so the run uses the default instead "
             "(torchtitan's old [training] batch_size or lr_min). Configs copied from older examples carry "
             "the old names for years."
@@ -105,7 +115,7 @@ RULE = Rule(
             "https://github.com/pytorch/torchtitan/pull/938",
             "formats-hf-modern.md §12.10 (schema drift by version)",
         ),
-        example="warmup_ratio: 0.03   # transformers >= 5.2: use warmup_steps: 0.03",
+        example="warmup_ratio: 0.03   # transformers >= 5.15: use warmup_steps: 0.03",
         fix=(
             "Rename the key (or move it to its new table) as the message says. No automatic fix yet: the fixer "
             "verifies that only the edited values change, and a rename removes a key."
