@@ -38,6 +38,14 @@ def test_decay_within_two_percent_is_clean(kind):
     assert _case(kind, 98500).run(RULE) == []
 
 
+def test_one_step_short_is_how_a_short_schedule_ends():
+    """A 30-step smoke test whose cosine reaches the floor at step 29 (MaxText counts from 0):
+    3.3% of the run, but one step, not a horizon mistake; two steps short still warns."""
+    assert _case("yaml", 29, steps=30, warmup_steps=0).run(RULE) == []
+    [d] = _case("yaml", 28, steps=30, warmup_steps=0).run(RULE)
+    assert d.severity is Severity.WARNING and "ends at step 28 but the run has 30 steps" in d.message
+
+
 def test_post_warmup_length_convention_is_fixed_in_that_convention():
     # HF WSD num_decay_steps-style: the key holds the length after warmup (88,000 + 2,000 = 90,000)
     c = config_case("yaml", {"sched": {"train_iters": 100000, "num_decay_steps": 88000}},
