@@ -132,3 +132,10 @@ def test_floor_and_peak_no_file_states_are_a_notice():
     assert "these files set no LR schedule, so this is the framework's default" in d.message
     written = case(TEXTS["yaml"].format(min_lr="3.0e-5", style="cosine"), "yaml", KEYS)
     assert [x.severity for x in written.run(RULE)] == [Severity.WARNING]
+
+
+def test_floor_at_the_peak_is_left_to_sl202():
+    """lr 9e-5 with min_lr 9e-5 (a NeMo Launcher config): the LR never decays; SL202 says so,
+    and calling it a high cosine floor would be wrong in kind."""
+    text = "sched:\n  lr: 9.0e-5\n  min_lr: 9.0e-5\n  style: cosine\n"
+    assert case(text, "yaml", KEYS).run(RULE) == []

@@ -69,6 +69,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     if not off_floor:
         return
+    peak = recipe.value("peak_lr")
+    if isinstance(peak, (int, float)) and not isinstance(peak, bool) and value >= peak > 0:
+        return  # a floor at or above the peak: the LR never decays, which SL202 reports
     if value < FLOOR_LOW:
         what = "decays to zero" if value == 0 else f"floor min LR {num(value)}{origin(floor)} is below [{num(FLOOR_LOW)}, {num(FLOOR_HIGH)}]"
         yield ctx.diagnostic(
