@@ -33,6 +33,7 @@ def show(path):
     ("nanotron_mamba.yaml", "nanotron", "is_mamba_config"),
     ("nemo_mamba.yaml", "nemo", "Mamba-2 / hybrid"),
     ("nemo_griffin.yaml", "nemo", "Griffin"),
+    ("nemo_hyena.yaml", "nemo", "Hyena long-convolution"),
     ("megatron_hybrid.yaml", "megatron", "--hybrid-layer-pattern with Mamba layers"),
     # state-spaces/mamba-130m-hf config.json (https://huggingface.co/state-spaces/mamba-130m-hf)
     ("mamba_config.json", "hf-config", "model_type 'mamba'"),

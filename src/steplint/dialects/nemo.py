@@ -209,7 +209,11 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 _RECURRENT_KEYS = (("hybrid_override_pattern", "NeMo Mamba-2 / hybrid model (model.hybrid_override_pattern)"),
                    ("mamba_ssm_ngroups", "NeMo Mamba-2 / hybrid model (model.mamba_ssm_ngroups)"),
                    ("activations_checkpoint_recurrent", "NeMo Griffin recurrent model "
-                                                        "(model.activations_checkpoint_recurrent)"))
+                                                        "(model.activations_checkpoint_recurrent)"),
+                   # megatron_gpt_model.py l.492-499 passes cfg.hyena to get_specs, and the spec
+                   # `te_gpt_hyena` (modules/common/hyena/hyena_spec.py) puts a HyenaOperator, a long
+                   # convolution, where self-attention was (examples/.../megatron_gpt_config_hyena.yaml)
+                   ("hyena", "NeMo Hyena long-convolution model (model.hyena)"))
 
 
 def _recurrent_model(root: Any) -> Optional[str]:
