@@ -82,3 +82,25 @@ def test_batch_schedule_tokens_sum_the_segments():
     assert ex.facts["global_batch_sequences"].value == 512
     assert ex.facts["tokens"].value == (1000 * 256 + 2000 * 512) * 100
     assert levanter.batch_schedule(ConfigReader(load_document("b.yaml", text=text), "f")) == [(0, 256), (1000, 512)]
+
+
+def test_lora_without_a_model_block_counts_no_default_model():
+    """A LoraLmConfig file (peft_save_path, no `lora:` and no `model:`): a LoRA run whose
+    architecture is the hub checkpoint's, so N stays unknown, never Levanter's default model."""
+    ex = levanter.extract(load("levanter_lora_defaults.yaml"), ExtractContext())
+    assert ex.facts["init"].value == "lora" and ex.facts["init"].source.key == "peft_save_path"
+    assert ex.arch is None and "num_layers" not in ex.facts
+    assert any("NousResearch/Llama-2-7b-hf" in n and "--params" in n for n in ex.notices)
+
+
+def test_no_model_block_means_train_lm_default_llama():
+    """TrainLmConfig's model defaults to LlamaConfig (levanter 9263f81e train_lm.py l.42)."""
+    text = "trainer:\n  train_batch_size: 256\n  num_train_steps: 1000\noptimizer:\n  learning_rate: 3e-4\n  min_lr_ratio: 0.1\n"
+    ex = levanter.extract(load_document("t.yaml", text=text), ExtractContext())
+    assert ex.arch is not None and ex.arch.hidden_size == 4096 and ex.arch.num_layers == 32
+
+
+def test_model_without_type_is_not_counted():
+    text = "model:\n  hidden_dim: 1024\ntrainer:\n  train_batch_size: 256\n  num_train_steps: 10\n"
+    ex = levanter.extract(load_document("t.yaml", text=text), ExtractContext())
+    assert ex.arch is None and any("model has no type" in n for n in ex.notices)

@@ -91,8 +91,25 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     from steplint.arch import ArchSpec
 
+    hub = reader.raw("initialize_from_hf")
+    from_hub = hub is not None and hub.value not in (False, "", None)
+    has_model = isinstance(reader.node("model"), MappingNode)
+    use_hf_config = reader.flag("use_hf_model_config")
+    # The architecture of a run that starts from hub weights is the checkpoint's when the file
+    # has no `model:` (lora_lm.py's LoraLmConfig has no model field: HFCheckpointConverter.from_hf,
+    # l.56) or asks for it (train_lm.py l.46-47, use_hf_model_config). steplint reads no hub: N
+    # stays unknown rather than falling back to a default model (stanford-crfm/levanter 9263f81e).
+    if from_hub and (not has_model or (use_hf_config is not None and use_hf_config.value is True)):
+        notices.append(f"the architecture is the Hugging Face checkpoint's ({hub.value}), which steplint does "
+                       "not fetch: pass --model config.json or --params N")
+        return None, None
     kind = reader.text("model.type")
-    model_type = kind.value if kind is not None else "gpt2"  # train_lm's default model
+    if kind is None and has_model:
+        # LmConfig is a draccus choice registry with no default choice: `model:` needs `type:`
+        notices.append("model has no type: Levanter needs one to choose the model class; N is not counted")
+        return None, None
+    # No `model:` at all: TrainLmConfig's default model is LlamaConfig (train_lm.py l.42)
+    model_type = kind.value if kind is not None else "llama"
     defaults = MODEL_DEFAULTS.get(model_type)
     origin = f"Levanter 9263f81e models/{model_type}.py"
 
@@ -288,6 +305,11 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
     if pair is not None and isinstance(pair[1], MappingNode):  # blame the `lora:` key, not its first entry
         sheet.put("init", Value("lora", key_source(reader.doc.path, "lora", pair[0].span,
                                                    "LoRA adapters (levanter.main.lora_lm)")))
+        return
+    # Fields only LoraLmConfig has (lora_lm.py l.41-47): a LoRA run that keeps lora's defaults
+    lora_only = next((k for k in ("peft_save_path", "peft_hf_upload", "merged_hf_save_path") if reader.is_set(k)), None)
+    if lora_only is not None:
+        sheet.put("init", Value("lora", reader.source(lora_only, "a LoraLmConfig field (levanter.main.lora_lm)")))
         return
     start = None
     for key in ("trainer.initialize_from", "initialize_from_hf", "initialize_from_checkpoint_path"):
