@@ -60,3 +60,22 @@ def test_deep_nesting_is_unresolved_not_a_crash(tmp_path):
     text = "x: '" + "${sum:1," * 100 + "1" + "}" * 100 + "'\n"
     got = interp(text, tmp_path).get("x")
     assert got is not None and not got.ok
+
+
+def test_a_launcher_group_file_resolves_its_own_package():
+    """NeMo-Framework-Launcher composes conf/peft/llama/sft.yaml under `peft` (Hydra's default
+    package for a config group), so `${peft.model.data.seq_length}` is this file's own key; a
+    file with no package keeps the reference unresolved."""
+    text = "model:\n  encoder_seq_length: ${peft.model.data.seq_length}\n  data:\n    seq_length: 2048\n"
+    doc = load_document("sft.yaml", text=text)
+    assert Interpolator(doc.root, package="peft").get("model.encoder_seq_length").value == 2048
+    assert not Interpolator(doc.root).get("model.encoder_seq_length").ok
+    assert not Interpolator(doc.root, package="training").get("model.encoder_seq_length").ok
+
+
+def test_launcher_package_from_the_path():
+    from steplint.dialects.nemo import launcher_package
+
+    assert launcher_package("launcher_scripts/conf/peft/llama/sft.yaml") == "peft"
+    assert launcher_package("conf/training/gpt3/5b.yaml") == "training"
+    assert launcher_package("examples/nlp/language_modeling/conf/megatron_gpt_config.yaml") is None

@@ -68,9 +68,13 @@ def has_interpolation(value: Any) -> bool:
 class Interpolator:
     """Resolves values of one Document tree (`root`), caching nothing but the root."""
 
-    def __init__(self, root: Optional[Node], resolvers: Mapping[str, Callable[..., Any]] = RESOLVERS):
+    def __init__(self, root: Optional[Node], resolvers: Mapping[str, Callable[..., Any]] = RESOLVERS,
+                 package: Optional[str] = None):
         self.root = root
         self.resolvers = resolvers
+        # The Hydra package this file is composed under (a config group's file lands at its
+        # group's key, Hydra's default `_group_` package): `${package.x}` is then this file's `x`.
+        self.package = package
 
     def get(self, dotted: str) -> Optional[Resolution]:
         """The resolved value at `dotted`; None when the key is absent."""
@@ -109,6 +113,9 @@ class Interpolator:
             if target is None:
                 raise _Unresolved(f"${{{interp.body}}} points above the top of the file")
             node = lookup(self.root, target)
+            if node is None and self.package and target[:1] == (self.package,) and len(target) > 1:
+                target = target[1:]
+                node = lookup(self.root, target)
             if node is None:
                 raise _Unresolved(f"${{{interp.body}}} names a key that is not in this file")
             return self._resolve_node(node, target, depth + 1)

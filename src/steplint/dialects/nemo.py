@@ -23,6 +23,8 @@ Not read: Hydra `defaults:` lists and the launcher's global config (`${training.
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.arch import ArchSpec, count_facts, describe
@@ -77,6 +79,22 @@ def detect(doc: Document) -> float:
     return 0.95 if nemo_keys >= 2 else 0.6
 
 
+# Config groups of NeMo-Framework-Launcher's launcher_scripts/conf/config.yaml `defaults:` list
+# (NVIDIA/NeMo-Framework-Launcher): each file of conf/<group>/ is composed under the key <group>
+# (Hydra's default package), so `${peft.model.data.seq_length}` in conf/peft/llama/sft.yaml is that
+# file's own model.data.seq_length.
+LAUNCHER_GROUPS = ("training", "fine_tuning", "peft", "prompt_learning", "adapter_learning", "ia3_learning",
+                   "evaluation", "export", "conversion", "fw_inference", "rlhf_rm", "rlhf_ppo", "steerlm_reg",
+                   "ptq", "generic")
+_LAUNCHER_PATH = re.compile(r"(?:^|[/\\])conf[/\\](" + "|".join(LAUNCHER_GROUPS) + r")[/\\]")
+
+
+def launcher_package(path: str) -> Optional[str]:
+    """The launcher config group a file under `conf/<group>/` is composed under, else None."""
+    found = _LAUNCHER_PATH.search(path)
+    return found.group(1) if found else None
+
+
 class _Reader:
     """Resolved reads with provenance and SL007 for what does not resolve."""
 
@@ -84,7 +102,7 @@ class _Reader:
         from steplint.interpolation import Interpolator
 
         self.doc = doc
-        self.interpolator = Interpolator(doc.root)
+        self.interpolator = Interpolator(doc.root, package=launcher_package(doc.path))
         self.diagnostics: list[Diagnostic] = []
 
     def get(self, dotted: str) -> Optional[Resolution]:
