@@ -358,8 +358,8 @@ def rule_option_problems(rules: Mapping[str, Any], node: Any = None) -> list[Pro
         declared = rule.options
         for name, value in options.items():
             where = f"`rules.{key}.{name}`"
-            spec = declared.get(name)
-            if name not in declared:
+            spec = declared.get(str(name).replace("-", "_"))  # kebab-case spellings too
+            if spec is None:
                 known = ", ".join(f"`{n}`" for n in declared) or "none"
                 problems.append(Problem(("rules", key, name),
                                         f"{where}: {rule.code} has no option `{name}` (its options: {known})",
@@ -415,7 +415,8 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
             "ignore": tuple(data.get("ignore", ())),
             "per_file_ignores": {glob: tuple(codes) for glob, codes in data.get("per-file-ignores", {}).items()},
             "severity": {code: Severity.parse(level) for code, level in data.get("severity", {}).items()},
-            "rule_options": {code: dict(options) for code, options in data.get("rules", {}).items()},
+            "rule_options": {code: {str(k).replace("-", "_"): v for k, v in options.items()}
+                             for code, options in data.get("rules", {}).items()},
             "exclude": tuple(data.get("exclude", ())),
             "extend_exclude": tuple(data.get("extend-exclude", ())),
             "target_versions": dict(data.get("target-version", {})),
