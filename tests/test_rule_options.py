@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from conftest import REPO_ROOT
 from steplint.cli import cli
-from steplint.rules.base import Option
 from steplint.rules.registry import all_rules
 from steplint.settings import SettingsError, read_settings_file
 
@@ -23,6 +22,8 @@ def _settings(tmp_path, text: str):
 
 
 def test_every_option_is_typed_and_its_default_fits_its_own_declaration():
+    from steplint.rules.base import Option
+
     declared = [(r.code, name, spec) for r in all_rules() for name, spec in r.options.items()]
     assert declared, "no rule declares an option"
     for code, name, spec in declared:

@@ -229,6 +229,8 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     failing = report.failing() > 0 or (options["diff"] and bool(diffs))
     if options["exit_non_zero_on_fix"] and fixed:
         failing = True
+    if options.get("_write_failed"):
+        return EXIT_ERROR  # a fixed file could not be written (or was edited meanwhile)
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
 
 
@@ -253,10 +255,32 @@ def _fix(outcome, settings, selection, options: dict, stdin):
     if not options["diff"]:
         on_disk = {p: t for p, t in result.texts.items() if p not in given}  # stdin's text goes to stdout
         try:
-            write_fixes(result._replace(texts=on_disk))
+            write_fixes(result._replace(texts=on_disk), outcome.documents)
         except FixWriteError as error:
-            raise fail(str(error))
+            # those files keep their text (a concurrent edit wins): exit 2, the other files proceed
+            click.echo("\n".join(f"steplint: {line}" for line in str(error).splitlines()), err=True)
+            options["_write_failed"] = True
+            result = _unwritten(result, outcome, set(error.failed))
     return result
+
+
+def _unwritten(result, outcome, failed: set):
+    """The FixResult as if the files in `failed` had not been fixed: their findings are
+    the ones first reported, nothing of theirs counts as fixed."""
+    from steplint.fixing import FixResult
+
+    def touches(fix) -> bool:
+        return any(e.file in failed for e in fix.edits)
+
+    kept = [d for d in (result.remaining if result.remaining is not None else outcome.diagnostics) if d.file not in failed]
+    kept += [d for d in outcome.diagnostics if d.file in failed]
+    return FixResult(
+        texts={p: t for p, t in result.texts.items() if p not in failed},
+        documents={p: d for p, d in result.documents.items() if p not in failed},
+        applied=tuple(a for a in result.applied if not touches(a.fix)),
+        refused=result.refused, hidden_unsafe=result.hidden_unsafe, converged=result.converged,
+        passes=result.passes, remaining=tuple(kept),
+    )
 
 
 def _diffs(outcome, result) -> list[str]:
