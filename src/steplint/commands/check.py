@@ -155,6 +155,12 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     if options["show_settings"]:
         click.echo(show_settings(settings), nl=False)
         return EXIT_CLEAN
+    if settings.model:
+        from steplint.resolve import model_problem
+
+        problem = model_problem(settings.model, settings.max_file_size)
+        if problem:
+            raise fail(problem)
 
     from steplint.rules.registry import all_rules
     from steplint.selection import Selection, SelectorError

@@ -57,6 +57,12 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     from steplint.settings import SettingsError
 
     settings = _settings(paths, options)
+    if settings.model:
+        from steplint.resolve import model_problem
+
+        problem = model_problem(settings.model, settings.max_file_size)
+        if problem:
+            raise _fail(problem)
     try:  # each recipe reads its own settings file (per-file discovery), flags on top
         loaded = [_load(plan, settings) for plan in _groups(paths, settings)]
     except SettingsError as error:
