@@ -137,7 +137,8 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
         # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once
         fresh = []
         for d in outcome.diagnostics:
-            mark = (file_key(d.file), d.line, d.column, d.code, d.message)
+            # a hash, not the tuple: over 10,000 files the marks alone were megabytes
+            mark = hash((file_key(d.file), d.line, d.column, d.code, d.message))
             if mark not in reported:
                 reported.add(mark)
                 fresh.append(d)

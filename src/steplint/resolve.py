@@ -149,6 +149,10 @@ def _load(item: _Item, settings: Settings, texts: Mapping[str, str]) -> Document
 
 
 def _visit(item: _Item, state: _State) -> list[_Item]:
+    if "\0" in item.path:  # a path written in a file may hold anything; the OS takes no NUL
+        if item.referrer is not None:
+            state.diagnostics.append(_unreadable_reference(item))
+        return []
     real = os.path.realpath(item.path)
     if real in state.seen:
         return []
@@ -181,6 +185,19 @@ def _visit(item: _Item, state: _State) -> list[_Item]:
     state.diagnostics.extend(extraction.diagnostics)
     state.notices.extend(extraction.notices)
     return [nxt for ref in extraction.references if (nxt := _follow(ref, doc, state)) is not None]
+
+
+def _unreadable_reference(item: _Item) -> Diagnostic:
+    from steplint.documents.findings import excerpt
+
+    ref = item.referrer
+    span = ref.span if ref is not None else None
+    return Diagnostic(
+        "SL007", "unresolved-reference", Severity.WARNING,
+        f"{excerpt(ref.key or ref.role) if ref else 'a reference'} names {excerpt(item.path)!r}, which holds a NUL "
+        "character: no file can have that name", item.referrer_file or item.path,
+        span.start.line if span else 1, span.start.column if span else 1,
+        span.end.line if span else 0, span.end.column if span else 0)
 
 
 def _unknown_format(doc: Document, settings: Settings, item: _Item, empty: bool = False) -> Diagnostic:

@@ -187,6 +187,8 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     from steplint.report import Report, render
 
     fixing = options["fix"] or options["diff"]
+    if options["output_format"] == "text" and not (fixing or options["statistics"] or options["output_file"]):
+        return _stream_text(files, settings, selection, stdin, options)
     remaining, fixed = [], []
     hidden_unsafe = 0
     diffs: list[str] = []
@@ -238,6 +240,85 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     if options.get("_write_failed"):
         return EXIT_ERROR  # a fixed file could not be written (or was edited meanwhile)
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+class _Tally:
+    """What the text summary needs of the findings already printed (their counts), so a
+    run over 10,000 files keeps no finding after printing it: peak memory stays at one
+    recipe's trees and findings (issue 15 item 2)."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.severities: Counter = Counter()
+        self.failing = self.fixable = self.hidden_unsafe = self.total = 0
+
+    def add(self, d, fail_on) -> None:
+        self.total += 1
+        self.severities[str(d.severity)] += 1
+        self.failing += d.severity >= fail_on
+        if d.fix is not None:
+            safe = str(d.fix.applicability) == "safe"
+            self.fixable += safe
+            self.hidden_unsafe += not safe
+
+
+def _stream_text(files: list[str], settings, selection, stdin, options: dict) -> int:
+    """`check` with the text report, printed recipe by recipe as the engine yields them
+    (each recipe's findings sorted; recipes in the order of the paths), with the summary
+    computed from running counts. Nothing of a recipe is kept after it is printed."""
+    from steplint.engine import lint
+    from steplint.report import get_reporter
+
+    reporter = get_reporter("text")
+    color = use_color(options["color"], sys.stdout)
+    tally = _Tally()
+    write = sys.stdout.write
+    for outcome in lint(files, settings, selection, stdin=stdin):
+        for d in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
+            tally.add(d, settings.fail_on)
+            write(reporter.line(d, color) + "\n")
+        del outcome
+    report = _counted(
+        tally, diagnostics=_Sized(tally.total), files_checked=len(files), fail_on=settings.fail_on,
+        hidden_unsafe=0 if options["unsafe_fixes"] else tally.hidden_unsafe, color=color, version=__version__,
+    )
+    write(reporter.summary(report) + "\n")
+    return EXIT_FINDINGS if tally.failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+class _Sized(tuple):
+    """Stands for the printed findings in a streamed Report: only their number is kept."""
+
+    def __new__(cls, n: int):
+        obj = super().__new__(cls)
+        obj.n = n
+        return obj
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+
+def _counted(tally: _Tally, **fields):
+    """A Report whose counts come from the tally of a streamed run."""
+    from steplint.report import Report
+
+    class Counted(Report):
+        __slots__ = ()
+
+        def counts(self):
+            return tally.severities
+
+        def failing(self) -> int:
+            return tally.failing
+
+        def fixable(self) -> int:
+            return tally.fixable
+
+    return Counted(**fields)
 
 
 def _fix(outcome, settings, selection, options: dict, stdin):

@@ -1,0 +1,38 @@
+"""Each internal error the fuzz campaign found, as a fixed input: the run must end with a
+defined exit code and no internal error (tests/fuzz/CAMPAIGN.md lists them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fuzz.harness import run_case
+
+CASES = {
+    # SL101: accumulation 0 with the micro batch missing: DeepSpeed's divisor is 0
+    "ds-zero-accumulation": {"ds_config.json": b'{"train_batch_size": 256, "gradient_accumulation_steps": 0}'},
+    # SL101: "1e400" as a string read as inf by float(), then `inf % x`
+    "ds-string-1e400": {"ds_config.json": b'{"train_batch_size": "1e400", "train_micro_batch_size_per_gpu": NaN,'
+                                          b' "gradient_accumulation_steps": 0}'},
+    # Megatron --rampup-batch-size with 0 ramp samples: samples per increment is 0
+    "rampup-zero-samples": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
+                                        b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
+                                        b"--global-batch-size 256 --rampup-batch-size 32 32 0 --lr 3.0e-4 "
+                                        b"--train-iters 100000\n"},
+    # a heredoc target holding a NUL: os.path.realpath raises ValueError on it
+    "heredoc-nul-path": {"train.sh": b"#!/bin/bash\ncat <<EOF > ds\x00config.json\n{\"train_batch_size\": 8}\nEOF\n"
+                                     b"deepspeed pretrain_gpt.py --deepspeed_config ds\x00config.json --lr 3e-4\n"},
+    # a billion layers and a zero-divisor ramp together (no work may scale with the file's numbers)
+    "billion-layers": {"megatron.yaml": b"num_layers: 1000000000\nhidden_size: 1.0e+300\nnum_attention_heads: 16\n"
+                                        b"seq_length: 2048\nglobal_batch_size: 256\nmicro_batch_size: 0\n"
+                                        b"rampup_batch_size: [32, 0, 1000000]\nlr: 3.0e-4\ntrain_iters: 1000000000000\n"},
+    # a malformed implicit timestamp and an opaque tag in one file
+    "bad-timestamp": {"nemo.yaml": b"when: 2026-13-45\nt: !!timestamp 2026-02-30\ninc: !include x.yaml\n"
+                                   b"trainer:\n  max_steps: 10\nmodel:\n  optim:\n    lr: 3.0e-4\n"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_found_by_the_campaign(name, tmp_path):
+    for i in range(3):  # three indexes: the harness rotates reporters and fix modes by index
+        outcome = run_case(CASES[name], str(tmp_path), i)
+        assert outcome.ok, outcome.problem
