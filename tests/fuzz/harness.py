@@ -131,4 +131,13 @@ def _judge(code: int, text: str, what: str) -> str:
         return f"{what}: {line[:300]}"
     if code == 2:
         return f"{what}: exit 2 without a usage problem: {text.strip()[:300]}"
+    if what != "show":  # `show` prints facts, findings are one line each
+        for line in text.splitlines():
+            if len(line) > _LONGEST_LINE and "x" * 200 in line or "\x00" in line:
+                return f"{what}: a finding quotes a long or raw value: {line[:120]!r}..."
     return ""
+
+
+# Findings quote a short, escaped excerpt of a string value, never the whole of it: the
+# generators write 5,000-character strings, which no output line may carry whole.
+_LONGEST_LINE = 1500

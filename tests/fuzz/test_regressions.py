@@ -36,3 +36,19 @@ def test_found_by_the_campaign(name, tmp_path):
     for i in range(3):  # three indexes: the harness rotates reporters and fix modes by index
         outcome = run_case(CASES[name], str(tmp_path), i)
         assert outcome.ok, outcome.problem
+
+
+def test_findings_quote_only_an_excerpt_of_a_long_or_raw_value(tmp_path):
+    """Found by the campaign: a bad-value message and SL301 quoted a 5,000-character
+    value whole; a NUL went to the log raw."""
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    cfg = tmp_path / "neox.yml"
+    cfg.write_text("num-layers: 24\nhidden-size: 2048\nnum-attention-heads: 16\nseq-length: 2048\n"
+                   f"lr-decay-style: {'x' * 5000}\nwarmup: \"a\\0b{'y' * 3000}\"\n"
+                   "optimizer:\n  type: Adam\n  params:\n    lr: 3.0e-4\n")
+    r = CliRunner().invoke(cli, ["check", "--isolated", str(cfg)])
+    assert r.exit_code in (0, 1), r.output
+    assert "x" * 300 not in r.output and "y" * 300 not in r.output and "\0" not in r.output
