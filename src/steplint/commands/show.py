@@ -67,7 +67,10 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         loaded = [_load(plan, settings) for plan in _groups(paths, settings)]
     except SettingsError as error:
         raise _fail(str(error)) from None
-    diagnostics = _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))
+    from steplint.engine import _tame  # findings quote only an excerpt of a value, as in `check`
+
+    diagnostics = [_tame(d) for d in
+                   _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))]
     if options["output_format"] == "json":
         click.echo(json.dumps(show_json(loaded, diagnostics), indent=2))
     else:
