@@ -13,6 +13,9 @@ CASES = {
     # SL101: "1e400" as a string read as inf by float(), then `inf % x`
     "ds-string-1e400": {"ds_config.json": b'{"train_batch_size": "1e400", "train_micro_batch_size_per_gpu": NaN,'
                                           b' "gradient_accumulation_steps": 0}'},
+    # SL101: 1e-300 x 1e-300 underflows to 0.0, the divisor of `train % per_rank` (campaign seed 15, input 13152)
+    "ds-underflow": {"ds_config.json": b'{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 1e-300,'
+                                       b' "gradient_accumulation_steps": 1e-300}'},
     # Megatron --rampup-batch-size with 0 ramp samples: samples per increment is 0
     "rampup-zero-samples": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
                                         b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "

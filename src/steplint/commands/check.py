@@ -273,7 +273,25 @@ def _stream_text(files: list[str], settings, selection, stdin, options: dict) ->
     reporter = get_reporter("text")
     color = use_color(options["color"], sys.stdout)
     tally = _Tally()
-    write = sys.stdout.write
+    out = sys.stdout
+    gone = False
+
+    def write(text: str) -> None:
+        """A reader that closed the pipe (`| head`) stops the printing, not the run: the
+        exit code still says what was found, as with the report written at the end."""
+        nonlocal gone
+        if gone:
+            return
+        try:
+            out.write(text)
+        except BrokenPipeError:
+            gone = True
+            try:  # later flushes (at exit) go nowhere instead of raising again
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, out.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+
     for outcome in lint(files, settings, selection, stdin=stdin):
         for d in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             tally.add(d, settings.fail_on)
