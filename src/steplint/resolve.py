@@ -348,7 +348,12 @@ def _ordered(state: _State) -> list[tuple[str, Extraction]]:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+        if isinstance(a, int) and isinstance(b, int):
+            return a == b  # exact, and no float conversion of a 400-digit integer (OverflowError)
+        try:
+            return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+        except OverflowError:  # an integer past float range against a float: not the same value
+            return False
     return a == b
 
 

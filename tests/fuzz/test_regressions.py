@@ -16,6 +16,13 @@ CASES = {
     # SL101: 1e-300 x 1e-300 underflows to 0.0, the divisor of `train % per_rank` (campaign seed 15, input 13152)
     "ds-underflow": {"ds_config.json": b'{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 1e-300,'
                                        b' "gradient_accumulation_steps": 1e-300}'},
+    # two files giving one field, one as a 400-digit integer, one as a float: math.isclose overflowed
+    # (campaign seed 15, input 17380)
+    "huge-int-conflict": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                          b"learning_rate: 3.0e-4\nadam_beta2: 0.95\nmax_steps: 1000\n"
+                                          b"deepspeed: ds_config.json\n",
+                          "ds_config.json": b'{"train_micro_batch_size_per_gpu": 8, "optimizer": {"type": "AdamW",'
+                                            b' "params": {"lr": 3e-4, "betas": [0.9, 1' + b"0" * 400 + b']}}}'},
     # Megatron --rampup-batch-size with 0 ramp samples: samples per increment is 0
     "rampup-zero-samples": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
                                         b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
