@@ -23,6 +23,10 @@ CASES = {
                                           b"deepspeed: ds_config.json\n",
                           "ds_config.json": b'{"train_micro_batch_size_per_gpu": 8, "optimizer": {"type": "AdamW",'
                                             b' "params": {"lr": 3e-4, "betas": [0.9, 1' + b"0" * 400 + b']}}}'},
+    # a min LR written as a 400-digit integer, formatted into a message with %e (campaign seed 15, input 18005)
+    "huge-int-message": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                         b"learning_rate: 3.0e-4\nlr_scheduler_type: cosine_with_min_lr\n"
+                                         b"lr_scheduler_kwargs:\n  min_lr: 1" + b"0" * 400 + b"\nmax_steps: 1000\n"},
     # Megatron --rampup-batch-size with 0 ramp samples: samples per increment is 0
     "rampup-zero-samples": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
                                         b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
