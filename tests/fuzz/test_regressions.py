@@ -27,6 +27,12 @@ CASES = {
     "huge-int-message": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
                                          b"learning_rate: 3.0e-4\nlr_scheduler_type: cosine_with_min_lr\n"
                                          b"lr_scheduler_kwargs:\n  min_lr: 1" + b"0" * 400 + b"\nmax_steps: 1000\n"},
+    # a sequence length of 0.5 (`block_size: 5.0e-01`) truncated to 0 for the law (campaign seed 15, input 36776)
+    "half-token-seq-len": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                           b"learning_rate: 3.0e-4\nlr_scheduler_type: cosine\nwarmup_steps: 100\n"
+                                           b"max_steps: 1000\nconfig_name: config.json\nblock_size: 5.0e-01\n",
+                           "config.json": b'{"model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008,'
+                                          b' "num_hidden_layers": 32, "num_attention_heads": 32, "vocab_size": 32000}'},
     # Megatron --rampup-batch-size with 0 ramp samples: samples per increment is 0
     "rampup-zero-samples": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
                                         b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
