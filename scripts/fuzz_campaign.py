@@ -46,6 +46,7 @@ def main(argv=None) -> int:
     parser.add_argument("--shard", default="0/1", help="k/n: run inputs i with i %% n == k")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
     parser.add_argument("--out", help="write the result as JSON here")
+    parser.add_argument("--only", type=int, help="replay this one input (its files and outcome)")
     args = parser.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
 
@@ -54,6 +55,12 @@ def main(argv=None) -> int:
 
     corpus = corpus_files(Path(args.shared))
     folder = tempfile.mkdtemp(prefix="steplint-fuzz-")
+    if args.only is not None:
+        case = make_case(random.Random(args.seed * 1_000_003 + args.only), corpus)
+        outcome = run_case(case, folder, args.only)
+        print(json.dumps({"input": args.only, "files": {k: v[:2000].decode("utf-8", "replace") for k, v in case.items()},
+                          "ok": outcome.ok, "problem": outcome.problem}, indent=2))
+        return 0 if outcome.ok else 1
     errors: collections.Counter = collections.Counter()
     first: dict = {}
     hangs, done, slowest = [], 0, (0.0, -1)
@@ -73,6 +80,7 @@ def main(argv=None) -> int:
         if outcome.seconds > slowest[0]:
             slowest = (outcome.seconds, i)
         if not outcome.ok:
+            print(f"input {i}: {outcome.problem[:300]}", file=sys.stderr, flush=True)
             key = outcome.problem[:160]
             errors[key] += 1
             first.setdefault(key, i)
