@@ -59,8 +59,8 @@ def render() -> str:
         if rule.formats:
             lines.append(f"Applies to: {', '.join(rule.formats)}.")
         if rule.options:
-            shown = ", ".join(f"`{k} = {v!r}`" for k, v in rule.options.items())
-            lines.append(f"Options: {shown}.")
+            lines.append("Options (`[tool.steplint.rules." + rule.code + "]`):")
+            lines += [f"- {_option_line(k, v)}" for k, v in rule.options.items()]
         lines += ["", "**What it checks.** " + docs.what, "", "**Why it matters.** " + docs.why]
         evidence = public_evidence(rule)  # never a path a reader of the docs does not have
         if evidence:
@@ -74,6 +74,21 @@ def render() -> str:
             suppress += " " + docs.suppress
         lines += ["", "**Suppress.** " + suppress]
     return "\n".join(lines) + "\n"
+
+
+def _option_line(name, spec) -> str:
+    """`name = default` (type, range): help."""
+    from steplint.rules.base import Option
+
+    if not isinstance(spec, Option):
+        return f"`{name} = {spec!r}`"
+    bounds = []
+    if spec.minimum is not None:
+        bounds.append(f"{'>' if spec.exclusive_minimum else '>='} {spec.minimum:g}")
+    if spec.maximum is not None:
+        bounds.append(f"<= {spec.maximum:g}")
+    kind = spec.kind + (", " + " and ".join(bounds) if bounds else "")
+    return f"`{name} = {spec.default!r}` ({kind})" + (f": {spec.help}" if spec.help else "")
 
 
 def main(argv=None) -> int:

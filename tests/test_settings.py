@@ -33,7 +33,7 @@ def test_fixture_pyproject_converts_every_key():
     assert s.select == ("SL3", "SL1") and s.ignore == ("SL304",) and s.fail_on is Severity.ERROR
     assert s.severity == {"SL302": Severity.ERROR, "steplaw-batch": Severity.INFO}
     assert s.per_file_ignores == {"legacy/*.yaml": ("SL301",)}
-    assert s.rule_options == {"SL401": {"warn-below": 5}}
+    assert s.rule_options == {"SL401": {"warning_below": 5}}  # kebab-case option names are read too
     assert s.target_versions == {"megatron": "0.12"}
     assert (s.respect_gitignore, s.max_file_size, s.exclude) == (False, 2_000_000, ("build/**",))
     (group,) = s.recipes

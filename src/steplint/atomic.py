@@ -20,13 +20,35 @@ from typing import Optional
 BOM = "\ufeff"
 
 
-def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[str] = None) -> str:
+class ChangedOnDisk(OSError):
+    """The file no longer holds what was read: someone edited it while steplint worked.
+    It is left alone (their edit wins; run again to fix the new text)."""
+
+
+def digest(data: bytes) -> str:
+    """The content hash `write_atomic(expect=...)` compares (mtime alone misses an edit
+    made within the filesystem's timestamp granularity)."""
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def original_bytes(text: str, bom: bool) -> bytes:
+    """The bytes a Document was decoded from (steplint keeps line endings verbatim)."""
+    return ((BOM if bom and not text.startswith(BOM) else "") + text).encode("utf-8")
+
+
+def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[str] = None,
+                 expect: Optional[str] = None) -> str:
     """Write `text` (UTF-8, re-adding a BOM when the original had one) to `path` atomically.
 
     The text is written verbatim: a fix spliced into the original text keeps its CRLF
     lines and its final newline as they were. `newline`, when given, converts bare `\\n`
-    line breaks (for text built from scratch). Returns the real path written. Raises
-    OSError with the path in the message; the original is then untouched."""
+    line breaks (for text built from scratch). `expect`, when given, is the `digest` of
+    the bytes the caller read: right before the rename the file is read again, and if it
+    changed (a concurrent edit) ChangedOnDisk is raised and the file is left as it is.
+    Returns the real path written. Raises OSError with the path in the message; the
+    original is then untouched."""
     real = os.path.realpath(path)
     folder = os.path.dirname(real) or "."
     if newline and newline != "\n":
@@ -49,6 +71,8 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         os.chmod(tmp, mode)  # mkstemp creates 0600
         if old is not None and (old.st_uid, old.st_gid) != _owner(tmp):
             _keep_owner(tmp, old)
+        if expect is not None and _current_digest(real) != expect:
+            raise ChangedOnDisk(errno.EAGAIN, "the file changed on disk while steplint was fixing it", real)
         os.replace(tmp, real)
     except BaseException:
         try:
@@ -58,6 +82,14 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         raise
     _fsync_folder(folder)
     return real
+
+
+def _current_digest(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as fh:
+            return digest(fh.read())
+    except FileNotFoundError:
+        return None
 
 
 def _owner(path: str) -> tuple[int, int]:

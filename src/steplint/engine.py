@@ -118,7 +118,7 @@ def lint_loaded(loaded, passed: Iterable[str], settings, selection: Selection) -
         upstream.extend(getattr(doc, "diagnostics", ()) or ())
     found = upstream + (run_rules(recipe, documents, settings, selection) if recipe is not None else [])
     passed = tuple(passed)
-    unique = list(dict.fromkeys(found))  # a loader finding may arrive via document and resolver
+    unique = [_tame(d) for d in dict.fromkeys(found)]  # a loader finding may arrive via document and resolver
     reported = finalize(unique, documents, passed, selection)
     if (getattr(settings, "law", "steplaw") or "steplaw") != "steplaw":  # another law: at most info
         from steplint.diagnostics import Severity
@@ -131,6 +131,28 @@ def lint_loaded(loaded, passed: Iterable[str], settings, selection: Selection) -
         documents=documents,
         recipe=recipe,
     )
+
+
+_LONG_WORD = 200  # characters of one unbroken run a finding may quote from a file (paths fit)
+_LONG_MESSAGE = 1000
+
+
+def _tame(d: Diagnostic) -> Diagnostic:
+    """`d` with its message safe to print in a CI log: a value quoted from a file appears
+    as a short excerpt (a hostile file may hold a megabyte-long string) and control
+    characters are escaped. Rules quote values freely; this is the one place that bounds
+    them, so no rule can forget to."""
+    message = d.message
+    if len(message) <= _LONG_WORD and message.replace("\n", " ").isprintable():
+        return d
+    import re
+
+    tamed = re.sub(r"\S{%d,}" % (_LONG_WORD + 1), lambda m: m.group(0)[:_LONG_WORD - 3] + "...", message)
+    if not tamed.replace("\n", " ").isprintable():
+        tamed = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in tamed)
+    if len(tamed) > _LONG_MESSAGE:
+        tamed = tamed[:_LONG_MESSAGE - 3] + "..."
+    return d if tamed == message else d._replace(message=tamed)
 
 
 def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optional[tuple[str, str]] = None) -> Iterator[RecipeOutcome]:
@@ -150,7 +172,8 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
         # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once
         fresh = []
         for d in outcome.diagnostics:
-            mark = (file_key(d.file), d.line, d.column, d.code, d.message)
+            # a hash, not the tuple: over 10,000 files the marks alone were megabytes
+            mark = hash((file_key(d.file), d.line, d.column, d.code, d.message))
             if mark not in reported:
                 reported.add(mark)
                 fresh.append(d)

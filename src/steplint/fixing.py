@@ -36,8 +36,9 @@ The API `commands/check.py` calls (pure; no file is written here):
     result.remaining  with `relint`: the findings of the final texts (what is left to
                       report); None without it.
 
-    write_fixes(result) -> list[str]      atomic writes of changed files (steplint.atomic);
-                                          FixWriteError (an OSError) names the file in one line
+    write_fixes(result, originals) -> list[str]   atomic writes of changed files (steplint.atomic),
+                                          each refused when the file changed since it was read;
+                                          FixWriteError (an OSError) names the files, one line each
     unified_diff(path, old, new) -> str   for `--diff` (writes nothing)
 
 Edit builders for rules (so each rule does not reinvent spans and literal styles):
@@ -548,24 +549,48 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 
 
 class FixWriteError(OSError):
-    """A fixed file could not be written; the original is untouched. One line, with the
-    path the user named (not the temporary file's)."""
+    """A fixed file could not be written; the original is untouched. One line per file,
+    with the path the user named (not the temporary file's). `written` are the files that
+    were written, `failed` those that were not, `changed` those edited on disk meanwhile."""
+
+    def __init__(self, message: str, written: tuple = (), failed: tuple = (), changed: tuple = ()):
+        super().__init__(message)
+        self.written, self.failed, self.changed = written, failed, changed
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args else ""
 
 
-def write_fixes(result: FixResult) -> list[str]:
+def write_fixes(result: FixResult, originals: Optional[Mapping[str, Document]] = None) -> list[str]:
     """Write each changed file atomically (BOM, mode and symlink kept); the paths written.
-    Raises FixWriteError on the first file that cannot be written."""
-    from steplint.atomic import write_atomic
+    With `originals` (path -> Document as read), a file whose bytes changed since it was
+    read (someone saved it meanwhile) is left alone: its edit is never overwritten. Every
+    file is tried; FixWriteError names the ones not written, one line each."""
+    from steplint.atomic import ChangedOnDisk, digest, original_bytes, write_atomic
 
-    written = []
+    written: list[str] = []
+    failed: list[str] = []
+    changed: list[str] = []
+    lines: list[str] = []
     for path, text in result.texts.items():
         doc = result.documents.get(path)
+        before = (originals or {}).get(path)
+        expect = digest(original_bytes(before.text, before.bom)) if before is not None else None
         try:
-            write_atomic(path, text, bom=bool(doc and doc.bom))
+            write_atomic(path, text, bom=bool(doc and doc.bom), expect=expect)
+        except ChangedOnDisk:
+            changed.append(path)
+            lines.append(f"{path}: changed on disk while steplint was fixing it; left as it is now "
+                         "(run --fix again to fix the new text)")
+            continue
         except OSError as error:
             reason = error.strerror or str(error)
-            raise FixWriteError(f"{path}: cannot write the fixed file: {reason} (the file is unchanged)") from error
+            failed.append(path)
+            lines.append(f"{path}: cannot write the fixed file: {reason} (the file is unchanged)")
+            continue
         written.append(path)
+    if lines:
+        raise FixWriteError("\n".join(lines), tuple(written), tuple(failed + changed), tuple(changed))
     return written
 
 

@@ -36,4 +36,8 @@ def format_quantity(value: float, digits: int = 3) -> str:
     """Compact scientific form used in messages: 1.07e9, 6.0e-4."""
     if value == 0:
         return "0"
+    if isinstance(value, int) and value.bit_length() > 1000:  # past float range: %e would overflow
+        sign, text = ("-" if value < 0 else ""), str(abs(value))
+        mantissa = (text[0] + "." + text[1:digits]).rstrip(".")
+        return f"{sign}{mantissa}e{len(text) - 1}"
     return f"{value:.{digits - 1}e}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple, Optional
 
@@ -70,6 +71,7 @@ class _Item(NamedTuple):
     referrer: Optional[Reference] = None
     referrer_file: Optional[str] = None
     text: Optional[str] = None
+    root: Optional[str] = None  # files it names are opened only inside this folder (None: anywhere)
 
 
 class _State:
@@ -85,6 +87,7 @@ class _State:
         self.dialects: list[str] = []
         self.diagnostics: list[Diagnostic] = []
         self.notices: list[str] = []
+        self.roots: dict[str, Optional[str]] = {}  # path -> root its references stay in
 
 
 def load_recipe(
@@ -106,7 +109,7 @@ def load_recipe(
     queue: list[_Item] = []
     if settings.model:
         queue.append(_Item(_model_file(settings.model), "model"))  # a file, or a folder holding config.json
-    queue.extend(_Item(p, "input") for p in paths)
+    queue.extend(_Item(p, "input", root=tree_root(p)) for p in paths)
     while queue:
         item = queue.pop(0)
         queue.extend(_visit(item, state))
@@ -152,12 +155,17 @@ def _load(item: _Item, settings: Settings, texts: Mapping[str, str]) -> Document
 
 
 def _visit(item: _Item, state: _State) -> list[_Item]:
+    if "\0" in item.path:  # a path written in a file may hold anything; the OS takes no NUL
+        if item.referrer is not None:
+            state.diagnostics.append(_unreadable_reference(item))
+        return []
     real = os.path.realpath(item.path)
     if real in state.seen:
         return []
     state.seen.add(real)
     doc = _load(item, state.settings, state.texts)
     state.documents[item.path] = doc
+    state.roots[item.path] = item.root
     state.files.append(item.path)
     state.diagnostics.extend(doc.diagnostics)
     if doc.root is None:
@@ -212,6 +220,19 @@ def _join_neox_fragments(state: _State) -> None:
         state.diagnostics.extend(extraction.diagnostics)
 
 
+def _unreadable_reference(item: _Item) -> Diagnostic:
+    from steplint.documents.findings import excerpt
+
+    ref = item.referrer
+    span = ref.span if ref is not None else None
+    return Diagnostic(
+        "SL007", "unresolved-reference", Severity.WARNING,
+        f"{excerpt(ref.key or ref.role) if ref else 'a reference'} names {excerpt(item.path)!r}, which holds a NUL "
+        "character: no file can have that name", item.referrer_file or item.path,
+        span.start.line if span else 1, span.start.column if span else 1,
+        span.end.line if span else 0, span.end.column if span else 0)
+
+
 def _unknown_format(doc: Document, settings: Settings, item: _Item, empty: bool = False) -> Diagnostic:
     forced = settings.dialect if item.role == "input" else None
     what = "the file is empty" if empty else "not a training config steplint knows"
@@ -228,31 +249,116 @@ def _follow(ref: Reference, doc: Document, state: _State) -> Optional[_Item]:
     working directory; a missing file is SL007 at the referencing key."""
     if ref.role == "model" and state.settings.model:
         return None  # --model / settings.model supplies the architecture
+    root = _root_of(doc.path, state)
     if ref.text is not None:
-        return _Item(ref.path, ref.role, ref, doc.path, text=ref.text)
+        return _Item(ref.path, ref.role, ref, doc.path, text=ref.text, root=root)
     written = None
     if ref.key:
         node = lookup(doc.root, ref.key)
         if isinstance(node, ScalarNode) and isinstance(node.value, str):
             written = os.path.expanduser(node.value.strip())
     candidates = [ref.path] + ([written] if written and written != ref.path else [])
+    outside = None
     for candidate in candidates:
         found = _model_file(candidate) if ref.role == "model" else candidate
         if found and os.path.isfile(found):
-            return _Item(os.path.normpath(found), ref.role, ref, doc.path)
+            if root is not None and not _inside(found, root):
+                outside = outside or found
+                continue
+            return _Item(os.path.normpath(found), ref.role, ref, doc.path, root=root)
     shown = written or ref.path
+    if outside is not None:
+        state.diagnostics.append(_not_read(ref, doc, outside, root))
+        return None
     if ref.role == "model" and not _path_like(shown):
         state.notices.append(f"{doc.path}: the architecture is the hub model {shown!r}; steplint reads no "
                              "network: pass its config.json with --model (or [tool.steplint] model)")
         return None
+    from steplint.documents.findings import excerpt
+
     line = ref.span.start.line if ref.span else 1
     column = ref.span.start.column if ref.span else 1
     state.diagnostics.append(Diagnostic(
         "SL007", "unresolved-reference", Severity.WARNING,
-        f"{ref.key or ref.role} names {shown!r}, which is not a file (looked for "
-        f"{' and '.join(repr(c) for c in dict.fromkeys(candidates))})",
+        f"{excerpt(ref.key or ref.role)} names {excerpt(shown)!r}, which is not a file (looked for "
+        f"{' and '.join(repr(excerpt(c)) for c in dict.fromkeys(candidates))})",
         doc.path, line, column,
         ref.span.end.line if ref.span else 0, ref.span.end.column if ref.span else 0))
+    return None
+
+
+def tree_root(path: str) -> str:
+    """The folder a file named on the command line may lead steplint into: its git work
+    tree, or outside any git work tree the file's own folder (architecture.md section 5).
+    A path written inside a config is opened only there, so a config cannot make steplint
+    read (and `show` print) a file elsewhere on the machine."""
+    folder = os.path.dirname(os.path.abspath(path)) or os.sep
+    return _git_root(folder) or folder
+
+
+@lru_cache(maxsize=256)
+def _git_root(folder: str) -> Optional[str]:
+    here = folder
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):  # a folder, or a file in a linked worktree
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _root_of(path: str, state: _State) -> Optional[str]:
+    """The root of the chain `path` belongs to (files named on the command line start one)."""
+    return state.roots.get(path)
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether `path` (symlinks resolved) lies within `root` (symlinks resolved)."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _not_read(ref: Reference, doc: Document, found: str, root: str) -> Diagnostic:
+    from steplint.documents.findings import excerpt
+
+    span = ref.span
+    return Diagnostic(
+        "SL007", "unresolved-reference", Severity.INFO,
+        f"{excerpt(ref.key or ref.role)} names {excerpt(found)!r}, outside {excerpt(root)!r}; not read: steplint "
+        "opens a file a config names only inside the git work tree of the file checked (outside git, its "
+        "folder); pass it on the command line (or with --recipe) to read it",
+        doc.path, span.start.line if span else 1, span.start.column if span else 1,
+        span.end.line if span else 0, span.end.column if span else 0)
+
+
+def model_problem(path: str, max_size: int = 10 * 1024 * 1024) -> Optional[str]:
+    """Why `--model PATH` (or settings `model`) is not a model config, else None. The user
+    names it, so it may be anywhere; but it must be what the flag says: a Hugging Face
+    config.json (or a folder holding one), never an arbitrary file whose text would then
+    be read as an architecture. The message quotes none of the file's content."""
+    from steplint.documents.findings import excerpt
+    from steplint.documents.load import load_document
+    from steplint.documents.nodes import MappingNode
+
+    target = _model_file(path)
+    if not os.path.isfile(target):
+        if os.path.isdir(path):
+            return f"--model {excerpt(path, 80)}: a folder without a config.json"
+        return f"--model {excerpt(path, 80)}: no such file"
+    doc = load_document(target, max_size=max_size)
+    if doc.root is None:
+        first = next((d for d in doc.diagnostics if d.code == "SL001"), None)
+        why = f" ({first.line}:{first.column}: {first.message})" if first is not None else ""
+        return f"--model {excerpt(target, 80)}: cannot be read as a model config{why}"
+    from steplint.dialects import hf_config
+
+    root = doc.root
+    if hf_config.detect(doc) <= 0 and not (
+        isinstance(root, MappingNode) and ("model_type" in root or "architectures" in root)
+    ):
+        return (f"--model {excerpt(target, 80)}: not a model config; --model takes a Hugging Face config.json "
+                "(model_type, hidden_size, num_hidden_layers, ...) or the folder holding it")
     return None
 
 
@@ -275,7 +381,12 @@ def _ordered(state: _State) -> list[tuple[str, Extraction]]:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+        if isinstance(a, int) and isinstance(b, int):
+            return a == b  # exact, and no float conversion of a 400-digit integer (OverflowError)
+        try:
+            return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+        except OverflowError:  # an integer past float range against a float: not the same value
+            return False
     return a == b
 
 

@@ -345,7 +345,47 @@ def read_settings_file(path: Path) -> Settings:
             what = f"`{key}` {first.message}" if key else first.message
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SettingsError(f"{shown}:{span.start.line}:{span.start.column}: {what}{more}")
+    option_problems = rule_option_problems(data.get("rules") or {}, _child(table, "rules"), prefix)
+    if option_problems:
+        first = option_problems[0]
+        span = getattr(first.node, "span", None) or table.span
+        more = f" (and {len(option_problems) - 1} more)" if len(option_problems) > 1 else ""
+        raise SettingsError(f"{shown}:{span.start.line}:{span.start.column}: {first.message}{more}")
     return _to_settings(data, path)
+
+
+def rule_option_problems(rules: Mapping[str, Any], node: Any = None, key_prefix: tuple = ()) -> list[Problem]:
+    """Problems of the `rules` table (rule code or name -> its options) against the options
+    each rule declares (rules/base.py `Option`): an unknown rule, an unknown option, a
+    wrong type or a value out of range. `node` is the table's document node (for lines)."""
+    from steplint.rules.base import Option
+    from steplint.rules.registry import get_rule
+
+    problems: list[Problem] = []
+    for key, options in rules.items():
+        rule = get_rule(str(key))
+        rule_node = _child(node, key)
+        if rule is None:
+            problems.append(Problem(("rules", key), f"`{spell_key(key_prefix + ('rules', key))}`: no rule has this code or name",
+                                    _key_node(node, key)))
+            continue
+        if not isinstance(options, dict):
+            continue  # the schema says it should be a table
+        declared = rule.options
+        for name, value in options.items():
+            where = f"`{spell_key(key_prefix + ('rules', key, name))}`"
+            spec = declared.get(str(name).replace("-", "_"))  # kebab-case spellings too
+            if spec is None:
+                known = ", ".join(f"`{n}`" for n in declared) or "none"
+                problems.append(Problem(("rules", key, name),
+                                        f"{where}: {rule.code} has no option `{name}` (its options: {known})",
+                                        _key_node(rule_node, name)))
+                continue
+            if isinstance(spec, Option):
+                why = spec.problem(value)
+                if why:
+                    problems.append(Problem(("rules", key, name), f"{where} {why}", _child(rule_node, name)))
+    return problems
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -410,7 +450,8 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
             "ignore": tuple(data.get("ignore", ())),
             "per_file_ignores": {glob: tuple(codes) for glob, codes in data.get("per-file-ignores", {}).items()},
             "severity": {code: Severity.parse(level) for code, level in data.get("severity", {}).items()},
-            "rule_options": {code: dict(options) for code, options in data.get("rules", {}).items()},
+            "rule_options": {code: {str(k).replace("-", "_"): v for k, v in options.items()}
+                             for code, options in data.get("rules", {}).items()},
             "exclude": tuple(data.get("exclude", ())),
             "extend_exclude": tuple(data.get("extend-exclude", ())),
             "target_versions": dict(data.get("target-version", {})),

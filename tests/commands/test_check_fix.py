@@ -101,7 +101,7 @@ def test_a_refused_fix_is_shown_with_its_position_and_reason_and_still_counts(tm
 def test_a_write_failure_is_one_line_and_exit_2(tmp_path, monkeypatch):
     import steplint.atomic
 
-    def refuse(path, text, bom=False):
+    def refuse(path, text, bom=False, **_):
         raise PermissionError(13, "Permission denied", path)
 
     monkeypatch.setattr(steplint.atomic, "write_atomic", refuse)

@@ -87,12 +87,62 @@ def test_unreadable_explicit_tag_value_is_sl001():
     assert [(x.code, x.line, x.column) for x in d] == [("SL001", 1, 4)]
 
 
-@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['x']", "!include other.yaml", "!!python/tuple [1]"])
-def test_non_standard_tags_are_refused(tag):
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['x']", "!!python/tuple [1]",
+                                 "!!python/name:os.system", "!<tag:yaml.org,2002:python/object:os.X> {}"])
+def test_object_constructing_tags_are_refused(tag):
     doc = load(f"a: 1\nlr: {tag}\n")
     assert doc.root is None
     assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 2, 5)]
     assert "refusing the tag" in doc.diagnostics[0].message
+
+
+@pytest.mark.parametrize("text, key, value, tag", [
+    ("base: !include other.yaml\nlr: 1.0e-4\n", "base", "other.yaml", "!include"),
+    ("lr: !ref <base_lr>\nx: 1\n", "lr", "<base_lr>", "!ref"),
+    ("a: !foo 12\nlr: 1.0e-4\n", "a", "12", "!foo"),  # a local tag: text, never an int
+    ("a: !<tag:example.com,2026:x> y\nlr: 1.0e-4\n", "a", "y", "tag:example.com,2026:x"),
+])
+def test_application_tags_are_opaque_values_and_the_file_is_read_on(text, key, value, tag):
+    """Issue 13 item 4: a custom tag is no reason to drop the rest of the file."""
+    doc = load(text)
+    assert doc.diagnostics == () and doc.root is not None
+    node = doc.root.get(key)
+    assert node.value == value and node.tag == tag
+    assert doc.root.keys()[-1] in ("lr", "x")
+
+
+def test_a_tagged_mapping_keeps_its_items_and_notes_the_tag():
+    doc = load("opt: !new:torch.optim.Adam\n  lr: 1.0e-3\n  betas: [0.9, 0.95]\nsteps: 10\n")
+    opt = doc.root.get("opt")
+    assert opt.tag == "!new:torch.optim.Adam" and opt.get("lr").value == 1e-3
+    assert doc.root.get("steps").value == 10 and not doc.diagnostics
+    seq = load("e: !apply:math.sqrt [4]\n").root.get("e")
+    assert seq.tag == "!apply:math.sqrt" and seq.items[0].value == 4
+
+
+def test_a_real_hyperpyyaml_file_is_read_whole():
+    from conftest import FIXTURES
+
+    path = FIXTURES / "documents" / "hyperpyyaml_lm.yaml"
+    from steplint.documents.load import load_document
+
+    doc = load_document(str(path))
+    assert not doc.diagnostics, doc.diagnostics
+    assert doc.root.get("lr").value == 10 and doc.root.get("num_layers").value == 12
+    assert doc.root.get("model").tag.startswith("!new:") and doc.root.get("model").get("nhead").value == 12
+    assert doc.root.get("optimizer").get("lr").tag == "!ref"
+
+
+def test_the_value_cap_is_checked_before_composing():
+    from steplint.documents.yaml_loader import MAX_VALUES
+
+    big = "data: [" + ",".join(["1"] * (MAX_VALUES + 10)) + "]\n"
+    doc = load(big)
+    assert doc.root is None
+    (d,) = doc.diagnostics
+    assert d.code == "SL001" and f"{MAX_VALUES:,} values" in d.message and d.line == 1
+    fine = "data: [" + ",".join(["1"] * (MAX_VALUES - 10)) + "]\n"
+    assert load(fine).root is not None
 
 
 def test_duplicate_keys_keep_both_pairs_and_name_the_first_line():

@@ -188,6 +188,12 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     if options["show_settings"]:
         click.echo(show_settings(settings), nl=False)
         return EXIT_CLEAN
+    if settings.model:
+        from steplint.resolve import model_problem
+
+        problem = model_problem(settings.model, settings.max_file_size)
+        if problem:
+            raise fail(problem)
 
     from steplint.rules.registry import all_rules
     from steplint.selection import Selection, SelectorError
@@ -257,6 +263,8 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         return _add_ignore(files, settings, selection, stdin, options)
 
     fixing = options["fix"] or options["diff"]
+    if options["output_format"] == "text" and not (fixing or options["statistics"] or options["output_file"]):
+        return _stream_text(files, settings, selection, stdin, options)
     remaining, fixed = [], []
     hidden_unsafe = 0
     diffs: list[str] = []
@@ -311,6 +319,8 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     failing = report.failing() > 0 or (options["diff"] and bool(diffs))
     if options["exit_non_zero_on_fix"] and fixed:
         failing = True
+    if options.get("_write_failed"):
+        return EXIT_ERROR  # a fixed file could not be written (or was edited meanwhile)
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
 
 
@@ -354,6 +364,104 @@ def _add_ignore(files: list[str], settings, selection, stdin, options: dict) -> 
     return EXIT_CLEAN
 
 
+class _Tally:
+    """What the text summary needs of the findings already printed (their counts), so a
+    run over 10,000 files keeps no finding after printing it: peak memory stays at one
+    recipe's trees and findings (issue 15 item 2)."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.severities: Counter = Counter()
+        self.failing = self.fixable = self.hidden_unsafe = self.total = 0
+
+    def add(self, d, fail_on) -> None:
+        self.total += 1
+        self.severities[str(d.severity)] += 1
+        self.failing += d.severity >= fail_on
+        if d.fix is not None:
+            safe = str(d.fix.applicability) == "safe"
+            self.fixable += safe
+            self.hidden_unsafe += not safe
+
+
+def _stream_text(files: list[str], settings, selection, stdin, options: dict) -> int:
+    """`check` with the text report, printed recipe by recipe as the engine yields them
+    (each recipe's findings sorted; recipes in the order of the paths), with the summary
+    computed from running counts. Nothing of a recipe is kept after it is printed."""
+    from steplint.engine import lint
+    from steplint.report import get_reporter
+
+    reporter = get_reporter("text")
+    color = use_color(options["color"], sys.stdout)
+    tally = _Tally()
+    out = sys.stdout
+    gone = False
+
+    def write(text: str) -> None:
+        """A reader that closed the pipe (`| head`) stops the printing, not the run: the
+        exit code still says what was found, as with the report written at the end."""
+        nonlocal gone
+        if gone:
+            return
+        try:
+            out.write(text)
+        except BrokenPipeError:
+            gone = True
+            try:  # later flushes (at exit) go nowhere instead of raising again
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, out.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
+
+    for outcome in lint(files, settings, selection, stdin=stdin):
+        for d in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
+            tally.add(d, settings.fail_on)
+            write(reporter.line(d, color) + "\n")
+        del outcome
+    report = _counted(
+        tally, diagnostics=_Sized(tally.total), files_checked=len(files), fail_on=settings.fail_on,
+        hidden_unsafe=0 if options["unsafe_fixes"] else tally.hidden_unsafe, color=color, version=__version__,
+    )
+    if not options["quiet"]:
+        write(reporter.summary(report) + "\n")
+    return EXIT_FINDINGS if tally.failing and not options["exit_zero"] else EXIT_CLEAN
+
+
+class _Sized(tuple):
+    """Stands for the printed findings in a streamed Report: only their number is kept."""
+
+    def __new__(cls, n: int):
+        obj = super().__new__(cls)
+        obj.n = n
+        return obj
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __bool__(self) -> bool:
+        return self.n > 0
+
+
+def _counted(tally: _Tally, **fields):
+    """A Report whose counts come from the tally of a streamed run."""
+    from steplint.report import Report
+
+    class Counted(Report):
+        __slots__ = ()
+
+        def counts(self):
+            return tally.severities
+
+        def failing(self) -> int:
+            return tally.failing
+
+        def fixable(self) -> int:
+            return tally.fixable
+
+    return Counted(**fields)
+
+
 def _fix(outcome, settings, selection, options: dict, stdin):
     """Fix one recipe to a fixed point (the engine re-lints the new texts between passes),
     say on stderr which fixes were refused and why, and write the files unless this is
@@ -375,10 +483,32 @@ def _fix(outcome, settings, selection, options: dict, stdin):
     if not options["diff"]:
         on_disk = {p: t for p, t in result.texts.items() if p not in given}  # stdin's text goes to stdout
         try:
-            write_fixes(result._replace(texts=on_disk))
+            write_fixes(result._replace(texts=on_disk), outcome.documents)
         except FixWriteError as error:
-            raise fail(str(error))
+            # those files keep their text (a concurrent edit wins): exit 2, the other files proceed
+            click.echo("\n".join(f"steplint: {line}" for line in str(error).splitlines()), err=True)
+            options["_write_failed"] = True
+            result = _unwritten(result, outcome, set(error.failed))
     return result
+
+
+def _unwritten(result, outcome, failed: set):
+    """The FixResult as if the files in `failed` had not been fixed: their findings are
+    the ones first reported, nothing of theirs counts as fixed."""
+    from steplint.fixing import FixResult
+
+    def touches(fix) -> bool:
+        return any(e.file in failed for e in fix.edits)
+
+    kept = [d for d in (result.remaining if result.remaining is not None else outcome.diagnostics) if d.file not in failed]
+    kept += [d for d in outcome.diagnostics if d.file in failed]
+    return FixResult(
+        texts={p: t for p, t in result.texts.items() if p not in failed},
+        documents={p: d for p, d in result.documents.items() if p not in failed},
+        applied=tuple(a for a in result.applied if not touches(a.fix)),
+        refused=result.refused, hidden_unsafe=result.hidden_unsafe, converged=result.converged,
+        passes=result.passes, remaining=tuple(kept),
+    )
 
 
 def _diffs(outcome, result) -> list[str]:

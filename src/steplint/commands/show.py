@@ -68,11 +68,20 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     from steplint.settings import SettingsError
 
     settings = _settings(paths, options)
+    if settings.model:
+        from steplint.resolve import model_problem
+
+        problem = model_problem(settings.model, settings.max_file_size)
+        if problem:
+            raise _fail(problem)
     try:  # each recipe reads its own settings file (per-file discovery), flags on top
         loaded = [_load(plan, settings) for plan in _groups(paths, settings)]
     except SettingsError as error:
         raise _fail(str(error)) from None
-    diagnostics = _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))
+    from steplint.engine import _tame  # findings quote only an excerpt of a value, as in `check`
+
+    diagnostics = [_tame(d) for d in
+                   _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))]
     if options["plot"] and not options["plot"].lower().endswith((".png", ".svg")):
         raise _fail(f"--plot {options['plot']}: the file name must end in .png or .svg")
     law = options.get("law") or "steplaw"

@@ -80,8 +80,8 @@ class RampUp(NamedTuple):  # a private record: cheaper to define than a dataclas
     def of(cls, start: int, increment: int, samples: int, final: int) -> Optional["RampUp"]:
         """A ramp Megatron would accept, or None. Ramps of more than MAX_RAMP_STAGES stages
         are not replayed (the replay walks stage by stage)."""
-        if start <= 0 or increment <= 0 or samples < 0 or final <= start:
-            return None
+        if start <= 0 or increment <= 0 or samples <= 0 or final <= start:
+            return None  # (samples 0: Megatron divides by its samples per increment, 0)
         if (final - start) // increment > MAX_RAMP_STAGES:
             return None
         return cls(start, increment, samples, final)

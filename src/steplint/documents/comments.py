@@ -28,21 +28,34 @@ def make_comment(text: str, lines: LineIndex, offset: int, body: str) -> Comment
 
 
 def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comment, ...]:
-    """Every `#` comment of `text` outside the `skip` spans ((start, end) offsets)."""
-    if "#" not in text:
+    """Every `#` comment of `text` outside the `skip` spans ((start, end) offsets): a `#`
+    at the start of a line or after a blank (what `_HASH_COMMENT` says), found with
+    str.find, which is several times faster than the regex scanning every position."""
+    at = text.find("#")
+    if at < 0:
         return ()
     spans = sorted(skip)
     starts = [s for s, _ in spans]
     found = []
     line, counted = 1, 0  # line number at offset `counted`; matches come in order
-    for match in _HASH_COMMENT.finditer(text):
-        at = match.start()
+    find, count, rfind = text.find, text.count, text.rfind
+    while at >= 0:
+        if at and text[at - 1] not in " \t\n":
+            at = find("#", at + 1)
+            continue
         i = bisect_right(starts, at) - 1
         if i >= 0 and at < spans[i][1]:
-            continue  # inside a string
-        line += text.count("\n", counted, at)
+            at = find("#", spans[i][1])  # inside a string: on past it
+            continue
+        end = find("\n", at)
+        if end < 0:
+            end = len(text)
+        cr = find("\r", at, end)
+        body_end = cr if cr >= 0 else end
+        line += count("\n", counted, at)
         counted = at
-        line_start = text.rfind("\n", 0, at) + 1
+        line_start = rfind("\n", 0, at) + 1
         own_line = not text[line_start:at].strip()
-        found.append(Comment(match.group(1), line, at - line_start + 1, own_line))
+        found.append(Comment(text[at + 1:body_end], line, at - line_start + 1, own_line))
+        at = find("#", body_end)
     return tuple(found)

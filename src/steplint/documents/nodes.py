@@ -25,16 +25,20 @@ class ScalarNode(NamedTuple):
 
 
 class _Collection:
-    """The shape of the two container nodes: `items`, `span` and `flow` (written inline,
-    `[a, b]` / `{a: 1}`). Immutable values like the NamedTuple ones, but plain classes,
-    because iterating and sizing a container node mean its items, not its fields."""
+    """The shape of the two container nodes: `items`, `span`, `flow` (written inline,
+    `[a, b]` / `{a: 1}`) and `tag` (an application's own YAML tag such as HyperPyYAML's
+    `!new:torch.optim.Adam`, kept as a note; None for plain data). Immutable values like
+    the NamedTuple ones, but plain classes, because iterating and sizing a container node
+    mean its items, not its fields."""
 
-    __slots__ = ("items", "span", "flow")
+    __slots__ = ("items", "span", "flow", "tag", "_index")
 
-    def __init__(self, items: tuple, span: Span, flow: bool = False):
+    def __init__(self, items: tuple, span: Span, flow: bool = False, tag: Optional[str] = None):
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "span", span)
         object.__setattr__(self, "flow", flow)
+        object.__setattr__(self, "tag", tag)
+        object.__setattr__(self, "_index", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -45,16 +49,17 @@ class _Collection:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return (self.items, self.span, self.flow) == (other.items, other.span, other.flow)  # type: ignore[attr-defined]
+        return (self.items, self.span, self.flow, self.tag) == (other.items, other.span, other.flow, other.tag)  # type: ignore[attr-defined]
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self.items, self.span, self.flow))
+        return hash((type(self).__name__, self.items, self.span, self.flow, self.tag))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(items={self.items!r}, span={self.span!r}, flow={self.flow!r})"
+        tag = f", tag={self.tag!r}" if self.tag is not None else ""
+        return f"{type(self).__name__}(items={self.items!r}, span={self.span!r}, flow={self.flow!r}{tag})"
 
     def __reduce__(self):  # copy, deepcopy and pickle rebuild through __init__ (setattr refuses)
-        return type(self), (self.items, self.span, self.flow)
+        return type(self), (self.items, self.span, self.flow, self.tag)
 
 
 class SequenceNode(_Collection):
@@ -77,25 +82,62 @@ class MappingNode(_Collection):
     __slots__ = ()
     items: tuple[tuple[ScalarNode, "Node"], ...]
 
+    # A config's top mapping holds hundreds of keys and dialects look dozens of them up:
+    # past a few items, lookups go through an index (key value -> positions) built once.
+    _INDEXED_FROM = 12
+
+    def _positions(self) -> Optional[dict]:
+        index = self._index
+        if index is None and len(self.items) >= self._INDEXED_FROM:
+            index = {}
+            for i, (k, _) in enumerate(self.items):
+                try:
+                    index.setdefault(k.value, []).append(i)
+                except TypeError:  # an unhashable key value: keep the linear scan
+                    index = False
+                    break
+            object.__setattr__(self, "_index", index)
+        return index or None
+
     def get(self, key: str) -> Optional["Node"]:
+        index = self._positions()
+        if index is not None:
+            try:
+                found = index.get(key)
+            except TypeError:
+                found = None
+            if found is not None:
+                return self.items[found[0]][1]
+            if type(key) in (str, int):  # equal keys of other types (1 == 1.0 == True) hash alike
+                return None
         for k, v in self.items:
             if k.value == key:
                 return v
         return None
 
     def get_pair(self, key: str) -> Optional[tuple[ScalarNode, "Node"]]:
+        index = self._positions()
+        if index is not None and type(key) is str:
+            found = index.get(key)
+            return self.items[found[0]] if found is not None else None
         for k, v in self.items:
             if k.value == key:
                 return k, v
         return None
 
     def all(self, key: str) -> list["Node"]:
+        index = self._positions()
+        if index is not None and type(key) is str:
+            return [self.items[i][1] for i in index.get(key, ())]
         return [v for k, v in self.items if k.value == key]
 
     def keys(self) -> list[Any]:
         return [k.value for k, _ in self.items]
 
     def __contains__(self, key: object) -> bool:
+        index = self._positions()
+        if index is not None and type(key) is str:
+            return key in index
         return any(k.value == key for k, _ in self.items)
 
     def __iter__(self):

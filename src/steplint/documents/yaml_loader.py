@@ -28,6 +28,10 @@ from steplint.documents.values import MAX_INT_BITS
 
 MAX_DEPTH = 200  # nesting levels; real configs stay under 10
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add on top of the text's own
+# Values (scalars and collections) of one document. A training config has hundreds to a
+# few thousand; PyYAML composes the whole tree before steplint sees it (~270 bytes a node,
+# then steplint's own nodes), so the count is checked first, from libyaml's events.
+MAX_VALUES = 50_000
 
 _TAG = "tag:yaml.org,2002:"
 STR_TAG = _TAG + "str"
@@ -79,18 +83,65 @@ _SCALAR_READERS = {
 }
 
 _notice_given = False
+_new = tuple.__new__
+
+
+def _text_of(node) -> str:
+    """An opaquely tagged scalar (`!include base.yaml`, `!ref <lr>`): its text, unread."""
+    return node.value
+
+
+_RESOLVED: dict = {}  # plain scalar text -> the tag SafeLoader's resolver gives it (memo)
+_MAX_RESOLVED = 20_000
+
+
+def _fast(base: type) -> type:
+    """`base` with PyYAML's resolver memoized: the composer asks it for the tag of every
+    scalar (keys included, which repeat across configs) by trying regexes in turn. The
+    answer depends on the text alone (no path resolvers are registered), so a dict of
+    earlier answers gives the very same tags; `descend_resolver`/`ascend_resolver` are
+    no-ops without path resolvers and skipped."""
+    resolve = base.resolve
+    scalar = yaml.ScalarNode
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        def resolve(self, kind, value, implicit):
+            if kind is scalar and implicit[0]:
+                tag = _RESOLVED.get(value)
+                if tag is None:
+                    tag = resolve(self, kind, value, (True, False))
+                    if len(_RESOLVED) < _MAX_RESOLVED and len(value) < 200:
+                        _RESOLVED[value] = tag
+                return tag
+            return resolve(self, kind, value, implicit)
+
+        def descend_resolver(self, current_node, current_index):
+            pass
+
+        def ascend_resolver(self):
+            pass
+
+    if getattr(base, "yaml_path_resolvers", None):  # pragma: no cover - steplint registers none
+        return base
+    return Loader
+
+
+_loaders: dict = {}
 
 
 def _loader_class() -> type:
     """CSafeLoader when PyYAML was built with libyaml; else SafeLoader, said once."""
     global _notice_given
     loader = getattr(yaml, "CSafeLoader", None)
-    if loader is not None:
-        return loader
-    if not _notice_given:
-        _notice_given = True
-        print("steplint: libyaml is missing, reading YAML with PyYAML's slower pure-Python parser", file=sys.stderr)
-    return yaml.SafeLoader
+    if loader is None:
+        if not _notice_given:
+            _notice_given = True
+            print("steplint: libyaml is missing, reading YAML with PyYAML's slower pure-Python parser", file=sys.stderr)
+        loader = yaml.SafeLoader
+    fast = _loaders.get(loader)
+    if fast is None:
+        fast = _loaders[loader] = _fast(loader)
+    return fast
 
 
 def _mark(m) -> Mark:
@@ -103,6 +154,15 @@ def _span(node) -> Span:
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def _opaque(tag: str) -> bool:
+    """A tag steplint reads as an opaque value: an application's own (`!include`, `!ref`,
+    HyperPyYAML's `!new:torch.optim.Adam`, any `!local` or foreign-domain tag). Those keep
+    their node (scalar text, or the mapping/sequence), the tag noted on it; the file is
+    read on. Tags in YAML's own namespace that are not data (`!!python/object/apply:...`)
+    construct objects and stay refused (SL001), as yaml.safe_load refuses them."""
+    return not tag.startswith(_TAG) and not tag.startswith("tag:yaml.org,")
 
 
 class _Converter:
@@ -141,13 +201,16 @@ class _Converter:
             raise LoadProblem("SL001", "an alias refers to a node that contains it (a cycle)", _span(node))
         if depth >= MAX_DEPTH:  # the root is level 1
             raise LoadProblem("SL001", f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)", _span(node))
-        if node.tag not in _COLLECTION_TAGS:
+        tag = node.tag
+        if tag not in _COLLECTION_TAGS and not _opaque(tag):
             self.refuse(node)
         self.open.add(key)
         if type(node) is yaml.MappingNode:
             result = self.mapping(node, depth)
         else:
             result = self.sequence(node, depth)
+        if tag not in _COLLECTION_TAGS:  # `!new:torch.optim.Adam` on a mapping: kept, tag noted
+            result = (type(result[0])(result[0].items, result[0].span, result[0].flow, tag), result[1])
         self.open.discard(key)
         self.done[key] = result
         return result
@@ -163,31 +226,37 @@ class _Converter:
     def scalar(self, node) -> ScalarNode:
         tag = node.tag
         start, end = node.start_mark, node.end_mark
+        first, last = start.index, end.index
         style = node.style or None  # libyaml says "" for plain
         if tag == STR_TAG:
             value = node.value
         else:
             reader = _SCALAR_READERS.get(tag)
             if reader is None:
-                self.refuse(node)
+                if not _opaque(tag):
+                    self.refuse(node)
+                reader = _text_of
             try:
                 value = reader(node)
-            except (ValueError, KeyError, TypeError, IndexError, yaml.YAMLError):
+            except (ValueError, KeyError, TypeError, IndexError, OverflowError, yaml.YAMLError):
                 raise LoadProblem(
                     "SL001", f"{excerpt(node.value)!r} cannot be read as {_short_tag(tag)}", _span(node)
                 ) from None
         if style is not None:
-            skip_from = start.index
+            skip_from = first
             if style in "|>":  # the indicator line may carry a real comment
-                skip_from = self.text.find("\n", skip_from) + 1 or end.index
-            self.strings.append((skip_from, end.index))
-        return ScalarNode(
+                skip_from = self.text.find("\n", skip_from) + 1 or last
+            self.strings.append((skip_from, last))
+        # tuple.__new__ straight: a NamedTuple's own __new__ is a Python-level call, and a
+        # config has thousands of scalars, each with two marks and a span
+        return _new(ScalarNode, (
             value,
-            self.text[start.index:end.index],
-            Span(Mark(start.line + 1, start.column + 1, start.index), Mark(end.line + 1, end.column + 1, end.index)),
+            self.text[first:last],
+            _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
+                        _new(Mark, (end.line + 1, end.column + 1, last)))),
             style,
             tag,
-        )
+        ))
 
     def sequence(self, node, depth: int) -> tuple[SequenceNode, int]:
         items = []
@@ -390,11 +459,47 @@ def _next_document(loader, text: str, after: int) -> Mark:
     return Mark(text.count("\n", 0, offset) + 1, 1, offset)
 
 
+_VALUE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+def _check_values(text: str, limit: int = MAX_VALUES) -> None:
+    """Refuse a document of more than `limit` values before composing it: libyaml's events
+    stream in constant memory, where the composed tree of a 2 MB list of a million items
+    took 750 MiB. A text shorter than the limit cannot hold more values than characters
+    (`{a,b}` is five characters and four scalars plus one mapping), so it is not scanned.
+    A syntax error stops the scan; composing then reports it, having built at most
+    `limit` nodes."""
+    if len(text) <= limit:
+        return
+    parser = _loader_class()(text)
+    count = 0
+    kinds = _VALUE_EVENTS
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, kinds):
+                count += 1
+                if count > limit:
+                    raise LoadProblem(
+                        "SL001",
+                        f"the document holds more than {limit:,} values (values-per-document cap; a training "
+                        "config has a few thousand); not read",
+                        _mark(event.start_mark),
+                    )
+            elif isinstance(event, yaml.DocumentEndEvent):
+                return  # only the first document is read
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
+
+
 def parse_yaml(path: str, text: str) -> Parsed:
     """The first YAML document of `text` as nodes, its comments and loader findings."""
     loader = None
     try:
         _check_depth(text)
+        _check_values(text)
         loader = _loader_class()(text)
         composed = loader.get_node() if loader.check_node() else None
         if composed is None:

@@ -36,7 +36,7 @@ def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[
     active = recipe.value("n_params_active")
     return law_place(
         n, d, lr=lr, batch_tokens=batch_tokens,
-        seq_len=int(seq_len) if isinstance(seq_len, (int, float)) and seq_len > 0 else DEFAULT_SEQ_LEN,
+        seq_len=int(seq_len) if isinstance(seq_len, (int, float)) and seq_len >= 1 else DEFAULT_SEQ_LEN,
         active_params=float(active) if isinstance(active, (int, float)) and active > 0 else None,
     )
 

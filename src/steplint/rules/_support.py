@@ -81,6 +81,8 @@ def number(node: Optional[ScalarNode]) -> Optional[float]:
             parsed = float(value.replace("_", ""))
         except ValueError:
             return None
+        if unusable_number(parsed) is not None:  # "1e400", "nan": not a number to compute with
+            return None
         return int(parsed) if parsed.is_integer() and "." not in value and "e" not in value.lower() else parsed
     return None
 

@@ -25,6 +25,52 @@ class RuleDocs(NamedTuple):
     suppress: str = ""  # extra notes on suppression (the generic syntax is added)
 
 
+class Option(NamedTuple):
+    """One rule option, typed as yamllint's `CONF` types its rules' options: settings are
+    checked against it when read (a wrong type or range is a settings error at its
+    file:line:col, exit 2), so a rule never sees `max_fraction = "lots"`."""
+
+    default: Any
+    kind: str  # "number" (int or float), "integer" or "string"
+    minimum: Optional[float] = None
+    maximum: Optional[float] = None
+    exclusive_minimum: bool = False  # minimum itself is not allowed (a fraction > 0)
+    choices: tuple = ()  # allowed strings, when the set is closed
+    help: str = ""
+
+    def problem(self, value: Any) -> str:
+        """Why `value` is not allowed ("" when it is)."""
+        if self.kind in ("number", "integer"):
+            wanted = int if self.kind == "integer" else (int, float)
+            if isinstance(value, bool) or not isinstance(value, wanted):
+                return f"should be {'a whole number' if self.kind == 'integer' else 'a number'}, not {value!r}"
+            if value != value or value in (float("inf"), float("-inf")):
+                return f"should be a finite number, not {value!r}"
+            if self.minimum is not None and (value < self.minimum or self.exclusive_minimum and value == self.minimum):
+                return f"should be {'greater than' if self.exclusive_minimum else 'at least'} {self.minimum:g}, not {value!r}"
+            if self.maximum is not None and value > self.maximum:
+                return f"should be at most {self.maximum:g}, not {value!r}"
+            return ""
+        if not isinstance(value, str):
+            return f"should be a string, not {value!r}"
+        if self.choices and value.lower() not in self.choices:
+            return f"should be one of {', '.join(map(repr, self.choices))}, not {value!r}"
+        return ""
+
+    def to_json(self) -> dict:
+        out: dict = {"default": self.default, "type": self.kind}
+        for name in ("minimum", "maximum", "exclusive_minimum", "choices", "help"):
+            value = getattr(self, name)
+            if value not in (None, False, (), ""):
+                out[name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+def option_default(value: Any) -> Any:
+    """The default of a declared option (an Option, or a bare default of an untyped one)."""
+    return value.default if isinstance(value, Option) else value
+
+
 class Rule(NamedTuple):
     code: str  # "SL301": stable
     name: str  # "steplaw-recipe": kebab-case
@@ -34,7 +80,7 @@ class Rule(NamedTuple):
     check: Optional[Callable[["RuleContext"], Iterable[Diagnostic]]] = None
     fix_applicability: Optional[str] = None  # "safe" | "unsafe" | None
     formats: tuple[str, ...] = ()  # dialect names it applies to ("" = all)
-    options: Mapping[str, Any] = EMPTY_MAPPING  # defaults; settings override
+    options: Mapping[str, Any] = EMPTY_MAPPING  # name -> Option (type, range, default); settings override
 
     def to_json(self) -> dict:
         return {
@@ -44,7 +90,8 @@ class Rule(NamedTuple):
             "summary": self.summary,
             "fix": self.fix_applicability,
             "formats": list(self.formats),
-            "options": dict(self.options),
+            "options": {k: option_default(v) for k, v in self.options.items()},
+            "option_types": {k: v.to_json() for k, v in self.options.items() if isinstance(v, Option)},
             "docs": {
                 "what": self.docs.what,
                 "why": self.docs.why,
@@ -71,7 +118,7 @@ class RuleContext(NamedTuple):
         for key in (self.rule.code, self.rule.name):
             if key in overrides and name in overrides[key]:
                 return overrides[key][name]
-        return self.rule.options.get(name)
+        return option_default(self.rule.options.get(name))
 
     def _blame_file(self) -> str:
         """The recipe's first file that is not the --model config: findings are reported

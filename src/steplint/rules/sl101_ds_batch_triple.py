@@ -30,6 +30,9 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         train, micro, accum = (number(nodes[k]) for k in (_TRAIN, _MICRO, _ACCUM))
         if train is None or (micro is None and accum is None):
             continue  # DeepSpeed fills two missing members itself, always consistently
+        if any(v is not None and (v <= 0 or v != int(v)) for v in (train, micro, accum)) \
+                or (world is not None and world <= 0):
+            continue  # a batch member that is not a positive whole number is a bad value, not arithmetic to check
         blame = nodes[_TRAIN]
         at = node_source(path, _TRAIN, blame)
         if micro is not None and accum is not None:

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._support import human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -41,7 +41,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="A batch key holds a value implausible for its unit (tokens in a sequences key, or the reverse).",
     check=_check,
-    options={"tokens_threshold": 65536},
+    options={"tokens_threshold": Option(65536, "integer", 1, help="a sequences key above this looks like tokens")},
     docs=RuleDocs(
         what=(
             "Frameworks count the batch in different units: sequences per device (HF, axolotl, "

@@ -9,7 +9,7 @@ from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.recipe import Fact
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._support import human, percent
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 _NO_DECAY = frozenset({"constant"})
 # Schedules without a finite end (they approach the floor asymptotically).
@@ -106,7 +106,7 @@ RULE = Rule(
     summary="The LR decay ends before the run ends (time at the floor) or after it (never reaches the floor).",
     check=_check,
     fix_applicability="safe",
-    options={"tolerance": 0.02},
+    options={"tolerance": Option(0.02, "number", 0.0, 1.0, help="relative gap between decay end and run end allowed")},
     docs=RuleDocs(
         what=(
             "Compares where the decay reaches its floor (counted from step 0, warmup included, in each "

@@ -7,7 +7,7 @@ from typing import Iterator
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._support import human, percent
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -70,7 +70,8 @@ RULE = Rule(
     summary="Warmup ≥ decay end or ≥ run: error; > 20% of steps: warning; < 2/(1-β2) steps: info.",
     check=_check,
     fix_applicability="unsafe",
-    options={"max_fraction": 0.2},
+    options={"max_fraction": Option(0.2, "number", 0.0, 1.0, exclusive_minimum=True,
+                                     help="warmup longer than this fraction of the steps is a warning")},
     docs=RuleDocs(
         what=(
             "Error when the warmup is at least as long as the run or does not end before the decay ends. "

@@ -7,7 +7,7 @@ from typing import Iterator
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._applicability import is_pretraining
 from steplint.rules._support import human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -54,7 +54,8 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Training tokens per parameter: warning under 5, info under 20.",
     check=_check,
-    options={"warning_below": 5, "info_below": 20},
+    options={"warning_below": Option(5, "number", 0.0, help="D/N below this is a warning"),
+             "info_below": Option(20, "number", 0.0, help="D/N below this is info")},
     docs=RuleDocs(
         what=(
             "Divides D (training tokens) by Step Law's N (non-embedding parameters), and also by the total "

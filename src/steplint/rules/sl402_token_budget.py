@@ -8,7 +8,7 @@ from steplint.diagnostics import Diagnostic, Severity
 from steplint.recipe import Recipe
 from steplint.resources import load_data_json
 from steplint.rules._support import human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def flops_per_token(recipe: Recipe) -> tuple[Optional[float], Optional[float]]:
@@ -68,7 +68,9 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Declared token budget ≠ steps × batch (warning); compute as 6ND and M·D and GPU-hours (info).",
     check=_check,
-    options={"tolerance": 0.01, "mfu": 0.4, "gpu": "h100-sxm"},
+    options={"tolerance": Option(0.01, "number", 0.0, help="relative gap between budget and steps x batch allowed"),
+             "mfu": Option(0.4, "number", 0.0, 1.0, exclusive_minimum=True, help="model FLOPs utilisation, a fraction"),
+             "gpu": Option("h100-sxm", "string", help="a GPU of data/gpus.json")},
     docs=RuleDocs(
         what=(
             "When a token budget is declared (a dialect's `token_budget` such as Megatron-DeepSpeed --train-tokens, "

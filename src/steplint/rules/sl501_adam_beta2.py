@@ -8,7 +8,7 @@ from typing import Iterator
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._applicability import is_pretraining
 from steplint.rules._support import human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def half_life_tokens(beta2: float, batch_tokens: float) -> float:
@@ -65,7 +65,11 @@ RULE = Rule(
     severity=Severity.INFO,
     summary="Adam β2 at or above 0.99 in pre-training whose half-life in tokens is far above the usual at this batch.",
     check=_check,
-    options={"min_beta2": 0.99, "max_half_life_factor": 4.0},
+    options={
+        "min_beta2": Option(0.99, "number", 0.0, 1.0, help="β2 below this is reported"),
+        "max_half_life_factor": Option(4.0, "number", 1.0, 1000.0,
+                                       help="report when β2's half-life in tokens exceeds this many times Llama 2's"),
+    },
     docs=RuleDocs(
         what=(
             "In pre-training, reports Adam's β2 when it is 0.99 or more (HF and Megatron default to 0.999) "

@@ -7,7 +7,7 @@ from typing import Iterator
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._applicability import is_pretraining
 from steplint.rules._support import human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -31,7 +31,7 @@ RULE = Rule(
     severity=Severity.INFO,
     summary="Adam epsilon large relative to the expected gradient RMS at scale (≥ 1e-6).",
     check=_check,
-    options={"max_eps": 1e-6},
+    options={"max_eps": Option(1e-6, "number", 0.0, exclusive_minimum=True, help="eps above this is reported")},
     docs=RuleDocs(
         what="In pre-training, reports an Adam epsilon of 1e-6 or more (Llama 2 uses 1e-5; most stacks 1e-8).",
         why=(

@@ -7,7 +7,7 @@ from typing import Iterator
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._applicability import is_pretraining
 from steplint.rules._support import dialect_of, human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 # Dialects whose vocab key is not the padded embedding size steplint would want to change:
 # a released checkpoint's config.json (fixed by the tokenizer and weights), and Megatron,
@@ -52,7 +52,8 @@ RULE = Rule(
     severity=Severity.INFO,
     summary="Vocab, hidden or FFN size not a multiple of 64; odd head_dim.",
     check=_check,
-    options={"multiple": 64, "head_dim_multiple": 8},
+    options={"multiple": Option(64, "integer", 1, help="vocab, hidden and FFN sizes should be multiples of it"),
+             "head_dim_multiple": Option(8, "integer", 1, help="head_dim should be a multiple of it")},
     docs=RuleDocs(
         what=(
             "In pre-training configs, reports a vocab size, hidden size or FFN width that is not a multiple "

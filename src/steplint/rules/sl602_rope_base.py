@@ -6,7 +6,7 @@ from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._support import human
-from steplint.rules.base import Rule, RuleContext, RuleDocs
+from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -49,7 +49,8 @@ RULE = Rule(
     severity=Severity.INFO,
     summary="RoPE base small for the sequence length (info); seq_len > max positions (error).",
     check=_check,
-    options={"long_seq_len": 8192, "min_theta": 10000},
+    options={"long_seq_len": Option(8192, "integer", 1, help="sequence length from which a small RoPE base is noted"),
+             "min_theta": Option(10000, "number", 0.0, exclusive_minimum=True, help="RoPE base at or below this is small")},
     docs=RuleDocs(
         what=(
             "Error when the training sequence length exceeds max_position_embeddings. Info when the "
