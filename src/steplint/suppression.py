@@ -52,7 +52,8 @@ def directives(document) -> tuple[Directive, ...]:
     # The loaders' comments (never a `#` inside a quoted string or block scalar).
     comments = document.comments
     own_lines = {c.line for c in comments if c.own_line}
-    text_lines = document.text.splitlines() if document.kind == "shell" else []
+    # lines as positions count them: at "\n" only (splitlines would also break at NEL, U+2028)
+    text_lines = document.text.split("\n") if document.kind == "shell" else []
     found = []
     for comment in comments:
         line, own = comment.line, comment.own_line

@@ -83,3 +83,16 @@ def test_a_folder_name_in_the_program_path_is_no_signal(tmp_path):
     script.write_text("#!/bin/bash\npython /export/home/me/Megatron/main_train.py --num-layers 2 "
                       "--hidden-size 64 --num-attention-heads 2 --micro-batch-size 1\n")
     assert non_training(load_document(str(script))) is None
+
+
+def test_a_next_line_character_does_not_shift_the_program_line(tmp_path):
+    """U+0085 (NEL) is a line break to str.splitlines but not to the shell reader's positions:
+    reading the program's path back must not index past the line (an IndexError before)."""
+    from click.testing import CliRunner
+
+    from steplint.cli import cli
+
+    script = tmp_path / "train.sh"
+    script.write_bytes(b"#\xc2\x85!/bin/bash\ntorchrun --nproc_per_node 8 pretrain_gpt.py \\\n    --num-layers 24\n")
+    r = CliRunner().invoke(cli, ["check", "--isolated", str(script)])
+    assert r.exit_code in (0, 1) and "internal error" not in r.output, r.output

@@ -78,3 +78,26 @@ def test_full_caret_sits_under_the_span():
     out = render("full", report(diagnostics=(d,), sources={"cfg.yaml": SOURCE})).splitlines()
     assert out[2] == "2 |   hidden_size: 2048"
     assert out[3].index("^") == out[2].index("2048") and out[3].count("^") == 4
+
+
+def test_full_source_line_shows_no_control_character():
+    """A hostile file's NUL or ANSI escape is shown as U+FFFD, one column each, so the caret
+    still sits under the span and the reader's terminal gets no escape sequence."""
+    from steplint.diagnostics import Diagnostic, Severity
+
+    d = Diagnostic("SL302", "steplaw-lr", Severity.WARNING, "m", "cfg.yaml", 1, 11, 1, 15)
+    out = render("full", report(diagnostics=(d,), sources={"cfg.yaml": "\x00\x1b[31mlr: 8e-3\n"})).splitlines()
+    assert "\x00" not in out[2] and "\x1b" not in out[2]
+    assert out[2] == "1 | \ufffd\ufffd[31mlr: 8e-3"
+    assert out[3].index("^") == out[2].index("8e-3") and out[3].count("^") == 4
+
+
+def test_full_long_source_line_is_a_window_around_the_span():
+    from steplint.diagnostics import Diagnostic, Severity
+
+    line = "x" * 5000 + " lr: 8e-3 " + "y" * 5000
+    col = line.index("8e-3") + 1
+    d = Diagnostic("SL302", "steplaw-lr", Severity.WARNING, "m", "cfg.yaml", 1, col, 1, col + 4)
+    out = render("full", report(diagnostics=(d,), sources={"cfg.yaml": line + "\n"})).splitlines()
+    assert len(out[2]) < 200 and out[2].startswith("1 | ...") and out[2].endswith("...")
+    assert out[2][out[3].index("^"):out[3].index("^") + 4] == "8e-3" and out[3].count("^") == 4

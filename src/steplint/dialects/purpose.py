@@ -140,11 +140,12 @@ def program_path(doc: Document) -> Optional[str]:
     if name is None:
         return None
     span = getattr(node, "span", None)
-    lines = doc.text.splitlines() if span is not None and doc.text else []
+    # positions count lines at "\n" only (str.splitlines would also break at NEL, U+2028...)
+    lines = doc.text.split("\n") if span is not None and doc.text else []
     if span is None or not 0 < span.start.line <= len(lines):
         return name
     line = lines[span.start.line - 1]
-    end = span.start.column - 1
+    end = min(span.start.column - 1, len(line))
     start = end
     while start > 0 and not line[start - 1].isspace() and line[start - 1] not in "\"'=":
         start -= 1
