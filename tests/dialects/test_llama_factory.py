@@ -59,3 +59,11 @@ def test_corpus_llama_factory_files_are_detected_as_such():
     if not paths:
         pytest.skip("no LLaMA-Factory files in the corpus")
     assert [detect_dialect(load_document(str(p))).NAME for p in paths] == ["llama-factory"] * len(paths)
+
+
+def test_pretraining_without_a_model_leaves_init_unset():
+    """stage pt, full weights and no model_name_or_path: no `init` fact rather than an empty
+    one (a None fact broke `show --format json`; found by the fuzz campaign)."""
+    text = "stage: pt\nfinetuning_type: full\nper_device_train_batch_size: 4\nlearning_rate: 3.0e-04\nmax_steps: 1000\n"
+    ex = llama_factory.extract(load_document("lf.yaml", text=text), ExtractContext())
+    assert all(v is not None for v in ex.facts.values())

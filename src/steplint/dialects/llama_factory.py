@@ -64,7 +64,9 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     facts = dict(base.facts)
     notices = list(base.notices)
 
-    facts["init"] = _init(reader, facts.get("init"))
+    start = _init(reader, facts.get("init"))
+    if start is not None:  # stage pt, full weights, no model named: LLaMA-Factory itself needs one
+        facts["init"] = start
     if "seq_len" not in facts:
         facts["seq_len"] = fact("seq_len", DEFAULT_CUTOFF_LEN, default_source(FRAMEWORK, "cutoff_len not set"))
     stage = reader.text("stage")
