@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import FactSheet, Value, derived
+from steplint.dialects.config_reader import FactSheet, Value, derived, integral
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 from steplint.documents.values import unusable_number
@@ -124,13 +124,7 @@ class _Reader:
 
     def integer(self, dotted: str) -> Optional[Value]:
         got = self.number(dotted)
-        if got is None:
-            return None
-        if isinstance(got.value, float):
-            if not got.value.is_integer():
-                return None
-            return Value(int(got.value), got.source)
-        return got
+        return None if got is None else integral(got)
 
     def text(self, dotted: str) -> Optional[Value]:
         got = self.get(dotted)

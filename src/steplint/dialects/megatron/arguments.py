@@ -37,16 +37,17 @@ def _layout(doc: Document) -> Optional[str]:
     return None
 
 
-class _Args:
-    """argparse dest name -> value, for whichever form the document is."""
+class MegatronFlags:
+    """ConfigReader key resolution for argparse dest names (`lr_decay_style`): the flag
+    `--lr-decay-style` (or `--lr_decay_style`) in a script, `MODEL_ARGS.--lr-decay-style` in
+    functional-test YAML, `language_model.` / `model_parallel.` / flat keys in `--yaml-cfg`
+    YAML. A value that is an unresolved reference is SL007 (once per key), never read."""
 
-    def __init__(self, doc: Document, layout: str, framework: str):
+    def __init__(self, doc: Document, layout: str):
         self.doc = doc
         self.layout = layout
-        self.reader = ConfigReader(doc, framework, last_duplicate_wins=True)
         self.diagnostics: list[Diagnostic] = []
-        self.generated: list[str] = []  # notices about files the script writes itself
-        self._reported: set[str] = set()
+        self.reported: set[str] = set()
 
     def candidates(self, dest: str) -> tuple[str, ...]:
         flag = "--" + dest.replace("_", "-")
@@ -57,11 +58,45 @@ class _Args:
         names = _YAML_ALIASES.get(dest, (dest,))
         return tuple(f"language_model.{n}" for n in names) + (f"model_parallel.{dest}",) + names
 
+    def key(self, reader: ConfigReader, dest: str) -> Optional[str]:
+        return reader.first_set(*self.candidates(dest))
+
+    def usable(self, reader: ConfigReader, dest: str, key: str, kind: str) -> bool:
+        node = reader.node(key)
+        unresolved = _is_unresolved(self.doc, node) or (
+            self.layout != "script" and isinstance(node, ScalarNode)
+            and isinstance(node.value, str) and "${" in node.value
+        )
+        if unresolved:
+            if key not in self.reported:
+                self.reported.add(key)
+                self.diagnostics.append(_unresolved(self.doc.path, key, node))
+            return False
+        if kind == "number" and self.layout == "yaml-cfg" and key not in self.reported:
+            # --yaml-cfg is read with PyYAML: `lr: 1e-4` is a string there (SL004). Functional-test
+            # MODEL_ARGS are not: _run_training.sh turns each into `--key=value` text with yq and
+            # argparse converts it (NVIDIA/Megatron-LM d98e8a6,
+            # tests/functional_tests/shell_test_utils/_run_training.sh line 97), so `1e-4` is a float.
+            number, problem = read_number(node, "yaml11")
+            if problem is not None and number is not None:
+                self.reported.add(key)
+                self.diagnostics.append(loader_diagnostic(self.doc.path, "SL004", f"`{key}`: {problem}", node))
+        return True
+
+
+class _Args:
+    """argparse dest name -> value, for whichever form the document is."""
+
+    def __init__(self, doc: Document, layout: str, framework: str):
+        self.doc = doc
+        self.layout = layout
+        flags = MegatronFlags(doc, layout)
+        self.reader = ConfigReader(doc, framework, last_duplicate_wins=True, keys=flags)
+        self.diagnostics = flags.diagnostics
+        self.generated: list[str] = []  # notices about files the script writes itself
+
     def key(self, dest: str) -> Optional[str]:
-        for key in self.candidates(dest):
-            if self.reader.is_set(key):
-                return key
-        return None
+        return self.reader.locate(dest)
 
     def has(self, dest: str) -> bool:
         return self.key(dest) is not None
@@ -75,46 +110,14 @@ class _Args:
         assert key is not None
         return self.reader.source(key)
 
-    def _resolved(self, dest: str) -> Optional[str]:
-        """The key when its value is usable; SL007 (once) when it is an unresolved reference."""
-        key = self.key(dest)
-        if key is None:
-            return None
-        node = self.reader.node(key)
-        unresolved = _is_unresolved(self.doc, node) or (
-            self.layout != "script" and isinstance(node, ScalarNode)
-            and isinstance(node.value, str) and "${" in node.value
-        )
-        if unresolved:
-            if key not in self._reported:
-                self._reported.add(key)
-                self.diagnostics.append(_unresolved(self.doc.path, key, node))
-            return None
-        return key
-
     def number(self, dest: str) -> Optional[Value]:
-        key = self._resolved(dest)
-        if key is None:
-            return None
-        if self.layout == "yaml-cfg" and key not in self._reported:
-            # --yaml-cfg is read with PyYAML: `lr: 1e-4` is a string there (SL004). Functional-test
-            # MODEL_ARGS are not: _run_training.sh turns each into `--key=value` text with yq and
-            # argparse converts it (NVIDIA/Megatron-LM d98e8a6,
-            # tests/functional_tests/shell_test_utils/_run_training.sh line 97), so `1e-4` is a float.
-            node = self.reader.node(key)
-            number, problem = read_number(node, "yaml11")
-            if problem is not None and number is not None:
-                self._reported.add(key)
-                self.diagnostics.append(loader_diagnostic(self.doc.path, "SL004", f"`{key}`: {problem}", node))
-        return self.reader.number(key)
+        return self.reader.read(dest, "number")
 
     def integer(self, dest: str) -> Optional[Value]:
-        key = self._resolved(dest)
-        return None if key is None else self.reader.integer(key)
+        return self.reader.read(dest, "integer")
 
     def text(self, dest: str) -> Optional[Value]:
-        key = self._resolved(dest)
-        return None if key is None else self.reader.text(key)
+        return self.reader.read(dest, "text")
 
     def flag(self, dest: str) -> bool:
         """A store_true option: a bare flag, or true in YAML."""
@@ -131,8 +134,8 @@ class _Args:
     def integers(self, dest: str) -> Optional[tuple[list[int], Source]]:
         """A list-valued option: `192 16 9_765_625` words, a YAML list, or a string
         `"[384 384 97656250]"` (functional-test YAML)."""
-        key = self._resolved(dest)
-        if key is None:
+        key = self.key(dest)
+        if key is None or not self.reader.keys.usable(self.reader, dest, key, "integers"):
             return None
         node = self.reader.node(key)
         if isinstance(node, SequenceNode):
