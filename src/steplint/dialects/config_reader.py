@@ -340,6 +340,17 @@ class FactSheet:
             self.facts[field_name] = value.fact(field_name)
         return value
 
+    def put_core(self, layers: Optional[Value], hidden: Optional[Value],
+                 heads: Optional[Value]) -> Optional[tuple[Value, Value, Value]]:
+        """Puts num_layers, hidden_size and num_attention_heads; the three when all are set and
+        positive, else None: no architecture (the loader reports a bad value as SL004)."""
+        layers = self.put("num_layers", layers)
+        hidden = self.put("hidden_size", hidden)
+        heads = self.put("num_attention_heads", heads)
+        if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
+            return None
+        return layers, hidden, heads
+
     def get(self, field_name: str) -> Optional[Value]:
         got = self.facts.get(field_name)
         return None if got is None else Value(got.value, got.source)

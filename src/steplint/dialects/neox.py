@@ -250,11 +250,10 @@ def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchS
     seq = sheet.put("seq_len", keys.integer("seq_length"))
     if seq is not None:
         sheet.put("max_position_embeddings", keys.integer("max_position_embeddings"))
-    layers = sheet.put("num_layers", keys.integer("num_layers"))
-    hidden = sheet.put("hidden_size", keys.integer("hidden_size"))
-    heads = sheet.put("num_attention_heads", keys.integer("num_attention_heads"))
-    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
-        return None  # absent or not positive (the loader reports SL004): no architecture
+    core = sheet.put_core(keys.integer("num_layers"), keys.integer("hidden_size"), keys.integer("num_attention_heads"))
+    if core is None:
+        return None
+    layers, hidden, heads = core
     h = hidden.value
     kv = sheet.put("num_kv_heads", keys.integer("num_kv_heads"))
     activation = keys.text("activation")

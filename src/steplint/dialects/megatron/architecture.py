@@ -18,11 +18,10 @@ from steplint.recipe import default_source
 
 def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
     reader = args.reader
-    layers = sheet.put("num_layers", args.integer("num_layers"))
-    hidden = sheet.put("hidden_size", args.integer("hidden_size"))
-    heads = sheet.put("num_attention_heads", args.integer("num_attention_heads"))
-    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
-        return None  # absent or not positive (the loader reports SL004): no architecture
+    core = sheet.put_core(args.integer("num_layers"), args.integer("hidden_size"), args.integer("num_attention_heads"))
+    if core is None:
+        return None
+    layers, hidden, heads = core
     h = hidden.value
 
     head_dim = args.integer("kv_channels") or derived(h // heads.value, "hidden_size / num_attention_heads",

@@ -91,6 +91,19 @@ class RampUp(NamedTuple):  # a private record: cheaper to define than a dataclas
             steps += (train_samples - consumed) // self.final
         return steps
 
+    @classmethod
+    def from_flag(cls, ramp_args: Optional[tuple[list[int], object]], final: Optional[int],
+                  extras: dict) -> Optional["RampUp"]:
+        """The ramp of `--rampup-batch-size START INC SAMPLES` (the three integers as read)
+        up to the final global batch, recorded in extras["rampup"]; None when there is none."""
+        if ramp_args is None or final is None or len(ramp_args[0]) != 3:
+            return None
+        ramp = cls.of(*ramp_args[0], final)
+        if ramp is not None:
+            extras["rampup"] = {"start": ramp.start, "increment": ramp.increment, "samples": ramp.samples,
+                                "final": ramp.final}
+        return ramp
+
     def describe(self) -> str:
         return f"rampup {self.start} +{self.increment} over {self.samples:,} samples to {self.final}"
 

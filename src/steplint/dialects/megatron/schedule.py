@@ -39,13 +39,8 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                 "(--global-batch-size unset)", "micro_batch", "world_size", "tensor_parallel", "pipeline_parallel",
                 "context_parallel"))
 
-    ramp: Optional[RampUp] = None
     ramp_args = args.integers("rampup_batch_size")
-    if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
-        ramp = RampUp.of(*ramp_args[0], final.value)
-        if ramp is not None:
-            extras["rampup"] = {"start": ramp.start, "increment": ramp.increment, "samples": ramp.samples,
-                                "final": ramp.final}
+    ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None, extras)
 
     def conflict(flags: list[str], message: str) -> None:
         where = [args.source(d) for d in flags if args.has(d)]
