@@ -12,6 +12,13 @@ float and jsonargparse, pydantic and draccus (litgpt, axolotl, Levanter) cast th
 with the field's type, as argparse's `type=float` does. A value the framework would not
 read as that number is SL004 and still used, so the rest of the recipe is derived; a
 value that is no number, or not finite, is SL004 and treated as absent.
+
+One reader serves every dialect; what differs is how a dialect's names become keys of the
+document, a key-resolution strategy (`keys=`): `DottedPath` (the name is the dotted key,
+most dialects), Megatron's argparse dest names (megatron/arguments.py `MegatronFlags`:
+`--lr-decay-style`, `MODEL_ARGS.--…` or `language_model.…` by form), NeoX's hyphen/underscore
+spellings (neox.py `NeoxNames`). A strategy may also refuse a key before it is read (an
+unresolved shell value is SL007, not a number) and keeps its own findings.
 """
 
 from __future__ import annotations
@@ -68,6 +75,32 @@ def whole(value: float) -> Any:
     return value
 
 
+def integral(got: Value) -> Optional[Value]:
+    """A number read as a count: an integral float as int (`2e3` -> 2000), None for one with
+    a fraction (the caller says whether that is SL004)."""
+    if isinstance(got.value, float):
+        return Value(int(got.value), got.source) if got.value.is_integer() else None
+    return got
+
+
+class DottedPath:
+    """Key resolution where a dialect's name is the document's dotted key (`optimizer.lr`).
+
+    The strategy contract (Megatron's and NeoX's follow it): `key(reader, name)` is the
+    document key the name is written under, or None; `usable(reader, name, key, kind)` says
+    whether the value at `key` may be read as `kind` ("number", "integer", "text", "flag"),
+    recording in `diagnostics` why not; the dialect reports those before the reader's."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def key(self, reader: "ConfigReader", name: str) -> Optional[str]:
+        return name
+
+    def usable(self, reader: "ConfigReader", name: str, key: str, kind: str) -> bool:
+        return True
+
+
 class ConfigReader:
     """Reads keys of `doc` for one framework; collects SL004 findings for bad values.
 
@@ -76,11 +109,14 @@ class ConfigReader:
     `loader` is the documents.values reader that matches the framework's YAML loader.
     `last_duplicate_wins` follows loaders where a repeated key silently replaces the
     earlier one (PyYAML `safe_load`, which nanotron uses).
+    `keys` is the key-resolution strategy `locate` and `read` use (default `DottedPath`);
+    the other methods take document keys.
     """
 
     def __init__(self, doc: Document, framework: str, *, loader: str = CASTS_STRINGS,
-                 last_duplicate_wins: bool = False):
+                 last_duplicate_wins: bool = False, keys: Any = None):
         self.doc = doc
+        self.keys = keys if keys is not None else DottedPath()
         self.framework = framework
         # JSON and TOML files are read by json / tomllib whatever the framework's YAML loader.
         self.loader = {"json": "json", "toml": "toml"}.get(doc.kind, loader)
@@ -119,6 +155,20 @@ class ConfigReader:
     def source(self, dotted: str, note: Optional[str] = None) -> Source:
         node = self.node(dotted)
         return key_source(self.doc.path, dotted, node.span if node is not None else None, note)
+
+    # -- names through the key-resolution strategy ---------------------------------------
+
+    def locate(self, name: str) -> Optional[str]:
+        """The document key `name` is written under (by the `keys` strategy), or None."""
+        return self.keys.key(self, name)
+
+    def read(self, name: str, kind: str) -> Optional[Value]:
+        """`kind` ("number", "integer", "text", "flag") of the dialect's name `name`: the key
+        the strategy locates, when the strategy finds its value usable."""
+        key = self.keys.key(self, name)
+        if key is None or not self.keys.usable(self, name, key, kind):
+            return None
+        return getattr(self, kind)(key)
 
     # -- typed reads -----------------------------------------------------------------------
 
@@ -167,14 +217,12 @@ class ConfigReader:
         got = self.number(dotted)
         if got is None:
             return None
-        if isinstance(got.value, float):
-            if not got.value.is_integer():
-                node = self.scalar(dotted)
-                assert node is not None
-                self._bad_value(node, dotted, "a whole number")
-                return None
-            return Value(int(got.value), got.source)
-        return got
+        out = integral(got)
+        if out is None:
+            node = self.scalar(dotted)
+            assert node is not None
+            self._bad_value(node, dotted, "a whole number")
+        return out
 
     def count(self, dotted: str) -> Optional[Value]:
         """A whole number >= 1 (layers, heads, batch sizes, steps); anything else is SL004."""
@@ -291,6 +339,17 @@ class FactSheet:
         if value is not None and value.value is not None:
             self.facts[field_name] = value.fact(field_name)
         return value
+
+    def put_core(self, layers: Optional[Value], hidden: Optional[Value],
+                 heads: Optional[Value]) -> Optional[tuple[Value, Value, Value]]:
+        """Puts num_layers, hidden_size and num_attention_heads; the three when all are set and
+        positive, else None: no architecture (the loader reports a bad value as SL004)."""
+        layers = self.put("num_layers", layers)
+        hidden = self.put("hidden_size", hidden)
+        heads = self.put("num_attention_heads", heads)
+        if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
+            return None
+        return layers, hidden, heads
 
     def get(self, field_name: str) -> Optional[Value]:
         got = self.facts.get(field_name)

@@ -14,7 +14,7 @@ Step Law (SL305) with no transformer count.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, Optional
 
 from steplint.arch import ArchSpec, count_facts
 from steplint.dialects.base import ExtractContext, Extraction

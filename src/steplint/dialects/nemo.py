@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import FactSheet, Value, derived
+from steplint.dialects.config_reader import FactSheet, Value, derived, integral
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 from steplint.documents.values import unusable_number
@@ -142,13 +142,7 @@ class _Reader:
 
     def integer(self, dotted: str) -> Optional[Value]:
         got = self.number(dotted)
-        if got is None:
-            return None
-        if isinstance(got.value, float):
-            if not got.value.is_integer():
-                return None
-            return Value(int(got.value), got.source)
-        return got
+        return None if got is None else integral(got)
 
     def text(self, dotted: str) -> Optional[Value]:
         got = self.get(dotted)
@@ -243,11 +237,11 @@ def _recurrent_model(root: Any) -> Optional[str]:
 
 
 def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
-    layers = sheet.put("num_layers", reader.integer("model.num_layers"))
-    hidden = sheet.put("hidden_size", reader.integer("model.hidden_size"))
-    heads = sheet.put("num_attention_heads", reader.integer("model.num_attention_heads"))
-    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
-        return None  # absent or not positive (the loader reports SL004): no architecture
+    core = sheet.put_core(reader.integer("model.num_layers"), reader.integer("model.hidden_size"),
+                          reader.integer("model.num_attention_heads"))
+    if core is None:
+        return None
+    layers, hidden, heads = core
     h = hidden.value
     head_dim = reader.integer("model.kv_channels") or derived(
         h // heads.value, "hidden_size / num_attention_heads", "hidden_size", "num_attention_heads",
@@ -340,13 +334,8 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
         steps = None
     sheet.put("train_steps", steps)
 
-    ramp = None
     ramp_args = reader.integers("model.rampup_batch_size")
-    if ramp_args is not None and final is not None and len(ramp_args[0]) == 3:
-        ramp = RampUp.of(*ramp_args[0], final.value)
-        if ramp is not None:
-            extras["rampup"] = {"start": ramp.start, "increment": ramp.increment, "samples": ramp.samples,
-                                "final": ramp.final}
+    ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None, extras)
     if ramp is not None and steps is not None and seq is not None:
         consumed = ramp.consumed_after(steps.value)
         extras["rampup"]["completes"] = consumed >= ramp.samples

@@ -87,15 +87,17 @@ def _round_up(value: int, multiple: int) -> int:
     return value if multiple <= 1 else -(-value // multiple) * multiple
 
 
-class _Keys:
-    """The document's top-level keys by NeoX name (hyphens as underscores)."""
+class NeoxNames:
+    """ConfigReader key resolution for NeoX names: a top-level key is one name however it
+    spells hyphens and underscores (NeoX normalizes them; two spellings with different
+    values are SL002 and the later one is kept)."""
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.reader = ConfigReader(doc, FRAMEWORK)
         self.written: dict[str, str] = {}  # normalized -> key as written (the one NeoX uses)
         self.diagnostics: list[Diagnostic] = []
         self._flagged: set[str] = set()
+        self._last: dict[str, tuple[ScalarNode, Any]] = {}
         root = doc.root
         if not isinstance(root, MappingNode):
             return
@@ -121,27 +123,21 @@ class _Keys:
             self.written[name] = key.value
         self._last = seen
 
-    def key(self, name: str) -> Optional[str]:
+    def key_as_written(self, name: str) -> Optional[str]:
         head, _, rest = name.partition(".")
         written = self.written.get(head)
         if written is None:
             return None
         return written + ("." + rest if rest else "")
 
-    def _node_path(self, name: str) -> Optional[str]:
-        key = self.key(name)
-        if key is None:
-            return None
-        head = key.split(".", 1)[0]
-        if "." in head:  # a key with a dot cannot be addressed by dotted lookup
+    def key(self, reader: ConfigReader, name: str) -> Optional[str]:
+        """The key as written, when it holds a value (the last spelling's, not null)."""
+        key = self.key_as_written(name)
+        if key is None or self.value_node(name) is None:
             return None
         return key
 
-    def is_set(self, name: str) -> bool:
-        key = self._node_path(name)
-        return key is not None and self._value_node(name) is not None
-
-    def _value_node(self, name: str):
+    def value_node(self, name: str):
         head, _, rest = name.partition(".")
         pair = self._last.get(head)
         if pair is None:
@@ -155,29 +151,42 @@ class _Keys:
             return None
         return node
 
+    def usable(self, reader: ConfigReader, name: str, key: str, kind: str) -> bool:
+        if kind == "number" and name not in self._flagged:
+            node = self.value_node(name)
+            number, problem = read_number(node, "yaml11")
+            if problem is not None and number is not None:
+                # NeoX reads its YAML with PyYAML: `lr: 1e-4` is a string there (SL004)
+                self._flagged.add(name)
+                self.diagnostics.append(loader_diagnostic(self.doc.path, "SL004", f"`{key}`: {problem}", node))
+        return True
+
+
+class _Keys:
+    """The document's top-level keys by NeoX name, read through one ConfigReader."""
+
+    def __init__(self, doc: Document):
+        self.names = NeoxNames(doc)
+        self.reader = ConfigReader(doc, FRAMEWORK, keys=self.names)
+        self.diagnostics = self.names.diagnostics
+
+    def key(self, name: str) -> Optional[str]:
+        return self.names.key_as_written(name)
+
+    def is_set(self, name: str) -> bool:
+        return self.reader.locate(name) is not None
+
     def number(self, name: str) -> Optional[Value]:
-        node = self._value_node(name)
-        number, problem = read_number(node, "yaml11") if node is not None else (None, None)
-        if problem is not None and number is not None and name not in self._flagged:
-            # NeoX reads its YAML with PyYAML: `lr: 1e-4` is a string there (SL004)
-            self._flagged.add(name)
-            self.diagnostics.append(loader_diagnostic(self.doc.path, "SL004", f"`{self.key(name)}`: {problem}", node))
-        return self._read(name, self.reader.number)
+        return self.reader.read(name, "number")
 
     def integer(self, name: str) -> Optional[Value]:
-        return self._read(name, self.reader.integer)
+        return self.reader.read(name, "integer")
 
     def text(self, name: str) -> Optional[Value]:
-        return self._read(name, self.reader.text)
+        return self.reader.read(name, "text")
 
     def flag(self, name: str) -> Optional[Value]:
-        return self._read(name, self.reader.flag)
-
-    def _read(self, name: str, read) -> Optional[Value]:
-        key = self._node_path(name)
-        if key is None or self._value_node(name) is None:
-            return None
-        return read(key)
+        return self.reader.read(name, "flag")
 
 
 def detect(doc: Document) -> float:
@@ -223,7 +232,7 @@ _NON_TRANSFORMER_LAYERS = ("mamba", "rwkv", "gmlp", "amlp")
 
 def _non_transformer_layers(keys: _Keys) -> tuple[str, ...]:
     """Layer types of `attention_config` ([[types], repeat] pairs) that are not attention."""
-    node = keys._value_node("attention_config")
+    node = keys.names.value_node("attention_config")
     found: list[str] = []
 
     def walk(value: Any) -> None:
@@ -241,11 +250,10 @@ def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchS
     seq = sheet.put("seq_len", keys.integer("seq_length"))
     if seq is not None:
         sheet.put("max_position_embeddings", keys.integer("max_position_embeddings"))
-    layers = sheet.put("num_layers", keys.integer("num_layers"))
-    hidden = sheet.put("hidden_size", keys.integer("hidden_size"))
-    heads = sheet.put("num_attention_heads", keys.integer("num_attention_heads"))
-    if not (layers and hidden and heads) or min(layers.value, hidden.value, heads.value) <= 0:
-        return None  # absent or not positive (the loader reports SL004): no architecture
+    core = sheet.put_core(keys.integer("num_layers"), keys.integer("hidden_size"), keys.integer("num_attention_heads"))
+    if core is None:
+        return None
+    layers, hidden, heads = core
     h = hidden.value
     kv = sheet.put("num_kv_heads", keys.integer("num_kv_heads"))
     activation = keys.text("activation")

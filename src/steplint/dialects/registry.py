@@ -2,7 +2,8 @@
 
 Each entry is a module name in `steplint.dialects`; modules are imported on first use so
 a run over HF files never imports the Megatron reader. To add a framework, write
-`dialects/<name>.py` (contract in `base.py`) and add its module name here.
+`dialects/<name>.py` (contract in `base.py`; a large one may be a package, as `megatron/` is)
+and add its module name here.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Megatron-LM: a bash launch script running `pretrain_gpt.py` with the recipe's flags.
 
 Flag names from Megatron-LM `megatron/training/arguments.py` (NVIDIA/Megatron-LM d98e8a6),
-as steplint's Megatron dialect reads them (steplint/dialects/megatron.py): --micro-batch-size,
+as steplint's Megatron dialect reads them (steplint/dialects/megatron/): --micro-batch-size,
 --global-batch-size, --train-iters, --seq-length, --max-position-embeddings, --lr, --min-lr,
 --lr-decay-style, --lr-decay-iters, --lr-warmup-iters, --tensor-model-parallel-size,
 --pipeline-model-parallel-size. torchrun's --nnodes / --nproc_per_node give the world size

@@ -1,6 +1,6 @@
 """Where a Megatron run starts (`init`): its own checkpoint, another run's, or fine-tuning.
 
-Kept apart from megatron.py (the flags' reader) because it weighs several flags and the
+Kept apart from arguments.py (the flags' reader) because it weighs several flags and the
 launched program together; every rule below is read from the frameworks' sources, cited
 next to it.
 """
@@ -8,14 +8,12 @@ next to it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from steplint.dialects.config_reader import FactSheet, Value
+from steplint.dialects.megatron.arguments import _Args, _is_unresolved
 from steplint.documents.nodes import MappingNode, ScalarNode
 from steplint.recipe import default_source, key_source
-
-if TYPE_CHECKING:
-    from steplint.dialects.megatron import _Args
 
 
 # Entry scripts that fine-tune a trained model: Megatron-DeepSpeed's finetune_llama.py and
@@ -26,12 +24,10 @@ _FINETUNE_PROGRAM = re.compile(r"(^|[_/-])(finetun\w*|sft)([_.-]|$)", re.IGNOREC
 _FINETUNE_TASKS = ("RACE", "MNLI", "QQP", "QNLI", "SST-2", "COLA", "STS-B", "MRPC", "RTE", "RET-FINETUNE-NQ")
 
 
-def _quiet_text(args: "_Args", dest: str) -> Optional[Value]:
+def _quiet_text(args: _Args, dest: str) -> Optional[Value]:
     """A text option when it resolves; None (and no SL007) when it does not: where a run
     starts is read from paths and names that are often shell arguments, and an unresolved
     one must not become a finding of its own."""
-    from steplint.dialects.megatron import _is_unresolved
-
     node = args.node(dest)
     if node is None or _is_unresolved(args.doc, node):
         return None
@@ -40,7 +36,7 @@ def _quiet_text(args: "_Args", dest: str) -> Optional[Value]:
     return args.reader.text(args.key(dest)) if isinstance(node, ScalarNode) else None
 
 
-def put_init(args: "_Args", sheet: FactSheet) -> None:
+def put_init(args: _Args, sheet: FactSheet) -> None:
     """Where the weights start (NVIDIA/Megatron-LM d98e8a6, megatron/training/checkpointing.py
     load_checkpoint and config/training_config.py CheckpointConfig):
 
