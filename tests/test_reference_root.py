@@ -132,7 +132,7 @@ def test_model_must_be_a_model_config(tmp_path, command):
     binary.write_bytes(b"\x00\xff\xfe" + SECRET.encode())
     for bad, says in ((notes, "not a model config"), (binary, "cannot be read as a model config"),
                       (training, "not a model config"),
-                      (tmp_path, "a folder without a config.json")):
+                      (tmp_path, "no config.json")):
         r = CliRunner().invoke(cli, [command, "--isolated", "--model", str(bad), str(args)])
         assert r.exit_code == 2, r.output
         assert says in r.output and SECRET[:20] not in r.output and "Traceback" not in r.output
