@@ -249,9 +249,15 @@ def _lint_with_law(files: list[str], settings, selection, stdin: Optional[tuple[
         return _lint_and_report(files, settings, selection, stdin, options)
 
 
+def _rule_table() -> tuple:
+    from steplint.rules.docs_text import rule_table
+
+    return rule_table()
+
+
 def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
     from steplint.engine import lint
-    from steplint.report import Report, render
+    from steplint.report import Report, needs_rules, render
 
     if options["add_ignore"]:
         return _add_ignore(files, settings, selection, stdin, options)
@@ -293,6 +299,7 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         version=__version__,
         quiet=options["quiet"],
         sources={k: v for k, v in sources.items() if v is not None},
+        rules=_rule_table() if needs_rules(options["output_format"]) else (),
     )
     text = render(options["output_format"], report)
     stdin_fix = stdin is not None and options["fix"] and not options["diff"]
