@@ -57,7 +57,7 @@ def command(paths: tuple[str, ...], **options: Any) -> None:
 
 
 def run(paths: tuple[str, ...], options: dict) -> int:
-    from steplint.commands.check import recipe_paths
+    from steplint.commands._options import recipe_paths
 
     paths = paths or recipe_paths(options["recipe"])  # `--recipe a,b` alone shows that recipe
     if not paths:
@@ -65,12 +65,14 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     for path in paths + ((options["model"],) if options["model"] else ()):
         if not os.path.exists(path):
             raise _fail(f"{path}: no such file or directory")
+    from steplint.api import load_recipes
+    from steplint.files import MissingPathError
     from steplint.settings import SettingsError
 
     settings = _settings(paths, options)
-    try:  # each recipe reads its own settings file (per-file discovery), flags on top
-        loaded = [_load(plan, settings) for plan in _groups(paths, settings)]
-    except SettingsError as error:
+    try:  # the library pipeline: each recipe reads its own settings file (per-file discovery), flags on top
+        loaded = list(load_recipes(paths, settings))
+    except (MissingPathError, SettingsError) as error:
         raise _fail(str(error)) from None
     diagnostics = _unique([d for item in loaded for d in item.diagnostics] + _trainer_mismatches(loaded, settings))
     if options["plot"] and not options["plot"].lower().endswith((".png", ".svg")):
@@ -105,7 +107,7 @@ def _plot(loaded: list, path: str) -> None:
 
 
 def _settings(paths: tuple[str, ...], options: dict):
-    from steplint.commands.check import build_settings
+    from steplint.commands._options import build_settings
 
     try:
         settings = build_settings(dict(options, select=(), extend_select=(), ignore=(), fail_on=None), paths)
@@ -119,25 +121,6 @@ def _settings(paths: tuple[str, ...], options: dict):
         except ValueError as error:
             raise _fail(str(error)) from None
     return settings
-
-
-def _groups(paths: tuple[str, ...], settings) -> list:
-    """Which files form which recipe: `--recipe` / settings groups, else one per file."""
-    from steplint.files import MissingPathError, expand
-    from steplint.grouping import plan_recipes
-
-    try:
-        files = list(expand(paths, settings))
-    except MissingPathError as error:
-        raise _fail(str(error)) from None
-    return plan_recipes(files, settings)
-
-
-def _load(plan, settings):
-    from steplint.resolve import load_recipe
-    from steplint.settings import for_path
-
-    return load_recipe(plan.files, for_path(settings, (plan.reported or plan.files)[0]))
 
 
 def _trainer_mismatches(loaded: list, settings) -> list:
