@@ -89,7 +89,7 @@ def _insert_floor_fix(path, doc, kwargs_node, hf):
     is not offered: the fixer verifies new values key by key, not whole new tables.)"""
     if not isinstance(kwargs_node, MappingNode):
         return None
-    from steplint.fixing import insert_key_edit  # the fixer's modules stay off the start-up path
+    from steplint.documents.edits import insert_key_edit  # the edit builders stay off the start-up path
     from steplint.literals import format_value
 
     try:
