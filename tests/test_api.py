@@ -48,3 +48,18 @@ def test_load_recipes_is_lazy_and_says_when_a_path_is_missing(tmp_path):
         assert "nowhere.yaml" in str(error)
     else:
         raise AssertionError("a missing path loaded")
+
+
+def test_rule_findings_and_exclusions_on_a_loaded_recipe(tmp_path):
+    optimal = _fixture(tmp_path, "optimal.yaml")
+    from steplint.api import rule_findings, steplaw_exclusions
+
+    [loaded] = list(load_recipes([optimal], Settings()))
+    assert steplaw_exclusions(loaded.recipe) == ()  # a dense pre-training recipe: the law applies
+    assert rule_findings(loaded, Settings(), "SL701") == []  # no DeepSpeed file in it
+    try:
+        rule_findings(loaded, Settings(), "SL999")
+    except ValueError as error:
+        assert "SL999" in str(error)
+    else:
+        raise AssertionError("an unknown code ran")

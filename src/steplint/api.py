@@ -90,3 +90,22 @@ def lint(paths: Iterable[str], settings: "Settings") -> "Report":
         fail_on=settings.fail_on,
         version=__version__,
     )
+
+
+def rule_findings(loaded: "LoadedRecipe", settings: "Settings", code: str) -> list:
+    """One rule's own findings on a loaded recipe, before selection and suppression: what
+    `show` lists beside the facts (SL701's HF/DeepSpeed disagreements, with both places)."""
+    from steplint.rules.base import RuleContext
+    from steplint.rules.registry import get_rule
+
+    rule = get_rule(code)
+    if rule is None or rule.check is None:
+        raise ValueError(f"no rule {code!r}")
+    return list(rule.check(RuleContext(loaded.recipe, loaded.documents, settings, rule)))
+
+
+def steplaw_exclusions(recipe) -> tuple[str, ...]:
+    """Why Step Law does not apply to `recipe` (empty when it does): the reasons SL305 gives."""
+    from steplint.rules._applicability import steplaw_exclusions as exclusions
+
+    return exclusions(recipe)

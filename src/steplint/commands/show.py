@@ -16,7 +16,8 @@ import click
 
 from steplint import __version__
 from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
-from steplint.commands.predict import OneLineErrors, placement_json
+from steplint.commands._placement import placement_json
+from steplint.commands._usage import UsageLineErrors as OneLineErrors
 
 EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
 INPUT_ERRORS = ("SL001", "SL002", "SL004")
@@ -130,10 +131,9 @@ def _trainer_mismatches(loaded: list, settings) -> list:
     paired = [item for item in loaded if "deepspeed" in item.recipe.dialects]
     if not paired:
         return []
-    from steplint.rules.base import RuleContext
-    from steplint.rules.sl701_ds_hf_mismatch import RULE
+    from steplint.api import rule_findings
 
-    return [d for item in paired for d in RULE.check(RuleContext(item.recipe, item.documents, settings, RULE))]
+    return [d for item in paired for d in rule_findings(item, settings, "SL701")]
 
 
 def _unique(diagnostics: Iterable) -> list:
@@ -155,7 +155,7 @@ def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str
 
     The blocks are None when N or D is unknown. The penalty needs the peak LR or the
     global batch in tokens; a value the recipe lacks is taken at its optimum."""
-    from steplint.rules._applicability import steplaw_exclusions
+    from steplint.api import steplaw_exclusions
 
     exclusions = steplaw_exclusions(recipe)
     n_params, tokens = recipe.value("n_params"), recipe.value("tokens")
