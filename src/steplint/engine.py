@@ -232,8 +232,8 @@ def _group_files(group, loaded) -> tuple[str, ...]:
 
 
 def _load(group, settings, stdin: Optional[tuple[str, str]]):
-    """One recipe via steplint.resolve; the `-` path reads the stdin text under its name."""
-    from steplint.resolve import load_recipe
+    """One recipe as the library loads it (steplint.api); the `-` path reads the stdin text under its name."""
+    from steplint.api import load_plan
 
     texts = {stdin[0]: stdin[1]} if stdin is not None and stdin[0] in group.files else None
-    return load_recipe(group.files, settings, texts=texts)
+    return load_plan(group, settings, texts=texts)

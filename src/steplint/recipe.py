@@ -191,6 +191,9 @@ class Recipe(NamedTuple):
     # Everything that rules may need but is not a pinned field (dialect extras such as the
     # raw scheduler name, HF lr_scheduler_kwargs, DeepSpeed "auto" keys, framework version).
     extras: Mapping[str, Any] = EMPTY_MAPPING
+    # The dialects' glue tables (steplint.glue.Glue) the cross-file rules read; None on a
+    # hand-built Recipe, where those rules stay quiet.
+    glue: Optional[Any] = None
 
     def value(self, name: str, default: Any = None) -> Any:
         f = self.facts.get(name)

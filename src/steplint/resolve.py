@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.dialects.glue import GLUE
 from steplint.documents.nodes import Document, ScalarNode, lookup
 from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Recipe, derived_source, fact, override_source
 from steplint.settings import Settings
@@ -135,6 +136,7 @@ def load_recipe(
         arch=arch,
         notices=tuple(dict.fromkeys(state.notices)),
         extras=MappingProxyType(extras),
+        glue=GLUE,
     )
     diagnostics = state.diagnostics
     if reported is not None:
@@ -417,7 +419,7 @@ def _trainer_rejects(dialect: str, first: Fact, other_dialect: str, other: Fact)
     ds = by_dialect.get("deepspeed")
     if ds is None or not _HF_ARGS_DIALECTS & by_dialect.keys():
         return False
-    from steplint.dialects.hf_training_args import TRAINER_CHECKED_DS_KEYS
+    from steplint.dialects.glue import TRAINER_CHECKED_DS_KEYS
 
     return ds.source.key in TRAINER_CHECKED_DS_KEYS
 

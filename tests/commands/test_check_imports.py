@@ -21,7 +21,7 @@ NOT_FOR_A_YAML_CHECK = (
     "numpy", "jsonschema", "tomlkit", "tomllib", "tomli", "importlib.metadata", "importlib.resources",
     "pkgutil", "difflib",
     "steplint.report.json", "steplint.report.sarif", "steplint.report.github", "steplint.report.gitlab",
-    "steplint.report.junit", "steplint.fixing", "steplint.literals", "steplint.atomic",
+    "steplint.report.junit", "steplint.fixing", "steplint.documents.edits", "steplint.literals", "steplint.atomic",
     "steplint.documents.shell", "steplint.documents.json_loader", "steplint.documents.toml_loader",
     "steplint.interpolation", "steplint.rules.docs_text",
     "steplint.commands.show", "steplint.commands.predict", "steplint.commands.explain", "steplint.commands.rules",

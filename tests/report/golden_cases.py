@@ -10,6 +10,7 @@ from pathlib import Path
 
 from steplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location, Severity
 from steplint.report import Report
+from steplint.rules.docs_text import rule_table
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
@@ -36,13 +37,14 @@ DIAGNOSTICS = (
 
 
 def report(**changes) -> Report:
-    values = dict(diagnostics=DIAGNOSTICS, files_checked=4, version="0.0.0-test", hidden_unsafe=1)
+    # the rule table arrives in the report, as `check` fills it for the reporters that list rules
+    values = dict(diagnostics=DIAGNOSTICS, files_checked=4, version="0.0.0-test", hidden_unsafe=1, rules=rule_table())
     values.update(changes)
     return Report(**values)
 
 
 def clean_report() -> Report:
-    return Report(diagnostics=(), files_checked=2, version="0.0.0-test")
+    return Report(diagnostics=(), files_checked=2, version="0.0.0-test", rules=rule_table())
 
 
 def check_golden(name: str, text: str) -> None:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from rule_recipes import Case, case
+from steplint.dialects.glue import GLUE
 from steplint.documents.load import load_document
 from steplint.recipe import Recipe, default_source, fact, override_source
 
@@ -49,7 +50,7 @@ def with_facts(c: Case, **overrides: Any) -> Case:
     facts = dict(c.recipe.facts)
     for name, value in overrides.items():
         facts[name] = fact(name, value, override_source(f"--{name.replace('_', '-')}"))
-    return Case(Recipe(files=c.recipe.files, dialects=c.recipe.dialects, facts=facts, extras=c.recipe.extras), c.documents)
+    return Case(c.recipe._replace(facts=facts), c.documents)
 
 
 def files_case(files: dict[str, tuple[str, str]], extras: dict | None = None, **values: Any) -> Case:
@@ -59,5 +60,5 @@ def files_case(files: dict[str, tuple[str, str]], extras: dict | None = None, **
         assert doc.root is not None, (path, doc.diagnostics)
     facts = {name: fact(name, value, default_source("test")) for name, value in values.items()}
     recipe = Recipe(files=tuple(files), dialects=tuple(d for d, _ in files.values()), facts=facts,
-                    extras=extras or {})
+                    extras=extras or {}, glue=GLUE)
     return Case(recipe, documents)

@@ -14,13 +14,10 @@ from typing import Optional
 import click
 
 from steplint import __version__
+from steplint.commands._options import build_settings, recipe_paths
 from steplint.report import REPORTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
 def use_color(choice: str, stream) -> bool:
@@ -38,73 +35,6 @@ def use_color(choice: str, stream) -> bool:
 def fail(message: str) -> "click.exceptions.Exit":
     click.echo(f"steplint: {message}", err=True)
     return click.exceptions.Exit(EXIT_ERROR)
-
-
-def build_settings(options: dict, paths: tuple[str, ...]):
-    """Settings from the settings file (unless --isolated), then the command-line flags."""
-    from steplint.quantities import parse_quantity
-    from steplint.settings import RecipeGroup, Settings, with_cli
-
-    if options["isolated"]:
-        base = Settings()
-    else:
-        base = _discover_settings(options["config"], paths)
-    changes: dict = {}
-    for flag in ("select", "extend_select", "ignore"):
-        values = _split(options[flag])
-        if values:
-            changes[flag] = values
-    if options["world_size"]:
-        changes["world_size"] = int(parse_quantity(options["world_size"], what="--world-size", integer=True))
-    if options["tokens"]:
-        changes["tokens"] = parse_quantity(options["tokens"], what="--tokens")
-    if options["seq_len"]:
-        changes["seq_len"] = int(parse_quantity(options["seq_len"], what="--seq-len", integer=True, binary=True))
-    if options.get("params"):
-        changes["params"] = parse_quantity(options["params"], what="--params")
-    if options["model"]:
-        changes["model"] = model_config(options["model"])
-    for flag in ("dialect", "law_file"):
-        if options.get(flag):
-            changes[flag] = options[flag]
-    if options.get("law") and options["law"] != "steplaw":
-        changes["law"] = options["law"]
-    if options["fail_on"]:
-        from steplint.diagnostics import Severity
-
-        changes["fail_on"] = Severity.parse(options["fail_on"])
-    if options["recipe"]:
-        groups = tuple(RecipeGroup(files=_split((r,)), origin="--recipe") for r in options["recipe"])
-        changes["recipes"] = groups
-    # flags lie over the settings file; the engine lays them over each file's own (per-file discovery)
-    return with_cli(base, changes, discover=not (options["isolated"] or options["config"]))
-
-
-def recipe_paths(recipes: tuple[str, ...]) -> tuple[str, ...]:
-    """The files of `--recipe a,b` options, each once, in the order given."""
-    return tuple(dict.fromkeys(_split(recipes)))
-
-
-def model_config(path: str) -> str:
-    """The config.json that `--model` names: the file itself, or `DIR/config.json` (a
-    Hugging Face model folder). ValueError (a one-line usage error) when it is neither."""
-    if os.path.isdir(path):
-        inner = os.path.join(path, "config.json")
-        if not os.path.isfile(inner):
-            raise ValueError(f"--model {path}: the folder holds no config.json (pass a Hugging Face "
-                             "config.json or the folder that holds one)")
-        return inner
-    if not os.path.isfile(path):
-        raise ValueError(f"--model {path}: no such file or directory")
-    return path
-
-
-def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
-    """`--config`, else the nearest `[tool.steplint]` / `.steplint.toml` above the first
-    path (steplint.settings); its errors are ValueErrors naming file:line:col."""
-    from steplint.settings import load_settings
-
-    return load_settings(config=config, paths=paths)
 
 
 def show_settings(settings) -> str:
@@ -255,9 +185,15 @@ def _lint_with_law(files: list[str], settings, selection, stdin: Optional[tuple[
         return _lint_and_report(files, settings, selection, stdin, options)
 
 
+def _rule_table() -> tuple:
+    from steplint.rules.docs_text import rule_table
+
+    return rule_table()
+
+
 def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
-    from steplint.engine import lint
-    from steplint.report import Report, render
+    from steplint.api import outcomes
+    from steplint.report import Report, needs_rules, render
 
     if options["add_ignore"]:
         return _add_ignore(files, settings, selection, stdin, options)
@@ -271,7 +207,7 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     fixed_stdin: Optional[str] = None
     sources: dict[str, str] = {}
     full = options["output_format"] == "full"
-    for outcome in lint(files, settings, selection, stdin=stdin):
+    for outcome in outcomes(files, settings, selection, stdin=stdin):
         if full:  # the source lines the `full` form shows (the texts as linted)
             sources.update((d.file, _text(outcome, d.file)) for d in outcome.diagnostics if d.file not in sources)
         if fixing and any(d.fix for d in outcome.diagnostics):
@@ -301,6 +237,7 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         version=__version__,
         quiet=options["quiet"],
         sources={k: v for k, v in sources.items() if v is not None},
+        rules=_rule_table() if needs_rules(options["output_format"]) else (),
     )
     text = render(options["output_format"], report)
     stdin_fix = stdin is not None and options["fix"] and not options["diff"]
@@ -340,11 +277,11 @@ def _add_ignore(files: list[str], settings, selection, stdin, options: dict) -> 
     per-file ignores."""
     from steplint import baseline
     from steplint.atomic import write_atomic
-    from steplint.engine import lint
+    from steplint.api import outcomes
 
     if stdin is not None:
         raise fail("--add-ignore edits files in place; it cannot read `-` (stdin)")
-    plans = [plan for outcome in lint(files, settings, selection) for plan in baseline.plan_outcome(outcome)]
+    plans = [plan for outcome in outcomes(files, settings, selection) for plan in baseline.plan_outcome(outcome)]
     written = 0
     for plan in plans:
         if plan.text is None:

@@ -14,7 +14,7 @@ import sys
 import click
 
 from steplint import __version__
-from steplint.commands.predict import OneLineErrors
+from steplint.commands._usage import UsageLineErrors as OneLineErrors
 
 
 def _fail(message: str) -> click.exceptions.Exit:

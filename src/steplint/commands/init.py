@@ -7,7 +7,7 @@ import os
 
 import click
 
-from steplint.commands.predict import Quantity
+from steplint.commands._types import Quantity
 
 
 @click.command("init", context_settings={"help_option_names": ["-h", "--help"]})

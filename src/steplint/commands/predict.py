@@ -7,122 +7,19 @@ imports only click, json and the pure-Python law modules; no numpy, no jsonschem
 from __future__ import annotations
 
 import json
-import math
 
 import click
 
-from steplint import __version__
-from steplint.commands._usage import UsageLineErrors
 from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
-from steplint.quantities import format_quantity, parse_quantity
-
-STEPLAW_MIN_LR = 1e-5  # the fixed LR floor every Step Law run decayed to (steplaw.md section 4.1)
-
-
-class Quantity(click.ParamType):
-    """A positive finite number with an optional k/M/B/T suffix (steplint.quantities)."""
-
-    name = "number"
-
-    def __init__(self, integer: bool = False, binary: bool = False) -> None:
-        self.integer = integer
-        self.binary = binary
-
-    def convert(self, value, param, ctx):
-        if not isinstance(value, str):
-            return value
-        try:  # plain numbers first, so '-1', 'nan' and 'inf' get the precise complaint
-            plain = float(value)
-        except ValueError:
-            plain = None
-        if plain is not None and not (math.isfinite(plain) and plain > 0):
-            self.fail(f"{value!r} must be a positive finite number", param, ctx)
-        try:
-            return parse_quantity(value, what="", integer=self.integer, binary=self.binary)
-        except ValueError as err:
-            self.fail(str(err).strip(), param, ctx)
-
-
-class Probability(click.ParamType):
-    name = "level"
-
-    def convert(self, value, param, ctx):
-        try:
-            level = float(value)
-        except (TypeError, ValueError):
-            level = math.nan
-        if not 0.0 < level < 1.0:  # also rejects nan
-            self.fail(f"{value!r} must be a number strictly between 0 and 1 (0.9 is a 5-95% band)", param, ctx)
-        return level
+# shared with `show`, `suggest`, `init` and `fit` (commands do not import each other); re-exported
+from steplint.commands._placement import STEPLAW_MIN_LR, placement_json, verdict_json  # noqa: F401
+from steplint.commands._types import Probability, Quantity
+from steplint.commands._usage import UsageLineErrors
+from steplint.quantities import format_quantity
 
 
 # Usage errors: the usage line (naming the required options), then `Error: ...`; exit 2.
 OneLineErrors = UsageLineErrors
-
-
-def placement_json(p, v=None) -> dict:
-    """The pinned JSON shape (architecture.md section 3): full-precision floats, nothing rounded.
-    `v` is the joint verdict (steplint.laws.verdict) for the position: `position.severity` is
-    the one `check` would give (the louder of SL302 and SL303)."""
-    band = p.band
-    out = {
-        "steplint": __version__,
-        "n_params": p.n_params,
-        "tokens": p.tokens,
-        "seq_len": p.seq_len,
-        "lr": p.lr,
-        "min_lr": STEPLAW_MIN_LR,
-        "batch_tokens": p.batch_tokens,
-        "batch_sequences": p.batch_sequences,
-        "band": {
-            "level": band.level,
-            "lr_low": band.lr_low,
-            "lr_high": band.lr_high,
-            "batch_tokens_low": band.batch_tokens_low,
-            "batch_tokens_high": band.batch_tokens_high,
-        },
-        "in_fitted_range": p.in_fitted_range,
-        "notices": list(p.notices),
-        "position": None,
-    }
-    pos = p.position
-    if pos is not None:
-        out["position"] = {
-            "lr": pos.lr,
-            "lr_ratio": pos.lr_ratio,
-            "lr_in_band": pos.lr_in_band,
-            "batch_tokens": pos.batch_tokens,
-            "batch_sequences": None if pos.batch_tokens is None else pos.batch_tokens / p.seq_len,
-            "batch_ratio": pos.batch_ratio,
-            "batch_in_band": pos.batch_in_band,
-            "penalty": {
-                "percent": pos.penalty.percent,
-                "kind": str(pos.penalty.kind),
-                "message": pos.penalty.message,
-            },
-        }
-        if v is not None:
-            out["position"].update(verdict_json(v))
-    return out
-
-
-def verdict_json(v) -> dict:
-    """The verdict fields of `position`: severity (null, info, warning, error) and what it rests on."""
-    from steplint.laws.verdict import default_tolerance
-
-    tol = default_tolerance()
-    return {
-        "severity": v.severity,
-        "lr_severity": v.lr_severity,
-        "batch_severity": v.batch_severity,
-        "conditional_lr": v.conditional_lr,
-        "lr_part_percent": v.lr_part,
-        "batch_part_percent": v.batch_part,
-        "lr_in_tolerance": None if v.lr_ratio is None else tol.lr_low <= v.lr_ratio <= tol.lr_high,
-        "batch_in_tolerance": None if v.batch_ratio is None else tol.batch_low <= v.batch_ratio <= tol.batch_high,
-        "extrapolation": {"factor": v.extrapolation.factor, "level": v.extrapolation.level},
-        "penalty": {"percent": v.total.percent, "kind": str(v.total.kind), "message": v.total.message},
-    }
 
 
 def placement_text(p, v=None) -> str:

@@ -39,25 +39,24 @@ def command(paths, output, **options) -> None:
     for path in paths:
         if not os.path.exists(path):
             raise _fail(f"{path}: no such file or directory")
-    from steplint.commands.check import build_settings
-    from steplint.engine import LoadCrash, RuleCrash, lint
+    from steplint.commands._options import build_settings
+    from steplint.api import outcomes, selection_for
+    from steplint.engine import LoadCrash, RuleCrash
     from steplint.files import MissingPathError, expand
     from steplint.htmlreport import page, view
     from steplint.laws.steplaw import using_law
-    from steplint.rules.registry import all_rules
-    from steplint.selection import Selection
     from steplint.settings import SettingsError
 
     try:
         settings = build_settings(dict(options, fail_on=None, law="steplaw"), paths)
-        selection = Selection.from_settings(settings, all_rules())
+        selection = selection_for(settings)
         files = list(expand(paths, settings))
     except (ValueError, OSError, MissingPathError) as error:
         raise _fail(str(error)) from None
     views = []
     with using_law(read_law_file(options.get("law_file"))):
         try:
-            for outcome in lint(files, settings, selection):
+            for outcome in outcomes(files, settings, selection):
                 views.append(_view(outcome, view))
         except (RuleCrash, LoadCrash, SettingsError) as error:
             raise _fail(str(error)) from None

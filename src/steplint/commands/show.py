@@ -16,7 +16,8 @@ import click
 
 from steplint import __version__
 from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
-from steplint.commands.predict import OneLineErrors, placement_json
+from steplint.commands._placement import placement_json
+from steplint.commands._usage import UsageLineErrors as OneLineErrors
 
 EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
 INPUT_ERRORS = ("SL001", "SL002", "SL004")
@@ -57,7 +58,7 @@ def command(paths: tuple[str, ...], **options: Any) -> None:
 
 
 def run(paths: tuple[str, ...], options: dict) -> int:
-    from steplint.commands.check import recipe_paths
+    from steplint.commands._options import recipe_paths
 
     paths = paths or recipe_paths(options["recipe"])  # `--recipe a,b` alone shows that recipe
     if not paths:
@@ -65,6 +66,8 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     for path in paths + ((options["model"],) if options["model"] else ()):
         if not os.path.exists(path):
             raise _fail(f"{path}: no such file or directory")
+    from steplint.api import load_recipes
+    from steplint.files import MissingPathError
     from steplint.settings import SettingsError
 
     settings = _settings(paths, options)
@@ -74,9 +77,9 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         problem = model_problem(settings.model, settings.max_file_size)
         if problem:
             raise _fail(problem)
-    try:  # each recipe reads its own settings file (per-file discovery), flags on top
-        loaded = [_load(plan, settings) for plan in _groups(paths, settings)]
-    except SettingsError as error:
+    try:  # the library pipeline: each recipe reads its own settings file (per-file discovery), flags on top
+        loaded = list(load_recipes(paths, settings))
+    except (MissingPathError, SettingsError) as error:
         raise _fail(str(error)) from None
     from steplint.engine import _tame  # findings quote only an excerpt of a value, as in `check`
 
@@ -114,7 +117,7 @@ def _plot(loaded: list, path: str) -> None:
 
 
 def _settings(paths: tuple[str, ...], options: dict):
-    from steplint.commands.check import build_settings
+    from steplint.commands._options import build_settings
 
     try:
         settings = build_settings(dict(options, select=(), extend_select=(), ignore=(), fail_on=None), paths)
@@ -130,25 +133,6 @@ def _settings(paths: tuple[str, ...], options: dict):
     return settings
 
 
-def _groups(paths: tuple[str, ...], settings) -> list:
-    """Which files form which recipe: `--recipe` / settings groups, else one per file."""
-    from steplint.files import MissingPathError, expand
-    from steplint.grouping import plan_recipes
-
-    try:
-        files = list(expand(paths, settings))
-    except MissingPathError as error:
-        raise _fail(str(error)) from None
-    return plan_recipes(files, settings)
-
-
-def _load(plan, settings):
-    from steplint.resolve import load_recipe
-    from steplint.settings import for_path
-
-    return load_recipe(plan.files, for_path(settings, (plan.reported or plan.files)[0]))
-
-
 def _trainer_mismatches(loaded: list, settings) -> list:
     """SL701: HF arguments vs the DeepSpeed values the Trainer cross-checks. resolve leaves
     those file disagreements to this rule (one finding per problem, architecture.md
@@ -156,10 +140,9 @@ def _trainer_mismatches(loaded: list, settings) -> list:
     paired = [item for item in loaded if "deepspeed" in item.recipe.dialects]
     if not paired:
         return []
-    from steplint.rules.base import RuleContext
-    from steplint.rules.sl701_ds_hf_mismatch import RULE
+    from steplint.api import rule_findings
 
-    return [d for item in paired for d in RULE.check(RuleContext(item.recipe, item.documents, settings, RULE))]
+    return [d for item in paired for d in rule_findings(item, settings, "SL701")]
 
 
 def _unique(diagnostics: Iterable) -> list:
@@ -181,7 +164,7 @@ def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str
 
     The blocks are None when N or D is unknown. The penalty needs the peak LR or the
     global batch in tokens; a value the recipe lacks is taken at its optimum."""
-    from steplint.rules._applicability import steplaw_exclusions
+    from steplint.api import steplaw_exclusions
 
     exclusions = steplaw_exclusions(recipe)
     n_params, tokens = recipe.value("n_params"), recipe.value("tokens")

@@ -12,7 +12,7 @@ import json
 import click
 
 from steplint.commands._usage import UsageLineErrors
-from steplint.commands.predict import Quantity
+from steplint.commands._types import Quantity
 
 FRAMEWORKS = ("megatron", "nemo", "neox", "deepspeed", "hf", "torchtitan")  # = steplint.suggest.WRITERS
 

@@ -75,23 +75,6 @@ _POST_TRAINING_KEYS = (
 # Stages of LLaMA-Factory that start from a trained model and are not pre-training.
 _FINETUNE_STAGES = ("sft", "rm", "ppo", "dpo", "kto")
 
-# DeepSpeed key -> (TrainingArguments key, its default) that HfTrainerDeepSpeedConfig
-# compares at start and refuses to run on a mismatch (transformers/integrations/deepspeed.py,
-# trainer_config_process; defaults from training_args.py). SL701 reports these pairs.
-DEEPSPEED_PAIRS: tuple[tuple[str, str, float], ...] = (
-    ("train_micro_batch_size_per_gpu", "per_device_train_batch_size", 8),
-    ("gradient_accumulation_steps", "gradient_accumulation_steps", 1),
-    ("gradient_clipping", "max_grad_norm", 1.0),
-    ("optimizer.params.lr", "learning_rate", 5e-5),
-    ("optimizer.params.eps", "adam_epsilon", 1e-8),
-    ("optimizer.params.weight_decay", "weight_decay", 0.0),
-    ("scheduler.params.warmup_max_lr", "learning_rate", 5e-5),
-)
-# Every DeepSpeed key the Trainer cross-checks: the pairs, the betas against adam_beta1/2,
-# and train_batch_size against world x micro x accumulation.
-TRAINER_CHECKED_DS_KEYS = frozenset(
-    [ds_key for ds_key, _, _ in DEEPSPEED_PAIRS] + ["optimizer.params.betas", "train_batch_size"])
-
 # Keys only LLaMA-Factory's argument classes define (hparams/finetuning_args.py, data_args.py):
 # one makes the file OmegaConf-read, two make it llama_factory's (detect scores below it).
 LLAMA_FACTORY_KEYS = ("stage", "finetuning_type", "cutoff_len", "template", "dataset_dir")

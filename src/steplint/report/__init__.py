@@ -24,6 +24,20 @@ REPORTERS = {
 }
 
 
+class RuleMeta(NamedTuple):
+    """What a reporter may say about a rule (SARIF's rule table), handed to it in the Report
+    so no reporter imports the rule registry."""
+
+    code: str
+    name: str
+    summary: str
+    what: str
+    help: str  # the rule's documentation as Markdown
+    url: str
+    severity: Severity
+    fix: str  # "safe", "unsafe" or "none"
+
+
 class Report(NamedTuple):
     """What a `check` run found, as every reporter sees it."""
 
@@ -38,6 +52,7 @@ class Report(NamedTuple):
     version: str = ""
     quiet: bool = False  # -q: finding lines only, no summary
     sources: Mapping[str, str] = EMPTY_MAPPING  # file -> text, for the `full` form's source lines
+    rules: tuple[RuleMeta, ...] = ()  # the rules a reporter lists (SARIF), filled only for those that do
 
     def counts(self) -> Counter:
         return Counter(str(d.severity) for d in self.diagnostics)
@@ -65,6 +80,11 @@ class Report(NamedTuple):
 def get_reporter(name: str) -> Any:
     """The reporter module for an `--output-format` value (KeyError when unknown)."""
     return importlib.import_module(f"steplint.report.{REPORTERS[name]}")
+
+
+def needs_rules(name: str) -> bool:
+    """Whether the reporter lists the rules (Report.rules must then be filled)."""
+    return bool(getattr(get_reporter(name), "NEEDS_RULES", False))
 
 
 def render(name: str, report: Report) -> str:

@@ -12,26 +12,28 @@ from __future__ import annotations
 import json
 
 from steplint.diagnostics import Severity
-from steplint.report import Report
+from steplint.report import Report, RuleMeta
 from steplint.report.gitlab import fingerprint
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _rule(rule) -> dict:
-    from steplint.rules.docs_text import markdown, rule_url
+# The rule table comes with the Report (Report.rules, filled by the command that renders
+# SARIF): a reporter never imports the rule registry.
+NEEDS_RULES = True
 
-    text = markdown(rule)
+
+def _rule(rule: RuleMeta) -> dict:
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.docs.what},
-        "help": {"text": text, "markdown": text},
-        "helpUri": rule_url(rule),
+        "fullDescription": {"text": rule.what},
+        "help": {"text": rule.help, "markdown": rule.help},
+        "helpUri": rule.url,
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-        "properties": {"tags": ["steplint"], "fix": rule.fix_applicability or "none"},
+        "properties": {"tags": ["steplint"], "fix": rule.fix},
     }
 
 
@@ -49,9 +51,7 @@ def _uri(path: str) -> str:
 
 
 def render(report: Report) -> str:
-    from steplint.rules.registry import all_rules
-
-    rules = all_rules()
+    rules = report.rules
     index = {r.code: i for i, r in enumerate(rules)}
     results = []
     for d in report.diagnostics:

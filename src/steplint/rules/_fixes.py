@@ -1,7 +1,7 @@
 """Fixes that set numbers in a config, shared by the rules that offer them (SL101, SL103,
 SL203, SL204, SL301-SL303, SL701).
 
-The one place for edits is `steplint.fixing.replace_value_edit` (anchors and tags kept),
+The one place for edits is `steplint.documents.edits.replace_value_edit` (anchors and tags kept),
 which writes the literal with `steplint.literals.format_value` (the file's number style,
 YAML 1.1 float syntax). This module finds the literal a Fact came from and wraps the
 edits in a verified Fix: the fixer re-reads each key and expects the new value.
@@ -38,7 +38,7 @@ def literal_of(fact: Optional[Fact], documents: Mapping[str, Any]) -> Optional[t
 def node_fix(doc: Any, key: str, node: ScalarNode, value: Any, message: str,
              applicability: Applicability = Applicability.SAFE) -> Fix:
     """Write `value` over one scalar `node` found at `key` of `doc`."""
-    from steplint.fixing import replace_value_edit  # off the start-up path until a fix is built
+    from steplint.documents.edits import replace_value_edit  # off the start-up path until a fix is built
 
     return Fix(applicability=applicability, message=message, edits=(replace_value_edit(doc, node, value),),
                expect=(Expectation(doc.path, key, value),))
@@ -48,7 +48,7 @@ def set_values_fix(changes: Iterable[tuple[Optional[Fact], Any]], documents: Map
                    applicability: Applicability) -> Optional[Fix]:
     """One Fix writing each value over the literal behind its fact (all or nothing: None
     when any of them is not a literal in a file)."""
-    from steplint.fixing import replace_value_edit
+    from steplint.documents.edits import replace_value_edit
 
     edits, expect = [], []
     for fact, value in changes:

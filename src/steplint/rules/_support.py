@@ -3,7 +3,8 @@ files, reading scalars with their spans, printing numbers (fixes: `rules._fixes`
 
 Glue rules (SL101, SL201, SL701-SL704) read the Documents themselves: what they check is
 how one framework's file will be read by another framework, which a framework-free Recipe
-deliberately forgets.
+deliberately forgets. The key names come from the dialects' glue tables on the Recipe
+(`glue_of`), never from a rule module.
 """
 
 from __future__ import annotations
@@ -13,22 +14,8 @@ from typing import Any, Iterator, Optional
 
 from steplint.documents.nodes import MappingNode, ScalarNode, lookup
 from steplint.documents.values import unusable_number
+from steplint.glue import NO_GLUE, Glue
 from steplint.recipe import Recipe, Source, key_source
-
-# Keys only a DeepSpeed JSON has (deepspeed/runtime/constants.py); `gradient_accumulation_steps`
-# is shared with HF TrainingArguments, so it does not count.
-_DEEPSPEED_KEYS = frozenset({
-    "train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization",
-    "gradient_clipping", "zero_allow_untested_optimizer", "steps_per_print", "wall_clock_breakdown",
-})
-# Keys only HF TrainingArguments (and the YAML front ends that pass them through:
-# TRL, LLaMA-Factory, alignment-handbook) have (transformers/training_args.py).
-_HF_ARGS_KEYS = frozenset({
-    "per_device_train_batch_size", "lr_scheduler_type", "output_dir", "num_train_epochs",
-    "adam_epsilon", "max_grad_norm", "per_device_eval_batch_size", "logging_steps",
-})
-_DEEPSPEED_DIALECTS = frozenset({"deepspeed"})
-_HF_ARGS_DIALECTS = frozenset({"hf-training-args", "llama-factory"})
 
 
 def dialect_of(recipe: Recipe, path: str) -> Optional[str]:
@@ -45,6 +32,11 @@ def _root_keys(doc: Any) -> set:
     return set(root.keys()) if isinstance(root, MappingNode) else set()
 
 
+def glue_of(recipe: Recipe) -> Glue:
+    """The dialects' glue tables the resolver attached (empty on a hand-built Recipe)."""
+    return recipe.glue or NO_GLUE
+
+
 def _documents(recipe: Recipe, documents: dict, dialects: frozenset, marker_keys: frozenset) -> Iterator[tuple[str, Any]]:
     for path, doc in documents.items():
         if path not in recipe.files and recipe.files:
@@ -55,11 +47,13 @@ def _documents(recipe: Recipe, documents: dict, dialects: frozenset, marker_keys
 
 
 def deepspeed_documents(recipe: Recipe, documents: dict) -> list[tuple[str, Any]]:
-    return list(_documents(recipe, documents, _DEEPSPEED_DIALECTS, _DEEPSPEED_KEYS))
+    keys = glue_of(recipe).deepspeed
+    return list(_documents(recipe, documents, keys.dialects, keys.markers))
 
 
 def hf_args_documents(recipe: Recipe, documents: dict) -> list[tuple[str, Any]]:
-    return list(_documents(recipe, documents, _HF_ARGS_DIALECTS, _HF_ARGS_KEYS))
+    keys = glue_of(recipe).hf
+    return list(_documents(recipe, documents, keys.dialects, keys.markers))
 
 
 def scalar(doc: Any, dotted: str) -> Optional[ScalarNode]:

@@ -63,3 +63,15 @@ def markdown(rule: Rule) -> str:
         parts += ["", "## How to fix", "", d.fix]
     parts += ["", "## How to suppress", "", suppression_help(rule), "", f"Documentation: {rule_url(rule)}"]
     return "\n".join(parts) + "\n"
+
+
+def rule_table() -> tuple:
+    """Every registered rule as the report's RuleMeta (SARIF's rule table), in registry order."""
+    from steplint.report import RuleMeta
+    from steplint.rules.registry import all_rules
+
+    return tuple(
+        RuleMeta(rule.code, rule.name, rule.summary, rule.docs.what, markdown(rule), rule_url(rule),
+                 rule.severity, rule.fix_applicability or "none")
+        for rule in all_rules()
+    )

@@ -7,6 +7,7 @@ from typing import Iterator
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._support import (
     deepspeed_documents,
+    glue_of,
     human,
     is_auto,
     node_source,
@@ -16,70 +17,68 @@ from steplint.rules._support import (
 from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
-_TRAIN = "train_batch_size"
-_MICRO = "train_micro_batch_size_per_gpu"
-_ACCUM = "gradient_accumulation_steps"
-
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    keys = glue_of(ctx.recipe).deepspeed  # the dialect's names of the batch triple
+    train_key, micro_key, accum_key = keys.train, keys.micro, keys.accumulation
     world = ctx.recipe.value("world_size")
     for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
-        nodes = {key: scalar(doc, key) for key in (_TRAIN, _MICRO, _ACCUM)}
+        nodes = {key: scalar(doc, key) for key in (train_key, micro_key, accum_key)}
         if any(is_auto(node) for node in nodes.values()):
             continue  # filled by the HF Trainer (SL701/SL702 judge the "auto" values)
-        train, micro, accum = (number(nodes[k]) for k in (_TRAIN, _MICRO, _ACCUM))
+        train, micro, accum = (number(nodes[k]) for k in (train_key, micro_key, accum_key))
         if train is None or (micro is None and accum is None):
             continue  # DeepSpeed fills two missing members itself, always consistently
         if any(v is not None and (v <= 0 or v != int(v)) for v in (train, micro, accum)) \
                 or (world is not None and world <= 0):
             continue  # a batch member that is not a positive whole number is a bad value, not arithmetic to check
-        blame = nodes[_TRAIN]
-        at = node_source(path, _TRAIN, blame)
+        blame = nodes[train_key]
+        at = node_source(path, train_key, blame)
         if micro is not None and accum is not None:
             per_rank = micro * accum
             if world:
                 if train != per_rank * world:
                     yield ctx.diagnostic(
-                        f"{_TRAIN} {human(train)} ≠ micro batch {human(micro)} × accumulation {human(accum)} × "
+                        f"{train_key} {human(train)} ≠ micro batch {human(micro)} × accumulation {human(accum)} × "
                         f"world size {human(world)} = {human(per_rank * world)}; DeepSpeed stops at start "
                         f"with 'Check batch related parameters'",
-                        at=at, fix=_fix_accumulation(doc, nodes[_ACCUM], train, micro, world),
+                        at=at, fix=_fix_accumulation(doc, accum_key, nodes[accum_key], train, micro, world),
                     )
             elif train % per_rank == 0:
                 yield ctx.diagnostic(
-                    f"{_TRAIN} {human(train)} = micro batch {human(micro)} × accumulation {human(accum)} × world size "
+                    f"{train_key} {human(train)} = micro batch {human(micro)} × accumulation {human(accum)} × world size "
                     f"{human(train // per_rank)}: this file only runs on {human(train // per_rank)} GPUs (data-parallel "
                     f"ranks); DeepSpeed stops at start on any other count",
                     at=at, severity=Severity.INFO,
                 )
             else:
                 yield ctx.diagnostic(
-                    f"{_TRAIN} {human(train)} is not a multiple of micro batch {human(micro)} × accumulation "
+                    f"{train_key} {human(train)} is not a multiple of micro batch {human(micro)} × accumulation "
                     f"{human(accum)} = {human(per_rank)}: no world size satisfies DeepSpeed's "
                     f"train = micro × accumulation × world size (implied world size {train / per_rank:.3g})",
                     at=at,
                 )
             continue
-        given, given_key = (micro, _MICRO) if micro is not None else (accum, _ACCUM)
+        given, given_key = (micro, micro_key) if micro is not None else (accum, accum_key)
         divisor = given * (world or 1)
         if train % divisor or train < divisor:
             where = f" × world size {human(world)}" if world else ""
             yield ctx.diagnostic(
-                f"{_TRAIN} {human(train)} is not divisible by {given_key} {human(given)}{where}; DeepSpeed fills "
+                f"{train_key} {human(train)} is not divisible by {given_key} {human(given)}{where}; DeepSpeed fills "
                 f"the missing member by integer division and then fails its own "
                 f"train = micro × accumulation × world size check",
                 at=at,
             )
 
 
-def _fix_accumulation(doc, accum_node, train, micro, world):
+def _fix_accumulation(doc, accum_key, accum_node, train, micro, world):
     """Recompute accumulation (the member people rarely pin on purpose) when it divides out."""
     if accum_node is None or train % (micro * world):
         return None
     accum = train // (micro * world)
     return node_fix(
-        doc, _ACCUM, accum_node, int(accum),
-        f"set {_ACCUM} to {accum} so that {train} = {micro} × {accum} × {world}", Applicability.UNSAFE,
+        doc, accum_key, accum_node, int(accum),
+        f"set {accum_key} to {accum} so that {train} = {micro} × {accum} × {world}", Applicability.UNSAFE,
     )
 
 
@@ -114,7 +113,7 @@ RULE = Rule(
             "deepspeed/runtime/config.py (_batch_assertion) at edaa72212672",
         ),
         example=(
-            '{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 2, "gradient_accumulation_steps": 18}\n'
+            """{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 2, "gradient_accumulation_steps": 18}\n"""
             "# steplint check --world-size 7 ds_config.json"
         ),
         fix=(

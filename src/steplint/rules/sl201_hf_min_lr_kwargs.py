@@ -6,37 +6,17 @@ from typing import Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
-from steplint.rules._support import hf_args_documents, node_source
+from steplint.rules._support import glue_of, hf_args_documents, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
-# Keyword arguments each `lr_scheduler_type` accepts beyond the optimizer and step counts
-# (transformers/optimization.py, TYPE_TO_SCHEDULER_FUNCTION, transformers v5 line).
-# reduce_lr_on_plateau passes torch's ReduceLROnPlateau kwargs and is not checked.
-SCHEDULER_KWARGS: dict[str, frozenset] = {
-    "linear": frozenset(),
-    "cosine": frozenset({"num_cycles"}),
-    "cosine_with_restarts": frozenset({"num_cycles"}),
-    "polynomial": frozenset({"lr_end", "power"}),
-    "constant": frozenset(),
-    "constant_with_warmup": frozenset(),
-    "inverse_sqrt": frozenset({"timescale"}),
-    "cosine_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate"}),
-    "cosine_warmup_with_min_lr": frozenset({"num_cycles", "min_lr", "min_lr_rate", "warmup_lr_rate"}),
-    "warmup_stable_decay": frozenset({
-        "num_stable_steps", "num_decay_steps", "warmup_type", "decay_type", "min_lr_ratio", "num_cycles",
-    }),
-}
+# The kwargs each HF schedule accepts, and the key names, are the HF dialect's
+# (`glue.hf_scheduler`, dialects/glue.py, from transformers/optimization.py).
 # Step Law's fixed floor (arXiv 2503.04715; steplaw.md section 4.1).
 STEPLAW_MIN_LR = 1e-5
-_MIN_LR_SCHEDULERS = frozenset({"cosine_with_min_lr", "cosine_warmup_with_min_lr"})
-# Names people reach for from other libraries (torch CosineAnnealingLR eta_min; Megatron min_lr
-# spelled differently) that mean the absolute floor.
-_FLOOR_ALIASES = ("eta_min", "min_learning_rate", "lr_min", "final_lr")
 
-
-def _kwargs(doc) -> tuple[Optional[dict], Optional[MappingNode]]:
+def _kwargs(doc, kwargs_key: str) -> tuple[Optional[dict], Optional[MappingNode]]:
     """lr_scheduler_kwargs as a dict (a mapping, or the JSON string the HF CLI takes)."""
-    node = doc.root.get("lr_scheduler_kwargs") if isinstance(doc.root, MappingNode) else None
+    node = doc.root.get(kwargs_key) if isinstance(doc.root, MappingNode) else None
     if isinstance(node, MappingNode):
         return {k.value: v for k, v in node.items}, node
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip():
@@ -51,39 +31,40 @@ def _kwargs(doc) -> tuple[Optional[dict], Optional[MappingNode]]:
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    hf = glue_of(ctx.recipe).hf_scheduler
     for path, doc in hf_args_documents(ctx.recipe, ctx.documents):
         if not isinstance(doc.root, MappingNode):
             continue
-        type_node = doc.root.get("lr_scheduler_type")
+        type_node = doc.root.get(hf.type_key)
         if not isinstance(type_node, ScalarNode) or not isinstance(type_node.value, str):
             continue
         scheduler = type_node.value.strip().lower()
-        accepted = SCHEDULER_KWARGS.get(scheduler)
+        accepted = hf.accepted.get(scheduler)
         if accepted is None:
             continue
-        kwargs, mapping = _kwargs(doc)
+        kwargs, mapping = _kwargs(doc, hf.kwargs_key)
         if kwargs is None:
             continue
-        kwargs_node = doc.root.get("lr_scheduler_kwargs")
-        at_kwargs = node_source(path, "lr_scheduler_kwargs", kwargs_node or type_node)
+        kwargs_node = doc.root.get(hf.kwargs_key)
+        at_kwargs = node_source(path, hf.kwargs_key, kwargs_node or type_node)
         unknown = sorted(k for k in kwargs if k not in accepted)
-        if scheduler in _MIN_LR_SCHEDULERS:
-            floors = [k for k in ("min_lr", "min_lr_rate") if k in kwargs]
+        if scheduler in hf.min_lr_schedulers:
+            floors = [k for k in hf.floors if k in kwargs]
             if not floors:
-                alias = next((a for a in _FLOOR_ALIASES if a in kwargs), None)
+                alias = next((a for a in hf.floor_aliases if a in kwargs), None)
                 yield ctx.diagnostic(
                     f"lr_scheduler_type {scheduler} needs exactly one of min_lr (absolute) or min_lr_rate "
                     f"(ratio to peak) in lr_scheduler_kwargs"
                     + (f"; {alias} is not read (it is a torch CosineAnnealingLR name)" if alias else "")
                     + "; the Trainer raises when it builds the scheduler",
-                    at=node_source(path, "lr_scheduler_type", type_node) if kwargs_node is None else at_kwargs,
-                    fix=None if alias or unknown else _insert_floor_fix(path, doc, kwargs_node),
+                    at=node_source(path, hf.type_key, type_node) if kwargs_node is None else at_kwargs,
+                    fix=None if alias or unknown else _insert_floor_fix(path, doc, kwargs_node, hf),
                 )
                 unknown = [k for k in unknown if k != alias]
             elif len(floors) == 2:
                 yield ctx.diagnostic(
-                    f"lr_scheduler_kwargs sets both min_lr ({kwargs['min_lr']!r}) and min_lr_rate "
-                    f"({kwargs['min_lr_rate']!r}); {scheduler} takes exactly one and raises otherwise",
+                    f"lr_scheduler_kwargs sets both min_lr ({kwargs[floors[0]]!r}) and min_lr_rate "
+                    f"({kwargs[floors[1]]!r}); {scheduler} takes exactly one and raises otherwise",
                     at=at_kwargs,
                 )
         for key in unknown:
@@ -91,7 +72,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(
                 f"lr_scheduler_kwargs key {key!r} is not a parameter of the {scheduler} schedule "
                 f"(accepted: {', '.join(sorted(accepted)) or 'none'}); the scheduler function raises TypeError",
-                at=node_source(path, f"lr_scheduler_kwargs.{key}", node) if node is not None else at_kwargs,
+                at=node_source(path, f"{hf.kwargs_key}.{key}", node) if node is not None else at_kwargs,
             )
 
 
@@ -102,21 +83,21 @@ def _key_node(mapping: Optional[MappingNode], key: str):
     return pair[0] if pair else None
 
 
-def _insert_floor_fix(path, doc, kwargs_node):
+def _insert_floor_fix(path, doc, kwargs_node, hf):
     """Add Step Law's floor, `min_lr: 1.0e-5`, into an existing lr_scheduler_kwargs mapping
     when nothing else in it is wrong, so the scheduler then builds. (Creating the mapping
     is not offered: the fixer verifies new values key by key, not whole new tables.)"""
     if not isinstance(kwargs_node, MappingNode):
         return None
-    from steplint.fixing import insert_key_edit  # the fixer's modules stay off the start-up path
+    from steplint.documents.edits import insert_key_edit  # the edit builders stay off the start-up path
     from steplint.literals import format_value
 
     try:
-        edit = insert_key_edit(doc, kwargs_node, "min_lr", format_value(STEPLAW_MIN_LR, kind=doc.kind))
+        edit = insert_key_edit(doc, kwargs_node, hf.floors[0], format_value(STEPLAW_MIN_LR, kind=doc.kind))
     except ValueError:
         return None
     return Fix(Applicability.SAFE, "set min_lr: 1.0e-5 (Step Law's floor) in lr_scheduler_kwargs", (edit,),
-               (Expectation(path, "lr_scheduler_kwargs.min_lr", STEPLAW_MIN_LR),))
+               (Expectation(path, f"{hf.kwargs_key}.{hf.floors[0]}", STEPLAW_MIN_LR),))
 
 
 RULE = Rule(

@@ -9,6 +9,7 @@ from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.documents.nodes import ScalarNode, SequenceNode, lookup
 from steplint.rules._support import (
     deepspeed_documents,
+    glue_of,
     hf_args_documents,
     human,
     is_auto,
@@ -36,12 +37,12 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if not hf_docs:
         return
     hf_path, hf_doc = hf_docs[0]
-    # The pairs HfTrainerDeepSpeedConfig compares (the HF dialect owns the key names);
-    # imported here, so runs without HF arguments never load that dialect.
-    from steplint.dialects.hf_training_args import DEEPSPEED_PAIRS
+    # The pairs HfTrainerDeepSpeedConfig compares (the dialects own the key names).
+    glue = glue_of(ctx.recipe)
+    hf, ds = glue.hf, glue.deepspeed
     world = ctx.recipe.value("world_size")
     for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
-        for ds_key, hf_key, default in DEEPSPEED_PAIRS:
+        for ds_key, hf_key, default in hf.pairs:
             node = scalar(doc, ds_key)
             ds_value = number(node)
             if node is None or is_auto(node) or ds_value is None:
@@ -50,29 +51,30 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if not _same(ds_value, hf_value):
                 yield _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value)
         yield from _betas(ctx, path, doc, hf_path, hf_doc)
-        node = scalar(doc, "train_batch_size")
+        node = scalar(doc, ds.train)
         if world and number(node) is not None and not is_auto(node):
-            micro, _ = _hf_value(hf_doc, "per_device_train_batch_size", 8)
-            accum, _ = _hf_value(hf_doc, "gradient_accumulation_steps", 1)
+            micro, _ = _hf_value(hf_doc, *hf.micro)
+            accum, _ = _hf_value(hf_doc, *hf.accumulation)
             expected = world * micro * accum
             if number(node) != expected:
-                yield _mismatch(ctx, path, "train_batch_size", node, number(node), hf_path,
-                                "world size × per_device_train_batch_size × gradient_accumulation_steps",
-                                scalar(hf_doc, "per_device_train_batch_size"), expected)
+                yield _mismatch(ctx, path, ds.train, node, number(node), hf_path,
+                                f"world size × {hf.micro[0]} × {hf.accumulation[0]}",
+                                scalar(hf_doc, hf.micro[0]), expected)
 
 
 def _betas(ctx, path, doc, hf_path, hf_doc) -> Iterator[Diagnostic]:
-    node = lookup(doc.root, "optimizer.params.betas")
+    glue = glue_of(ctx.recipe)
+    node = lookup(doc.root, glue.deepspeed.betas)
     if not isinstance(node, SequenceNode) or len(node) != 2:
         return
     values = [number(item) if isinstance(item, ScalarNode) else None for item in node]
     if None in values:
         return
-    beta1, _ = _hf_value(hf_doc, "adam_beta1", 0.9)
-    beta2, _ = _hf_value(hf_doc, "adam_beta2", 0.999)
+    beta1, _ = _hf_value(hf_doc, *glue.hf.beta1)
+    beta2, _ = _hf_value(hf_doc, *glue.hf.beta2)
     if not (_same(values[0], beta1) and _same(values[1], beta2)):
-        yield _mismatch(ctx, path, "optimizer.params.betas", node, values, hf_path, "adam_beta1/adam_beta2",
-                        None, [beta1, beta2])
+        yield _mismatch(ctx, path, glue.deepspeed.betas, node, values, hf_path,
+                        f"{glue.hf.beta1[0]}/{glue.hf.beta2[0]}", None, [beta1, beta2])
 
 
 def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value) -> Diagnostic:
@@ -80,7 +82,7 @@ def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_va
     the argument is left at its default): that is the file people check, and the DeepSpeed
     JSON it names is loaded with it but only reported when passed itself."""
     origin = "" if hf_node is not None else " (its default)"
-    blame = hf_node or scalar(_doc(ctx, hf_path), "deepspeed")
+    blame = hf_node or scalar(_doc(ctx, hf_path), glue_of(ctx.recipe).hf.deepspeed)
     at = node_source(hf_path, hf_key, blame) if blame is not None else node_source(path, ds_key, node)
     related = (Location(path, node.span.start.line, node.span.start.column, f"DeepSpeed sets {ds_key} here"),)
     return ctx.diagnostic(
@@ -134,7 +136,7 @@ RULE = Rule(
             "https://github.com/stanford-crfm/mistral/pull/101",
             "transformers/integrations/deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_process",
         ),
-        example='# args.yaml: per_device_train_batch_size: 8\n# ds_config.json: {"train_micro_batch_size_per_gpu": 1}',
+        example="""# args.yaml: per_device_train_batch_size: 8\n# ds_config.json: {"train_micro_batch_size_per_gpu": 1}""",
         fix=(
             '--fix replaces the DeepSpeed value with "auto" (safe: the run then uses the TrainingArguments value, '
             "which is what the Trainer requires anyway)."

@@ -8,24 +8,12 @@ from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import ScalarNode, walk
 from steplint.rules._support import (
     deepspeed_documents,
+    glue_of,
     hf_args_documents,
     is_auto,
     node_source,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
-
-# Keys HfTrainerDeepSpeedConfig fills from TrainingArguments and the model config
-# (transformers/integrations/deepspeed.py: trainer_config_process, trainer_config_finalize).
-HF_FILLED_KEYS = frozenset({
-    "train_micro_batch_size_per_gpu", "gradient_accumulation_steps", "train_batch_size", "gradient_clipping",
-    "optimizer.params.lr", "optimizer.params.betas", "optimizer.params.eps", "optimizer.params.weight_decay",
-    "scheduler.params.warmup_min_lr", "scheduler.params.warmup_max_lr",
-    "scheduler.params.warmup_num_steps", "scheduler.params.total_num_steps",
-    "fp16.enabled", "bf16.enabled", "amp.enabled", "amp.opt_level",
-    "zero_optimization.reduce_bucket_size", "zero_optimization.stage3_prefetch_bucket_size",
-    "zero_optimization.stage3_param_persistence_threshold",
-})
-
 
 def _autos(doc) -> list[tuple[str, ScalarNode]]:
     return [(".".join(str(p) for p in path), node) for path, node in walk(doc.root)
@@ -34,6 +22,7 @@ def _autos(doc) -> list[tuple[str, ScalarNode]]:
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     under_hf = bool(hf_args_documents(ctx.recipe, ctx.documents))
+    filled = glue_of(ctx.recipe).hf.filled  # the keys HfTrainerDeepSpeedConfig fills (dialects/glue.py)
     for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
         autos = _autos(doc)
         if not autos:
@@ -41,7 +30,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not under_hf:
             keys = ", ".join(key for key, _ in autos)
             first_key, first = autos[0]
-            if len(ctx.recipe.files) <= 1 and all(key in HF_FILLED_KEYS for key, _ in autos):
+            if len(ctx.recipe.files) <= 1 and all(key in filled for key, _ in autos):
                 # A DeepSpeed JSON checked on its own whose "auto" keys are exactly the ones the
                 # HF Trainer fills: its launcher is not in view (the HF arguments file names the
                 # JSON, not the other way round). The recipe of the launcher that names it
@@ -57,7 +46,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
             continue
         for key, node in autos:
-            if key not in HF_FILLED_KEYS:
+            if key not in filled:
                 yield ctx.diagnostic(
                     f'{key} is "auto" but the HF Trainer does not fill this key; DeepSpeed receives the string '
                     f'"auto"',
@@ -92,7 +81,7 @@ RULE = Rule(
             "https://github.com/huggingface/accelerate/issues/1644",
             "transformers/integrations/deepspeed.py (the keys HfTrainerDeepSpeedConfig fills)",
         ),
-        example='{"train_micro_batch_size_per_gpu": "auto"}   # launched with deepspeed pretrain_gpt.py',
+        example="""{"train_micro_batch_size_per_gpu": "auto"}   # launched with deepspeed pretrain_gpt.py""",
         fix=(
             "Write the numbers, or group the DeepSpeed JSON with the HF arguments file that fills it "
             "(--recipe args.yaml,ds.json or [[tool.steplint.recipes]]). No automatic fix."

@@ -1,63 +1,20 @@
 """SL704 incompatible-flags: flag combinations the framework's own parser rejects.
 
-Besides its own table, the rule reports what dialects found while reading a file, in
+The flags each framework refuses together are the dialects' table (`glue.exclusive`,
+dialects/glue.py). Besides it, the rule reports what dialects found while reading a file, in
 `recipe.extras["by_file"][path]["incompatible_flags"]`: a sequence of
 `{"flags": [...], "message": str, "file": str, "line": int, "column": int}`.
 """
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Optional
+from typing import Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
-from steplint.rules._support import dialect_of, node_source
+from steplint.rules._support import dialect_of, glue_of, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 from steplint.rules.sl703_deprecated_key import normalize_key
-
-
-class Exclusive(NamedTuple):
-    """At most one of each group may be set (`first` group vs `second` group). A NamedTuple
-    (immutable too): every run imports the rules, and it is ~6x cheaper to define than a
-    dataclass."""
-
-    first: tuple[str, ...]
-    second: tuple[str, ...]
-    message: str
-    source: str
-
-
-# Megatron-LM's parser conflicts (train iters vs samples, sample/iteration LR flags, warmup
-# forms, ramp-up with iterations, step batch schedule with a global batch) are found by the
-# Megatron dialect, which reads flags through shell indirection, and arrive in
-# `extras["by_file"][path]["incompatible_flags"]`; only precision is checked here.
-_MEGATRON = (
-    Exclusive(("fp16",), ("bf16",), "Megatron-LM asserts fp16 and bf16 are not both set",
-              "megatron/training/arguments.py validate_args at d98e8a64ddf3"),
-)
-_DEEPSPEED = (
-    Exclusive(("fp16.enabled",), ("bf16.enabled",),
-              "DeepSpeed refuses fp16 and bf16 enabled together",
-              "deepspeed/runtime/config.py (bf16 and fp16 modes cannot be simultaneously enabled)"),
-)
-_HF = (
-    Exclusive(("fp16",), ("bf16",), "TrainingArguments raises when fp16 and bf16 are both true",
-              "transformers/training_args.py __post_init__"),
-)
-_AXOLOTL = (
-    Exclusive(("gradient_accumulation_steps",), ("batch_size",),
-              "axolotl takes gradient_accumulation_steps or batch_size, not both",
-              "axolotl src/axolotl/utils/schemas/validation.py at 067b021c8b87"),
-    Exclusive(("warmup_steps",), ("warmup_ratio",),
-              "axolotl rejects warmup_steps together with warmup_ratio",
-              "axolotl src/axolotl/utils/schemas/validation.py at 067b021c8b87"),
-)
-TABLES: dict[str, tuple[Exclusive, ...]] = {
-    "megatron": _MEGATRON,
-    "deepspeed": _DEEPSPEED,
-    "hf-training-args": _HF, "llama-factory": _HF,
-    "axolotl": _AXOLOTL,
-}
 
 
 def _set_flags(doc) -> dict[str, object]:
@@ -97,8 +54,9 @@ def _first_set(flags: dict, names: tuple[str, ...]) -> Optional[tuple[str, objec
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    tables = glue_of(ctx.recipe).exclusive
     for path, doc in ctx.documents.items():
-        table = TABLES.get(dialect_of(ctx.recipe, path) or "")
+        table = tables.get(dialect_of(ctx.recipe, path) or "")
         if not table or getattr(doc, "root", None) is None:
             continue
         flags = _set_flags(doc)
