@@ -54,6 +54,10 @@ class HfTrainerKeys(NamedTuple):
     beta2: tuple[str, float] = ("", 0)
     deepspeed: str = ""  # the argument that names the DeepSpeed JSON
     filled: frozenset = frozenset()  # DeepSpeed keys the Trainer fills when they are "auto"
+    # Dialects whose runs the HF Trainer launches with their own key names (so the Trainer fills
+    # a DeepSpeed JSON's "auto"), but whose files are not TrainingArguments files (SL701 does not
+    # compare their keys as TrainingArguments)
+    launchers: frozenset = frozenset()
 
 
 class HfScheduler(NamedTuple):

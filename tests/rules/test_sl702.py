@@ -37,3 +37,13 @@ def test_under_hf_only_unfilled_keys_are_reported():
 def test_numbers_are_clean():
     c = files_case({"ds.json": ("deepspeed", json.dumps({"train_batch_size": 64}))})
     assert c.run(RULE) == []
+
+
+def test_axolotl_launches_through_the_hf_trainer():
+    """axolotl passes `deepspeed:` to its TrainingArguments subclass (axolotl 067b021,
+    src/axolotl/core/builders/causal.py l.191-193): the Trainer fills the "auto" values."""
+    c = files_case({"train.yml": ("axolotl", "base_model: m\ndeepspeed: ds.json\nmicro_batch_size: 2\n"),
+                    "ds.json": ("deepspeed", json.dumps({"train_batch_size": "auto",
+                                                         "zero_optimization": {"stage": "auto"}}, indent=2))})
+    [d] = c.run(RULE)  # only the key the Trainer does not fill
+    assert "zero_optimization.stage" in d.message and "no HF TrainingArguments file" not in d.message

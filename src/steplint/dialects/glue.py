@@ -69,6 +69,10 @@ HF_TRAINER = HfTrainerKeys(
         "zero_optimization.reduce_bucket_size", "zero_optimization.stage3_prefetch_bucket_size",
         "zero_optimization.stage3_param_persistence_threshold",
     }),
+    # axolotl hands `deepspeed:` to AxolotlTrainingArguments, a transformers TrainingArguments,
+    # so HfTrainerDeepSpeedConfig fills "auto" (axolotl-ai-cloud/axolotl 067b021,
+    # src/axolotl/core/builders/causal.py l.191-193).
+    launchers=frozenset({"axolotl"}),
 )
 
 # Keyword arguments each `lr_scheduler_type` accepts beyond the optimizer and step counts

@@ -21,8 +21,10 @@ def _autos(doc) -> list[tuple[str, ScalarNode]]:
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    under_hf = bool(hf_args_documents(ctx.recipe, ctx.documents))
-    filled = glue_of(ctx.recipe).hf.filled  # the keys HfTrainerDeepSpeedConfig fills (dialects/glue.py)
+    hf = glue_of(ctx.recipe).hf
+    # an HF arguments file, or a framework that launches through the HF Trainer (axolotl)
+    under_hf = bool(hf_args_documents(ctx.recipe, ctx.documents)) or bool(hf.launchers & set(ctx.recipe.dialects))
+    filled = hf.filled  # the keys HfTrainerDeepSpeedConfig fills (dialects/glue.py)
     for path, doc in deepspeed_documents(ctx.recipe, ctx.documents):
         autos = _autos(doc)
         if not autos:
