@@ -140,3 +140,16 @@ def test_model_must_be_a_model_config(tmp_path, command):
     assert good.exit_code in (0, 1), good.output
     folder = CliRunner().invoke(cli, [command, "--isolated", "--model", str(HF / "tiny-llama"), str(args)])
     assert folder.exit_code == good.exit_code, folder.output  # a folder holding config.json (issue 13's --model DIR)
+
+
+@pytest.mark.parametrize(("written", "severity"), [("/no/such/container/ds.json", "info"), ("missing_ds.json", "warning")])
+def test_a_missing_path_outside_the_tree_is_info(tmp_path, written, severity):
+    """`deepspeed: /model/ds.json` (a container path) would not be read even if it existed:
+    info that says so; a missing file inside the repository stays a warning."""
+    (tmp_path / ".git").mkdir()
+    args = _args(tmp_path / "repo", written)
+    (tmp_path / "repo" / ".git").mkdir()
+    r = CliRunner().invoke(cli, ["check", "--isolated", "--output-format", "json", "--select", "SL007", str(args)])
+    [d] = [d for d in json.loads(r.output)["diagnostics"] if "deepspeed" in d["message"]]
+    assert d["severity"] == severity
+    assert ("outside the checked file's tree" in d["message"]) is (severity == "info")

@@ -280,10 +280,15 @@ def _follow(ref: Reference, doc: Document, state: _State) -> Optional[_Item]:
 
     line = ref.span.start.line if ref.span else 1
     column = ref.span.start.column if ref.span else 1
+    # A missing path that would lie outside the tree (`/model` in a container, `../ckpt`) is
+    # one steplint would not read anyway (architecture.md section 5): info that says so, not a
+    # warning about the repository.
+    away = root is not None and all(not _inside(os.path.abspath(c), root) for c in candidates)
     state.diagnostics.append(Diagnostic(
-        "SL007", "unresolved-reference", Severity.WARNING,
+        "SL007", "unresolved-reference", Severity.INFO if away else Severity.WARNING,
         f"{excerpt(ref.key or ref.role)} names {excerpt(shown)!r}, which is not a file (looked for "
-        f"{' and '.join(repr(excerpt(c)) for c in dict.fromkeys(candidates))})",
+        f"{' and '.join(repr(excerpt(c)) for c in dict.fromkeys(candidates))})"
+        + ("; it lies outside the checked file's tree, which steplint does not read" if away else ""),
         doc.path, line, column,
         ref.span.end.line if ref.span else 0, ref.span.end.column if ref.span else 0))
     return None
