@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".slurm")
 FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
-VERSION = re.compile(r'("steplint": |steplint |"version": )"?\d+\.\d+[^",\s]*')
+VERSION = re.compile(r'(?P<key>"steplint": |"version": )"\d+\.\d+[^"]*"|(?P<word>steplint )\d+\.\d+[^\s,]*')
 
 
 class Run(NamedTuple):
@@ -51,7 +51,12 @@ def commands(path: str) -> dict[str, list[str]]:
 def run(exe: str, args: list[str]) -> Run:
     env = {**os.environ, "NO_COLOR": "1"}
     done = subprocess.run([exe, *args], capture_output=True, text=True, env=env, timeout=120)
-    return Run(done.returncode, VERSION.sub(r"\1VERSION", done.stdout), VERSION.sub(r"\1VERSION", done.stderr))
+    return Run(done.returncode, _masked(done.stdout), _masked(done.stderr))
+
+
+def _masked(text: str) -> str:
+    """The version string replaced, JSON staying JSON."""
+    return VERSION.sub(lambda m: f'{m["key"]}"VERSION"' if m["key"] else f"{m['word']}VERSION", text)
 
 
 def corpus_paths() -> list[str]:
