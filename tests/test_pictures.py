@@ -95,3 +95,14 @@ def test_report_is_self_contained_and_names_every_recipe(tmp_path):
 def test_report_missing_path_is_exit_2(tmp_path):
     r = CliRunner().invoke(cli, ["report", str(tmp_path / "none"), "-o", str(tmp_path / "r.html")])
     assert r.exit_code == 2
+
+
+def test_report_takes_params_like_check(tmp_path):
+    """`report` takes check's input flags: `--params` gives N to a DeepSpeed JSON that has none."""
+    scan = tmp_path / "repo"
+    scan.mkdir()
+    (scan / "ds.json").write_text('{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 4}\n', encoding="utf-8")
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(cli, ["report", "--isolated", "--params", "1B", str(scan), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "n_params" in out.read_text(encoding="utf-8") and "--params" in out.read_text(encoding="utf-8")

@@ -39,16 +39,6 @@ class RecipeView(NamedTuple):
     svg: str  # "" when N or D is unknown
 
 
-def _value(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value).lower()
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
 def shown(path: str, base: Optional[str]) -> str:
     """`path` relative to `base` when it lies under it (a repository scan reads better so)."""
     if not base:
@@ -67,7 +57,7 @@ def view(outcome, picture_svg: str = "", penalty: Optional[float] = None, penalt
     if recipe is None:
         return RecipeView(tuple(shown(f, base) for f in outcome.files), (), (), (), findings, None, None, None, None,
                           None, "", "")
-    facts = tuple((name, _value(f.value), f.unit, f.source.describe()) for name, f in recipe.facts.items())
+    facts = tuple(recipe.fact_rows())
 
     def num(name):
         v = recipe.value(name)

@@ -202,5 +202,21 @@ class Recipe(NamedTuple):
     def get(self, name: str) -> Optional[Fact]:
         return self.facts.get(name)
 
+    def fact_rows(self) -> list[tuple[str, str, str, str]]:
+        """(field, value as shown, unit, where it came from) per fact: what `show` and the
+        HTML report list."""
+        return [(name, display_value(f.value), f.unit, f.source.describe()) for name, f in self.facts.items()]
+
     def facts_json(self) -> dict:
         return {k: f.to_json() for k, f in self.facts.items()}
+
+
+def display_value(value: Any) -> str:
+    """A fact's value for people: booleans and null as in the configs, thousands separated."""
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

@@ -228,16 +228,6 @@ def show_json(loaded: list, diagnostics: list, law: str = "steplaw") -> dict:
 # text
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value).lower()
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
 def _recipe_text(loaded, law: str = "steplaw") -> list[str]:
     from steplint.quantities import format_quantity as q
 
@@ -248,7 +238,7 @@ def _recipe_text(loaded, law: str = "steplaw") -> list[str]:
         from steplint.arch import describe
 
         lines.append(f"  architecture: {describe(recipe.arch)}")
-    rows = [(name, _value(f.value), f.unit, f.source.describe()) for name, f in recipe.facts.items()]
+    rows = recipe.fact_rows()
     if rows:
         w_name = max(len(r[0]) for r in rows)
         w_value = max(len(r[1]) for r in rows)
