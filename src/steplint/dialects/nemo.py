@@ -204,6 +204,12 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         # Lightning stops at whichever of max_steps and max_time comes first
         notices = (f"{doc.path}: trainer.max_time {max_time.value} may stop the run before max_steps; "
                    "the tokens D are an upper bound",)
+    # megatron_gpt_distillation.py (NVIDIA/NeMo 8cfedd7, examples/nlp/language_modeling) reads
+    # model.kd_teacher_restore_from_path, the teacher whose logits the student is trained on
+    # (conf/megatron_llama_distill.yaml): not the next-token loss Step Law was fitted on.
+    model = root.get("model") if isinstance(root, MappingNode) else None
+    if isinstance(model, MappingNode) and "kd_teacher_restore_from_path" in set(model.keys()):
+        extras["objective"] = "knowledge distillation from a teacher (model.kd_teacher_restore_from_path)"
     out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
                      diagnostics=tuple(reader.diagnostics), notices=notices, extras=extras)
     recurrent = _recurrent_model(root)

@@ -34,7 +34,9 @@ RULE = Rule(
         what=(
             "Detects recipes outside Step Law's premises: μP parametrization (NeoX use-mup, MiniCPM-style "
             "scale factors), an optimizer that is not AdamW (Muon, Lion, Adafactor, SOAP, SGD), LoRA, "
-            "fine-tuning a pretrained model, or continued pre-training from a checkpoint. It prints one "
+            "fine-tuning a pretrained model, continued pre-training from a checkpoint, a recurrent or "
+            "hybrid architecture, or knowledge distillation (NeMo `kd_teacher_restore_from_path`, "
+            "Megatron-DeepSpeed `--mos` / `--kd` / `--load-teacher`). It prints one "
             "notice at the key that decided it and turns off SL301-SL303 (only those) for the recipe. "
             "Where a run starts is read from each framework's own keys: OLMo `load_path` with "
             "`restore_dataloader: false` or `reset_*_state`, nanotron `init_method.path` or a "

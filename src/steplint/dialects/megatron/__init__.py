@@ -122,6 +122,11 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notices += tuple(args.generated)
     if incompatible:
         extras["incompatible_flags"] = tuple(incompatible)
+    # Knowledge distillation (microsoft/Megatron-DeepSpeed f4157be, megatron/arguments.py
+    # l.1552-1562: --mos "mixture of students", --kd, --load-teacher): the loss is a teacher's
+    # distribution, not the next-token loss Step Law was fitted on.
+    if args.flag("mos") or args.flag("kd") or args.has("load_teacher"):  # flags only that fork has
+        extras["objective"] = "knowledge distillation from a teacher (--mos / --kd / --load-teacher)"
     out = Extraction(
         dialect=NAME,
         file=doc.path,
