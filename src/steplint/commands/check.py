@@ -14,7 +14,7 @@ from typing import Optional
 import click
 
 from steplint import __version__
-from steplint.commands._options import build_settings, recipe_paths
+from steplint.commands._options import build_settings, fact_options, recipe_paths
 from steplint.report import REPORTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -72,13 +72,7 @@ def show_settings(settings) -> str:
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
 @click.option("--dialect", help="Read every file as this framework (SL003 becomes an error for files that are not).")
-@click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
-@click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
-@click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
-@click.option("--params", help="Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9.")
-@click.option("--model", type=click.Path(), help="A Hugging Face config.json, or the folder holding one, giving the architecture.")
-@click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
-@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@fact_options
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
 @click.option("--stdin-filename", help="The name of the file read from `-` (for dialect detection and reports).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")

@@ -8,6 +8,8 @@ import os
 
 import click
 
+from steplint.commands._options import fact_options
+
 from steplint import __version__
 from steplint.commands._laws import law_file_option, read_law_file
 
@@ -22,13 +24,7 @@ def _fail(message: str) -> click.exceptions.Exit:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True, help="The HTML file to write.")
 @click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
 @click.option("--dialect", help="Read every file as this framework.")
-@click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
-@click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
-@click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
-@click.option("--params", help="Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9.")
-@click.option("--model", type=click.Path(), help="A Hugging Face config.json, or the folder holding one, giving the architecture.")
-@click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
-@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
+@fact_options
 @click.option("--select", multiple=True, help="Only these rules (comma-separated codes, names, prefixes).")
 @click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, help="Rules to leave out.")

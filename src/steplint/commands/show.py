@@ -14,6 +14,8 @@ from typing import Any, Iterable, Optional
 
 import click
 
+from steplint.commands._options import fact_options
+
 from steplint import __version__
 from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
 from steplint.commands._placement import placement_json
@@ -33,14 +35,8 @@ def _fail(message: str) -> click.exceptions.Exit:
 @click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output form.")
-@click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel).")
-@click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
-@click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096).")
-@click.option("--params", help="Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9.")
-@click.option("--model", type=click.Path(), help="A Hugging Face config.json, or the folder holding one, giving the architecture.")
+@fact_options
 @click.option("--dialect", help="Read the given files as this framework.")
-@click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml).")
-@click.option("--isolated", is_flag=True, help="Ignore every settings file.")
 @law_option()
 @law_file_option()
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
