@@ -14,7 +14,7 @@ import sys
 import click
 
 from steplint import __version__
-from steplint.commands._usage import UsageLineErrors as OneLineErrors
+from steplint.commands._usage import UsageLineErrors
 
 
 def _fail(message: str) -> click.exceptions.Exit:
@@ -22,7 +22,7 @@ def _fail(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(2)
 
 
-@click.command("fit", cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("fit", cls=UsageLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("sweep", type=click.Path(dir_okay=False))
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False), default=None,
               help="Write the law file here (default: print it).")

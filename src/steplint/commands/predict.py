@@ -18,10 +18,6 @@ from steplint.commands._usage import UsageLineErrors
 from steplint.quantities import format_quantity
 
 
-# Usage errors: the usage line (naming the required options), then `Error: ...`; exit 2.
-OneLineErrors = UsageLineErrors
-
-
 def placement_text(p, v=None) -> str:
     band, pct, q = p.band, f"{p.band.level * 100:g}%", format_quantity
     lines = [
@@ -57,7 +53,7 @@ def placement_text(p, v=None) -> str:
     return "\n".join(lines)
 
 
-@click.command("predict", cls=OneLineErrors, options_metavar="--params N --tokens D [OPTIONS]")
+@click.command("predict", cls=UsageLineErrors, options_metavar="--params N --tokens D [OPTIONS]")
 @click.option("--params", "n_params", type=Quantity(), required=True, metavar="N",
               help="Non-embedding parameters (Step Law N; total for MoE), e.g. 7e9 or 7B.")
 @click.option("--tokens", type=Quantity(), required=True, metavar="D", help="Training tokens, e.g. 1.4T.")

@@ -19,7 +19,7 @@ from steplint.commands._options import fact_options
 from steplint import __version__
 from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
 from steplint.commands._placement import placement_json
-from steplint.commands._usage import UsageLineErrors as OneLineErrors
+from steplint.commands._usage import UsageLineErrors
 
 EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
 INPUT_ERRORS = ("SL001", "SL002", "SL004")
@@ -30,7 +30,7 @@ def _fail(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(EXIT_USAGE)
 
 
-@click.command("show", cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.command("show", cls=UsageLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
