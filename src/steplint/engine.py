@@ -13,13 +13,20 @@ other layers is in `lint()` and `_load()`.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic
 from steplint.files import file_key
 from steplint.rules.base import Rule, RuleContext
 from steplint.selection import Selection, matches
 from steplint import suppression
+
+if TYPE_CHECKING:  # annotations only (the check path imports this module)
+    from steplint.documents.nodes import Document
+    from steplint.grouping import RecipePlan
+    from steplint.recipe import Recipe
+    from steplint.resolve import LoadedRecipe
+    from steplint.settings import Settings
 
 
 class RuleCrash(Exception):
@@ -45,14 +52,15 @@ class RecipeOutcome(NamedTuple):
     files: tuple[str, ...]  # every file of the recipe
     passed: tuple[str, ...]  # those named on the command line (findings are reported for these)
     diagnostics: list[Diagnostic]
-    documents: Mapping[str, Any] = EMPTY_MAPPING
-    recipe: Any = None
+    documents: Mapping[str, "Document"] = EMPTY_MAPPING
+    recipe: Optional["Recipe"] = None
     inputs: tuple[str, ...] = ()  # the plan's files, which `relint` loads again
-    settings: Any = None  # the recipe's own (per-file discovery), which `relint` uses again
+    settings: Optional["Settings"] = None  # the recipe's own (per-file discovery), which `relint` uses again
     selection: Optional[Selection] = None
 
 
-def run_rules(recipe, documents: Mapping[str, Any], settings, selection: Selection) -> list[Diagnostic]:
+def run_rules(recipe: "Recipe", documents: Mapping[str, "Document"], settings: "Settings",
+              selection: Selection) -> list[Diagnostic]:
     """Every selected rule's findings on one recipe. A rule that raises becomes RuleCrash."""
     found: list[Diagnostic] = []
     law = getattr(settings, "law", "steplaw") or "steplaw"
@@ -72,7 +80,8 @@ def run_rules(recipe, documents: Mapping[str, Any], settings, selection: Selecti
     return found
 
 
-def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, Any], passed: Iterable[str], selection: Selection) -> list[Diagnostic]:
+def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, "Document"], passed: Iterable[str],
+             selection: Selection) -> list[Diagnostic]:
     """Severity overrides, selection, per-file ignores and inline suppression, for the
     passed files only; SL008 for suppressions that suppressed nothing. Sorted."""
     passed_keys = {file_key(p): p for p in passed}
@@ -110,7 +119,8 @@ def _with_level(d: Diagnostic, selection: Selection) -> Diagnostic:
     return d._replace(severity=level)
 
 
-def lint_loaded(loaded, passed: Iterable[str], settings, selection: Selection) -> RecipeOutcome:
+def lint_loaded(loaded: "LoadedRecipe", passed: Iterable[str], settings: "Settings",
+                selection: Selection) -> RecipeOutcome:
     """The pure core: one loaded recipe in, its reportable findings out."""
     recipe, documents = loaded.recipe, loaded.documents
     upstream = list(loaded.diagnostics)
@@ -155,12 +165,13 @@ def _tame(d: Diagnostic) -> Diagnostic:
     return d if tamed == message else d._replace(message=tamed)
 
 
-def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optional[tuple[str, str]] = None) -> Iterator[RecipeOutcome]:
+def lint(paths: Iterable[str], settings: "Settings", selection: Selection, *,
+         stdin: Optional[tuple[str, str]] = None) -> Iterator[RecipeOutcome]:
     """Stream one outcome per recipe. `stdin` is (filename, text) for the `-` path."""
     files = [stdin[0] if p == "-" and stdin else p for p in paths]
     passed_keys = {file_key(p) for p in files}
-    reported: set = set()
-    scoped: dict = {}
+    reported: set[int] = set()
+    scoped: dict[Optional[str], tuple["Settings", Selection]] = {}
     for group in _plan(files, settings):
         own, own_selection = _scoped(group, settings, selection, scoped)
         try:
@@ -180,7 +191,8 @@ def lint(paths: Iterable[str], settings, selection: Selection, *, stdin: Optiona
         yield outcome._replace(diagnostics=fresh, inputs=tuple(group.files), settings=own, selection=own_selection)
 
 
-def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection: Selection) -> RecipeOutcome:
+def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings: "Settings",
+           selection: Selection) -> RecipeOutcome:
     """`outcome`'s recipe again with `texts` (path -> text) read instead of those files:
     what `check --fix` runs between fix passes (ruff's re-lint loop). The recipe's own
     settings and selection, when `lint` found them, win over the run's."""
@@ -200,14 +212,15 @@ def relint(outcome: RecipeOutcome, texts: Mapping[str, str], settings, selection
 # the edges: grouping (steplint.grouping) and loading (steplint.resolve)
 
 
-def _plan(files: list[str], settings) -> Iterable[Any]:
+def _plan(files: list[str], settings: "Settings") -> Iterable["RecipePlan"]:
     """RecipePlans (steplint.grouping): each path alone, or the declared group it is in."""
     from steplint.grouping import plan_recipes
 
     return plan_recipes(files, settings)
 
 
-def _scoped(group, settings, selection: Selection, cache: dict) -> tuple[Any, Selection]:
+def _scoped(group: "RecipePlan", settings: "Settings", selection: Selection,
+            cache: dict[Optional[str], tuple["Settings", Selection]]) -> tuple["Settings", Selection]:
     """The settings and selection of one recipe: its first passed file's settings file
     (architecture.md section 5), command-line flags on top; built once per settings file."""
     if not getattr(settings, "discover", False):
@@ -225,13 +238,13 @@ def _scoped(group, settings, selection: Selection, cache: dict) -> tuple[Any, Se
     return cache[own.config_file]
 
 
-def _group_files(group, loaded) -> tuple[str, ...]:
+def _group_files(group: "RecipePlan", loaded: "LoadedRecipe") -> tuple[str, ...]:
     """Every file of the recipe: the plan's and those the resolver followed."""
     docs = tuple(getattr(loaded, "documents", {}) or ())
     return tuple(dict.fromkeys(tuple(group.files) + docs))
 
 
-def _load(group, settings, stdin: Optional[tuple[str, str]]):
+def _load(group: "RecipePlan", settings: "Settings", stdin: Optional[tuple[str, str]]) -> "LoadedRecipe":
     """One recipe as the library loads it (steplint.api); the `-` path reads the stdin text under its name."""
     from steplint.api import load_plan
 

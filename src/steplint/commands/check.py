@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional, TextIO
 
 import click
 
@@ -17,10 +17,21 @@ from steplint import __version__
 from steplint.commands._options import build_settings, fact_options, recipe_paths
 from steplint.report import REPORTERS
 
+if TYPE_CHECKING:  # annotations only: nothing more is imported on the check path
+    from steplint.diagnostics import Diagnostic, Fix, Severity
+    from steplint.documents.nodes import Document
+    from steplint.engine import RecipeOutcome
+    from steplint.fixing import FixResult
+    from steplint.report import RuleMeta, Summary
+    from steplint.selection import Selection
+    from steplint.settings import Settings
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+Stdin = Optional[tuple[str, str]]  # (filename, text) of the `-` path
 
-def use_color(choice: str, stream) -> bool:
+
+def use_color(choice: str, stream: TextIO) -> bool:
     """--color always/never win; `auto` honours NO_COLOR (https://no-color.org) and
     FORCE_COLOR (https://force-color.org), else colours only a terminal."""
     if choice != "auto":
@@ -37,11 +48,11 @@ def fail(message: str) -> "click.exceptions.Exit":
     return click.exceptions.Exit(EXIT_ERROR)
 
 
-def show_settings(settings) -> str:
+def show_settings(settings: "Settings") -> str:
     """The resolved Settings as JSON (what `--show-settings` prints)."""
     import json
 
-    def plain(value):
+    def plain(value: Any) -> object:
         if hasattr(value, "_asdict"):  # a value type (NamedTuple): its fields by name
             return plain(value._asdict())
         if hasattr(value, "items"):
@@ -82,7 +93,7 @@ def show_settings(settings) -> str:
 @click.option("--law", type=click.Choice(("steplaw", "deepseek", "porian", "kaplan", "minicpm")), default="steplaw",
               show_default=True, help="Law SL302/SL303 judge against; another than Step Law gives info findings only.")
 @click.option("--law-file", type=click.Path(dir_okay=False), help="A refitted law (as `steplint fit` writes) in place of Step Law.")
-def command(paths: tuple[str, ...], **options) -> None:
+def command(paths: tuple[str, ...], **options: Any) -> None:
     """Lint training configs against the frameworks' rules and the Step Law optimum."""
     try:
         code = run(paths, options)
@@ -100,7 +111,7 @@ def command(paths: tuple[str, ...], **options) -> None:
     raise click.exceptions.Exit(code)
 
 
-def run(paths: tuple[str, ...], options: dict) -> int:
+def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     from steplint.files import MissingPathError, expand
 
     # `--recipe a,b` alone checks the recipe's own files, not the working directory
@@ -128,7 +139,8 @@ def run(paths: tuple[str, ...], options: dict) -> int:
         raise fail(str(error))
     # A path that is missing or unreadable is said on its own line and makes the exit 2, but
     # every other path is still checked (one typo must not hide the findings of the rest).
-    usable, problems = [], []
+    usable: list[str] = []
+    problems: list[str] = []
     for path in paths:
         problem = path_problem(path)
         if problem:
@@ -168,7 +180,8 @@ def path_problem(path: str) -> Optional[str]:
     return None
 
 
-def _lint_with_law(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
+def _lint_with_law(files: list[str], settings: "Settings", selection: "Selection", stdin: Stdin,
+                   options: dict[str, Any]) -> int:
     """Lint under the law `--law-file` names, or the shipped Step Law."""
     if not options.get("law_file"):
         return _lint_and_report(files, settings, selection, stdin, options)
@@ -179,13 +192,14 @@ def _lint_with_law(files: list[str], settings, selection, stdin: Optional[tuple[
         return _lint_and_report(files, settings, selection, stdin, options)
 
 
-def _rule_table() -> tuple:
+def _rule_table() -> tuple["RuleMeta", ...]:
     from steplint.rules.docs_text import rule_table
 
     return rule_table()
 
 
-def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tuple[str, str]], options: dict) -> int:
+def _lint_and_report(files: list[str], settings: "Settings", selection: "Selection", stdin: Stdin,
+                     options: dict[str, Any]) -> int:
     from steplint.api import outcomes
     from steplint.report import Report, needs_rules, render
 
@@ -195,11 +209,12 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     fixing = options["fix"] or options["diff"]
     if options["output_format"] == "text" and not (fixing or options["statistics"] or options["output_file"]):
         return _stream_text(files, settings, selection, stdin, options)
-    remaining, fixed = [], []
+    remaining: list[Diagnostic] = []
+    fixed: list[Diagnostic] = []
     hidden_unsafe = 0
     diffs: list[str] = []
     fixed_stdin: Optional[str] = None
-    sources: dict[str, str] = {}
+    sources: dict[str, Optional[str]] = {}
     full = options["output_format"] == "full"
     for outcome in outcomes(files, settings, selection, stdin=stdin):
         if full:  # the source lines the `full` form shows (the texts as linted)
@@ -245,7 +260,7 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
         sys.stderr.write(text)
     else:
         sys.stdout.write(text)
-    if stdin_fix:
+    if stdin is not None and stdin_fix:
         sys.stdout.write(fixed_stdin if fixed_stdin is not None else stdin[1])
     failing = report.failing() > 0 or (options["diff"] and bool(diffs))
     if options["exit_non_zero_on_fix"] and fixed:
@@ -255,17 +270,19 @@ def _lint_and_report(files: list[str], settings, selection, stdin: Optional[tupl
     return EXIT_FINDINGS if failing and not options["exit_zero"] else EXIT_CLEAN
 
 
-def _text(outcome, path: str) -> Optional[str]:
+def _text(outcome: "RecipeOutcome", path: str) -> Optional[str]:
     from steplint.files import file_key
 
     key = file_key(path)
     for p, doc in outcome.documents.items():
         if file_key(p) == key:
-            return getattr(doc, "text", None)
+            text: Optional[str] = getattr(doc, "text", None)
+            return text
     return None
 
 
-def _add_ignore(files: list[str], settings, selection, stdin, options: dict) -> int:
+def _add_ignore(files: list[str], settings: "Settings", selection: "Selection", stdin: Stdin,
+                options: dict[str, Any]) -> int:
     """`--add-ignore`: suppress today's findings inline (steplint.baseline plans each file,
     this writes them). Exit 0: the next run is clean but for the files named for
     per-file ignores."""
@@ -296,36 +313,44 @@ def _add_ignore(files: list[str], settings, selection, stdin, options: dict) -> 
 
 
 class _Tally:
-    """What the text summary needs of the findings already printed (their counts), so a
-    run over 10,000 files keeps no finding after printing it: peak memory stays at one
-    recipe's trees and findings (issue 15 item 2)."""
+    """Running counts of the findings already printed, so a run over 10,000 files keeps no
+    finding after printing it: peak memory stays at one recipe's trees and findings
+    (issue 15 item 2). The text summary is rendered from its `summary()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, fail_on: "Severity") -> None:
         from collections import Counter
 
-        self.severities: Counter = Counter()
+        self.fail_on = fail_on
+        self.severities: Counter[str] = Counter()
         self.failing = self.fixable = self.hidden_unsafe = self.total = 0
 
-    def add(self, d, fail_on) -> None:
+    def add(self, d: "Diagnostic") -> None:
         self.total += 1
         self.severities[str(d.severity)] += 1
-        self.failing += d.severity >= fail_on
+        self.failing += d.severity >= self.fail_on
         if d.fix is not None:
             safe = str(d.fix.applicability) == "safe"
             self.fixable += safe
             self.hidden_unsafe += not safe
 
+    def summary(self, files_checked: int, hidden_unsafe: int) -> "Summary":
+        from steplint.report import Summary
 
-def _stream_text(files: list[str], settings, selection, stdin, options: dict) -> int:
+        return Summary(files_checked=files_checked, problems=self.total, counts=self.severities,
+                       failing=self.failing, fixable=self.fixable, fixed=0, hidden_unsafe=hidden_unsafe,
+                       fail_on=self.fail_on)
+
+
+def _stream_text(files: list[str], settings: "Settings", selection: "Selection", stdin: Stdin,
+                 options: dict[str, Any]) -> int:
     """`check` with the text report, printed recipe by recipe as the engine yields them
     (each recipe's findings sorted; recipes in the order of the paths), with the summary
-    computed from running counts. Nothing of a recipe is kept after it is printed."""
+    rendered from running counts. Nothing of a recipe is kept after it is printed."""
     from steplint.engine import lint
-    from steplint.report import get_reporter
+    from steplint.report.text import line, summary_line
 
-    reporter = get_reporter("text")
     color = use_color(options["color"], sys.stdout)
-    tally = _Tally()
+    tally = _Tally(settings.fail_on)
     out = sys.stdout
     gone = False
 
@@ -347,53 +372,17 @@ def _stream_text(files: list[str], settings, selection, stdin, options: dict) ->
 
     for outcome in lint(files, settings, selection, stdin=stdin):
         for d in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
-            tally.add(d, settings.fail_on)
-            write(reporter.line(d, color) + "\n")
+            tally.add(d)
+            write(line(d, color) + "\n")
         del outcome
-    report = _counted(
-        tally, diagnostics=_Sized(tally.total), files_checked=len(files), fail_on=settings.fail_on,
-        hidden_unsafe=0 if options["unsafe_fixes"] else tally.hidden_unsafe, color=color, version=__version__,
-    )
     if not options["quiet"]:
-        write(reporter.summary(report) + "\n")
+        hidden = 0 if options["unsafe_fixes"] else tally.hidden_unsafe
+        write(summary_line(tally.summary(len(files), hidden)) + "\n")
     return EXIT_FINDINGS if tally.failing and not options["exit_zero"] else EXIT_CLEAN
 
 
-class _Sized(tuple):
-    """Stands for the printed findings in a streamed Report: only their number is kept."""
-
-    def __new__(cls, n: int):
-        obj = super().__new__(cls)
-        obj.n = n
-        return obj
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __bool__(self) -> bool:
-        return self.n > 0
-
-
-def _counted(tally: _Tally, **fields):
-    """A Report whose counts come from the tally of a streamed run."""
-    from steplint.report import Report
-
-    class Counted(Report):
-        __slots__ = ()
-
-        def counts(self):
-            return tally.severities
-
-        def failing(self) -> int:
-            return tally.failing
-
-        def fixable(self) -> int:
-            return tally.fixable
-
-    return Counted(**fields)
-
-
-def _fix(outcome, settings, selection, options: dict, stdin):
+def _fix(outcome: "RecipeOutcome", settings: "Settings", selection: "Selection", options: dict[str, Any],
+         stdin: Stdin) -> "FixResult":
     """Fix one recipe to a fixed point (the engine re-lints the new texts between passes),
     say on stderr which fixes were refused and why, and write the files unless this is
     `--diff` or stdin. Returns the FixResult; its `remaining` are the findings left."""
@@ -402,7 +391,7 @@ def _fix(outcome, settings, selection, options: dict, stdin):
 
     given = {stdin[0]: stdin[1]} if stdin is not None and stdin[0] in outcome.documents else {}
 
-    def relint(documents):
+    def relint(documents: Mapping[str, "Document"]) -> list["Diagnostic"]:
         texts = dict(given)
         texts.update((p, d.text) for p, d in documents.items() if d is not outcome.documents.get(p))
         return engine.relint(outcome, texts, settings, selection).diagnostics
@@ -423,12 +412,12 @@ def _fix(outcome, settings, selection, options: dict, stdin):
     return result
 
 
-def _unwritten(result, outcome, failed: set):
+def _unwritten(result: "FixResult", outcome: "RecipeOutcome", failed: set[str]) -> "FixResult":
     """The FixResult as if the files in `failed` had not been fixed: their findings are
     the ones first reported, nothing of theirs counts as fixed."""
     from steplint.fixing import FixResult
 
-    def touches(fix) -> bool:
+    def touches(fix: "Fix") -> bool:
         return any(e.file in failed for e in fix.edits)
 
     kept = [d for d in (result.remaining if result.remaining is not None else outcome.diagnostics) if d.file not in failed]
@@ -442,7 +431,7 @@ def _unwritten(result, outcome, failed: set):
     )
 
 
-def _diffs(outcome, result) -> list[str]:
+def _diffs(outcome: "RecipeOutcome", result: "FixResult") -> list[str]:
     from steplint.fixing import unified_diff
 
     return [unified_diff(path, outcome.documents[path].text, new) for path, new in result.texts.items()]

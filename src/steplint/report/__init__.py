@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections import Counter
-from typing import Any, Mapping, NamedTuple
+from types import ModuleType
+from typing import Mapping, NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Severity
 
@@ -38,6 +39,21 @@ class RuleMeta(NamedTuple):
     fix: str  # "safe", "unsafe" or "none"
 
 
+class Summary(NamedTuple):
+    """The counts a report's summary speaks of. `Report.summary()` computes them from its
+    findings; a streamed `check` (which keeps no finding after printing it) builds them
+    from running counts and hands them to the reporter's summary as they are."""
+
+    files_checked: int
+    problems: int  # findings reported
+    counts: Mapping[str, int]  # severity word ("error", "warning", "info") -> findings
+    failing: int  # findings at or above fail_on
+    fixable: int  # findings with a safe fix
+    fixed: int  # fixes applied
+    hidden_unsafe: int  # unsafe fixes available but not applied
+    fail_on: Severity
+
+
 class Report(NamedTuple):
     """What a `check` run found, as every reporter sees it."""
 
@@ -54,7 +70,7 @@ class Report(NamedTuple):
     sources: Mapping[str, str] = EMPTY_MAPPING  # file -> text, for the `full` form's source lines
     rules: tuple[RuleMeta, ...] = ()  # the rules a reporter lists (SARIF), filled only for those that do
 
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(str(d.severity) for d in self.diagnostics)
 
     def failing(self) -> int:
@@ -63,21 +79,33 @@ class Report(NamedTuple):
     def fixable(self) -> int:
         return sum(1 for d in self.diagnostics if d.fix is not None and str(d.fix.applicability) == "safe")
 
-    def summary_json(self) -> dict:
-        counts = self.counts()
+    def summary(self) -> Summary:
+        return Summary(
+            files_checked=self.files_checked,
+            problems=len(self.diagnostics),
+            counts=self.counts(),
+            failing=self.failing(),
+            fixable=self.fixable(),
+            fixed=len(self.fixed),
+            hidden_unsafe=self.hidden_unsafe,
+            fail_on=self.fail_on,
+        )
+
+    def summary_json(self) -> dict[str, object]:
+        s = self.summary()
         return {
-            "files": self.files_checked,
-            "errors": counts.get("error", 0),
-            "warnings": counts.get("warning", 0),
-            "info": counts.get("info", 0),
-            "failing": self.failing(),
-            "fail_on": str(self.fail_on),
-            "fixed": len(self.fixed),
-            "fixable": self.fixable(),
+            "files": s.files_checked,
+            "errors": s.counts.get("error", 0),
+            "warnings": s.counts.get("warning", 0),
+            "info": s.counts.get("info", 0),
+            "failing": s.failing,
+            "fail_on": str(s.fail_on),
+            "fixed": s.fixed,
+            "fixable": s.fixable,
         }
 
 
-def get_reporter(name: str) -> Any:
+def get_reporter(name: str) -> ModuleType:
     """The reporter module for an `--output-format` value (KeyError when unknown)."""
     return importlib.import_module(f"steplint.report.{REPORTERS[name]}")
 
@@ -88,4 +116,5 @@ def needs_rules(name: str) -> bool:
 
 
 def render(name: str, report: Report) -> str:
-    return get_reporter(name).render(report)
+    text: str = get_reporter(name).render(report)
+    return text

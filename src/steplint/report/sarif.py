@@ -24,7 +24,7 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 NEEDS_RULES = True
 
 
-def _rule(rule: RuleMeta) -> dict:
+def _rule(rule: RuleMeta) -> dict[str, object]:
     return {
         "id": rule.code,
         "name": rule.name,
@@ -53,11 +53,11 @@ def _uri(path: str) -> str:
 def render(report: Report) -> str:
     rules = report.rules
     index = {r.code: i for i, r in enumerate(rules)}
-    results = []
+    results: list[dict[str, object]] = []
     for d in report.diagnostics:
         region = {"startLine": d.line, "startColumn": d.column,
                   "endLine": d.end_line or d.line, "endColumn": d.end_column or d.column}
-        result = {
+        result: dict[str, object] = {
             "ruleId": d.code,
             "level": _LEVEL[d.severity],
             "message": {"text": d.message},

@@ -10,9 +10,10 @@ section 5). The summary says what fails the run, as ruff's "Found N errors" does
 from __future__ import annotations
 
 from collections import Counter
+from typing import Callable
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.report import Report
+from steplint.report import Report, Summary
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}  # ANSI red, yellow, cyan
 
@@ -34,20 +35,23 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary(report: Report) -> str:
-    counts = report.counts()
-    files = _plural(report.files_checked, "file")
-    fixed = f" {len(report.fixed)} fixed." if report.fixed else ""
-    if not report.diagnostics:
+    return summary_line(report.summary())
+
+
+def summary_line(s: Summary) -> str:
+    """The summary line from its counts (a streamed `check` passes running counts)."""
+    counts = s.counts
+    files = _plural(s.files_checked, "file")
+    fixed = f" {s.fixed} fixed." if s.fixed else ""
+    if not s.problems:
         return f"All checks passed ({files} checked).{fixed}"
-    parts = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "info") if counts.get(s))
-    text = f"Found {_plural(len(report.diagnostics), 'problem')} ({parts}) in {files} checked"
-    failing = report.failing()
-    text += ("." if failing else f"; none at or above {report.fail_on}.") + fixed
-    fixable = report.fixable()
-    if fixable:
-        text += f" {fixable} fixable with `--fix`."
-    if report.hidden_unsafe:
-        text += f" {report.hidden_unsafe} more with `--fix --unsafe-fixes`."
+    parts = ", ".join(_plural(counts[w], w) for w in ("error", "warning", "info") if counts.get(w))
+    text = f"Found {_plural(s.problems, 'problem')} ({parts}) in {files} checked"
+    text += ("." if s.failing else f"; none at or above {s.fail_on}.") + fixed
+    if s.fixable:
+        text += f" {s.fixable} fixable with `--fix`."
+    if s.hidden_unsafe:
+        text += f" {s.hidden_unsafe} more with `--fix --unsafe-fixes`."
     return text
 
 
@@ -57,7 +61,7 @@ def statistics(report: Report) -> list[str]:
     return [f"{n}\t{code}\t{name}" for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def render(report: Report, finding=line) -> str:
+def render(report: Report, finding: Callable[..., str] = line) -> str:
     """The whole text report; `finding` renders one diagnostic (the `full` form passes its own)."""
     if report.statistics:
         out = statistics(report)
