@@ -13,7 +13,10 @@ Pure Python: the grid is 49 x 49 evaluations of a closed form.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    from steplint.recipe import Recipe
 
 OCTAVES = 3.0  # the axes span 2^-3 .. 2^3 times the optimum
 STEPS = 49
@@ -88,7 +91,7 @@ def build(n_params: float, tokens: float, *, lr: Optional[float] = None, batch_t
                    recipe, recipe_percent, recipe_message, laws, p.lr * land.lr_ratio_divergence, not p.in_fitted_range)
 
 
-def for_recipe(recipe, label: str = "") -> Optional[Picture]:
+def for_recipe(recipe: "Recipe", label: str = "") -> Optional[Picture]:
     """The picture of a Recipe (None when N or D is unknown), with the other laws' optima."""
     from steplint.laws.common import positive
     from steplint.laws.registry import NAMES, STEPLAW, evaluate, inputs_from_recipe

@@ -5,7 +5,14 @@ asked for; without it `PlotUnavailable` says how to install it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Optional
+
 from steplint.picture import Picture, for_recipe
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from steplint.recipe import Recipe
 
 LEVELS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)  # percent; 0.25 is Step Law's near-optimal threshold
 
@@ -14,7 +21,7 @@ class PlotUnavailable(RuntimeError):
     """matplotlib is missing."""
 
 
-def landscape_for_recipe(recipe):
+def landscape_for_recipe(recipe: "Recipe") -> Optional[Picture]:
     return for_recipe(recipe, label=" + ".join(p.rsplit("/", 1)[-1] for p in recipe.files))
 
 
@@ -36,7 +43,7 @@ def render(picture: Picture, path: str) -> None:
         plt.close(fig)
 
 
-def _draw(ax, pic: Picture) -> None:
+def _draw(ax: "Axes", pic: Picture) -> None:
     import numpy as np
 
     z = np.array([[np.nan if v is None else v for v in row] for row in pic.percent], dtype=float)

@@ -4,27 +4,33 @@ side-by-side table. The numbers come from steplint.laws.registry."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from steplint.laws.registry import Comparison
+    from steplint.laws.steplaw import StepLaw
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 LAW_CHOICES = ("steplaw", "deepseek", "porian", "kaplan", "minicpm")  # = laws.registry.NAMES (tested)
 
 
-def law_option(allow_all: bool = True):
+def law_option(allow_all: bool = True) -> Callable[[F], F]:
     choices = LAW_CHOICES + (("all",) if allow_all else ())
     return click.option("--law", type=click.Choice(choices), default="steplaw", show_default=True,
                         help="Law to judge against" + (" or `all` to list every law side by side." if allow_all else
                                                        " (other laws: findings at most info)."))
 
 
-def law_file_option():
+def law_file_option() -> Callable[[F], F]:
     return click.option("--law-file", type=click.Path(dir_okay=False), default=None,
                         help="A refitted law (JSON with the keys of data/steplaw.json, as `steplint fit` writes) "
                              "used in place of the published Step Law.")
 
 
-def read_law_file(path: Optional[str]):
+def read_law_file(path: Optional[str]) -> Optional["StepLaw"]:
     """The StepLaw of `--law-file`, or None; a bad file ends the command with exit 2."""
     if not path:
         return None
@@ -46,15 +52,15 @@ def names_for(law: str) -> tuple[str, ...]:
     return (STEPLAW,) if law == STEPLAW else (STEPLAW, law)
 
 
-def laws_json(rows, seq_len: Optional[int]) -> list[dict]:
+def laws_json(rows: Iterable["Comparison"], seq_len: Optional[int]) -> list[dict[str, object]]:
     return [row.to_json(seq_len) for row in rows]
 
 
-def laws_text(rows, seq_len: Optional[int], indent: str = "  ") -> list[str]:
+def laws_text(rows: Iterable["Comparison"], seq_len: Optional[int], indent: str = "  ") -> list[str]:
     """One line per law: LR, batch in tokens and sequences, ratios to Step Law, the note."""
     from steplint.quantities import format_quantity as q
 
-    def cell(value, fmt):
+    def cell(value: Optional[float], fmt: Callable[[float], str]) -> str:
         return fmt(value) if value is not None else "-"
 
     table = [("law", "peak LR", "batch tokens", "sequences", "LR/SL", "batch/SL", "note")]

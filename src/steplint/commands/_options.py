@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, TypeVar
 
 import click
 
-F = TypeVar("F", bound=Callable)
+if TYPE_CHECKING:
+    from steplint.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])  # a click command callback, returned as it came
 
 # The flags that supply facts no file holds, spelled and explained once for every command
 # that reads recipes (check, show, report).
@@ -35,7 +38,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
-def build_settings(options: dict, paths: tuple[str, ...]):
+def build_settings(options: Mapping[str, Any], paths: tuple[str, ...]) -> "Settings":
     """Settings from the settings file (unless --isolated), then the command-line flags."""
     from steplint.quantities import parse_quantity
     from steplint.settings import RecipeGroup, Settings, with_cli
@@ -44,7 +47,7 @@ def build_settings(options: dict, paths: tuple[str, ...]):
         base = Settings()
     else:
         base = _discover_settings(options["config"], paths)
-    changes: dict = {}
+    changes: dict[str, Any] = {}
     for flag in ("select", "extend_select", "ignore"):
         values = _split(options[flag])
         if values:
@@ -94,7 +97,7 @@ def model_config(path: str) -> str:
     return path
 
 
-def _discover_settings(config: Optional[str], paths: tuple[str, ...]):
+def _discover_settings(config: Optional[str], paths: tuple[str, ...]) -> "Settings":
     """`--config`, else the nearest `[tool.steplint]` / `.steplint.toml` above the first
     path (steplint.settings); its errors are ValueErrors naming file:line:col."""
     from steplint.settings import load_settings

@@ -3,17 +3,23 @@ and `show --format json`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Optional
+
 from steplint import __version__
+
+if TYPE_CHECKING:
+    from steplint.laws.steplaw import Placement
+    from steplint.laws.verdict import Verdict
 
 STEPLAW_MIN_LR = 1e-5  # the fixed LR floor every Step Law run decayed to (steplaw.md section 4.1)
 
 
-def placement_json(p, v=None) -> dict:
+def placement_json(p: "Placement", v: Optional["Verdict"] = None) -> dict[str, Any]:
     """The pinned JSON shape (architecture.md section 3): full-precision floats, nothing rounded.
     `v` is the joint verdict (steplint.laws.verdict) for the position: `position.severity` is
     the one `check` would give (the louder of SL302 and SL303)."""
     band = p.band
-    out = {
+    out: dict[str, Any] = {
         "steplint": __version__,
         "n_params": p.n_params,
         "tokens": p.tokens,
@@ -54,7 +60,7 @@ def placement_json(p, v=None) -> dict:
     return out
 
 
-def verdict_json(v) -> dict:
+def verdict_json(v: "Verdict") -> dict[str, Any]:
     """The verdict fields of `position`: severity (null, info, warning, error) and what it rests on."""
     from steplint.laws.verdict import default_tolerance
 

@@ -7,6 +7,8 @@ options (set through the command's `options_metavar`), and the error.
 
 from __future__ import annotations
 
+from typing import IO, Any, Optional
+
 import click
 
 
@@ -15,19 +17,20 @@ class _UsageError(click.UsageError):
         super().__init__(message)
         self.usage = usage
 
-    def show(self, file=None) -> None:
+    def show(self, file: Optional[IO[Any]] = None) -> None:
         click.echo(self.usage, err=True)
         click.echo(f"Error: {self.format_message()}", err=True)
 
 
 class UsageLineErrors(click.Command):
-    def make_context(self, info_name, args, parent=None, **extra):
+    def make_context(self, info_name: Optional[str], args: list[str], parent: Optional[click.Context] = None,
+                     **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.UsageError as err:
             raise self._with_usage(err) from None
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as err:

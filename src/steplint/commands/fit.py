@@ -10,11 +10,15 @@ import json
 import math
 import os
 import sys
+from typing import Iterable, Iterator, Optional, TypeVar
 
 import click
 
 from steplint import __version__
 from steplint.commands._usage import UsageLineErrors
+
+
+T = TypeVar("T")
 
 
 def _fail(message: str) -> click.exceptions.Exit:
@@ -35,7 +39,8 @@ def _fail(message: str) -> click.exceptions.Exit:
               help="Tokens per sequence, for a batch in sequences without a seq_len column.")
 @click.option("--batch-unit", type=click.Choice(["sequences", "tokens"]), default="sequences", show_default=True,
               help="Unit of a `bs` / `batch_size` column (batch_tokens / batch_sequences columns say theirs).")
-def command(sweep, out, bootstrap, seed, threshold, seq_len, batch_unit):
+def command(sweep: str, out: Optional[str], bootstrap: int, seed: int, threshold: float, seq_len: int,
+            batch_unit: str) -> None:
     """Refit the Step Law (lr = c N^a D^b, B = d D^g) on SWEEP.csv: per (N, D) group keep the runs
     within --threshold of the best smoothed loss, least squares in log space, bootstrap covariance."""
     if not os.path.exists(sweep):
@@ -49,7 +54,7 @@ def command(sweep, out, bootstrap, seed, threshold, seq_len, batch_unit):
     try:
         data = fitting.read_sweep(sweep, options)
         with click.progressbar(length=bootstrap, label="bootstrap", file=sys.stderr) as bar:
-            def progress(items):
+            def progress(items: Iterable[T]) -> Iterator[T]:
                 for item in items:
                     yield item
                     bar.update(1)

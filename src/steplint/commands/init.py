@@ -4,6 +4,7 @@ snippet. Exit 0 when written or already there, 2 for usage errors or a write tha
 from __future__ import annotations
 
 import os
+from typing import Optional
 
 import click
 
@@ -14,7 +15,7 @@ from steplint.commands._types import Quantity
 @click.option("--world-size", type=Quantity(integer=True), help="GPUs of the run.")
 @click.option("--tokens", help="Training tokens D, e.g. 1.4T.")
 @click.option("--seq-len", type=Quantity(integer=True, binary=True), help="Training sequence length (4k = 4096).")
-def command(world_size, tokens, seq_len) -> None:
+def command(world_size: Optional[float], tokens: Optional[str], seq_len: Optional[float]) -> None:
     """Write [tool.steplint] into pyproject.toml (or a new .steplint.toml), never over existing settings."""
     from steplint.init_settings import plan_init, precommit_snippet
     from steplint.quantities import parse_quantity
@@ -24,7 +25,7 @@ def command(world_size, tokens, seq_len) -> None:
             parse_quantity(tokens, what="--tokens")
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--tokens")
-    existing = {}
+    existing: dict[str, str] = {}
     for name in ("pyproject.toml", ".steplint.toml"):
         if os.path.exists(name):
             try:

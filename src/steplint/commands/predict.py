@@ -7,6 +7,7 @@ imports only click, json and the pure-Python law modules; no numpy, no jsonschem
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Optional
 
 import click
 
@@ -17,8 +18,12 @@ from steplint.commands._types import Probability, Quantity
 from steplint.commands._usage import UsageLineErrors
 from steplint.quantities import format_quantity
 
+if TYPE_CHECKING:
+    from steplint.laws.steplaw import Placement
+    from steplint.laws.verdict import Verdict
 
-def placement_text(p, v=None) -> str:
+
+def placement_text(p: "Placement", v: Optional["Verdict"] = None) -> str:
     band, pct, q = p.band, f"{p.band.level * 100:g}%", format_quantity
     lines = [
         f"Step Law optimum for N = {q(p.n_params)} parameters, D = {q(p.tokens)} tokens:",
@@ -71,7 +76,9 @@ def placement_text(p, v=None) -> str:
 @law_file_option()
 @click.option("--loss", type=Quantity(), default=None,
               help="A target final loss in nats, for the laws written in loss (Kaplan, MiniCPM).")
-def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences, output_format, law, law_file, loss):
+def command(n_params: float, tokens: float, seq_len: float, level: float, lr: Optional[float],
+            batch_tokens: Optional[float], batch_sequences: Optional[float], output_format: str, law: str,
+            law_file: Optional[str], loss: Optional[float]) -> None:
     """Optimal peak LR and global batch for N parameters and D tokens (Step Law, arXiv 2503.04715)."""
     if batch_tokens is not None and batch_sequences is not None:
         raise click.UsageError("use either --batch-tokens or --batch-sequences, not both")
@@ -86,7 +93,8 @@ def command(n_params, tokens, seq_len, level, lr, batch_tokens, batch_sequences,
         v = verdict(n_params, tokens, lr, batch_tokens) if p.position is not None else None
         rows = None
         if law != "steplaw":
-            from steplint.laws.registry import LawInputs, compare
+            from steplint.laws.common import LawInputs
+            from steplint.laws.registry import compare
 
             rows = compare(LawInputs(n_params=n_params, tokens=tokens, seq_len=int(seq_len), loss=loss),
                            names=names_for(law))

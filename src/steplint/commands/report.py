@@ -5,6 +5,7 @@ penalty and landscape. Exit codes: 0 written, 2 usage error, missing path, bad l
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -12,6 +13,10 @@ from steplint.commands._options import fact_options
 
 from steplint import __version__
 from steplint.commands._laws import law_file_option, read_law_file
+
+if TYPE_CHECKING:
+    from steplint.engine import RecipeOutcome
+    from steplint.htmlreport import RecipeView
 
 
 def _fail(message: str) -> click.exceptions.Exit:
@@ -30,7 +35,7 @@ def _fail(message: str) -> click.exceptions.Exit:
 @click.option("--ignore", multiple=True, help="Rules to leave out.")
 @law_file_option()
 @click.option("--title", default="steplint report", show_default=True, help="Heading of the page.")
-def command(paths, output, **options) -> None:
+def command(paths: tuple[str, ...], output: str, **options: Any) -> None:
     """Write a static HTML page (no network) for a repository scan: per recipe its facts
     with provenance, findings by severity, expected penalty and loss landscape."""
     for path in paths:
@@ -50,7 +55,7 @@ def command(paths, output, **options) -> None:
         files = list(expand(paths, settings))
     except (ValueError, OSError, MissingPathError) as error:
         raise _fail(str(error)) from None
-    views = []
+    views: list[RecipeView] = []
     with using_law(read_law_file(options.get("law_file"))):
         try:
             for outcome in outcomes(files, settings, selection):
@@ -65,7 +70,7 @@ def command(paths, output, **options) -> None:
     click.echo(f"wrote {output}: {len(views)} recipe{'s' * (len(views) != 1)}", err=True)
 
 
-def _view(outcome, view):
+def _view(outcome: "RecipeOutcome", view: Callable[..., "RecipeView"]) -> "RecipeView":
     """The page's view of one recipe: its landscape SVG and the Step Law penalty of its LR and batch."""
     from steplint import picture, svg
 

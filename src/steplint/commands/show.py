@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import click
 
@@ -20,6 +20,13 @@ from steplint import __version__
 from steplint.commands._laws import law_file_option, law_option, laws_json, laws_text, names_for, read_law_file
 from steplint.commands._placement import placement_json
 from steplint.commands._usage import UsageLineErrors
+
+if TYPE_CHECKING:
+    from steplint.diagnostics import Diagnostic
+    from steplint.laws.registry import Comparison
+    from steplint.recipe import Recipe
+    from steplint.resolve import LoadedRecipe
+    from steplint.settings import Settings
 
 EXIT_OK, EXIT_INPUT_ERROR, EXIT_USAGE = 0, 1, 2
 INPUT_ERRORS = ("SL001", "SL002", "SL004")
@@ -53,7 +60,7 @@ def command(paths: tuple[str, ...], **options: Any) -> None:
     raise click.exceptions.Exit(code)
 
 
-def run(paths: tuple[str, ...], options: dict) -> int:
+def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     from steplint.commands._options import recipe_paths
 
     paths = paths or recipe_paths(options["recipe"])  # `--recipe a,b` alone shows that recipe
@@ -96,7 +103,7 @@ def run(paths: tuple[str, ...], options: dict) -> int:
     return EXIT_INPUT_ERROR if any(d.code in INPUT_ERRORS for d in diagnostics) else EXIT_OK
 
 
-def _plot(loaded: list, path: str) -> None:
+def _plot(loaded: list["LoadedRecipe"], path: str) -> None:
     """Draw the first recipe with N and D known; exit 2 with a clear line when it cannot."""
     from steplint.plot import PlotUnavailable, landscape_for_recipe, render
 
@@ -112,7 +119,7 @@ def _plot(loaded: list, path: str) -> None:
     raise _fail("--plot: no recipe with both N and D known, nothing to draw")
 
 
-def _settings(paths: tuple[str, ...], options: dict):
+def _settings(paths: tuple[str, ...], options: dict[str, Any]) -> "Settings":
     from steplint.commands._options import build_settings
 
     try:
@@ -129,7 +136,7 @@ def _settings(paths: tuple[str, ...], options: dict):
     return settings
 
 
-def _trainer_mismatches(loaded: list, settings) -> list:
+def _trainer_mismatches(loaded: list["LoadedRecipe"], settings: "Settings") -> list["Diagnostic"]:
     """SL701: HF arguments vs the DeepSpeed values the Trainer cross-checks. resolve leaves
     those file disagreements to this rule (one finding per problem, architecture.md
     section 4), so `show` runs it to list them with both locations, as it lists SL006."""
@@ -141,8 +148,9 @@ def _trainer_mismatches(loaded: list, settings) -> list:
     return [d for item in paired for d in rule_findings(item, settings, "SL701")]
 
 
-def _unique(diagnostics: Iterable) -> list:
-    seen, out = set(), []
+def _unique(diagnostics: Iterable["Diagnostic"]) -> list["Diagnostic"]:
+    seen: set[tuple[str, int, int, str, str]] = set()
+    out: list[Diagnostic] = []
     for d in diagnostics:
         mark = (os.path.realpath(d.file), d.line, d.column, d.code, d.message)
         if mark not in seen:
@@ -155,7 +163,7 @@ def _unique(diagnostics: Iterable) -> list:
 # Step Law placement
 
 
-def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str, ...]]:
+def steplaw_placement(recipe: "Recipe") -> tuple[Optional[dict[str, Any]], Optional[dict[str, Any]], tuple[str, ...]]:
     """(steplaw block, penalty block, reasons it does not apply) for one recipe.
 
     The blocks are None when N or D is unknown. The penalty needs the peak LR or the
@@ -184,7 +192,7 @@ def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str
 # JSON
 
 
-def other_laws(recipe, law: str):
+def other_laws(recipe: "Recipe", law: str) -> Optional[tuple["Comparison", ...]]:
     """The `--law` comparison rows for a recipe (None for plain Step Law)."""
     if law == "steplaw":
         return None
@@ -193,10 +201,10 @@ def other_laws(recipe, law: str):
     return compare(inputs_from_recipe(recipe), names=names_for(law))
 
 
-def recipe_json(loaded, law: str = "steplaw") -> dict:
+def recipe_json(loaded: "LoadedRecipe", law: str = "steplaw") -> dict[str, Any]:
     recipe = loaded.recipe
     steplaw, penalty, _ = steplaw_placement(recipe)
-    out = {
+    out: dict[str, Any] = {
         "files": list(recipe.files),
         "dialects": list(recipe.dialects),
         "facts": recipe.facts_json(),
@@ -212,7 +220,7 @@ def recipe_json(loaded, law: str = "steplaw") -> dict:
     return out
 
 
-def show_json(loaded: list, diagnostics: list, law: str = "steplaw") -> dict:
+def show_json(loaded: list["LoadedRecipe"], diagnostics: list["Diagnostic"], law: str = "steplaw") -> dict[str, Any]:
     return {
         "steplint": __version__,
         "recipes": [recipe_json(item, law) for item in loaded],
@@ -224,7 +232,7 @@ def show_json(loaded: list, diagnostics: list, law: str = "steplaw") -> dict:
 # text
 
 
-def _recipe_text(loaded, law: str = "steplaw") -> list[str]:
+def _recipe_text(loaded: "LoadedRecipe", law: str = "steplaw") -> list[str]:
     from steplint.quantities import format_quantity as q
 
     recipe = loaded.recipe
@@ -270,18 +278,18 @@ def _recipe_text(loaded, law: str = "steplaw") -> list[str]:
                              f"{tol.batch_low:.2g}-{tol.batch_high:.2g}x)")
             lines.append(f"    {penalty['penalty']['message']}")
         lines += [f"    notice: {n}" for n in steplaw["notices"]]
-    rows = other_laws(recipe, law)
-    if rows is not None:
+    law_rows = other_laws(recipe, law)
+    if law_rows is not None:
         seq_len = recipe.value("seq_len")
         lines.append("  laws side by side (only Step Law's verdicts are calibrated):")
-        lines += laws_text(rows, int(seq_len) if seq_len else None, indent="    ")
+        lines += laws_text(law_rows, int(seq_len) if seq_len else None, indent="    ")
     if exclusions:
         lines.append("  Step Law does not apply: " + "; ".join(exclusions))
     lines += [f"  notice: {n}" for n in recipe.notices]
     return lines
 
 
-def show_text(loaded: list, diagnostics: list, law: str = "steplaw") -> str:
+def show_text(loaded: list["LoadedRecipe"], diagnostics: list["Diagnostic"], law: str = "steplaw") -> str:
     from steplint.report.text import line
 
     out: list[str] = []

@@ -8,6 +8,7 @@ Output forms are pinned in architecture.md section 5: the framework's own file o
 from __future__ import annotations
 
 import json
+from typing import Optional
 
 import click
 
@@ -40,8 +41,9 @@ class Count(Quantity):
 @click.option("--framework", type=click.Choice(FRAMEWORKS), required=True, help="Whose format and key names to write.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(n_params, tokens, seq_len, world_size, micro_batch, tensor_parallel, pipeline_parallel,
-            framework, output_file, output_format):
+def command(n_params: float, tokens: float, seq_len: float, world_size: float, micro_batch: float,
+            tensor_parallel: float, pipeline_parallel: float, framework: str, output_file: Optional[str],
+            output_format: str) -> None:
     """Write the Step Law optimal recipe (LR, batch, schedule, steps) in a framework's format."""
     from steplint.suggest import Layout, LayoutError, suggest
 
