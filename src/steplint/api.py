@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Optional
 
 if TYPE_CHECKING:
     from steplint.engine import RecipeOutcome
+    from steplint.diagnostics import Diagnostic
     from steplint.grouping import RecipePlan
+    from steplint.recipe import Recipe
     from steplint.report import Report
     from steplint.resolve import LoadedRecipe
     from steplint.selection import Selection
@@ -92,7 +94,7 @@ def lint(paths: Iterable[str], settings: "Settings") -> "Report":
     )
 
 
-def rule_findings(loaded: "LoadedRecipe", settings: "Settings", code: str) -> list:
+def rule_findings(loaded: "LoadedRecipe", settings: "Settings", code: str) -> list["Diagnostic"]:
     """One rule's own findings on a loaded recipe, before selection and suppression: what
     `show` lists beside the facts (SL701's HF/DeepSpeed disagreements, with both places)."""
     from steplint.rules.base import RuleContext
@@ -104,7 +106,7 @@ def rule_findings(loaded: "LoadedRecipe", settings: "Settings", code: str) -> li
     return list(rule.check(RuleContext(loaded.recipe, loaded.documents, settings, rule)))
 
 
-def steplaw_exclusions(recipe) -> tuple[str, ...]:
+def steplaw_exclusions(recipe: "Recipe") -> tuple[str, ...]:
     """Why Step Law does not apply to `recipe` (empty when it does): the reasons SL305 gives."""
     from steplint.rules._applicability import steplaw_exclusions as exclusions
 

@@ -17,10 +17,14 @@ writes it.
 from __future__ import annotations
 
 import os
-from typing import Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Optional
 
 from steplint import suppression
 from steplint.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Document
+    from steplint.engine import RecipeOutcome
 
 _COMMENT_KINDS = ("yaml", "toml", "shell")
 # SL001: a file that does not parse has no comments steplint can read; SL008: cannot be
@@ -63,7 +67,7 @@ def _command_start(lines: list[str], index: int) -> int:
     return index
 
 
-def candidates(document, line: int, codes: tuple[str, ...]) -> Iterable[tuple[str, int]]:
+def candidates(document: "Document", line: int, codes: tuple[str, ...]) -> Iterator[tuple[str, int]]:
     """(new text, line number the finding has in it), best placement first."""
     lines = _lines(document.text)
     if not 1 <= line <= len(lines):
@@ -91,7 +95,7 @@ def candidates(document, line: int, codes: tuple[str, ...]) -> Iterable[tuple[st
         yield "".join(lines[:at] + [whole] + lines[at:]), line + (1 if at == 0 else 0)
 
 
-def _placed(document, new_text: str, line: int, codes: tuple[str, ...]) -> bool:
+def _placed(document: "Document", new_text: str, line: int, codes: tuple[str, ...]) -> bool:
     """The new text reads the same values and has a directive naming `codes` over `line`."""
     from steplint.fixing import default_reparse, verify
 
@@ -102,7 +106,7 @@ def _placed(document, new_text: str, line: int, codes: tuple[str, ...]) -> bool:
                for d in suppression.directives(new))
 
 
-def plan_file(document, diagnostics: Iterable[Diagnostic]) -> FilePlan:
+def plan_file(document: Optional["Document"], diagnostics: Iterable[Diagnostic]) -> FilePlan:
     """Suppress every finding of one file inline, bottom line first (so the line numbers
     of the lines above stay valid while inserting)."""
     found = list(diagnostics)
@@ -138,13 +142,13 @@ def plan_file(document, diagnostics: Iterable[Diagnostic]) -> FilePlan:
     return FilePlan(path, new_text, added, tuple(sorted(leftover)), bool(getattr(document, "bom", False)))
 
 
-def _reread(document, text: str):
+def _reread(document: "Document", text: str) -> "Document":
     from steplint.fixing import default_reparse
 
     return default_reparse(document.path, text, document)
 
 
-def plan_outcome(outcome) -> list[FilePlan]:
+def plan_outcome(outcome: "RecipeOutcome") -> list[FilePlan]:
     """One FilePlan per passed file of a lint outcome that has findings."""
     from steplint.files import file_key
 

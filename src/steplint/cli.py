@@ -30,11 +30,12 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
-    def get_command(self, ctx: click.Context, name: str):
+    def get_command(self, ctx: click.Context, name: str) -> "click.Command | None":
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return importlib.import_module(f"steplint.commands.{module}").command
+        command: click.Command = importlib.import_module(f"steplint.commands.{module}").command
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,7 +64,7 @@ def main() -> None:
     hard_exit(code)
 
 
-def exit_status(code) -> int:
+def exit_status(code: object) -> int:
     """What the interpreter would exit with for `SystemExit(code)`: None is 0, an int is
     itself, anything else is printed to stderr and is 1."""
     if code is None:

@@ -62,7 +62,7 @@ class Edit(NamedTuple):
     end_line: int = 0
     end_column: int = 0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "line": self.line,
@@ -98,7 +98,7 @@ class Fix(NamedTuple):
     # What the re-parsed file must say afterwards; the fixer refuses a fix that fails this.
     expect: tuple[Expectation, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "applicability": str(self.applicability),
             "message": self.message,
@@ -114,7 +114,7 @@ class Location(NamedTuple):
     column: int
     message: str = ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column, "message": self.message}
 
 
@@ -133,7 +133,7 @@ class Diagnostic(NamedTuple):
     fix: Optional[Fix] = None
     related: tuple[Location, ...] = ()
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         out = {
             "code": self.code,
             "name": self.name,
@@ -151,5 +151,5 @@ class Diagnostic(NamedTuple):
         return out
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.column, self.code)

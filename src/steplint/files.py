@@ -12,7 +12,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import Iterable, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    from steplint.settings import Settings
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".slurm")
 DEFAULT_EXCLUDE = (
@@ -29,7 +32,7 @@ class _IgnoreRule(NamedTuple):
     """One gitignore-style line, translated to a regex. A NamedTuple (immutable too): this
     module is on every run's start-up path, and defining one costs ~0.07 ms against ~0.4."""
 
-    regex: re.Pattern
+    regex: re.Pattern[str]
     negated: bool
     dir_only: bool
 
@@ -130,7 +133,7 @@ def walk(directory: str, *, exclude: Iterable[str] = DEFAULT_EXCLUDE, respect_gi
             yield os.path.join(current, name)
 
 
-def expand(paths: Iterable[str], settings=None) -> Iterator[str]:
+def expand(paths: Iterable[str], settings: Optional["Settings"] = None) -> Iterator[str]:
     """Files to check, in command-line order; `-` is passed through for stdin.
     Raises MissingPathError for a path that does not exist."""
     exclude = tuple(getattr(settings, "exclude", ()) or DEFAULT_EXCLUDE) + tuple(getattr(settings, "extend_exclude", ()) or ())

@@ -32,7 +32,7 @@ def _key(path: str) -> str:
 def declared_groups(*settings: Any) -> tuple[Any, ...]:
     """The recipe groups of several settings (the run's, then each file's), each once and
     in that order, so the first group holding a path still wins."""
-    groups: dict[tuple, Any] = {}
+    groups: dict[tuple[tuple[str, ...], str], Any] = {}
     for one in settings:
         for group in getattr(one, "recipes", ()) or ():
             groups.setdefault((tuple(group.files), group.origin), group)

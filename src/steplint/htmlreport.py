@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 from html import escape
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
+
+if TYPE_CHECKING:
+    from steplint.engine import RecipeOutcome
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -47,7 +50,7 @@ def shown(path: str, base: Optional[str]) -> str:
     return path if rel.startswith("..") else rel
 
 
-def view(outcome, picture_svg: str = "", penalty: Optional[float] = None, penalty_text: str = "",
+def view(outcome: "RecipeOutcome", picture_svg: str = "", penalty: Optional[float] = None, penalty_text: str = "",
          base: Optional[str] = None) -> RecipeView:
     """A RecipeView from an engine RecipeOutcome (its recipe may be None for an unreadable file);
     paths are shown relative to `base` where they lie under it."""
@@ -59,7 +62,7 @@ def view(outcome, picture_svg: str = "", penalty: Optional[float] = None, penalt
                           None, "", "")
     facts = tuple(recipe.fact_rows())
 
-    def num(name):
+    def num(name: str) -> Optional[float]:
         v = recipe.value(name)
         return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 

@@ -9,7 +9,7 @@ new `.steplint.toml`; never over an existing steplint section or settings file.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+from typing import Mapping, NamedTuple, Optional
 
 from steplint import __version__
 
@@ -28,7 +28,7 @@ class InitPlan(NamedTuple):
 
 def section(world_size: Optional[int], tokens: Optional[str], seq_len: Optional[int], *, top_level: bool) -> str:
     """The settings as TOML; facts not given are written commented out, to fill in."""
-    def fact(key: str, value, example: str, what: str) -> str:
+    def fact(key: str, value: object, example: str, what: str) -> str:
         if value is None:
             return f"# {key} = {example}  # {what}"
         shown = f'"{value}"' if isinstance(value, str) else str(value)
@@ -51,7 +51,8 @@ def has_steplint_section(pyproject_text: str) -> bool:
     return bool(_TOOL_TABLE.search(pyproject_text) or _DOTTED.search(pyproject_text))
 
 
-def plan_init(existing: dict, world_size=None, tokens=None, seq_len=None) -> InitPlan:
+def plan_init(existing: Mapping[str, str], world_size: Optional[int] = None, tokens: Optional[str] = None,
+              seq_len: Optional[int] = None) -> InitPlan:
     """`existing`: {"pyproject.toml": text, ".steplint.toml": text} for the files present."""
     if ".steplint.toml" in existing:
         return InitPlan(None, None, ".steplint.toml exists: steplint's settings are already there (nothing written)")

@@ -9,10 +9,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import Iterable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from steplint.settings import Settings
 
 _CODE_PREFIX = re.compile(r"^SL\d{0,3}$", re.IGNORECASE)
 
@@ -88,7 +91,7 @@ class Selection(NamedTuple):
     root: Optional[str]
 
     @classmethod
-    def from_settings(cls, settings, rules: Iterable[Rule]) -> "Selection":
+    def from_settings(cls, settings: "Settings", rules: Iterable[Rule]) -> "Selection":
         rules = tuple(rules)
         for where, sels in (("--select", settings.select or ()), ("--extend-select", settings.extend_select), ("--ignore", settings.ignore)):
             check_selectors(sels, rules, where)

@@ -12,9 +12,12 @@ in the settings do that job there. Unused directives become SL008.
 from __future__ import annotations
 
 import re
-from typing import Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Document
 
 _DIRECTIVE = re.compile(r"steplint:\s*(ignore-file|ignore)\s*\[([^\]]*)\]", re.IGNORECASE)
 _COMMENT_KINDS = ("yaml", "toml", "shell")
@@ -46,7 +49,7 @@ def _continued_to(lines: list[str], line: int) -> int:
     return min(line, len(lines))
 
 
-def directives(document) -> tuple[Directive, ...]:
+def directives(document: Optional["Document"]) -> tuple[Directive, ...]:
     if document is None or document.kind not in _COMMENT_KINDS:
         return ()
     # The loaders' comments (never a `#` inside a quoted string or block scalar).
@@ -89,7 +92,8 @@ def _hits(selector: str, diagnostic: Diagnostic) -> bool:
     return diagnostic.code.upper().startswith(s.upper()) if s[:2].upper() == "SL" else diagnostic.name == s.lower()
 
 
-def apply(diagnostics: Iterable[Diagnostic], found: tuple[Directive, ...], file: str, *, known, runs,
+def apply(diagnostics: Iterable[Diagnostic], found: tuple[Directive, ...], file: str, *,
+          known: Callable[[str], bool], runs: Callable[[str], bool],
           text: Optional[str] = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(kept diagnostics, SL008 findings) for one file.
 

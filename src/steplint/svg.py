@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from html import escape
+from typing import Optional
 
 from steplint.picture import Picture
 
@@ -17,7 +18,7 @@ DIVERGED = "#888888"
 W, H, LEFT, BOTTOM, TOP, RIGHT = 370, 270, 62, 34, 8, 18
 
 
-def colour(percent) -> str:
+def colour(percent: Optional[float]) -> str:
     if percent is None:
         return DIVERGED
     for level, c in zip(LEVELS, COLOURS):

@@ -9,7 +9,7 @@ the rounding penalty, extrapolation notices) is `explanation`. Pure: no I/O here
 from __future__ import annotations
 
 import importlib
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from steplint.quantities import format_quantity
 from steplint.suggest.recipe import Layout, LayoutError, Recipe, step_law_recipe
@@ -30,10 +30,10 @@ __all__ = ["WRITERS", "Layout", "LayoutError", "Recipe", "Suggestion", "suggest"
 class Suggestion(NamedTuple):
     framework: str
     text: str
-    facts: dict
+    facts: dict[str, Any]
     notes: tuple[str, ...]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"framework": self.framework, "text": self.text, "facts": self.facts, "notes": list(self.notes)}
 
 
@@ -88,7 +88,7 @@ def explanation(recipe: Recipe) -> list[str]:
     return lines
 
 
-def facts(recipe: Recipe) -> dict:
+def facts(recipe: Recipe) -> dict[str, Any]:
     """The recipe as architecture.md section 3 fields (plain values)."""
     r, lay = recipe, recipe.layout
     return {
