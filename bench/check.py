@@ -13,12 +13,21 @@ Inputs: the YAML configs of ../shared/corpus/configs when present, else examples
 tests/fixtures/check; the 1,000 files are copies of those, cycled.
 
 Usage: python bench/check.py [--runs 7] [--runs-many 3] [--files 1000] [--steplint PATH]
+
+Before/after (a change's effect on start-up): `--before PATH --after PATH` times a one-file
+check with two installs' `steplint` executables (e.g. main's in one venv, a branch's in
+another), interleaved with yamllint, the order rotating each round; it prints the medians
+of CPU time (user + system of the child, what a loaded machine disturbs least) and wall
+time, and the after/before ratios. `--file PATH` (repeatable) picks the inputs.
+
+    python bench/check.py --before /tmp/base/bin/steplint --after .venv/bin/steplint --runs 31
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -76,6 +85,54 @@ def side_by_side(a: list[str], b: list[str], env: dict, runs: int) -> tuple[floa
             statistics.median(c for _, c in runs_a), statistics.median(c for _, c in runs_b))
 
 
+def interleaved(commands: dict[str, list[str]], env: dict, runs: int) -> dict[str, tuple[float, float]]:
+    """name -> (median wall, median CPU) over `runs` rounds; each round runs every command
+    once, the order rotating by one each round so none always runs first (a cold cache) or
+    right after another. A run that exits other than 0 or 1 stops the benchmark."""
+    names = list(commands)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for i in range(runs):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(commands[name], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if done.returncode not in (0, 1):
+                sys.exit(f"{' '.join(commands[name])} exited {done.returncode}: "
+                         f"{done.stderr.decode(errors='replace').strip()[:200]}")
+            samples[name].append((elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
+    return {name: (statistics.median(w for w, _ in runs_), statistics.median(c for _, c in runs_))
+            for name, runs_ in samples.items()}
+
+
+def before_after(before: str, after: str, yamllint: str | None, files: list[str], runs: int, as_json: bool) -> int:
+    """One-file start-up of two installs side by side (see the module docstring)."""
+    env = dict(os.environ)
+    results = []
+    for one in files:
+        commands = {"before": [before, "check", one], "after": [after, "check", one]}
+        if yamllint:
+            commands["yamllint"] = [yamllint, "-d", "relaxed", one]
+        m = interleaved(commands, env, runs)
+        row = {"input": one, "runs": runs,
+               **{f"{name}_wall_s": m[name][0] for name in m}, **{f"{name}_cpu_s": m[name][1] for name in m},
+               "cpu_ratio": m["after"][1] / m["before"][1], "wall_ratio": m["after"][0] / m["before"][0]}
+        results.append(row)
+    if as_json:
+        print(json.dumps({"before": before, "after": after, "results": results}, indent=2))
+        return 0
+    print(f"before: {before}\nafter:  {after}\nmedians of {runs} interleaved rounds (CPU = user + system of the child)")
+    for row in results:
+        yl = (f"  yamllint CPU {row['yamllint_cpu_s'] * 1000:5.1f} wall {row['yamllint_wall_s'] * 1000:5.1f}"
+              if "yamllint_cpu_s" in row else "")
+        print(f"{row['input']}\n  CPU  before {row['before_cpu_s'] * 1000:5.1f} ms  after {row['after_cpu_s'] * 1000:5.1f} ms  "
+              f"after/before {row['cpu_ratio']:.3f}\n"
+              f"  wall before {row['before_wall_s'] * 1000:5.1f} ms  after {row['after_wall_s'] * 1000:5.1f} ms  "
+              f"after/before {row['wall_ratio']:.3f}\n{yl}".rstrip())
+    return 0
+
+
 def peak_rss_mib(cmd: list[str], env: dict) -> float:
     out = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *cmd], capture_output=True, text=True, env=env)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
@@ -89,7 +146,16 @@ def main() -> int:
     parser.add_argument("--steplint")
     parser.add_argument("--yamllint", help="default: the yamllint beside the steplint used, else on PATH")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--before", help="a steplint executable (the install before a change): time it against --after")
+    parser.add_argument("--after", help="a steplint executable (the install after the change)")
+    parser.add_argument("--file", action="append", help="with --before/--after: the input (repeatable; default the first corpus config)")
     args = parser.parse_args()
+
+    if args.before or args.after:
+        if not (args.before and args.after):
+            parser.error("--before and --after go together")
+        yamllint = args.yamllint or yamllint_beside(args.after)
+        return before_after(args.before, args.after, yamllint, args.file or [str(inputs()[0])], args.runs, args.json)
 
     steplint, env = steplint_command(args.steplint)
     yamllint = args.yamllint or yamllint_beside(steplint[0])
