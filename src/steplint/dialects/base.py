@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Span
-from steplint.recipe import Fact
+from steplint.recipe import NO_NOTES, Fact, Notes
 
 
 class Reference(NamedTuple):
@@ -45,8 +45,10 @@ class Extraction(NamedTuple):
     references: tuple[Reference, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     notices: tuple[str, ...] = ()
-    # dialect-specific raw data for rules (scheduler name and kwargs, "auto" keys, ...)
+    # What `show` prints of this file beyond its facts (nothing today; the resolver merges it
+    # into Recipe.extras). What rules read goes in `notes`.
     extras: Mapping[str, Any] = EMPTY_MAPPING
+    notes: Notes = NO_NOTES  # what the dialect read beyond the facts, typed (recipe.Notes)
 
 
 Detector = Callable[..., float]

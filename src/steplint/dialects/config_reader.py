@@ -28,10 +28,10 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.base import Extraction
+from steplint.dialects.base import Extraction, Reference
 from steplint.documents.nodes import Document, Node, ScalarNode, lookup
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
-from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source, fact, key_source
 
 if TYPE_CHECKING:
     from steplint.arch import ArchSpec
@@ -123,8 +123,8 @@ class ConfigReader:
         self.last_duplicate_wins = last_duplicate_wins
         self.diagnostics: list[Diagnostic] = []
         # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
-        # them from the recipe's extras["by_file"][path]["incompatible_flags"]).
-        self.incompatible: list[dict] = []
+        # them from each file's Notes.incompatible_flags).
+        self.incompatible: list[FlagClash] = []
 
     # -- nodes -------------------------------------------------------------------------
 
@@ -275,8 +275,7 @@ class ConfigReader:
         """`flags` (as written) form a combination the framework refuses; blamed at key `at`."""
         node = self.node(at)
         line, column = (node.span.start.line, node.span.start.column) if node is not None else (1, 1)
-        self.incompatible.append({"flags": list(flags), "message": message, "file": self.doc.path,
-                                  "line": line, "column": column})
+        self.incompatible.append(FlagClash(tuple(flags), message, self.doc.path, line, column))
 
     def report(self, dotted: str, wanted: str) -> None:
         """SL004 at `dotted`: its value is not what the framework accepts (`wanted`)."""
@@ -387,15 +386,14 @@ class FactSheet:
 
 
 def finish(dialect: str, doc: Document, reader: ConfigReader, sheet: FactSheet, *, arch: Any = None,
-           notices: Iterable[str] = (), extras: Optional[dict] = None,
-           references: tuple = ()) -> Extraction:
+           notices: Iterable[str] = (), notes: Notes = NO_NOTES,
+           references: tuple[Reference, ...] = ()) -> Extraction:
     """The end of every reader-based `extract`: derive the batch and token facts the file
     left implicit, hand the forms the framework rejects to SL704, and pack the Extraction."""
     sheet.complete_batch_and_tokens()
-    extras = {} if extras is None else extras
-    extras["incompatible_flags"] = tuple(reader.incompatible)
+    notes = notes._replace(incompatible_flags=tuple(reader.incompatible))
     return Extraction(dialect=dialect, file=doc.path, facts=sheet.facts, arch=arch, references=references,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), notes=notes)
 
 
 def present(keys: Iterable[str], reader: ConfigReader) -> int:

@@ -21,7 +21,7 @@ from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.hf_families import FAMILIES, LLAMA, NOT_TRANSFORMER, Family
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.documents.values import unusable_number
-from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import NO_NOTES, Fact, Notes, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-config"
 DESCRIPTION = "Hugging Face model config.json (architecture: N, active N, total parameters)"
@@ -358,18 +358,11 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     if nested:
         del facts["n_params_total"]
     tie_node = root.get("tie_word_embeddings")
-    extras: dict[str, Any] = {
-        "model_type": model_type,
-        "tie_word_embeddings": spec.tied_embeddings,
-        "tie_word_embeddings_source": (key_source(doc.path, "tie_word_embeddings", tie_node.span)
-                                       if isinstance(tie_node, ScalarNode)
-                                       else default_source(framework, f"tie_word_embeddings absent: {family.tied}")),
-    }
-    window = _sliding_window(cfg)
-    if window is not None:
-        extras["sliding_window"] = window
-    return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=spec, notices=tuple(notices),
-                      extras=MappingProxyType(extras))
+    notes = Notes(tied_embeddings_source=(
+        key_source(doc.path, "tie_word_embeddings", tie_node.span) if isinstance(tie_node, ScalarNode)
+        else default_source(framework, f"tie_word_embeddings absent: {family.tied}")),
+        sliding_window=_sliding_window(cfg))
+    return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=spec, notices=tuple(notices), notes=notes)
 
 
 def _sliding_window(cfg: dict) -> Optional[int]:
@@ -403,11 +396,10 @@ def _uncounted(doc: Document, root: MappingNode, model_type: Any, reason: str = 
             continue
         facts[field_name] = fact(field_name, number, key_source(doc.path, spelling or key,
                                                                  node.span if node else None))
-    extras: dict[str, Any] = {"model_type": model_type}
+    notes = NO_NOTES
     notices = [f"{doc.path}: {reason or _unknown_text(model_type)}"]
     if isinstance(model_type, str) and model_type in NOT_TRANSFORMER:
-        extras["not_transformer"] = f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}"
+        notes = Notes(not_transformer=f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}")
     else:
         notices[0] += "; supply N with --params N or [tool.steplint] params"
-    return Extraction(dialect=NAME, file=doc.path, facts=facts, notices=tuple(notices),
-                      extras=MappingProxyType(extras))
+    return Extraction(dialect=NAME, file=doc.path, facts=facts, notices=tuple(notices), notes=notes)

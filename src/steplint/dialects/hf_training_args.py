@@ -24,7 +24,7 @@ from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
 from steplint.documents.values import read_number, unusable_number
-from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import Fact, ModelRef, Notes, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-training-args"
 DESCRIPTION = "Hugging Face TrainingArguments YAML/JSON (TRL, alignment-handbook, LLaMA-Factory, run_clm)"
@@ -166,7 +166,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         return Extraction(dialect=NAME, file=doc.path)
     a = _Args(doc)
     facts: dict[str, Fact] = {}
-    extras: dict[str, Any] = {}
+    notes: dict[str, Any] = {}
     notices: list[str] = []
 
     def put(field_name: str, key: str, value: Any, default: Any, default_note: str) -> None:
@@ -209,23 +209,23 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         epochs = a.number("num_train_epochs")
         src = a.source("num_train_epochs") if epochs is not None else default_source(
             TRANSFORMERS, "num_train_epochs absent: 3.0")
-        extras["num_train_epochs"] = fact("", 3.0 if epochs is None else _whole(epochs), src)
+        notes["epochs"] = fact("", 3.0 if epochs is None else _whole(epochs), src)
         notices.append(f"{doc.path}: the run is {3.0 if epochs is None else _whole(epochs)} epoch(s) "
                        "(max_steps <= 0): its steps and tokens depend on the dataset size; set max_steps "
                        "or pass --tokens")
 
-    _schedule(a, facts, extras, notices, peak)
-    _warmup(a, facts, extras)
+    _schedule(a, facts, notes, notices, peak)
+    _warmup(a, facts, notes)
     _precision(a, facts)
     _init(a, facts)
-    references = _references(a, extras, notices)
+    references = _references(a, notes, notices)
     arch = _scratch_arch(a, facts, notices)
     recurrent = _recurrent_model_type(a)
     if recurrent:
-        extras["not_transformer"] = recurrent
+        notes["not_transformer"] = recurrent
 
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=arch, references=references,
-                      diagnostics=tuple(a.diagnostics), notices=tuple(notices), extras=MappingProxyType(extras))
+                      diagnostics=tuple(a.diagnostics), notices=tuple(notices), notes=Notes(**notes))
 
 
 def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
@@ -248,14 +248,13 @@ def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
     return {}, None
 
 
-def _schedule(a: _Args, facts: dict, extras: dict, notices: list, peak: Optional[float]) -> None:
+def _schedule(a: _Args, facts: dict[str, Fact], notes: dict[str, Any], notices: list[str], peak: Optional[float]) -> None:
     sched = a.text("lr_scheduler_type")
     sched_src = a.source("lr_scheduler_type") if sched else default_source(TRANSFORMERS,
                                                                          "lr_scheduler_type absent: linear")
     sched = sched or "linear"
     kwargs, kwargs_node = _scheduler_kwargs(a)
-    extras["lr_scheduler_type"] = sched
-    extras["lr_scheduler_kwargs"] = kwargs
+    notes["scheduler"] = sched
     style = DECAY_STYLES.get(sched)
     if style is None:
         notices.append(f"{a.doc.path}: lr_scheduler_type {sched!r} has no fixed shape steplint can check")
@@ -303,10 +302,10 @@ def _schedule(a: _Args, facts: dict, extras: dict, notices: list, peak: Optional
         stable = kwargs.get("num_stable_steps")
         decay = kwargs.get("num_decay_steps")
         if isinstance(decay, int) and isinstance(stable, int):
-            extras["decay_after_warmup"] = stable + decay  # resolve adds the warmup
+            notes["decay_after_warmup"] = stable + decay  # resolve adds the warmup
 
 
-def _warmup(a: _Args, facts: dict, extras: dict) -> None:
+def _warmup(a: _Args, facts: dict[str, Fact], notes: dict[str, Any]) -> None:
     """warmup_steps >= 1 is a step count; v5 reads a value in (0, 1) as a fraction of the
     total steps; warmup_ratio (v4; deprecated in 5.0, removed in 5.15) applies only while warmup_steps is 0 (the
     v4 rule; 5.0-5.14 let it override warmup_steps)."""
@@ -315,9 +314,9 @@ def _warmup(a: _Args, facts: dict, extras: dict) -> None:
     if steps is not None and steps >= 1:
         facts["warmup_steps"] = fact("warmup_steps", math.ceil(steps), a.source("warmup_steps"))
     elif steps is not None and 0 < steps < 1:
-        extras["warmup_ratio"] = fact("", steps, a.source("warmup_steps", "v5: a fraction of the total steps"))
+        notes["warmup_ratio"] = fact("", steps, a.source("warmup_steps", "v5: a fraction of the total steps"))
     elif ratio is not None and ratio > 0:
-        extras["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "deprecated in transformers 5.0, removed in 5.15"))
+        notes["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "deprecated in transformers 5.0, removed in 5.15"))
     else:
         src = a.source("warmup_steps") if steps is not None else default_source(
             TRANSFORMERS, "warmup_steps and warmup_ratio absent: no warmup")
@@ -368,21 +367,19 @@ def _init(a: _Args, facts: dict) -> None:
     return None
 
 
-def _references(a: _Args, extras: dict, notices: list) -> tuple[Reference, ...]:
+def _references(a: _Args, notes: dict[str, Any], notices: list[str]) -> tuple[Reference, ...]:
     refs: list[Reference] = []
     folder = os.path.dirname(a.doc.path)
     ds = a.node("deepspeed")
     if isinstance(ds, ScalarNode) and isinstance(ds.value, str) and ds.value.strip():
         refs.append(Reference(path=os.path.join(folder, ds.value.strip()), role="deepspeed", key="deepspeed",
                               span=ds.span))
-    elif isinstance(ds, MappingNode):
-        extras["deepspeed_inline"] = to_python(ds)
     for key in ("config_name", "model_name_or_path"):
         name = a.text(key)
         if not name:
             continue
         node = a.node(key)
-        extras["model_ref"] = {"key": key, "name": name}
+        notes["model_ref"] = ModelRef(key, str(name))
         refs.append(Reference(path=os.path.join(folder, os.path.expanduser(name)), role="model", key=key,
                               span=node.span if node is not None else None))
         break

@@ -79,10 +79,9 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     if reader.has("warmup_ratio"):
         notices.append(f"warmup_ratio is deprecated from transformers 5.0 and removed in 5.15; LLaMA-Factory pins "
                        f"{TRANSFORMERS_PIN}, within which it still works (5.x warns and reads it as warmup_steps)")
-    extras = dict(base.extras)
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
                       diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),
-                      extras=extras)
+                      notes=base.notes)
 
 
 # FinetuningArguments (hiyouga/LLaMA-Factory ff6d4d12, src/llamafactory/hparams/finetuning_args.py

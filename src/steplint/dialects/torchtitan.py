@@ -13,12 +13,12 @@ commits cited in formats-hf-modern.md section 6.2.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, to_python
-from steplint.recipe import default_source
+from steplint.recipe import Notes, default_source
 from steplint.resources import load_data_json
 
 NAME = "torchtitan"
@@ -80,13 +80,13 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
     notices: list[str] = []
-    extras: dict = {}
+    notes: dict[str, Any] = {}
 
     spec = _architecture(reader, sheet, notices)
     _batch(reader, sheet, ctx)
-    _schedule(reader, sheet, notices, extras)
+    _schedule(reader, sheet, notices, notes)
     _optimizer(reader, sheet)
-    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=Notes(**notes))
 
 
 # -- architecture ---------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
 # -- LR schedule ------------------------------------------------------------------------------
 
 
-def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], notes: dict[str, Any]) -> None:
     steps = sheet.put("train_steps", reader.count_or_default("training.steps", DEFAULT_STEPS))
     warmup_key = reader.first_set(*WARMUP_KEYS)
     warmup = (reader.integer(warmup_key) if warmup_key else None) or reader.default(
@@ -212,17 +212,17 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         decay_steps = min(round(horizon.value * decay_ratio.value), room)
     else:
         decay_steps = room
-    extras["decay_steps"] = decay_steps
+    notes["decay_steps"] = decay_steps
     # v0.2.2 lr_scheduler.py: stable = total + 1 - warmup - decay (one virtual step keeps the
     # last LR off zero); the stable phase takes what warmup and decay leave, so the floor
     # is reached at the horizon whatever the decay ratio.
-    extras["stable_steps"] = max(0, horizon.value + 1 - warmup.value - decay_steps)
+    notes["stable_steps"] = max(0, horizon.value + 1 - warmup.value - decay_steps)
     sheet.put("decay_end_step", derived(
         horizon.value, "lr_scheduler.total_steps (default training.steps)",
         "train_steps", note="warmup + stable + decay steps end at the schedule horizon", at=horizon.source))
 
     decay_type = reader.text_or_default("lr_scheduler.decay_type", DEFAULT_DECAY_TYPE)
-    extras["scheduler"] = decay_type.value
+    notes["scheduler"] = decay_type.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(decay_type.value, decay_type.value), decay_type.source))
 
     peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.lr", DEFAULT_LR))

@@ -110,7 +110,7 @@ def _run_length_changes(recipe: Any, documents: Mapping[str, Any], new_batch_tok
         return None, f"no batch fix: the run length {where} is in steps and D is unknown"
     if not isinstance(steps.value, (int, float)) or steps.value <= 0 or literal_of(steps, documents) is None:
         return None, f"no batch fix: the run length {where} is not a number steplint can rewrite, so a new batch would change D"
-    if isinstance(recipe.extras.get("decay_after_warmup"), int):
+    if isinstance(recipe.notes.decay_after_warmup, int):
         return None, "no batch fix: the schedule's stable and decay phases are counted in steps steplint does not rewrite"
     new_steps = max(1, round(tokens / new_batch_tokens))
     out = [(steps, new_steps)]

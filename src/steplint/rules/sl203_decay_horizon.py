@@ -47,7 +47,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     fix = _fix(ctx, end, steps, warmup)
     if gap > 0:
         tail = steps - end.value
-        hold = (recipe.extras.get("native") or {}).get("constant_steps") or 0
+        hold = recipe.notes.constant_steps
         if hold and abs(tail - hold) <= tolerance * steps:
             yield ctx.diagnostic(
                 f"the LR reaches its floor at step {human(end.value)} and is held there for the last {human(tail)} "
@@ -55,7 +55,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 at=end, severity=Severity.INFO,
             )
             return
-        if style == "cosine" and recipe.extras.get("cosine_climbs_back"):  # GPT-NeoX AnnealingLR
+        if style == "cosine" and recipe.notes.cosine_climbs_back:  # GPT-NeoX AnnealingLR
             consequence = (f"GPT-NeoX's cosine is not clamped, so for the last {human(tail)} steps "
                            f"({percent(gap)} of the run) the LR climbs back toward the peak")
         else:

@@ -24,7 +24,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
         return
     theta = recipe.value("rope_theta")
-    if _windowed(recipe.extras.get("sliding_window"), seq.value):
+    if _windowed(recipe.notes.sliding_window, seq.value):
         return
     if isinstance(theta, (int, float)) and seq.value > ctx.option("long_seq_len") and theta <= ctx.option("min_theta"):
         yield ctx.diagnostic(

@@ -56,7 +56,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if found is None or not isinstance(getattr(doc, "root", None), MappingNode):
             continue
         name, table = found
-        variant = str(((ctx.recipe.extras.get("by_file") or {}).get(path) or {}).get("variant") or "")
+        variant = ctx.recipe.notes_of(path).variant
         if variant and table.get("variants") and not variant.startswith(tuple(table["variants"])):
             continue  # e.g. the Megatron-DeepSpeed forks keep Megatron-LM's old flag names
         pinned = name in targets

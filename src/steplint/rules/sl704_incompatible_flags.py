@@ -2,8 +2,7 @@
 
 The flags each framework refuses together are the dialects' table (`glue.exclusive`,
 dialects/glue.py). Besides it, the rule reports what dialects found while reading a file, in
-`recipe.extras["by_file"][path]["incompatible_flags"]`: a sequence of
-`{"flags": [...], "message": str, "file": str, "line": int, "column": int}`.
+each file's `Notes.incompatible_flags` (`recipe.FlagClash`: flags, message, file, line, column).
 """
 
 from __future__ import annotations
@@ -72,13 +71,12 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _from_dialects(ctx: RuleContext) -> Iterator[Diagnostic]:
-    by_file = ctx.recipe.extras.get("by_file") or {}
-    for path, extras in by_file.items():
-        for found in extras.get("incompatible_flags", ()) or ():
-            flags = " and ".join(found.get("flags", ()))
-            message = f"{flags}: {found['message']}" if flags else found["message"]
-            diagnostic = ctx.diagnostic(message, file=found.get("file") or path)
-            yield diagnostic._replace(line=found.get("line") or 1, column=found.get("column") or 1)
+    for path, notes in ctx.recipe.file_notes.items():
+        for found in notes.incompatible_flags:
+            flags = " and ".join(found.flags)
+            message = f"{flags}: {found.message}" if flags else found.message
+            diagnostic = ctx.diagnostic(message, file=found.file or path)
+            yield diagnostic._replace(line=found.line or 1, column=found.column or 1)
 
 
 RULE = Rule(

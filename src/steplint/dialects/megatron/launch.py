@@ -18,7 +18,7 @@ from steplint.documents.values import unusable_number
 from steplint.recipe import default_source, key_source
 
 
-def _parallelism(doc: Document, args: _Args, sheet: FactSheet, extras: dict, ctx: ExtractContext) -> None:
+def _parallelism(doc: Document, args: _Args, sheet: FactSheet, ctx: ExtractContext) -> None:
     framework = args.reader.framework
     for field, dest in (("tensor_parallel", "tensor_model_parallel_size"),
                         ("pipeline_parallel", "pipeline_model_parallel_size"),
