@@ -100,6 +100,10 @@ class DottedPath:
     def usable(self, reader: "ConfigReader", name: str, key: str, kind: str) -> bool:
         return True
 
+    def label(self, key: str) -> str:
+        """How an SL004 message names the key."""
+        return f"`{key}`"
+
 
 class ConfigReader:
     """Reads keys of `doc` for one framework; collects SL004 findings for bad values.
@@ -114,7 +118,7 @@ class ConfigReader:
     """
 
     def __init__(self, doc: Document, framework: str, *, loader: str = CASTS_STRINGS,
-                 last_duplicate_wins: bool = False, keys: Any = None):
+                 last_duplicate_wins: bool = False, keys: Optional[DottedPath] = None):
         self.doc = doc
         self.keys = keys if keys is not None else DottedPath()
         self.framework = framework
@@ -208,7 +212,7 @@ class ConfigReader:
         if unusable is not None:
             value, problem = None, unusable
         if problem is not None:
-            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"`{dotted}`: {problem}", node))
+            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{self.keys.label(dotted)}: {problem}", node))
         if value is None:
             return None
         return Value(whole(value) if isinstance(node.value, str) else value, self.source(dotted))

@@ -21,6 +21,7 @@ from typing import Any, Optional
 from steplint.arch import count_facts
 from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.dialects.config_reader import ConfigReader, DottedPath
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
 from steplint.documents.values import read_number, unusable_number
@@ -98,48 +99,58 @@ def detect(doc: Document) -> float:
     return score
 
 
+class HfArgumentNames(DottedPath):
+    """ConfigReader keys for an arguments file: top-level names, named bare in SL004.
+    HfArgumentParser hands each value to its field's type, so a mapping or an OmegaConf
+    `${...}` where a number belongs is SL004 too (as that type would refuse it), and a flag
+    is only a YAML/JSON boolean."""
+
+    def label(self, key: str) -> str:
+        return key
+
+    def usable(self, reader: ConfigReader, name: str, key: str, kind: str) -> bool:
+        node = reader.node(key)
+        if kind == "flag":
+            return isinstance(node, ScalarNode) and isinstance(node.value, bool)
+        if kind != "number" or node is None or (
+                isinstance(node, ScalarNode) and not (isinstance(node.value, str) and "${" in node.value)):
+            return True
+        value, problem = read_number(node, reader.loader)
+        problem = problem or unusable_number(value)
+        if problem:
+            reader.diagnostics.append(loader_diagnostic(reader.doc, "SL004", f"{key}: {problem}", node))
+        return False
+
+
 class _Args:
-    """Reads keys of one args file with their Source; collects SL004 findings."""
+    """The arguments file through the shared ConfigReader, values unwrapped (this module
+    pairs them with `source`)."""
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.root: MappingNode = doc.root  # type: ignore[assignment]
-        self.diagnostics: list[Diagnostic] = []
-        self.reader = _reader(doc)
+        self.reader = ConfigReader(doc, TRANSFORMERS, loader=_reader(doc), keys=HfArgumentNames())
+        self.diagnostics = self.reader.diagnostics
 
     def node(self, key: str) -> Optional[Node]:
-        node = self.root.get(key)
-        if isinstance(node, ScalarNode) and node.value is None:
-            return None  # an empty YAML value means "the default"
-        return node
+        """The node at `key`, None when absent or empty (an empty YAML value means "the default")."""
+        return self.reader.node(key) if self.reader.is_set(key) else None
 
     def source(self, key: str, note: Optional[str] = None) -> Source:
-        node = self.root.get(key)
-        return key_source(self.doc.path, key, node.span if node is not None else None, note)
+        return self.reader.source(key, note)
 
     def number(self, key: str) -> Optional[float]:
         """The number at `key` as the file's own loader reads it; a value it would read as
         something else (PyYAML: `1e-4` is a string) is SL004 but still used."""
-        node = self.node(key)
-        if node is None:
-            return None
-        value, problem = read_number(node, self.reader)
-        problem = problem or unusable_number(value)
-        if problem:
-            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{key}: {problem}", node))
-        return value if value is not None and unusable_number(value) is None else None
+        got = self.reader.read(key, "number")
+        return None if got is None else got.value
 
     def text(self, key: str) -> Optional[str]:
-        node = self.node(key)
-        if isinstance(node, ScalarNode) and node.value is not None:
-            return str(node.value)
-        return None
+        got = self.reader.read(key, "text")
+        return None if got is None else str(got.value)
 
     def flag(self, key: str) -> Optional[bool]:
-        node = self.node(key)
-        if isinstance(node, ScalarNode) and isinstance(node.value, bool):
-            return node.value
-        return None
+        got = self.reader.read(key, "flag")
+        return None if got is None else bool(got.value)
 
     def bad(self, node: Node, message: str) -> None:
         self.diagnostics.append(loader_diagnostic(self.doc, "SL004", message, node))

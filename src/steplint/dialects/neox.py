@@ -30,7 +30,7 @@ from typing import Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived
+from steplint.dialects.config_reader import ConfigReader, DottedPath, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.dialects.megatron import moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
@@ -87,7 +87,7 @@ def _round_up(value: int, multiple: int) -> int:
     return value if multiple <= 1 else -(-value // multiple) * multiple
 
 
-class NeoxNames:
+class NeoxNames(DottedPath):
     """ConfigReader key resolution for NeoX names: a top-level key is one name however it
     spells hyphens and underscores (NeoX normalizes them; two spellings with different
     values are SL002 and the later one is kept)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.config_reader import ConfigReader, Value, as_number
+from steplint.dialects.config_reader import ConfigReader, DottedPath, Value, as_number
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Source
@@ -37,7 +37,7 @@ def _layout(doc: Document) -> Optional[str]:
     return None
 
 
-class MegatronFlags:
+class MegatronFlags(DottedPath):
     """ConfigReader key resolution for argparse dest names (`lr_decay_style`): the flag
     `--lr-decay-style` (or `--lr_decay_style`) in a script, `MODEL_ARGS.--lr-decay-style` in
     functional-test YAML, `language_model.` / `model_parallel.` / flat keys in `--yaml-cfg`
