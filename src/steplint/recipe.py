@@ -109,7 +109,7 @@ class Source(NamedTuple):
     def column(self) -> Optional[int]:
         return self.span.start.column if self.span else None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
         if self.kind == "key":
             out.update(file=self.file, key=self.key, line=self.line, column=self.column)
@@ -163,7 +163,7 @@ class Fact(NamedTuple):
     unit: str
     source: Source
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "unit": self.unit, "source": self.source.to_json()}
 
 
@@ -178,7 +178,7 @@ class Missing(NamedTuple):
     field: str
     supply: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"field": self.field, "supply": self.supply}
 
 
@@ -306,7 +306,7 @@ class Recipe(NamedTuple):
         HTML report list."""
         return [(name, display_value(f.value), f.unit, f.source.describe()) for name, f in self.facts.items()]
 
-    def facts_json(self) -> dict:
+    def facts_json(self) -> dict[str, Any]:
         return {k: f.to_json() for k, f in self.facts.items()}
 
 

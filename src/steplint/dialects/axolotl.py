@@ -25,7 +25,7 @@ from steplint.dialects.config_reader import (
 )
 from steplint.dialects.hf_training_args import DECAY_STYLES
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
-from steplint.recipe import ModelRef, Notes, default_source, key_source
+from steplint.recipe import ModelRef, Notes, Source, default_source, key_source
 
 NAME = "axolotl"
 DESCRIPTION = "axolotl YAML (base_model, sequence_len, micro_batch_size, num_epochs, lr_scheduler)"
@@ -216,7 +216,7 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
         sheet.put("init", Value("checkpoint", reader.source("base_model", "starts from the pretrained weights")))
 
 
-def _at_key(reader: ConfigReader, key: str, note: str):
+def _at_key(reader: ConfigReader, key: str, note: str) -> Source:
     """The source of a top-level key whose value is a list or mapping, at the key itself (a
     collection's own span starts at its first entry, a line below)."""
     root = reader.doc.root

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, overload
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.base import Extraction, Reference
+from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference
 from steplint.documents.nodes import Document, Node, ScalarNode, lookup
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source, fact, key_source
@@ -172,7 +172,8 @@ class ConfigReader:
         key = self.keys.key(self, name)
         if key is None or not self.keys.usable(self, name, key, kind):
             return None
-        return getattr(self, kind)(key)
+        typed: Callable[[str], Optional[Value]] = getattr(self, kind)
+        return typed(key)
 
     # -- typed reads -----------------------------------------------------------------------
 
@@ -287,7 +288,9 @@ class ConfigReader:
         if node is not None:
             self._bad_value(node, dotted, wanted)
 
-    def _bad_value(self, node: ScalarNode, dotted: str, wanted: str) -> None:
+    def _bad_value(self, node: Optional[ScalarNode], dotted: str, wanted: str) -> None:
+        if node is None:
+            return
         self.diagnostics.append(Diagnostic(
             code="SL004",
             name="bad-value",
@@ -301,14 +304,14 @@ class ConfigReader:
         ))
 
 
-def never_raises(name: str, description: str):
+def never_raises(name: str, description: str) -> Callable[[Extractor], Extractor]:
     """Wrap a dialect's `extract` so input it cannot make sense of (a zero where a divisor
     belongs, a shape the architecture rejects) becomes one SL004 finding, never a traceback.
     The typed reads above report most bad values at their key first; this is the backstop."""
 
-    def wrap(extract: Callable[[Document, Any], Extraction]):
+    def wrap(extract: Extractor) -> Extractor:
         @functools.wraps(extract)
-        def guarded(doc: Document, ctx: Any) -> Extraction:
+        def guarded(doc: Document, ctx: ExtractContext) -> Extraction:
             try:
                 return extract(doc, ctx)
             except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as error:
@@ -338,7 +341,14 @@ class FactSheet:
     def __init__(self) -> None:
         self.facts: dict[str, Fact] = {}
 
+    @overload
+    def put(self, field_name: str, value: Value) -> Value: ...
+
+    @overload
+    def put(self, field_name: str, value: Optional[Value]) -> Optional[Value]: ...
+
     def put(self, field_name: str, value: Optional[Value]) -> Optional[Value]:
+        """Record `value` as the fact `field_name` (when it holds one); hand it back."""
         if value is not None and value.value is not None:
             self.facts[field_name] = value.fact(field_name)
         return value

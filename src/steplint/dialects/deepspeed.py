@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode, walk
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, walk
 from steplint.recipe import FlagClash, KeyNote, Notes, default_source
 
 NAME = "deepspeed"
@@ -65,7 +65,7 @@ def detect(doc: Document) -> float:
     return 0.0
 
 
-def _is_auto(node) -> bool:
+def _is_auto(node: Optional[Node]) -> bool:
     return isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip().lower() == "auto"
 
 
@@ -132,7 +132,7 @@ def put_betas(reader: ConfigReader, dotted: str, sheet: FactSheet) -> None:
         sheet.put("adam_beta2", Value(values[1], source))
 
 
-def _precision(reader: ConfigReader, sheet: FactSheet, auto_keys: set) -> None:
+def _precision(reader: ConfigReader, sheet: FactSheet, auto_keys: set[str]) -> None:
     for block, name in (("bf16", "bf16"), ("fp16", "fp16")):
         enabled = reader.flag(f"{block}.enabled")
         if enabled is not None and enabled.value:

@@ -91,7 +91,7 @@ class _Reader:
         self.doc = doc
         self.family = family
         self.framework = framework
-        self.sources: dict = {}  # canonical key -> Source
+        self.sources: dict[str, Any] = {}  # canonical key -> Source
 
     def raw(self, key: str) -> tuple[Any, Optional[str], Optional[ScalarNode]]:
         for spelling in _spellings(self.family, key):
@@ -181,7 +181,7 @@ def _lookup(cfg: Mapping[str, Any], spelling: str) -> Any:
     return value
 
 
-def _canonical(cfg: Mapping[str, Any], family: Family) -> dict:
+def _canonical(cfg: Mapping[str, Any], family: Family) -> dict[str, Any]:
     """Canonical key -> value with class defaults filled in (null counts as absent except
     for q_lora_rank, where null means 'no query compression')."""
     out = dict(family.defaults)
@@ -195,15 +195,15 @@ def _canonical(cfg: Mapping[str, Any], family: Family) -> dict:
     return out
 
 
-def _flag(c: dict, flag: Any) -> bool:
+def _flag(c: dict[str, Any], flag: Any) -> bool:
     return bool(c.get(flag)) if isinstance(flag, str) else bool(flag)
 
 
-def _layer_list(value: Any) -> set:
+def _layer_list(value: Any) -> set[str]:
     return {v for v in value if isinstance(v, int)} if isinstance(value, (list, tuple)) else set()
 
 
-def _build_spec(c: dict, family: Family) -> ArchSpec:
+def _build_spec(c: dict[str, Any], family: Family) -> ArchSpec:
     hidden = _int(c.get("hidden_size"))
     layers = _int(c.get("num_hidden_layers"))
     heads = _int(c.get("num_attention_heads"))
@@ -365,7 +365,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=spec, notices=tuple(notices), notes=notes)
 
 
-def _sliding_window(cfg: dict) -> Optional[int]:
+def _sliding_window(cfg: dict[str, Any]) -> Optional[int]:
     """The attention window when the config turns one on (SL602 exempts such models from
     its RoPE-base check): `sliding_window` in Mistral v0.1, Gemma 2/3, Phi-3 configs, unless
     `use_sliding_window` is false, as Qwen2/Qwen3 configs ship a window they do not use."""

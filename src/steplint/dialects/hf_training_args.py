@@ -18,7 +18,7 @@ import os
 from types import MappingProxyType
 from typing import Any, Optional
 
-from steplint.arch import count_facts
+from steplint.arch import ArchSpec, count_facts
 from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import ConfigReader, DottedPath
@@ -342,7 +342,7 @@ def _precision(a: _Args, facts: dict) -> None:
     facts["precision"] = fact("precision", "fp32", default_source(TRANSFORMERS, "bf16 and fp16 off: fp32"))
 
 
-def _init(a: _Args, facts: dict) -> None:
+def _init(a: _Args, facts: dict[str, Fact]) -> None:
     """How the weights start: LoRA adapters, fine-tuning, continued pre-training or scratch.
 
     LLaMA-Factory: `finetuning_type: lora`, `stage: sft|rm|ppo|dpo|kto`, `train_from_scratch`;
@@ -397,7 +397,7 @@ def _references(a: _Args, notes: dict[str, Any], notices: list[str]) -> tuple[Re
     return tuple(refs)
 
 
-def _recurrent_model_type(a: _Args):
+def _recurrent_model_type(a: _Args) -> Optional[str]:
     """run_clm's `model_type` naming a recurrent or hybrid model (Mamba, RWKV, Jamba...)."""
     from steplint.dialects.hf_families import NOT_TRANSFORMER
 
@@ -407,7 +407,7 @@ def _recurrent_model_type(a: _Args):
     return None
 
 
-def _scratch_arch(a: _Args, facts: dict, notices: list):
+def _scratch_arch(a: _Args, facts: dict[str, Fact], notices: list[str]) -> Optional[ArchSpec]:
     """run_clm from scratch: `model_type` (+ `config_overrides` "k=v,k=v") builds the class
     defaults, so N is known without any config.json."""
     model_type = a.text("model_type")

@@ -14,7 +14,7 @@ formats-hf-modern.md section 11.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
@@ -22,6 +22,9 @@ from steplint.dialects.config_reader import (
 )
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.recipe import Notes, default_source, key_source
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "levanter"
 DESCRIPTION = "Levanter train_lm YAML (trainer.train_batch_size, optimizer.warmup/decay, model.type)"
@@ -88,7 +91,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=Notes(**notes))
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]
+                  ) -> tuple[Optional[ArchSpec], Optional[Value]]:
     from steplint.arch import ArchSpec
 
     hub = reader.raw("initialize_from_hf")

@@ -16,7 +16,7 @@ from steplint.dialects import hf_training_args
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, never_raises, present
 from steplint.documents.nodes import Document, MappingNode
-from steplint.recipe import default_source, fact
+from steplint.recipe import Fact, default_source, fact
 
 NAME = "llama-factory"
 DESCRIPTION = "LLaMA-Factory YAML (stage, finetuning_type, cutoff_len + HF TrainingArguments keys)"
@@ -91,7 +91,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 _ADAPTERS = ("lora", "oft")
 
 
-def _init(reader: ConfigReader, generic):
+def _init(reader: ConfigReader, generic: Fact) -> Fact:
     """The run's start as LLaMA-Factory decides it, defaults included."""
     kind = reader.text("finetuning_type")
     stage = reader.text("stage")

@@ -66,7 +66,7 @@ class _Layers:
         self.reader = reader
         table = load_data_json("maxtext_models.json")
         self.base = table["base"]
-        self.model: dict = {}
+        self.model: dict[str, Any] = {}
         self.model_name: Optional[str] = None
         name = reader.text("model_name")
         if name is not None and name.value != "default":

@@ -14,12 +14,15 @@ formats-hf-modern.md section 9.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 from steplint.recipe import Notes
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "nanotron"
 DESCRIPTION = "nanotron YAML (model.model_config, tokens.*, parallelism.dp, learning_rate_scheduler)"
@@ -79,7 +82,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return out
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[ArchSpec]:
     from steplint.arch import ArchSpec
 
     if not isinstance(reader.node(MODEL), MappingNode):
@@ -124,8 +127,8 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     return spec
 
 
-def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict:
-    def get(key: str):
+def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict[str, Any]:
+    def get(key: str) -> Any:
         return reader.count_or_default(f"{moe}.{key}", DEFAULT_MOE[key]).value
 
     shared = reader.flag(f"{moe}.enable_shared_expert")

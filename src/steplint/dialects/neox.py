@@ -33,7 +33,7 @@ from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, DottedPath, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.dialects.megatron import moe_layer_count
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
 from steplint.documents.values import loader_diagnostic, read_number
 from steplint.recipe import Notes, default_source
 
@@ -137,7 +137,7 @@ class NeoxNames(DottedPath):
             return None
         return key
 
-    def value_node(self, name: str):
+    def value_node(self, name: str) -> Optional[Node]:
         head, _, rest = name.partition(".")
         pair = self._last.get(head)
         if pair is None:

@@ -12,7 +12,7 @@ Keys and defaults: olmo/config.py, olmo/optim.py and olmo/train.py of allenai/OL
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
@@ -21,6 +21,9 @@ from steplint.dialects.config_reader import (
 from steplint.documents.nodes import Document
 from steplint.documents.values import unusable_number
 from steplint.recipe import Notes
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "olmo"
 DESCRIPTION = "OLMo legacy trainer YAML (model.d_model, max_duration, scheduler.alpha_f)"
@@ -88,7 +91,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=notes)
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[ArchSpec]:
     from steplint.arch import ArchSpec
 
     d_model = sheet.put("hidden_size", reader.count_or_default("model.d_model", DEFAULT_D_MODEL))
@@ -165,7 +168,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
                 "global_batch_sequences", "world_size", "micro_batch"))
 
 
-def parse_duration(raw) -> Optional[tuple[str, float]]:
+def parse_duration(raw: Any) -> Optional[tuple[str, float]]:
     """OLMo `max_duration`: a number or `"…"` is steps, `"…T"` tokens, `"…ep"` epochs."""
     if isinstance(raw, str):
         text = raw.strip()

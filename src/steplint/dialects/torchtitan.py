@@ -13,13 +13,16 @@ commits cited in formats-hf-modern.md section 6.2.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, to_python
 from steplint.recipe import Notes, default_source
 from steplint.resources import load_data_json
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "torchtitan"
 DESCRIPTION = "torchtitan TOML job config ([model] flavor, [training], [lr_scheduler]; up to v0.2.2)"
@@ -92,7 +95,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 # -- architecture ---------------------------------------------------------------------------
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[ArchSpec]:
     from steplint.dialects.torchtitan_arch import UnknownFlavor, flavor_spec
 
     name = reader.text_or_default("model.name", DEFAULT_MODEL)
@@ -112,7 +115,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         return None
     origin = f"torchtitan v0.2.2 models/{name.value}/__init__.py flavor {flavor.value!r}"
 
-    def table(value) -> Value:
+    def table(value: Any) -> Value:
         return Value(value, default_source(origin))
 
     if spec.is_moe:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._support import (
@@ -16,6 +16,10 @@ from steplint.rules._support import (
 )
 from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.diagnostics import Fix
+    from steplint.documents.nodes import Document, ScalarNode
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -71,7 +75,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _fix_accumulation(doc, accum_key, accum_node, train, micro, world):
+def _fix_accumulation(doc: Document, accum_key: str, accum_node: Optional[ScalarNode], train: int, micro: int,
+                      world: int) -> Optional[Fix]:
     """Recompute accumulation (the member people rarely pin on purpose) when it divides out."""
     if accum_node is None or train % (micro * world):
         return None

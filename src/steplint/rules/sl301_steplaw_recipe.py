@@ -7,13 +7,16 @@ band [0.5e-5, 2e-5] is the rule's own tolerance (a factor of 2 around the paper'
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._steplaw_position import num, origin
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.recipe import Fact, Recipe
 
 STEPLAW_MIN_LR = 1e-5  # arXiv 2503.04715 section 4.1 / released run names `mlr1e-5`
 FLOOR_LOW, FLOOR_HIGH = 0.5e-5, 2e-5
@@ -26,7 +29,7 @@ _KNOWN = "the paper compares a fixed 1e-5 floor with peak/10 only; lower floors 
 PEAK_TENTH = (0.05, 0.2)  # floor / peak read as "about peak/10"
 
 
-def _peak_tenth_clause(recipe, floor: float) -> str:
+def _peak_tenth_clause(recipe: Recipe, floor: float) -> str:
     peak = recipe.value("peak_lr")
     if isinstance(peak, (int, float)) and peak > 0 and PEAK_TENTH[0] <= floor / peak <= PEAK_TENTH[1]:
         return (f" (a floor of about peak/10, as here, moved the optimum to a smaller LR and a larger batch "
@@ -34,7 +37,7 @@ def _peak_tenth_clause(recipe, floor: float) -> str:
     return ""
 
 
-def _unstated(fact) -> bool:
+def _unstated(fact: Optional[Fact]) -> bool:
     """No file states this fact: it is absent or the framework's default."""
     return fact is None or fact.source.kind == "default"
 

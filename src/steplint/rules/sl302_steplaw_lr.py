@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from steplint.rules._applicability import steplaw_applies
@@ -11,6 +11,10 @@ from steplint.rules._steplaw_position import (
     cap_text, judge, law_inputs, num, penalty_text, ratio_text, severity, spread_text, total_text, where,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.laws.verdict import Verdict
+    from steplint.recipe import Fact
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -46,7 +50,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     )
 
 
-def _fix(ctx: RuleContext, peak, v) -> Optional[Fix]:
+def _fix(ctx: RuleContext, peak: Fact, v: Verdict) -> Optional[Fix]:
     """LR alone to the best LR at the configured batch, which by construction never raises the
     model's predicted loss (checked anyway); not offered beyond a mild extrapolation."""
     from steplint.laws.landscape import penalty

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Fix, Severity
 from steplint.recipe import Recipe
@@ -12,6 +12,10 @@ from steplint.rules._steplaw_position import (
     cap_text, first_key_fact, judge, law_inputs, num, penalty_text, ratio_text, severity, spread_text, total_text, where,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.laws.landscape import Penalty
+    from steplint.laws.verdict import Verdict
 
 
 def _count(recipe: Recipe, name: str) -> Optional[int]:
@@ -57,7 +61,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     )
 
 
-def _batch_penalty(v):
+def _batch_penalty(v: Verdict) -> Penalty:
     """The batch's part as a Penalty for penalty_text: it has a number even when the LR is a
     divergence risk (the batch's part is computed with the LR at its best)."""
     from steplint.laws.landscape import PenaltyKind
@@ -66,7 +70,7 @@ def _batch_penalty(v):
     return v.total._replace(percent=v.batch_part, kind=kind)
 
 
-def _fix(ctx: RuleContext, v) -> tuple[Optional[Fix], str]:
+def _fix(ctx: RuleContext, v: Verdict) -> tuple[Optional[Fix], str]:
     """Move to the joint optimum: the global batch to the law's, rounded to a multiple of micro x
     DP (and the accumulation steps too when the file also pins them, so a DeepSpeed triple still
     holds), the peak LR to the best LR at that rounded batch when it is a literal, D kept

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Union
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._support import human
@@ -34,7 +34,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _windowed(window, seq_len: float) -> bool:
+def _windowed(window: Union[int, bool, None], seq_len: float) -> bool:
     """Whether attention is windowed shorter than the sequence (a dialect's `sliding_window`
     extra: the window size, or True when only known to be on); a window as long as the
     sequence attends to every position, so the RoPE base matters again."""

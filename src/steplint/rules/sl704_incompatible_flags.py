@@ -7,7 +7,7 @@ each file's `Notes.incompatible_flags` (`recipe.FlagClash`: flags, message, file
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
@@ -15,8 +15,11 @@ from steplint.rules._support import dialect_of, glue_of, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 from steplint.rules.sl703_deprecated_key import normalize_key
 
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Document
 
-def _set_flags(doc) -> dict[str, object]:
+
+def _set_flags(doc: Document) -> dict[str, object]:
     """Normalized key -> node for root keys, plus dotted `a.b` for one nested level."""
     out: dict[str, object] = {}
     root = doc.root
@@ -33,7 +36,7 @@ def _set_flags(doc) -> dict[str, object]:
     return out
 
 
-def _is_set(node) -> bool:
+def _is_set(node: object) -> bool:
     if node is None:
         return False
     if isinstance(node, ScalarNode):
@@ -45,7 +48,7 @@ def _is_set(node) -> bool:
     return True
 
 
-def _first_set(flags: dict, names: tuple[str, ...]) -> Optional[tuple[str, object]]:
+def _first_set(flags: dict[str, Any], names: tuple[str, ...]) -> Optional[tuple[str, object]]:
     for name in names:
         if _is_set(flags.get(name)):
             return name, flags[name]

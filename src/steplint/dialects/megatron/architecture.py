@@ -162,7 +162,7 @@ def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet) -> Optional[dict[
             "counts": tuple(counts)}
 
 
-def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict:
+def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict[str, Any]:
     """Parameter counts of a model whose MoE layers hold different expert counts. Every
     count is a sum over layers plus a layer-independent part, so the model with groups
     g of k_g layers holding e_g experts counts sum_g count(L layers, k_g MoE layers of e_g)
@@ -184,7 +184,7 @@ def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict:
     return out
 
 
-def _latent_attention(args: _Args, sheet: FactSheet) -> dict:
+def _latent_attention(args: _Args, sheet: FactSheet) -> dict[str, Any]:
     """ArchSpec fields of `--multi-latent-attention` (DeepSeek MLA), with Megatron's
     argparse defaults (q_lora_rank None, kv_lora_rank 32, qk_head_dim 128,
     qk_pos_emb_head_dim 64, v_head_dim 128; formats-megatron-deepspeed.md section 1)."""

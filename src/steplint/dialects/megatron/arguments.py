@@ -8,7 +8,7 @@ from typing import Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.config_reader import ConfigReader, DottedPath, Value, as_number
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Source
 
@@ -101,7 +101,7 @@ class _Args:
     def has(self, dest: str) -> bool:
         return self.key(dest) is not None
 
-    def node(self, dest: str):
+    def node(self, dest: str) -> Optional[Node]:
         key = self.key(dest)
         return None if key is None else self.reader.node(key)
 
@@ -154,7 +154,7 @@ class _Args:
         return [int(v) for v in values], self.reader.source(key)
 
 
-def _is_unresolved(doc: Document, node) -> bool:
+def _is_unresolved(doc: Document, node: Optional[Node]) -> bool:
     """documents.shell's test. Only the shell reader makes unresolved nodes, so other
     documents are answered without importing it: that import is start-up time."""
     if doc.kind != "shell":
@@ -164,7 +164,7 @@ def _is_unresolved(doc: Document, node) -> bool:
     return is_unresolved(node)
 
 
-def _unresolved(path: str, key: str, node) -> Diagnostic:
+def _unresolved(path: str, key: str, node: Optional[Node]) -> Diagnostic:
     span = getattr(node, "span", None)
     text = getattr(node, "text", "") or str(getattr(node, "value", ""))
     return Diagnostic(
