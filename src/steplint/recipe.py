@@ -148,7 +148,7 @@ def default_source(framework: str, note: Optional[str] = None) -> Source:
     return Source(kind="default", framework=framework, note=note)
 
 
-def derived_source(formula: str, *inputs: str, note: Optional[str] = None) -> Source:
+def derived_source(formula: Optional[str], *inputs: str, note: Optional[str] = None) -> Source:
     return Source(kind="derived", formula=formula, inputs=tuple(inputs), note=note)
 
 

@@ -324,7 +324,7 @@ def never_raises(name: str, description: str) -> Callable[[Extractor], Extractor
     return wrap
 
 
-def derived(value: Any, formula: str, *inputs: str, note: Optional[str] = None,
+def derived(value: Any, formula: Optional[str], *inputs: str, note: Optional[str] = None,
             at: Optional[Source] = None) -> Value:
     """A value computed by `formula`. `at`: the key the value is computed from (a ratio,
     a fraction, a token count), so findings about it point there instead of at line 1."""

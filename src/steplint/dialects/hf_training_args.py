@@ -239,7 +239,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
                       diagnostics=tuple(a.diagnostics), notices=tuple(notices), notes=Notes(**notes))
 
 
-def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
+def _scheduler_kwargs(a: _Args) -> tuple[dict[str, Any], Optional[MappingNode]]:
     """lr_scheduler_kwargs as a dict (TrainingArguments also accepts a JSON string)."""
     node = a.node("lr_scheduler_kwargs")
     if node is None:
@@ -334,7 +334,7 @@ def _warmup(a: _Args, facts: dict[str, Fact], notes: dict[str, Any]) -> None:
         facts["warmup_steps"] = fact("warmup_steps", 0, src)
 
 
-def _precision(a: _Args, facts: dict) -> None:
+def _precision(a: _Args, facts: dict[str, Fact]) -> None:
     for key in ("bf16", "fp16"):
         if a.flag(key):
             facts["precision"] = fact("precision", key, a.source(key))
@@ -402,7 +402,7 @@ def _recurrent_model_type(a: _Args) -> Optional[str]:
     from steplint.dialects.hf_families import NOT_TRANSFORMER
 
     model_type = a.text("model_type")
-    if model_type in NOT_TRANSFORMER and not a.text("model_name_or_path"):
+    if model_type is not None and model_type in NOT_TRANSFORMER and not a.text("model_name_or_path"):
         return f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}"
     return None
 

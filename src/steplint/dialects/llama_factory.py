@@ -12,6 +12,8 @@ and pyproject.toml of hiyouga/LLaMA-Factory at ff6d4d12; formats-hf-modern.md se
 
 from __future__ import annotations
 
+from typing import Optional
+
 from steplint.dialects import hf_training_args
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, never_raises, present
@@ -91,7 +93,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 _ADAPTERS = ("lora", "oft")
 
 
-def _init(reader: ConfigReader, generic: Fact) -> Fact:
+def _init(reader: ConfigReader, generic: Optional[Fact]) -> Optional[Fact]:
     """The run's start as LLaMA-Factory decides it, defaults included."""
     kind = reader.text("finetuning_type")
     stage = reader.text("stage")

@@ -142,7 +142,7 @@ class NeoxNames(DottedPath):
         pair = self._last.get(head)
         if pair is None:
             return None
-        node = pair[1]
+        node: Optional[Node] = pair[1]
         for part in rest.split(".") if rest else ():
             node = node.get(part) if isinstance(node, MappingNode) else None
             if node is None:

@@ -140,7 +140,7 @@ def _degree(reader: ConfigReader, key: str, default: int, *, all_remaining_ok: b
     """A parallel degree (>= 1); -1 ("every rank left") where torchtitan allows it."""
     found = reader.first_set(f"parallelism.{key}", f"training.{key}", *older)
     got = reader.integer(found) if found else None
-    if got is not None and not (all_remaining_ok and got.value == -1):
+    if found and got is not None and not (all_remaining_ok and got.value == -1):
         got = reader.count(found)
     return got or reader.default(default, f"{key} not set")
 
@@ -254,7 +254,7 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     else:
         param = reader.text_or_default("training.mixed_precision_param", "bfloat16")
         precision = PRECISIONS.get(param.value)
-        sheet.put("precision", precision and Value(precision, param.source))
+        sheet.put("precision", Value(precision, param.source) if precision else None)
     initial = reader.text("checkpoint.initial_load_path")
     if initial is not None:
         sheet.put("init", Value("checkpoint", initial.source))

@@ -64,6 +64,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 )
             continue
         given, given_key = (micro, micro_key) if micro is not None else (accum, accum_key)
+        assert given is not None  # (one of them is set: checked above)
         divisor = given * (world or 1)
         if train % divisor or train < divisor:
             where = f" × world size {human(world)}" if world else ""
@@ -75,8 +76,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _fix_accumulation(doc: Document, accum_key: str, accum_node: Optional[ScalarNode], train: int, micro: int,
-                      world: int) -> Optional[Fix]:
+def _fix_accumulation(doc: Document, accum_key: str, accum_node: Optional[ScalarNode], train: float, micro: float,
+                      world: float) -> Optional[Fix]:
     """Recompute accumulation (the member people rarely pin on purpose) when it divides out."""
     if accum_node is None or train % (micro * world):
         return None

@@ -10,7 +10,7 @@ from steplint.rules._support import glue_of, hf_args_documents, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 if TYPE_CHECKING:
-    from steplint.documents.nodes import Document
+    from steplint.documents.nodes import Document, Node
     from steplint.glue import HfScheduler
 
 # The kwargs each HF schedule accepts, and the key names, are the HF dialect's
@@ -87,7 +87,7 @@ def _key_node(mapping: Optional[MappingNode], key: str) -> Optional[ScalarNode]:
     return pair[0] if pair else None
 
 
-def _insert_floor_fix(path: str, doc: Document, kwargs_node: Optional[MappingNode], hf: HfScheduler) -> Optional[Fix]:
+def _insert_floor_fix(path: str, doc: Document, kwargs_node: Optional[Node], hf: HfScheduler) -> Optional[Fix]:
     """Add Step Law's floor, `min_lr: 1.0e-5`, into an existing lr_scheduler_kwargs mapping
     when nothing else in it is wrong, so the scheduler then builds. (Creating the mapping
     is not offered: the fixer verifies new values key by key, not whole new tables.)"""

@@ -54,7 +54,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     value = floor.value if floor is not None and isinstance(floor.value, (int, float)) else None
     off_floor = value is not None and style != "constant" and not FLOOR_LOW <= value <= FLOOR_HIGH
     if style is not None and style != "cosine":
-        also = f", and its floor is min LR {num(value)}{origin(floor)}" if off_floor else ""
+        also = (f", and its floor is min LR {num(value)}{origin(floor)}"
+                if off_floor and value is not None and floor is not None else "")  # (off_floor: both known)
         yield ctx.diagnostic(
             f"the LR schedule is {style}{origin(style_fact)}, not cosine to a fixed floor of 1e-5 as in "
             f"Step Law's runs{also}; the law's LR and batch optimum were measured under cosine, so SL302/SL303 "
@@ -70,7 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 style_fact, severity=Severity.INFO,
             )
         return
-    if not off_floor:
+    if not off_floor or value is None:  # (off_floor means a number was read)
         return
     peak = recipe.value("peak_lr")
     if isinstance(peak, (int, float)) and not isinstance(peak, bool) and value >= peak > 0:

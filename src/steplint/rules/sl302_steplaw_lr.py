@@ -30,13 +30,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     v = judge(recipe)
     if v.lr_severity is None:
         return
+    lr_ratio = v.lr_ratio
+    assert lr_ratio is not None  # a severity means the LR was judged
     lr = float(peak.value)
     if v.batch_ratio is not None and abs(v.conditional_lr / v.lr_opt - 1) > 0.005:
         against = (f"{ratio_text(lr / v.conditional_lr)} the best LR {num(v.conditional_lr)} at this recipe's batch "
-                   f"({ratio_text(v.batch_ratio)} the law's) and {ratio_text(v.lr_ratio)} the Step Law optimum "
+                   f"({ratio_text(v.batch_ratio)} the law's) and {ratio_text(lr_ratio)} the Step Law optimum "
                    f"{num(v.lr_opt)} for {where(recipe)}")
     else:
-        against = f"{ratio_text(v.lr_ratio)} the Step Law optimum {num(v.lr_opt)} for {where(recipe)}"
+        against = f"{ratio_text(lr_ratio)} the Step Law optimum {num(v.lr_opt)} for {where(recipe)}"
     if v.total.kind is PenaltyKind.DIVERGENCE_RISK:
         cost = penalty_text(v.total)
     else:

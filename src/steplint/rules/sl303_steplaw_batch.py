@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Fix, Severity
-from steplint.recipe import Recipe
+from steplint.recipe import Fact, Recipe
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import batch_fix, literal_of
 from steplint.rules._steplaw_position import (
@@ -41,7 +41,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     from steplint.laws.verdict import default_tolerance
 
     v = judge(recipe)
-    if v.batch_severity is None:
+    if v.batch_severity is None or v.batch_ratio is None:  # (a severity means the batch was judged)
         return
     blamed = first_key_fact(recipe, "global_batch_sequences", "global_batch_tokens", "grad_accum", "micro_batch")
     fix, why_not = _fix(ctx, v) if v.unsafe_fixes else (None, "")
@@ -86,7 +86,7 @@ def _fix(ctx: RuleContext, v: Verdict) -> tuple[Optional[Fix], str]:
     micro, dp, accumulation = _count(recipe, "micro_batch"), _count(recipe, "data_parallel"), _count(recipe, "grad_accum")
     sequences, new_accumulation = rounded_batch(v.batch_opt / seq_len, micro, dp)
     new_ratio = sequences * seq_len / v.batch_opt
-    changes = []
+    changes: list[tuple[Optional[Fact], float]] = []
     global_fact = first_key_fact(recipe, "global_batch_sequences")
     if global_fact is not None and global_fact.source.kind == "key":
         changes.append((global_fact, sequences))

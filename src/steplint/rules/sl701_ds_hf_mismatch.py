@@ -56,7 +56,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value)
         yield from _betas(ctx, path, doc, hf_path, hf_doc)
         node = scalar(doc, ds.train)
-        if world and number(node) is not None and not is_auto(node):
+        if world and node is not None and number(node) is not None and not is_auto(node):
             micro, _ = _hf_value(hf_doc, *hf.micro)
             accum, _ = _hf_value(hf_doc, *hf.accumulation)
             expected = world * micro * accum
@@ -72,11 +72,12 @@ def _betas(ctx: RuleContext, path: str, doc: Document, hf_path: str, hf_doc: Doc
     if not isinstance(node, SequenceNode) or len(node) != 2:
         return
     values = [number(item) if isinstance(item, ScalarNode) else None for item in node]
-    if None in values:
+    first, second = values
+    if first is None or second is None:
         return
     beta1, _ = _hf_value(hf_doc, *glue.hf.beta1)
     beta2, _ = _hf_value(hf_doc, *glue.hf.beta2)
-    if not (_same(values[0], beta1) and _same(values[1], beta2)):
+    if not (_same(first, beta1) and _same(second, beta2)):
         yield _mismatch(ctx, path, glue.deepspeed.betas, node, values, hf_path,
                         f"{glue.hf.beta1[0]}/{glue.hf.beta2[0]}", None, [beta1, beta2])
 

@@ -99,7 +99,8 @@ class RampUp(NamedTuple):  # a private record: cheaper to define than a dataclas
         up to the final global batch; None when there is none."""
         if ramp_args is None or final is None or len(ramp_args[0]) != 3:
             return None
-        return cls.of(*ramp_args[0], final)
+        start, increment, samples = ramp_args[0]
+        return cls.of(start, increment, samples, final)
 
     def note(self, stops_at: Optional[int] = None) -> RampUpNote:
         """The ramp for Notes: whether a run that consumes `stops_at` samples (None: all it
