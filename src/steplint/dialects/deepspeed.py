@@ -55,8 +55,8 @@ def detect(doc: Document) -> float:
         return 0.0
     batch = sum(1 for k in _BATCH_KEYS if k in root)
     scheduler = root.get("scheduler")
-    typed = isinstance(scheduler, MappingNode) and isinstance(scheduler.get("type"), ScalarNode) \
-        and scheduler.get("type").value in SCHEDULERS
+    kind = scheduler.get("type") if isinstance(scheduler, MappingNode) else None
+    typed = isinstance(kind, ScalarNode) and kind.value in SCHEDULERS
     others = sum(1 for k in _DS_KEYS[3:] if k in root)
     if batch:
         return 0.9 if doc.kind == "json" else 0.7

@@ -199,7 +199,7 @@ def _flag(c: dict[str, Any], flag: Any) -> bool:
     return bool(c.get(flag)) if isinstance(flag, str) else bool(flag)
 
 
-def _layer_list(value: Any) -> set[str]:
+def _layer_list(value: Any) -> set[int]:
     return {v for v in value if isinstance(v, int)} if isinstance(value, (list, tuple)) else set()
 
 

@@ -288,7 +288,7 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     mp = reader.text("trainer.mp")
     if mp is not None:
         # jmp policy string: "compute=bfloat16,params=float32" or the short "c=bf16,p=f32".
-        policy = dict(part.strip().split("=", 1) for part in mp.value.split(",") if "=" in part)
+        policy: dict[str, str] = dict(part.strip().split("=", 1) for part in mp.value.split(",") if "=" in part)
         compute = policy.get("compute", policy.get("c", ""))
         precision = {"bfloat16": "bf16", "bf16": "bf16", "float16": "fp16", "f16": "fp16",
                      "float32": "fp32", "f32": "fp32"}.get(compute)

@@ -4,7 +4,7 @@ functional-test YAML, `--yaml-cfg` YAML): argparse dest name -> where the form w
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.config_reader import ConfigReader, DottedPath, Value, as_number
@@ -139,7 +139,7 @@ class _Args:
             return None
         node = self.reader.node(key)
         if isinstance(node, SequenceNode):
-            raw = [item.value if isinstance(item, ScalarNode) else None for item in node.items]
+            raw: list[Any] = [item.value if isinstance(item, ScalarNode) else None for item in node.items]
             if any(_is_unresolved(self.doc, item) for item in node.items):
                 self.diagnostics.append(_unresolved(self.doc.path, key, node))
                 return None
@@ -151,7 +151,7 @@ class _Args:
         # NaN, inf or past 2**63 first: int() of those raises, and ramps divide by them
         if not values or any(v is None or unusable_number(v) or v != int(v) for v in values):
             return None
-        return [int(v) for v in values], self.reader.source(key)
+        return [int(v) for v in values if v is not None], self.reader.source(key)
 
 
 def _is_unresolved(doc: Document, node: Optional[Node]) -> bool:

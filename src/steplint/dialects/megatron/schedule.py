@@ -127,7 +127,7 @@ def _training(args: _Args, sheet: FactSheet, notes: dict[str, Any], incompatible
     decay_end: Optional[Value] = None
     decay_span_samples: Optional[int] = None  # for a warmup fraction
     sample_based = samples is not None
-    if sample_based:
+    if samples is not None:
         count = decay_samples.value if decay_samples else samples.value
         decay_span_samples = count
         what = "lr_decay_samples" if decay_samples else "train_samples (lr_decay_samples unset)"
