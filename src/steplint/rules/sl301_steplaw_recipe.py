@@ -53,7 +53,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     style = style_fact.value if style_fact else None
     value = floor.value if floor is not None and isinstance(floor.value, (int, float)) else None
     off_floor = value is not None and style != "constant" and not FLOOR_LOW <= value <= FLOOR_HIGH
-    if style is not None and style != "cosine":
+    if style_fact is not None and style is not None and style != "cosine":  # (a style comes with its fact)
         also = (f", and its floor is min LR {num(value)}{origin(floor)}"
                 if off_floor and value is not None and floor is not None else "")  # (off_floor: both known)
         yield ctx.diagnostic(
