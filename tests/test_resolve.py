@@ -187,12 +187,12 @@ def test_llama_factory_vs_deepspeed_is_sl701s_too(tmp_path):
 
 def test_a_batch_in_tokens_gives_the_batch_in_sequences():
     from steplint.diagnostics import Mark, Span
-    from steplint.recipe import fact, key_source
+    from steplint.recipe import Notes, fact, key_source
     from steplint.resolve import _derive
 
     span = Span(Mark(1, 1, 0), Mark(1, 2, 1))
     facts = {"global_batch_tokens": fact("global_batch_tokens", 4_194_304, key_source("a.yaml", "batch", span)),
              "seq_len": fact("seq_len", 4096, key_source("a.yaml", "seq", span))}
-    derived = _derive(facts, None, {}, None)
+    derived = _derive(facts, None, Notes(), None)
     assert derived["global_batch_sequences"].value == 1024
     assert derived["global_batch_sequences"].source.formula == "global_batch_tokens / seq_len"

@@ -34,8 +34,8 @@ class TrainerPair(NamedTuple):
 class DeepSpeedKeys(NamedTuple):
     """What a DeepSpeed JSON is and the keys of its batch triple."""
 
-    dialects: frozenset = frozenset()
-    markers: frozenset = frozenset()  # keys only a DeepSpeed JSON has: an unknown file with one is DeepSpeed's
+    dialects: frozenset[str] = frozenset()
+    markers: frozenset[str] = frozenset()  # keys only a DeepSpeed JSON has: an unknown file with one is DeepSpeed's
     train: str = ""
     micro: str = ""
     accumulation: str = ""
@@ -45,19 +45,19 @@ class DeepSpeedKeys(NamedTuple):
 class HfTrainerKeys(NamedTuple):
     """What an HF TrainingArguments file is, and what the Trainer reads of a DeepSpeed JSON."""
 
-    dialects: frozenset = frozenset()
-    markers: frozenset = frozenset()
+    dialects: frozenset[str] = frozenset()
+    markers: frozenset[str] = frozenset()
     pairs: tuple[TrainerPair, ...] = ()
     micro: tuple[str, float] = ("", 0)  # (key, default)
     accumulation: tuple[str, float] = ("", 0)
     beta1: tuple[str, float] = ("", 0)
     beta2: tuple[str, float] = ("", 0)
     deepspeed: str = ""  # the argument that names the DeepSpeed JSON
-    filled: frozenset = frozenset()  # DeepSpeed keys the Trainer fills when they are "auto"
+    filled: frozenset[str] = frozenset()  # DeepSpeed keys the Trainer fills when they are "auto"
     # Dialects whose runs the HF Trainer launches with their own key names (so the Trainer fills
     # a DeepSpeed JSON's "auto"), but whose files are not TrainingArguments files (SL701 does not
     # compare their keys as TrainingArguments)
-    launchers: frozenset = frozenset()
+    launchers: frozenset[str] = frozenset()
 
 
 class HfScheduler(NamedTuple):
@@ -65,8 +65,8 @@ class HfScheduler(NamedTuple):
 
     type_key: str = ""
     kwargs_key: str = ""
-    accepted: Mapping[str, frozenset] = {}
-    min_lr_schedulers: frozenset = frozenset()
+    accepted: Mapping[str, frozenset[str]] = {}
+    min_lr_schedulers: frozenset[str] = frozenset()
     floors: tuple[str, ...] = ()  # the kwargs naming the floor (absolute, ratio)
     floor_aliases: tuple[str, ...] = ()  # names from other libraries that are not read
 

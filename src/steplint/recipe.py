@@ -7,9 +7,12 @@ never rename.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Union
 
 from steplint.diagnostics import EMPTY_MAPPING, Span
+
+if TYPE_CHECKING:
+    from steplint.glue import Glue
 
 # field -> unit. Pinned names first (architecture.md section 3), then extensions.
 FIELD_UNITS: Mapping[str, str] = MappingProxyType({
@@ -106,7 +109,7 @@ class Source(NamedTuple):
     def column(self) -> Optional[int]:
         return self.span.start.column if self.span else None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
         if self.kind == "key":
             out.update(file=self.file, key=self.key, line=self.line, column=self.column)
@@ -145,7 +148,7 @@ def default_source(framework: str, note: Optional[str] = None) -> Source:
     return Source(kind="default", framework=framework, note=note)
 
 
-def derived_source(formula: str, *inputs: str, note: Optional[str] = None) -> Source:
+def derived_source(formula: Optional[str], *inputs: str, note: Optional[str] = None) -> Source:
     return Source(kind="derived", formula=formula, inputs=tuple(inputs), note=note)
 
 
@@ -160,7 +163,7 @@ class Fact(NamedTuple):
     unit: str
     source: Source
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"value": self.value, "unit": self.unit, "source": self.source.to_json()}
 
 
@@ -175,8 +178,95 @@ class Missing(NamedTuple):
     field: str
     supply: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"field": self.field, "supply": self.supply}
+
+
+class FlagClash(NamedTuple):
+    """Options the framework's own parser refuses together (or a form it rejects), as a
+    dialect found them: SL704 reports each at (file, line, column)."""
+
+    flags: tuple[str, ...]
+    message: str
+    file: str
+    line: int = 1
+    column: int = 1
+
+
+class KeyNote(NamedTuple):
+    """A key a dialect read but the framework does not use as written (DeepSpeed "auto",
+    a flag another flag switches off), with where it is and why."""
+
+    key: str
+    reason: str = ""
+    span: Optional[Span] = None
+
+
+class RampUpNote(NamedTuple):
+    """A global-batch ramp (Megatron/NeMo `rampup_batch_size`): START +INCREMENT over SAMPLES
+    to FINAL; `completes` False when the run stops before the ramp ends (at `last_batch`)."""
+
+    start: int
+    increment: int
+    samples: int
+    final: int
+    completes: Optional[bool] = None
+    last_batch: Optional[int] = None
+
+
+class ModelRef(NamedTuple):
+    """The model a training file starts from (`model_name_or_path`, `base_model`)."""
+
+    key: str
+    name: str
+    hub_id: Optional[bool] = None  # True: a hub id, not a local folder
+
+
+class Notes(NamedTuple):
+    """What a dialect read beyond the Recipe fields, in framework-free terms: the schedule
+    details, the run's variant and objective, the forms the parser refuses, and the values
+    the resolver finishes once the train steps are known. Rules read these (never a
+    framework key); every field defaults to "not said". A NamedTuple: defined on every run."""
+
+    variant: str = ""  # the framework's fork or form ("megatron-deepspeed/bigscience", "nemo1")
+    objective: str = ""  # a training loss other than next-token (knowledge distillation), why
+    not_transformer: str = ""  # a recurrent or hybrid model: what it is (SL305 says Step Law does not apply)
+    sliding_window: Union[int, bool, None] = None  # attention window size, True when only known to be on
+    incompatible_flags: tuple[FlagClash, ...] = ()
+    ignored_keys: tuple[KeyNote, ...] = ()  # flags the framework ignores as written
+    auto_keys: tuple[KeyNote, ...] = ()  # DeepSpeed "auto" values another framework fills
+    ignored_blocks: tuple[str, ...] = ()  # config blocks the launcher ignores (DeepSpeed optimizer under Megatron)
+    model_ref: Optional[ModelRef] = None
+    tied_embeddings_source: Optional[Source] = None
+    rampup: Optional[RampUpNote] = None
+    # schedule details
+    scheduler: str = ""  # the schedule as the framework names it
+    warmup_type: str = ""  # the warmup curve ("log", "linear") when the framework has several
+    warmup_start_lr: Optional[float] = None
+    ignored_lr: Optional[float] = None  # an LR key the framework overwrites from another
+    decay_steps: Optional[int] = None
+    stable_steps: Optional[int] = None
+    hold_steps: Optional[int] = None  # steps held at the peak after warmup
+    constant_steps: int = 0  # steps held at the floor after the decay
+    cosine_climbs_back: Optional[tuple[int, int]] = None  # (decay end, train steps): an unclamped cosine past its end
+    steps_differ: Optional[tuple[int, int]] = None  # (scheduler's max steps, trainer's max steps)
+    epochs: Optional[Fact] = None  # the epochs a run is given in (train steps follow from the data)
+    # pending values the resolver finishes once the train steps are known
+    warmup_ratio: Optional[Fact] = None  # a fraction of the train steps
+    decay_after_warmup: Optional[int] = None  # stable + decay steps after the warmup (WSD)
+
+
+NO_NOTES = Notes()
+
+
+def merge_notes(notes: Iterable[Notes]) -> Notes:
+    """Per field, the first file (in load order) that says something wins."""
+    merged: dict[str, Any] = {}
+    for one in notes:
+        for name, value, unsaid in zip(Notes._fields, one, NO_NOTES):
+            if name not in merged and value != unsaid:
+                merged[name] = value
+    return NO_NOTES._replace(**merged) if merged else NO_NOTES
 
 
 class Recipe(NamedTuple):
@@ -188,12 +278,21 @@ class Recipe(NamedTuple):
     missing: tuple[Missing, ...] = ()
     arch: Optional[Any] = None  # steplint.arch.ArchSpec when the architecture is known
     notices: tuple[str, ...] = ()
-    # Everything that rules may need but is not a pinned field (dialect extras such as the
-    # raw scheduler name, HF lr_scheduler_kwargs, DeepSpeed "auto" keys, framework version).
+    # What the resolver records beside the facts (the conflicts between files).
     extras: Mapping[str, Any] = EMPTY_MAPPING
     # The dialects' glue tables (steplint.glue.Glue) the cross-file rules read; None on a
     # hand-built Recipe, where those rules stay quiet.
-    glue: Optional[Any] = None
+    glue: Optional[Glue] = None
+    # Each file's Notes (what its dialect read beyond the facts), in load order.
+    file_notes: Mapping[str, Notes] = EMPTY_MAPPING
+
+    @property
+    def notes(self) -> Notes:
+        """The recipe's Notes: per field, the first file that says something."""
+        return merge_notes(self.file_notes.values())
+
+    def notes_of(self, path: str) -> Notes:
+        return self.file_notes.get(path, NO_NOTES)
 
     def value(self, name: str, default: Any = None) -> Any:
         f = self.facts.get(name)
@@ -207,7 +306,7 @@ class Recipe(NamedTuple):
         HTML report list."""
         return [(name, display_value(f.value), f.unit, f.source.describe()) for name, f in self.facts.items()]
 
-    def facts_json(self) -> dict:
+    def facts_json(self) -> dict[str, Any]:
         return {k: f.to_json() for k, f in self.facts.items()}
 
 

@@ -16,7 +16,7 @@ SL701 reports; every conflict is recorded in `recipe.extras["conflicts"]`. Gener
 derivations (global batch, tokens, warmup from a ratio, decay end) only fill fields
 nothing else gave.
 
-Dialects may leave two pending values in their extras for this module to finish once
+Dialects may leave two pending values in their Notes for this module to finish once
 the train steps are known: `warmup_ratio` (a Fact holding a fraction of the train steps)
 and `decay_after_warmup` (steps of stable + decay after the warmup, WSD schedules).
 """
@@ -33,7 +33,7 @@ from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.glue import GLUE
 from steplint.documents.nodes import Document, ScalarNode, lookup
-from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Recipe, derived_source, fact, override_source
+from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Notes, Recipe, derived_source, fact, merge_notes, override_source
 from steplint.settings import Settings
 
 # Fields the Step Law checks need; each one no file determines is listed in `missing`.
@@ -125,7 +125,7 @@ def load_recipe(
     if given_n is not None and facts["n_params"] is not given_n and not _same(facts["n_params"].value, given_n.value):
         state.notices.append(f"{facts['n_params'].source.setting} gives N = {facts['n_params'].value:,}; the files "
                              f"give {given_n.value:,} ({given_n.source.describe()}), which is not used")
-    facts = _derive(facts, arch, extras, state)
+    facts = _derive(facts, arch, merge_notes(ex.notes for _, ex in _ordered(state)), state)
     order = {name: i for i, name in enumerate(FIELD_UNITS)}
     facts = dict(sorted(facts.items(), key=lambda item: order.get(item[0], len(order))))
     recipe = Recipe(
@@ -137,6 +137,7 @@ def load_recipe(
         notices=tuple(dict.fromkeys(state.notices)),
         extras=MappingProxyType(extras),
         glue=GLUE,
+        file_notes=MappingProxyType({ex.file: ex.notes for _, ex in _ordered(state)}),
     )
     diagnostics = state.diagnostics
     if reported is not None:
@@ -489,7 +490,7 @@ def _whole(value: Any) -> Any:
     return value
 
 
-def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state: _State) -> dict[str, Fact]:
+def _derive(facts: dict[str, Fact], arch: Any, notes: Notes, state: _State) -> dict[str, Fact]:
     f = dict(facts)
 
     def value(name: str) -> Any:
@@ -543,14 +544,14 @@ def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state:
         put("tokens", value("train_steps") * tokens_per_step, "train_steps x global_batch_tokens",
             "train_steps", "global_batch_tokens")
 
-    ratio = extras.get("warmup_ratio")
+    ratio = notes.warmup_ratio
     if "warmup_steps" not in f and isinstance(ratio, Fact) and value("train_steps"):
         put("warmup_steps", math.ceil(ratio.value * value("train_steps")),
             f"ceil({ratio.source.key or 'warmup ratio'} {ratio.value} x train_steps)", "train_steps")
 
     style = value("decay_style")
     if "decay_end_step" not in f and style and style not in _NO_HORIZON:
-        after = extras.get("decay_after_warmup")
+        after = notes.decay_after_warmup
         if isinstance(after, int) and value("warmup_steps") is not None:
             put("decay_end_step", value("warmup_steps") + after, "warmup_steps + stable + decay steps",
                 "warmup_steps")

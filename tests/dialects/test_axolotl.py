@@ -31,7 +31,7 @@ def test_lora_run_with_ratio_floor_and_automatic_warmup():
     assert ex.facts["warmup_steps"].source.kind == "derived"
     assert f["decay_end_step"] == 5000 and f["precision"] == "bf16"
     assert ex.facts["adam_beta2"].value == 0.999 and "transformers" in ex.facts["adam_beta2"].source.framework
-    assert [r.role for r in ex.references] == ["model"] and ex.extras["model_ref"]["hub_id"] is False
+    assert [r.role for r in ex.references] == ["model"] and ex.notes.model_ref.hub_id is False
     src = ex.facts["peak_lr"].source
     assert (src.key, src.line, src.column) == ("learning_rate", 7, 16)
 
@@ -40,7 +40,7 @@ def test_epochs_leave_steps_to_the_dataset_and_reinit_is_scratch():
     ex = axolotl.extract(load("axolotl_epochs.yaml"), ExtractContext())
     f = ex.facts
     assert "train_steps" not in f and "warmup_steps" not in f and "global_batch_sequences" not in f
-    assert ex.extras["warmup_ratio"].value == 0.05  # resolve finishes it once steps are known
+    assert ex.notes.warmup_ratio.value == 0.05  # resolve finishes it once steps are known
     assert f["init"].value == "scratch" and f["init"].source.key == "reinit_weights"
     assert f["seq_len"].value == 512 and f["seq_len"].source.kind == "default"
     assert f["decay_style"].value == "linear" and f["min_lr"].value == 0.0
@@ -51,7 +51,7 @@ def test_streaming_pretraining_needs_max_steps():
     text = ("base_model: org/model\nsequence_len: 512\nmicro_batch_size: 1\nlearning_rate: 1.0e-4\n"
             "pretraining_dataset:\n  - path: org/data\n")
     ex = axolotl.extract(load_document("a.yaml", text=text), ExtractContext())
-    [found] = ex.extras["incompatible_flags"]
-    assert found["flags"] == ["pretraining_dataset"] and found["line"] == 6
+    [found] = ex.notes.incompatible_flags
+    assert found.flags == ("pretraining_dataset",) and found.line == 6
     assert ex.facts["init"].value == "checkpoint"
-    assert axolotl.extract(load("axolotl_lora.yaml"), ExtractContext()).extras["incompatible_flags"] == ()
+    assert axolotl.extract(load("axolotl_lora.yaml"), ExtractContext()).notes.incompatible_flags == ()

@@ -37,12 +37,12 @@ def test_warmup_cosine_is_relative_to_the_optimizer_lr():
     assert v["peak_lr"] == 3e-4 and v["min_lr"] == pytest.approx(3e-5, rel=1e-12)
     assert ex.facts["min_lr"].source.kind == "derived"
     assert (v["decay_style"], v["warmup_steps"], v["decay_end_step"]) == ("cosine", 500, 10000)
-    assert ex.extras["scheduler"]["warmup_type"] == "log"
+    assert ex.notes.warmup_type == "log"
 
 
 def test_warmup_min_lr_passed_to_warmup_cosine_is_a_startup_type_error():
-    (item,) = extract("cosine_ratio.json").extras["incompatible_flags"]
-    assert item["flags"] == ["scheduler.params.warmup_min_lr"] and item["line"] == 7
+    (item,) = extract("cosine_ratio.json").notes.incompatible_flags
+    assert item.flags == ("scheduler.params.warmup_min_lr",) and item.line == 7
 
 
 def test_micro_batch_only_means_one_accumulation_step_and_needs_dp_for_the_batch():
@@ -54,7 +54,7 @@ def test_micro_batch_only_means_one_accumulation_step_and_needs_dp_for_the_batch
 def test_warmup_lr_takes_warmup_max_lr_over_the_optimizer_lr_and_does_not_decay():
     ex = extract("warmup_lr.json")
     v = values(ex)
-    assert v["peak_lr"] == 6e-4 and ex.extras["scheduler"]["ignored_optimizer_lr"] == 0.01
+    assert v["peak_lr"] == 6e-4 and ex.notes.ignored_lr == 0.01
     assert v["decay_style"] == "constant" and "decay_end_step" not in v and "min_lr" not in v
     assert v["warmup_steps"] == 1000 and ex.facts["warmup_steps"].source.kind == "default"
     assert v["global_batch_sequences"] == 512 and v["precision"] == "fp16"
@@ -65,9 +65,9 @@ def test_auto_values_are_recorded_with_spans_and_never_read_as_numbers():
                         text='{"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto",'
                              ' "optimizer": {"type": "AdamW", "params": {"lr": "auto"}}}')
     ex = deepspeed.extract(doc, ExtractContext())
-    keys = [a["key"] for a in ex.extras["auto"]]
+    keys = [a.key for a in ex.notes.auto_keys]
     assert keys == ["train_batch_size", "train_micro_batch_size_per_gpu", "optimizer.params.lr"]
-    assert ex.extras["auto"][0]["span"].start.column == 22
+    assert ex.notes.auto_keys[0].span.start.column == 22
     assert not ex.diagnostics and "global_batch_sequences" not in ex.facts and "peak_lr" not in ex.facts
 
 

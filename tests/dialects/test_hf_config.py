@@ -49,7 +49,7 @@ def test_missing_tie_key_takes_the_class_default():
              "num_key_value_heads": 1, "head_dim": 256, "intermediate_size": 16384, "vocab_size": 256000}
     ex = extract_text(json.dumps(gemma))
     assert ex.arch.tied_embeddings is True
-    assert ex.extras["tie_word_embeddings_source"].kind == "default"
+    assert ex.notes.tied_embeddings_source.kind == "default"
     llama = dict(gemma, model_type="llama")
     assert extract_text(json.dumps(llama)).arch.tied_embeddings is False
     # Gemma-2B totals 2,506,172,416 only because the head is tied (3.03B when counted twice)
@@ -128,7 +128,7 @@ def test_unknown_model_type_leaves_n_unknown():
     (notice,) = ex.notices
     assert "acme_lm" in notice and "not counted" in notice and "--params" in notice
     assert "Llama" not in notice
-    assert "not_transformer" not in ex.extras
+    assert not ex.notes.not_transformer
 
 
 def test_config_without_model_type_is_not_guessed():
@@ -143,7 +143,7 @@ def test_recurrent_and_hybrid_model_types_are_not_transformers(model_type):
     ex = extract_text(json.dumps({"model_type": model_type, "hidden_size": 64, "num_hidden_layers": 2,
                                   "num_attention_heads": 4, "vocab_size": 100}))
     assert ex.arch is None and "n_params" not in ex.facts
-    assert model_type in ex.extras["not_transformer"]
+    assert model_type in ex.notes.not_transformer
     assert "not a transformer" in ex.notices[0]
 
 
@@ -207,12 +207,12 @@ _SMALL = {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "
 ])
 def test_sliding_window_extra_only_when_the_config_turns_it_on(extra, window):
     ex = extract_text(json.dumps(dict(_SMALL, **extra)))
-    assert ex.extras.get("sliding_window") == window
+    assert ex.notes.sliding_window == window
 
 
 @pytest.mark.corpus
 def test_corpus_sliding_windows():
     folder = shared_path("corpus", "hf")
-    windows = {name: extract_text((folder / name).read_text(), str(folder / name)).extras.get("sliding_window")
+    windows = {name: extract_text((folder / name).read_text(), str(folder / name)).notes.sliding_window
                for name in ("mistral-7b-v0.1.json", "qwen2-7b.json", "mixtral-8x7b-v0.1.json")}
     assert windows == {"mistral-7b-v0.1.json": 4096, "qwen2-7b.json": None, "mixtral-8x7b-v0.1.json": None}

@@ -58,7 +58,7 @@ def test_defaults_are_transformers_defaults():
     assert values["decay_style"] == "linear" and values["min_lr"] == 0.0
     assert values["adam_beta2"] == 0.999 and values["warmup_steps"] == 0 and values["grad_accum"] == 1
     assert values["precision"] == "fp32"
-    assert ex.extras["num_train_epochs"].value == 3.0
+    assert ex.notes.epochs.value == 3.0
     assert "train_steps" not in values
 
 
@@ -85,11 +85,11 @@ def test_cosine_with_min_lr_without_floor_leaves_min_lr_missing():
 
 def test_warmup_steps_ratio_v4_and_fraction_v5():
     ratio = extract("per_device_train_batch_size: 1\nwarmup_ratio: 0.03\n")
-    assert ratio.extras["warmup_ratio"].value == 0.03 and "warmup_steps" not in ratio.facts
+    assert ratio.notes.warmup_ratio.value == 0.03 and "warmup_steps" not in ratio.facts
     fraction = extract("per_device_train_batch_size: 1\nwarmup_steps: 0.1\n")
-    assert fraction.extras["warmup_ratio"].value == 0.1
+    assert fraction.notes.warmup_ratio.value == 0.1
     steps = extract("per_device_train_batch_size: 1\nwarmup_steps: 500\nwarmup_ratio: 0.1\n")
-    assert steps.facts["warmup_steps"].value == 500 and "warmup_ratio" not in steps.extras
+    assert steps.facts["warmup_steps"].value == 500 and steps.notes.warmup_ratio is None
 
 
 def test_pyyaml_string_number_is_sl004_but_still_read():
@@ -147,5 +147,5 @@ def test_run_clm_unknown_or_recurrent_model_type_is_not_guessed(model_type, word
 
 def test_run_clm_recurrent_model_type_is_outside_step_law():
     ex = extract("per_device_train_batch_size: 1\nmodel_type: rwkv\n")
-    assert "rwkv" in ex.extras["not_transformer"]
-    assert "not_transformer" not in extract("per_device_train_batch_size: 1\nmodel_type: gpt2\n").extras
+    assert "rwkv" in ex.notes.not_transformer
+    assert not extract("per_device_train_batch_size: 1\nmodel_type: gpt2\n").notes.not_transformer

@@ -50,7 +50,7 @@ def test_inv_schedule_with_cycles_reaches_the_floor_at_the_first_cycle_end():
     f = {k: v.value for k, v in ex.facts.items()}
     assert f["decay_style"] == "inverse"
     assert (f["warmup_steps"], f["decay_end_step"]) == (50, 500)  # fractions of the 500-step cycle
-    assert ex.extras["stable_steps"] == 500 - 50 - 250
+    assert ex.notes.stable_steps == 500 - 50 - 250
     assert f["n_params"] == 2 * (64 * 64 * 2 + 2 * 64 * 32 + 3 * 64 * 128)
     assert any("cycles 2" in n for n in ex.notices)
 
@@ -58,8 +58,8 @@ def test_inv_schedule_with_cycles_reaches_the_floor_at_the_first_cycle_end():
 def test_cycle_length_with_cycles_is_rejected():
     text = "trainer: {num_train_steps: 100}\noptimizer:\n  cycle_length: 50\n  cycles: 2\n"
     ex = levanter.extract(load_document("l.yaml", text=text), ExtractContext())
-    [found] = ex.extras["incompatible_flags"]
-    assert found["flags"] == ["optimizer.cycle_length", "optimizer.cycles"] and found["line"] == 4
+    [found] = ex.notes.incompatible_flags
+    assert found.flags == ("optimizer.cycle_length", "optimizer.cycles") and found.line == 4
 
 
 @pytest.mark.parametrize(("model_type", "n", "n_active"), [

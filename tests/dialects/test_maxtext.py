@@ -41,7 +41,7 @@ def test_user_file_with_model_name_wsd_and_old_floor_key():
     assert f["global_batch_sequences"] == int(4 * 2) * 4 and f["seq_len"] == 4096
     assert f["train_steps"] == 2000
     assert (f["warmup_steps"], f["decay_end_step"]) == (50, 999)  # schedule is 1000 steps
-    assert f["decay_style"] == "wsd" and ex.extras["decay_steps"] == 100
+    assert f["decay_style"] == "wsd" and ex.notes.decay_steps == 100
     assert f["peak_lr"] == pytest.approx(1e-4) and f["min_lr"] == pytest.approx(2e-5)
     assert any("0 for the remaining 1000 steps" in n for n in ex.notices)
     assert any("c4_mlperf" in n for n in ex.notices)
@@ -116,7 +116,7 @@ def test_llama4_interleaves_moe_layers_like_torchtitan():
 def test_qwen3_next_is_a_hybrid_not_a_transformer():
     ex = _model("qwen3-next-80b-a3b")
     assert "n_params" not in ex.facts
-    assert "qwen3_next" in ex.extras["not_transformer"]
+    assert "qwen3_next" in ex.notes.not_transformer
 
 
 def test_gpt_oss_n_is_the_one_transformers_builds_and_no_total():

@@ -58,7 +58,7 @@ def test_gelu_default_4h_and_query_groups_ignored_without_the_gqa_flag():
     ex = extract("gelu_groups_ignored.sh")
     assert values(ex)["ffn_hidden_size"] == 4 * 2048
     assert "num_kv_heads" not in ex.facts and ex.arch.num_kv_heads is None
-    assert ex.extras["ignored_flags"][0]["flag"] == "--num-query-groups"
+    assert ex.notes.ignored_keys[0].key == "--num-query-groups"
     # no global batch: sample-based steps need the world size
     assert "train_steps" not in ex.facts and values(ex)["tokens"] == 1_000_000 * 2048
 
@@ -84,8 +84,8 @@ def test_moe_with_shared_experts_and_a_dense_first_layer():
 
 def test_ramp_up_that_never_completes_is_recorded_and_replayed():
     ex = extract("moe_shared_rampup.sh")
-    ramp = ex.extras["rampup"]
-    assert ramp["completes"] is False and ramp["last_batch"] == 512
+    ramp = ex.notes.rampup
+    assert ramp is not None and ramp.completes is False and ramp.last_batch == 512
     v = values(ex)
     assert v["global_batch_sequences"] == 1024  # the configured final value
     assert v["tokens"] == 20_000_000 * 4096
@@ -112,10 +112,10 @@ def test_rampup_arithmetic_matches_megatron_stage_by_stage():
 
 def test_flag_combinations_the_parser_rejects_are_recorded_for_sl704():
     ex = extract("rejected_flags.sh")
-    flags = [tuple(item["flags"]) for item in ex.extras["incompatible_flags"]]
+    flags = [item.flags for item in ex.notes.incompatible_flags]
     assert ("--rampup-batch-size", "--train-iters") in flags
     assert ("--step-batch-size-schedule", "--global-batch-size") in flags
-    assert all(item["line"] > 1 for item in ex.extras["incompatible_flags"])
+    assert all(item.line > 1 for item in ex.notes.incompatible_flags)
 
 
 def test_iteration_schedule_with_ramp_counts_samples():
@@ -127,12 +127,12 @@ def test_iteration_schedule_with_ramp_counts_samples():
 
 def test_bigscience_glu_keeps_4h_and_reads_the_heredoc_deepspeed_json():
     ex = extract("bigscience_glu.slurm")
-    assert ex.extras["variant"] == "megatron-deepspeed/bigscience"
+    assert ex.notes.variant == "megatron-deepspeed/bigscience"
     assert values(ex)["ffn_hidden_size"] == 4 * 1024 and ex.arch.gated
     assert values(ex)["world_size"] == 32  # 4 nodes x gpu:8
     (ref,) = ex.references
     assert ref.role == "deepspeed" and '"train_batch_size": 256' in ref.text and ref.path.endswith(".json")
-    assert ex.extras["deepspeed_blocks_ignored"] == ("optimizer", "scheduler")
+    assert ex.notes.ignored_blocks == ("optimizer", "scheduler")
 
 
 def test_heredoc_config_joins_the_recipe_through_resolve():
@@ -145,7 +145,7 @@ def test_heredoc_config_joins_the_recipe_through_resolve():
 
 def test_functional_test_yaml_ramp_string_and_unresolved_env_placeholders():
     ex = extract("functional_test.yaml")
-    assert ex.extras["rampup"]["start"] == 384 and ex.extras["rampup"]["completes"] is False
+    assert ex.notes.rampup.start == 384 and ex.notes.rampup.completes is False
     assert values(ex)["num_kv_heads"] == 8
     (sl007,) = [d for d in ex.diagnostics if d.code == "SL007"]
     assert "--tensor-model-parallel-size" in sl007.message and sl007.line == 23

@@ -58,9 +58,9 @@ def test_missing_warmup_style_is_rejected_like_nanotron_does():
             "tokens: {sequence_length: 8, micro_batch_size: 1, batch_accumulation_per_replica: 1, train_steps: 5}\n"
             "parallelism: {dp: 1}\n")
     ex = nanotron.extract(load_document("n.yaml", text=text), ExtractContext())
-    [found] = ex.extras["incompatible_flags"]
-    assert "lr_warmup_style" in found["message"] and (found["line"], found["column"]) == (3, 5)
-    assert nanotron.extract(load("nanotron_qwen_moe.yaml"), ExtractContext()).extras["incompatible_flags"] == ()
+    [found] = ex.notes.incompatible_flags
+    assert "lr_warmup_style" in found.message and (found.line, found.column) == (3, 5)
+    assert nanotron.extract(load("nanotron_qwen_moe.yaml"), ExtractContext()).notes.incompatible_flags == ()
 
 
 def test_exponent_without_dot_is_a_string_to_nanotron_but_still_read():

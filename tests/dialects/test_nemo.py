@@ -71,13 +71,13 @@ def test_hold_policy_is_wsd_and_sched_max_steps_differs_from_trainer():
     ex = extract("launcher_unresolved.yaml")
     v = values(ex)
     assert v["decay_style"] == "wsd" and v["decay_end_step"] == 900
-    assert ex.extras["scheduler"]["max_steps_differs"] == {"sched": 900, "trainer": 1000}
-    assert ex.extras["native"]["hold_steps"] == 500
+    assert ex.notes.steps_differ == (900, 1000)
+    assert ex.notes.hold_steps == 500
 
 
 def test_rampup_in_a_step_based_run_gives_the_tokens_consumed():
     ex = extract("launcher_unresolved.yaml")
-    assert ex.extras["rampup"]["completes"] is False
+    assert ex.notes.rampup.completes is False
     from steplint.dialects.megatron import RampUp
 
     assert values(ex)["tokens"] == RampUp(16, 16, 32000, 64).consumed_after(1000) * 2048

@@ -48,7 +48,7 @@ def test_gated_without_intermediate_size_is_about_4h_over_3_per_branch():
 def test_warmup_default_fraction_of_the_decay_span_and_cosine_climbing_back():
     ex = extract("clash.yml")
     assert values(ex)["warmup_steps"] == 100  # default 0.01 x lr_decay_iters 10000
-    assert ex.extras["cosine_climbs_back"] == {"decay_end": 10000, "train_iters": 15000}
+    assert ex.notes.cosine_climbs_back == (10000, 15000)
 
 
 def test_pyyaml_string_number_is_sl004_but_still_read():

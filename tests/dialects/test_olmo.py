@@ -40,7 +40,7 @@ def test_token_units_mqa_and_early_stop():
     assert got["train_steps"] == 406_934  # stop_at; max_duration is in epochs
     assert got["tokens"] == 406_934 * 1024 * 4096
     assert got["min_lr"] == pytest.approx(6e-4 * 0.05)
-    assert ex.extras["warmup_start_lr"] == 0.0
+    assert ex.notes.warmup_start_lr == 0.0
     assert any("epochs" in n for n in ex.notices)
     src = ex.facts["peak_lr"].source
     assert (src.key, src.line, src.column) == ("optimizer.learning_rate", 12, 18)
@@ -71,8 +71,8 @@ def test_grad_accum_needs_the_world_size():
 def test_kv_heads_must_agree_with_multi_query():
     text = "model:\n  d_model: 64\n  n_heads: 4\n  n_kv_heads: 2\n  multi_query_attention: true\n"
     ex = olmo.extract(load_document("o.yaml", text=text), ExtractContext())
-    [found] = ex.extras["incompatible_flags"]
-    assert found["line"] == 4 and "multi_query_attention" in found["message"]
+    [found] = ex.notes.incompatible_flags
+    assert found.line == 4 and "multi_query_attention" in found.message
     assert ex.facts["num_kv_heads"].value == 2
 
 

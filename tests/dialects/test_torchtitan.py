@@ -42,7 +42,7 @@ def test_extracts_flavor_batch_and_schedule_with_sources():
     assert got["decay_style"] == "1-sqrt"
     assert got["min_lr"] == pytest.approx(8e-5, rel=1e-12)  # min_lr_factor is a ratio
     assert (got["warmup_steps"], got["decay_end_step"]) == (2, 10)
-    assert ex.extras["decay_steps"] == 8 and ex.extras["stable_steps"] == 1
+    assert ex.notes.decay_steps == 8 and ex.notes.stable_steps == 1
     lr = ex.facts["peak_lr"].source
     assert (lr.kind, lr.key, lr.line, lr.column) == ("key", "optimizer.lr", 11, 6)
     beta2 = ex.facts["adam_beta2"].source

@@ -53,12 +53,12 @@ def with_facts(c: Case, **overrides: Any) -> Case:
     return Case(c.recipe._replace(facts=facts), c.documents)
 
 
-def files_case(files: dict[str, tuple[str, str]], extras: dict | None = None, **values: Any) -> Case:
+def files_case(files: dict[str, tuple[str, str]], notes: dict | None = None, **values: Any) -> Case:
     """Documents with the dialect the resolver would have chosen: {path: (dialect, text)}."""
     documents = {path: load_document(path, text=text) for path, (_, text) in files.items()}
     for path, doc in documents.items():
         assert doc.root is not None, (path, doc.diagnostics)
     facts = {name: fact(name, value, default_source("test")) for name, value in values.items()}
     recipe = Recipe(files=tuple(files), dialects=tuple(d for d, _ in files.values()), facts=facts,
-                    extras=extras or {}, glue=GLUE)
+                    file_notes=notes or {}, glue=GLUE)
     return Case(recipe, documents)

@@ -54,7 +54,7 @@ def test_post_warmup_length_convention_is_fixed_in_that_convention():
     node = c.documents["cfg.yaml"].root.get("sched").get("num_decay_steps")
     facts = dict(c.recipe.facts, decay_end_step=fact("decay_end_step", 90000, key_source("cfg.yaml", "sched.num_decay_steps", node.span)))
     from rule_recipes import Case
-    from steplint.recipe import Recipe
+    from steplint.recipe import Notes, Recipe
     [d] = Case(Recipe(files=c.recipe.files, dialects=("test",), facts=facts), c.documents).run(RULE)
     assert d.fix.expect[0].value == 98000
 
@@ -66,10 +66,10 @@ def test_wsd_stopping_before_its_cooldown_is_info():
 
 def test_neox_cosine_that_climbs_back_says_so():
     from rule_recipes import Case
-    from steplint.recipe import Recipe
+    from steplint.recipe import Notes, Recipe
     c = _case("yaml", 50000)
     c = Case(Recipe(files=c.recipe.files, dialects=("neox",), facts=c.recipe.facts,
-                    extras={"cosine_climbs_back": {"decay_end": 50000, "train_iters": 100000}}), c.documents)
+                    file_notes={"x.yaml": Notes(cosine_climbs_back=(50000, 100000))}), c.documents)
     [d] = c.run(RULE)
     assert "climbs back toward the peak" in d.message
 
@@ -87,9 +87,9 @@ def test_lr_at_matches_cosine_shape():
 def test_hold_at_the_floor_asked_for_by_constant_steps_is_info():
     # NeMo CosineAnnealing constant_steps: the launcher GPT-3 5B config holds min_lr for 12,500 of 75,000 steps
     from rule_recipes import Case
-    from steplint.recipe import Recipe
+    from steplint.recipe import Notes, Recipe
     c = _case("yaml", 62500, steps=75000)
     c = Case(Recipe(files=c.recipe.files, dialects=("nemo",), facts=c.recipe.facts,
-                    extras={"native": {"unit": "steps", "constant_steps": 12500}}), c.documents)
+                    file_notes={"x.yaml": Notes(constant_steps=12500)}), c.documents)
     [d] = c.run(RULE)
     assert d.severity is Severity.INFO and "held there for the last 12,500 steps" in d.message

@@ -1,6 +1,7 @@
 from catalog_cases import files_case
 from rule_recipes import Case
 from steplint.diagnostics import Severity
+from steplint.recipe import Notes
 from steplint.rules.base import RuleContext
 from steplint.rules.sl703_deprecated_key import RULE, version_tuple
 from steplint.settings import Settings
@@ -69,5 +70,5 @@ def test_version_tuple():
 def test_megatron_deepspeed_forks_keep_the_old_flag_names():
     text = "#!/bin/bash\ndeepspeed pretrain_gpt.py --checkpoint-activations --train-iters 10\n"
     c = files_case({"run.sh": ("megatron", text)},
-                   extras={"by_file": {"run.sh": {"variant": "megatron-deepspeed/bigscience"}}})
+                   notes={"run.sh": Notes(variant="megatron-deepspeed/bigscience")})
     assert c.run(RULE) == []

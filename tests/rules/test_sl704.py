@@ -2,6 +2,7 @@ import json
 
 from catalog_cases import files_case
 from steplint.diagnostics import Severity
+from steplint.recipe import FlagClash, Notes
 from steplint.rules.sl704_incompatible_flags import RULE
 
 
@@ -34,10 +35,9 @@ def test_megatron_fp16_and_bf16_flags():
 
 
 def test_combinations_found_by_a_dialect_are_reported_where_it_says():
-    found = {"flags": ["--train-iters", "--train-samples"], "message": "only one of them may be given",
-             "file": "run.sh", "line": 3, "column": 5}
+    found = FlagClash(("--train-iters", "--train-samples"), "only one of them may be given", "run.sh", 3, 5)
     c = files_case({"run.sh": ("megatron", "#!/bin/bash\ntorchrun pretrain_gpt.py --train-iters 10\n")},
-                   extras={"by_file": {"run.sh": {"incompatible_flags": (found,)}}})
+                   notes={"run.sh": Notes(incompatible_flags=(found,))})
     [d] = c.run(RULE)
     assert (d.file, d.line, d.column) == ("run.sh", 3, 5)
     assert d.message == "--train-iters and --train-samples: only one of them may be given"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Optional
+from typing import Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import (
@@ -25,7 +25,7 @@ from steplint.dialects.config_reader import (
 )
 from steplint.dialects.hf_training_args import DECAY_STYLES
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
-from steplint.recipe import default_source, key_source
+from steplint.recipe import ModelRef, Notes, Source, default_source, key_source
 
 NAME = "axolotl"
 DESCRIPTION = "axolotl YAML (base_model, sequence_len, micro_batch_size, num_epochs, lr_scheduler)"
@@ -68,16 +68,16 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK, loader=CASTS_STRINGS)
     sheet = FactSheet()
     notices: list[str] = []
-    extras: dict = {}
-    references = _references(reader, extras)
+    notes: dict[str, Any] = {}
+    references = _references(reader, notes)
     _batch(reader, sheet, ctx, notices)
-    _schedule(reader, sheet, notices, extras)
+    _schedule(reader, sheet, notices, notes)
     _optimizer(reader, sheet)
     _init(reader, sheet)
-    return finish(NAME, doc, reader, sheet, references=references, notices=notices, extras=extras)
+    return finish(NAME, doc, reader, sheet, references=references, notices=notices, notes=Notes(**notes))
 
 
-def _references(reader: ConfigReader, extras: dict) -> tuple[Reference, ...]:
+def _references(reader: ConfigReader, notes: dict[str, Any]) -> tuple[Reference, ...]:
     """The model config (base_model_config, else base_model) and a DeepSpeed JSON path.
 
     Like HF's model_name_or_path, a name is a local folder when one exists; otherwise a
@@ -89,8 +89,8 @@ def _references(reader: ConfigReader, extras: dict) -> tuple[Reference, ...]:
         if name is None or not name.value.strip():
             continue
         local = os.path.join(folder, os.path.expanduser(name.value.strip()))
-        extras["model_ref"] = {"key": key, "name": name.value, "hub_id": not os.path.exists(local)
-                               and name.value.count("/") == 1 and not name.value.startswith((".", "/", "~"))}
+        notes["model_ref"] = ModelRef(key, name.value, not os.path.exists(local) and name.value.count("/") == 1
+                                      and not name.value.startswith((".", "/", "~")))
         refs.append(Reference(path=local, role="model", key=key, span=name.source.span))
         break
     deepspeed = reader.node("deepspeed")
@@ -119,7 +119,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext, notices:
                        "(padding and the pack fill rate are unknown)")
 
 
-def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], notes: dict[str, Any]) -> None:
     steps = reader.integer("max_steps")
     if steps is not None and steps.value > 0:
         sheet.put("train_steps", steps)
@@ -139,7 +139,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
 
     peak = sheet.put("peak_lr", reader.positive("learning_rate"))
     name = reader.text_or_default("lr_scheduler", DEFAULT_SCHEDULER)
-    extras["lr_scheduler"] = name.value
+    notes["scheduler"] = str(name.value)
     style = DECAY_STYLES.get(name.value)
     if style is not None:
         sheet.put("decay_style", Value(style, name.source))
@@ -164,17 +164,17 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
                                                     at=steps.source))
     elif name.value in ("constant", "constant_with_warmup") and peak is not None:
         sheet.put("min_lr", derived(peak.value, "peak_lr (constant schedule)", "peak_lr"))
-    _warmup(reader, sheet, total, extras)
+    _warmup(reader, sheet, total, notes)
 
 
-def _warmup(reader: ConfigReader, sheet: FactSheet, total: Optional[int], extras: dict) -> None:
+def _warmup(reader: ConfigReader, sheet: FactSheet, total: Optional[int], notes: dict[str, Any]) -> None:
     steps = reader.integer("warmup_steps")
     ratio = reader.fraction("warmup_ratio")
     if steps is not None:
         sheet.put("warmup_steps", steps)
     elif ratio is not None:
         # resolve.py turns this into steps once the train steps are known (--tokens).
-        extras["warmup_ratio"] = ratio.fact("")
+        notes["warmup_ratio"] = ratio.fact("")
         if total is not None:
             # transformers get_warmup_steps: ceil(total steps x ratio).
             sheet.put("warmup_steps", derived(math.ceil(total * ratio.value), "ceil(train_steps * warmup_ratio)",
@@ -216,7 +216,7 @@ def _init(reader: ConfigReader, sheet: FactSheet) -> None:
         sheet.put("init", Value("checkpoint", reader.source("base_model", "starts from the pretrained weights")))
 
 
-def _at_key(reader: ConfigReader, key: str, note: str):
+def _at_key(reader: ConfigReader, key: str, note: str) -> Source:
     """The source of a top-level key whose value is a list or mapping, at the key itself (a
     collection's own span starts at its first entry, a line below)."""
     root = reader.doc.root

@@ -1,11 +1,14 @@
 """What a dialect module provides, and what it returns.
 
-A dialect module (one per framework) defines:
+A dialect module (one per framework) satisfies the `Dialect` protocol:
 
     NAME: str                      # e.g. "deepspeed", the value of `--dialect`
     DESCRIPTION: str
     def detect(doc: Document) -> float      # 0 = not this framework, 1 = certain
     def extract(doc: Document, ctx: ExtractContext) -> Extraction
+
+and hands back facts, its typed `Notes` (recipe.Notes: what rules read beyond the facts)
+and the files it references; the glue tables cross-file rules need are `dialects/glue.py`.
 
 Only dialect modules know a framework's key names, units and defaults; everything they
 return is in Recipe field names (recipe.FIELD_UNITS) with provenance.
@@ -13,10 +16,15 @@ return is in Recipe field names (recipe.FIELD_UNITS) with provenance.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple, Optional, Protocol
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Span
-from steplint.recipe import Fact
+from steplint.documents.nodes import Document
+from steplint.recipe import NO_NOTES, Fact, Notes
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
+    from steplint.settings import Settings
 
 
 class Reference(NamedTuple):
@@ -34,19 +42,33 @@ class ExtractContext(NamedTuple):
     """What a dialect may know beyond its own document (overrides from flags/settings)."""
 
     world_size: Optional[int] = None
-    settings: Any = None  # steplint.settings.Settings
+    settings: Optional[Settings] = None
 
 
 class Extraction(NamedTuple):
     dialect: str
     file: str
     facts: Mapping[str, Fact] = EMPTY_MAPPING
-    arch: Any = None  # steplint.arch.ArchSpec
+    arch: Optional[ArchSpec] = None
     references: tuple[Reference, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     notices: tuple[str, ...] = ()
-    # dialect-specific raw data for rules (scheduler name and kwargs, "auto" keys, ...)
+    # What `show` prints of this file beyond its facts (nothing today; the resolver merges it
+    # into Recipe.extras). What rules read goes in `notes`.
     extras: Mapping[str, Any] = EMPTY_MAPPING
+    notes: Notes = NO_NOTES  # what the dialect read beyond the facts, typed (recipe.Notes)
 
 
-Detector = Callable[..., float]
+Extractor = Callable[[Document, ExtractContext], Extraction]
+
+
+class Dialect(Protocol):
+    """What a dialect provides (a module satisfies it: mypy accepts modules as Protocol
+    implementations, and a module costs nothing more at start-up than it does today)."""
+
+    NAME: str
+    DESCRIPTION: str
+
+    def detect(self, doc: Document) -> float: ...
+
+    def extract(self, doc: Document, ctx: ExtractContext) -> Extraction: ...

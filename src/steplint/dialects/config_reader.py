@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, overload
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.base import Extraction
+from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference
 from steplint.documents.nodes import Document, Node, ScalarNode, lookup
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
-from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source, fact, key_source
 
 if TYPE_CHECKING:
     from steplint.arch import ArchSpec
@@ -100,6 +100,10 @@ class DottedPath:
     def usable(self, reader: "ConfigReader", name: str, key: str, kind: str) -> bool:
         return True
 
+    def label(self, key: str) -> str:
+        """How an SL004 message names the key."""
+        return f"`{key}`"
+
 
 class ConfigReader:
     """Reads keys of `doc` for one framework; collects SL004 findings for bad values.
@@ -114,7 +118,7 @@ class ConfigReader:
     """
 
     def __init__(self, doc: Document, framework: str, *, loader: str = CASTS_STRINGS,
-                 last_duplicate_wins: bool = False, keys: Any = None):
+                 last_duplicate_wins: bool = False, keys: Optional[DottedPath] = None):
         self.doc = doc
         self.keys = keys if keys is not None else DottedPath()
         self.framework = framework
@@ -123,8 +127,8 @@ class ConfigReader:
         self.last_duplicate_wins = last_duplicate_wins
         self.diagnostics: list[Diagnostic] = []
         # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
-        # them from the recipe's extras["by_file"][path]["incompatible_flags"]).
-        self.incompatible: list[dict] = []
+        # them from each file's Notes.incompatible_flags).
+        self.incompatible: list[FlagClash] = []
 
     # -- nodes -------------------------------------------------------------------------
 
@@ -168,7 +172,8 @@ class ConfigReader:
         key = self.keys.key(self, name)
         if key is None or not self.keys.usable(self, name, key, kind):
             return None
-        return getattr(self, kind)(key)
+        typed: Callable[[str], Optional[Value]] = getattr(self, kind)
+        return typed(key)
 
     # -- typed reads -----------------------------------------------------------------------
 
@@ -208,7 +213,7 @@ class ConfigReader:
         if unusable is not None:
             value, problem = None, unusable
         if problem is not None:
-            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"`{dotted}`: {problem}", node))
+            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{self.keys.label(dotted)}: {problem}", node))
         if value is None:
             return None
         return Value(whole(value) if isinstance(node.value, str) else value, self.source(dotted))
@@ -275,8 +280,7 @@ class ConfigReader:
         """`flags` (as written) form a combination the framework refuses; blamed at key `at`."""
         node = self.node(at)
         line, column = (node.span.start.line, node.span.start.column) if node is not None else (1, 1)
-        self.incompatible.append({"flags": list(flags), "message": message, "file": self.doc.path,
-                                  "line": line, "column": column})
+        self.incompatible.append(FlagClash(tuple(flags), message, self.doc.path, line, column))
 
     def report(self, dotted: str, wanted: str) -> None:
         """SL004 at `dotted`: its value is not what the framework accepts (`wanted`)."""
@@ -284,7 +288,9 @@ class ConfigReader:
         if node is not None:
             self._bad_value(node, dotted, wanted)
 
-    def _bad_value(self, node: ScalarNode, dotted: str, wanted: str) -> None:
+    def _bad_value(self, node: Optional[ScalarNode], dotted: str, wanted: str) -> None:
+        if node is None:
+            return
         self.diagnostics.append(Diagnostic(
             code="SL004",
             name="bad-value",
@@ -298,14 +304,14 @@ class ConfigReader:
         ))
 
 
-def never_raises(name: str, description: str):
+def never_raises(name: str, description: str) -> Callable[[Extractor], Extractor]:
     """Wrap a dialect's `extract` so input it cannot make sense of (a zero where a divisor
     belongs, a shape the architecture rejects) becomes one SL004 finding, never a traceback.
     The typed reads above report most bad values at their key first; this is the backstop."""
 
-    def wrap(extract: Callable[[Document, Any], Extraction]):
+    def wrap(extract: Extractor) -> Extractor:
         @functools.wraps(extract)
-        def guarded(doc: Document, ctx: Any) -> Extraction:
+        def guarded(doc: Document, ctx: ExtractContext) -> Extraction:
             try:
                 return extract(doc, ctx)
             except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as error:
@@ -318,7 +324,7 @@ def never_raises(name: str, description: str):
     return wrap
 
 
-def derived(value: Any, formula: str, *inputs: str, note: Optional[str] = None,
+def derived(value: Any, formula: Optional[str], *inputs: str, note: Optional[str] = None,
             at: Optional[Source] = None) -> Value:
     """A value computed by `formula`. `at`: the key the value is computed from (a ratio,
     a fraction, a token count), so findings about it point there instead of at line 1."""
@@ -335,7 +341,14 @@ class FactSheet:
     def __init__(self) -> None:
         self.facts: dict[str, Fact] = {}
 
+    @overload
+    def put(self, field_name: str, value: Value) -> Value: ...
+
+    @overload
+    def put(self, field_name: str, value: Optional[Value]) -> Optional[Value]: ...
+
     def put(self, field_name: str, value: Optional[Value]) -> Optional[Value]:
+        """Record `value` as the fact `field_name` (when it holds one); hand it back."""
         if value is not None and value.value is not None:
             self.facts[field_name] = value.fact(field_name)
         return value
@@ -387,15 +400,14 @@ class FactSheet:
 
 
 def finish(dialect: str, doc: Document, reader: ConfigReader, sheet: FactSheet, *, arch: Any = None,
-           notices: Iterable[str] = (), extras: Optional[dict] = None,
-           references: tuple = ()) -> Extraction:
+           notices: Iterable[str] = (), notes: Notes = NO_NOTES,
+           references: tuple[Reference, ...] = ()) -> Extraction:
     """The end of every reader-based `extract`: derive the batch and token facts the file
     left implicit, hand the forms the framework rejects to SL704, and pack the Extraction."""
     sheet.complete_batch_and_tokens()
-    extras = {} if extras is None else extras
-    extras["incompatible_flags"] = tuple(reader.incompatible)
+    notes = notes._replace(incompatible_flags=tuple(reader.incompatible))
     return Extraction(dialect=dialect, file=doc.path, facts=sheet.facts, arch=arch, references=references,
-                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), extras=extras)
+                      diagnostics=tuple(reader.diagnostics), notices=tuple(notices), notes=notes)
 
 
 def present(keys: Iterable[str], reader: ConfigReader) -> int:

@@ -12,22 +12,20 @@ here (docs/formats-megatron-deepspeed.md section 5; microsoft/DeepSpeed 38327e0
 * missing batch values are filled from the data-parallel size, so they are left to the
   resolver (grad_accum defaults to 1 only where DeepSpeed fixes it without DP);
 * `"auto"` values (filled by the HF Trainer, unusable elsewhere) are recorded with their
-  spans in `extras["auto"]` for SL701/SL702, never read as numbers.
+  spans in `Notes.auto_keys`, never read as numbers.
 
-Extras for rules: `auto` ({key, span} per "auto" value), `batch_given` (which of the
-three batch keys the file sets), `batch_triple`, `zero_stage`, `optimizer` (type),
-`scheduler` (name, params as written, warmup_type, ignored_optimizer_lr),
-`incompatible_flags` (scheduler params the scheduler class does not take).
+Notes: `auto_keys`, `scheduler` (the class name), `warmup_type`, `ignored_lr` (the
+optimizer LR WarmupLR ignores), `incompatible_flags` (scheduler params the class does not take).
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode, walk
-from steplint.recipe import default_source
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, walk
+from steplint.recipe import FlagClash, KeyNote, Notes, default_source
 
 NAME = "deepspeed"
 DESCRIPTION = "DeepSpeed JSON config (batch triple, optimizer, scheduler)"
@@ -41,6 +39,8 @@ _DS_KEYS = _BATCH_KEYS + ("zero_optimization", "fp16", "bf16", "gradient_clippin
 # own YAML, NeMo has trainer/model).
 _FOREIGN_KEYS = ("num_layers", "num-layers", "hidden_size", "hidden-size", "train_iters", "train-iters",
                  "lr_decay_iters", "lr-decay-iters", "seq_length", "seq-length", "model", "trainer")
+_Read = Callable[[str], Optional[Value]]
+
 SCHEDULERS = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle", "LRRangeTest")
 # lr_schedules.py: WarmupLR/WarmupDecayLR defaults; WarmupCosineLR defaults
 _WARMUP_DEFAULTS = {"warmup_min_lr": 0.0, "warmup_max_lr": 0.001, "warmup_num_steps": 1000}
@@ -55,8 +55,8 @@ def detect(doc: Document) -> float:
         return 0.0
     batch = sum(1 for k in _BATCH_KEYS if k in root)
     scheduler = root.get("scheduler")
-    typed = isinstance(scheduler, MappingNode) and isinstance(scheduler.get("type"), ScalarNode) \
-        and scheduler.get("type").value in SCHEDULERS
+    kind = scheduler.get("type") if isinstance(scheduler, MappingNode) else None
+    typed = isinstance(kind, ScalarNode) and kind.value in SCHEDULERS
     others = sum(1 for k in _DS_KEYS[3:] if k in root)
     if batch:
         return 0.9 if doc.kind == "json" else 0.7
@@ -65,21 +65,19 @@ def detect(doc: Document) -> float:
     return 0.0
 
 
-def _is_auto(node) -> bool:
+def _is_auto(node: Optional[Node]) -> bool:
     return isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip().lower() == "auto"
 
 
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
-    extras: dict[str, Any] = {}
     autos = tuple(
-        {"key": ".".join(str(p) for p in path), "span": node.span}
+        KeyNote(".".join(str(p) for p in path), "auto", node.span)
         for path, node in walk(doc.root) if _is_auto(node)
     )
-    auto_keys = {a["key"] for a in autos}
-    if autos:
-        extras["auto"] = autos
+    auto_keys = {a.key for a in autos}
+    notes: dict[str, Any] = {"auto_keys": autos}
 
     def number(key: str) -> Optional[Value]:
         return None if key in auto_keys else reader.number(key)
@@ -102,30 +100,24 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         # micro is given (config.py _set_batch_related_parameters)
         sheet.put("grad_accum", Value(1, default_source(
             FRAMEWORK, "gradient_accumulation_steps unset with only one of train / micro batch")))
-    extras["batch_given"] = tuple(sorted(given))
-    if train is not None and micro is not None and accum is not None:
-        extras["batch_triple"] = (train.value, micro.value, accum.value)
 
     tp = integer("tensor_parallel.autotp_size")
     if tp is not None:
         sheet.put("tensor_parallel", tp)
     sheet.put("grad_clip", number("gradient_clipping"))
     _precision(reader, sheet, auto_keys)
-    stage = integer("zero_optimization.stage")
-    if stage is not None:
-        extras["zero_stage"] = stage.value
+    integer("zero_optimization.stage")  # read for its SL004 (a stage that is no integer)
 
     opt_type = reader.text("optimizer.type")
     if opt_type is not None:
         sheet.put("optimizer", Value(str(opt_type.value).lower(), opt_type.source))
-        extras["optimizer"] = {"type": str(opt_type.value)}
         if "optimizer.params.betas" not in auto_keys:
             put_betas(reader, "optimizer.params.betas", sheet)
         sheet.put("adam_eps", number("optimizer.params.eps"))
         sheet.put("weight_decay", number("optimizer.params.weight_decay"))
-    _scheduler(reader, sheet, extras, number, integer, auto_keys)
+    _scheduler(reader, sheet, notes, number, integer, auto_keys)
     return Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), diagnostics=tuple(reader.diagnostics),
-                      extras=extras)
+                      notes=Notes(**notes))
 
 
 def put_betas(reader: ConfigReader, dotted: str, sheet: FactSheet) -> None:
@@ -140,7 +132,7 @@ def put_betas(reader: ConfigReader, dotted: str, sheet: FactSheet) -> None:
         sheet.put("adam_beta2", Value(values[1], source))
 
 
-def _precision(reader: ConfigReader, sheet: FactSheet, auto_keys: set) -> None:
+def _precision(reader: ConfigReader, sheet: FactSheet, auto_keys: set[str]) -> None:
     for block, name in (("bf16", "bf16"), ("fp16", "fp16")):
         enabled = reader.flag(f"{block}.enabled")
         if enabled is not None and enabled.value:
@@ -151,7 +143,8 @@ def _precision(reader: ConfigReader, sheet: FactSheet, auto_keys: set) -> None:
             return
 
 
-def _scheduler(reader: ConfigReader, sheet: FactSheet, extras: dict, number, integer, auto_keys: set) -> None:
+def _scheduler(reader: ConfigReader, sheet: FactSheet, notes: dict[str, Any], number: _Read, integer: _Read,
+               auto_keys: set[str]) -> None:
     kind = reader.text("scheduler.type")
     opt_lr = number("optimizer.params.lr")
     if kind is None:
@@ -163,7 +156,7 @@ def _scheduler(reader: ConfigReader, sheet: FactSheet, extras: dict, number, int
     name = str(kind.value)
     params_node = reader.node("scheduler.params")
     params = {str(k.value): v for k, v in params_node.items} if isinstance(params_node, MappingNode) else {}
-    extras["scheduler"] = {"name": name, "params": {k: getattr(v, "value", None) for k, v in params.items()}}
+    notes["scheduler"] = name
 
     def param(key: str, default: Any, note: str = "") -> Optional[Value]:
         dotted = f"scheduler.params.{key}"
@@ -177,10 +170,10 @@ def _scheduler(reader: ConfigReader, sheet: FactSheet, extras: dict, number, int
         return Value(default, default_source(FRAMEWORK, note or f"{name} {key} not set"))
 
     warmup_type = reader.text("scheduler.params.warmup_type")
-    extras["scheduler"]["warmup_type"] = str(warmup_type.value) if warmup_type else "log"
+    notes["warmup_type"] = str(warmup_type.value) if warmup_type else "log"
     if name in ("WarmupLR", "WarmupDecayLR"):
         if opt_lr is not None:
-            extras["scheduler"]["ignored_optimizer_lr"] = opt_lr.value
+            notes["ignored_lr"] = opt_lr.value
         sheet.put("peak_lr", param("warmup_max_lr", _WARMUP_DEFAULTS["warmup_max_lr"]))
         warmup = param("warmup_num_steps", _WARMUP_DEFAULTS["warmup_num_steps"])
         if warmup is not None:
@@ -196,13 +189,10 @@ def _scheduler(reader: ConfigReader, sheet: FactSheet, extras: dict, number, int
     elif name == "WarmupCosineLR":
         wrong = [k for k in params if k not in _COSINE_PARAMS]
         if wrong:
-            extras["incompatible_flags"] = ({
-                "flags": [f"scheduler.params.{k}" for k in wrong],
-                "message": f"WarmupCosineLR does not take {', '.join(wrong)}: a TypeError when DeepSpeed starts",
-                "file": reader.doc.path,
-                "line": params[wrong[0]].span.start.line,
-                "column": params[wrong[0]].span.start.column,
-            },)
+            notes["incompatible_flags"] = (FlagClash(
+                tuple(f"scheduler.params.{k}" for k in wrong),
+                f"WarmupCosineLR does not take {', '.join(wrong)}: a TypeError when DeepSpeed starts",
+                reader.doc.path, params[wrong[0]].span.start.line, params[wrong[0]].span.start.column),)
         sheet.put("decay_style", Value("cosine", kind.source))
         if opt_lr is not None:
             sheet.put("peak_lr", opt_lr)
@@ -217,4 +207,3 @@ def _scheduler(reader: ConfigReader, sheet: FactSheet, extras: dict, number, int
     elif name == "OneCycle":
         sheet.put("peak_lr", number("scheduler.params.cycle_max_lr"))
         sheet.put("min_lr", number("scheduler.params.cycle_min_lr"))
-        extras["scheduler"]["note"] = "triangular cycle then decay: not a warmup-decay schedule"

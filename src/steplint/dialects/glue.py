@@ -105,7 +105,7 @@ HF_SCHEDULER = HfScheduler(
 # Flags each framework's own parser refuses together. Megatron-LM's parser conflicts (train
 # iters vs samples, sample/iteration LR flags, warmup forms, ramp-up with iterations, step batch
 # schedule with a global batch) are found by the Megatron dialect, which reads flags through
-# shell indirection, and arrive in `extras["by_file"][path]["incompatible_flags"]`; only
+# shell indirection, and arrive in each file's `Notes.incompatible_flags`; only
 # precision is in this table.
 _MEGATRON = (
     Exclusive(("fp16",), ("bf16",), "Megatron-LM asserts fp16 and bf16 are not both set",

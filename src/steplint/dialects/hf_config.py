@@ -21,7 +21,7 @@ from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.hf_families import FAMILIES, LLAMA, NOT_TRANSFORMER, Family
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.documents.values import unusable_number
-from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import NO_NOTES, Fact, Notes, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-config"
 DESCRIPTION = "Hugging Face model config.json (architecture: N, active N, total parameters)"
@@ -91,7 +91,7 @@ class _Reader:
         self.doc = doc
         self.family = family
         self.framework = framework
-        self.sources: dict = {}  # canonical key -> Source
+        self.sources: dict[str, Any] = {}  # canonical key -> Source
 
     def raw(self, key: str) -> tuple[Any, Optional[str], Optional[ScalarNode]]:
         for spelling in _spellings(self.family, key):
@@ -181,7 +181,7 @@ def _lookup(cfg: Mapping[str, Any], spelling: str) -> Any:
     return value
 
 
-def _canonical(cfg: Mapping[str, Any], family: Family) -> dict:
+def _canonical(cfg: Mapping[str, Any], family: Family) -> dict[str, Any]:
     """Canonical key -> value with class defaults filled in (null counts as absent except
     for q_lora_rank, where null means 'no query compression')."""
     out = dict(family.defaults)
@@ -195,15 +195,15 @@ def _canonical(cfg: Mapping[str, Any], family: Family) -> dict:
     return out
 
 
-def _flag(c: dict, flag: Any) -> bool:
+def _flag(c: dict[str, Any], flag: Any) -> bool:
     return bool(c.get(flag)) if isinstance(flag, str) else bool(flag)
 
 
-def _layer_list(value: Any) -> set:
+def _layer_list(value: Any) -> set[int]:
     return {v for v in value if isinstance(v, int)} if isinstance(value, (list, tuple)) else set()
 
 
-def _build_spec(c: dict, family: Family) -> ArchSpec:
+def _build_spec(c: dict[str, Any], family: Family) -> ArchSpec:
     hidden = _int(c.get("hidden_size"))
     layers = _int(c.get("num_hidden_layers"))
     heads = _int(c.get("num_attention_heads"))
@@ -358,21 +358,14 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     if nested:
         del facts["n_params_total"]
     tie_node = root.get("tie_word_embeddings")
-    extras: dict[str, Any] = {
-        "model_type": model_type,
-        "tie_word_embeddings": spec.tied_embeddings,
-        "tie_word_embeddings_source": (key_source(doc.path, "tie_word_embeddings", tie_node.span)
-                                       if isinstance(tie_node, ScalarNode)
-                                       else default_source(framework, f"tie_word_embeddings absent: {family.tied}")),
-    }
-    window = _sliding_window(cfg)
-    if window is not None:
-        extras["sliding_window"] = window
-    return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=spec, notices=tuple(notices),
-                      extras=MappingProxyType(extras))
+    notes = Notes(tied_embeddings_source=(
+        key_source(doc.path, "tie_word_embeddings", tie_node.span) if isinstance(tie_node, ScalarNode)
+        else default_source(framework, f"tie_word_embeddings absent: {family.tied}")),
+        sliding_window=_sliding_window(cfg))
+    return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=spec, notices=tuple(notices), notes=notes)
 
 
-def _sliding_window(cfg: dict) -> Optional[int]:
+def _sliding_window(cfg: dict[str, Any]) -> Optional[int]:
     """The attention window when the config turns one on (SL602 exempts such models from
     its RoPE-base check): `sliding_window` in Mistral v0.1, Gemma 2/3, Phi-3 configs, unless
     `use_sliding_window` is false, as Qwen2/Qwen3 configs ship a window they do not use."""
@@ -403,11 +396,10 @@ def _uncounted(doc: Document, root: MappingNode, model_type: Any, reason: str = 
             continue
         facts[field_name] = fact(field_name, number, key_source(doc.path, spelling or key,
                                                                  node.span if node else None))
-    extras: dict[str, Any] = {"model_type": model_type}
+    notes = NO_NOTES
     notices = [f"{doc.path}: {reason or _unknown_text(model_type)}"]
     if isinstance(model_type, str) and model_type in NOT_TRANSFORMER:
-        extras["not_transformer"] = f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}"
+        notes = Notes(not_transformer=f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}")
     else:
         notices[0] += "; supply N with --params N or [tool.steplint] params"
-    return Extraction(dialect=NAME, file=doc.path, facts=facts, notices=tuple(notices),
-                      extras=MappingProxyType(extras))
+    return Extraction(dialect=NAME, file=doc.path, facts=facts, notices=tuple(notices), notes=notes)

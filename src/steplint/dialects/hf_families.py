@@ -46,7 +46,7 @@ class Family(NamedTuple):
     lm_head_bias: Flag = False
     moe: str = ""
     keys: Mapping[str, tuple[str, ...]] = MappingProxyType({})
-    shape: Optional[Callable[[dict, "Family"], dict]] = None  # the rest, family-specific
+    shape: Optional[Callable[[dict[str, Any], "Family"], dict[str, Any]]] = None  # the rest, family-specific
 
 
 def _refuse(what: str) -> Exception:
@@ -75,7 +75,7 @@ _GPT2_KEYS = _k(hidden_size="n_embd", num_hidden_layers="n_layer", num_attention
                 intermediate_size="n_inner", max_position_embeddings="n_positions")
 
 
-def _falcon_shape(c: dict, fam: Family) -> dict:
+def _falcon_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # modeling_falcon.py: new_decoder_architecture uses num_kv_heads and two norms
     # (ln_attn, ln_mlp) unless num_ln_in_parallel_attn == 1; otherwise multi_query forces
     # one KV head and a parallel block has a single input_layernorm.
@@ -89,31 +89,31 @@ def _falcon_shape(c: dict, fam: Family) -> dict:
     return dict(num_kv_heads=kv, norms_per_layer=norms, parallel_attention=bool(c.get("parallel_attn", True)))
 
 
-def _gpt_neox_shape(c: dict, fam: Family) -> dict:
+def _gpt_neox_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     return dict(parallel_attention=bool(c.get("use_parallel_residual", True)))
 
 
-def _learned_positions(c: dict, fam: Family) -> dict:
+def _learned_positions(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # GPT-2, GPT-Neo, GPT-BigCode: a learned position table of max_position_embeddings rows.
     return dict(learned_position_embeddings=int(c.get("max_position_embeddings") or 0))
 
 
-def _gpt_bigcode_shape(c: dict, fam: Family) -> dict:
+def _gpt_bigcode_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # GPTBigCodeAttention: multi_query (default true) gives one K/V head in the fused c_attn.
     return dict(num_kv_heads=1 if c.get("multi_query", True) else None, **_learned_positions(c, fam))
 
 
-def _phi_shape(c: dict, fam: Family) -> dict:
+def _phi_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # PhiAttention: optional per-head q/k LayerNorm (qk_layernorm); parallel block.
     return dict(qk_norm="head" if c.get("qk_layernorm") else "none", parallel_attention=True)
 
 
-def _bloom_shape(c: dict, fam: Family) -> dict:
+def _bloom_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # BloomModel: word_embeddings_layernorm (a LayerNorm of width h) after the embedding.
     return dict(other_params=2 * c["hidden_size"])
 
 
-def _opt_shape(c: dict, fam: Family) -> dict:
+def _opt_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # OPTLearnedPositionalEmbedding has max_position_embeddings + 2 rows (offset 2);
     # project_in/project_out (no bias) when word_embed_proj_dim != hidden_size, and the
     # embedding itself is then word_embed_proj_dim wide; final_layer_norm only when
@@ -129,7 +129,7 @@ def _opt_shape(c: dict, fam: Family) -> dict:
                 final_norm=bool(before and not c.get("_remove_final_layer_norm")))
 
 
-def _mpt_shape(c: dict, fam: Family) -> dict:
+def _mpt_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # MptAttention: fused Wqkv (MHA); MptMLP: up_proj h -> 4h, down_proj back.
     # transformers' MptMLP builds 4 x hidden whatever expansion_ratio says: another ratio
     # is a checkpoint transformers cannot load, so it is not counted.
@@ -142,7 +142,7 @@ def _mpt_shape(c: dict, fam: Family) -> dict:
     return dict(ffn_hidden_size=4 * c["hidden_size"])
 
 
-def _stablelm_shape(c: dict, fam: Family) -> dict:
+def _stablelm_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # StableLmDecoderLayer: use_parallel_residual drops post_attention_layernorm;
     # qk_layernorm is one LayerNorm (no bias) of head_dim per head (full width).
     parallel = bool(c.get("use_parallel_residual"))
@@ -150,7 +150,7 @@ def _stablelm_shape(c: dict, fam: Family) -> dict:
                 qk_norm="full_nobias" if c.get("qk_layernorm") else "none")
 
 
-def _dbrx_shape(c: dict, fam: Family) -> dict:
+def _dbrx_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # DbrxExperts: gated w1/v1/w2 of ffn_hidden_size per expert, every layer sparse;
     # DbrxRouter a bias-free Linear; LayerNorms without bias.
     return dict(num_experts=int(c.get("moe_num_experts") or 0), experts_per_token=int(c.get("moe_top_k") or 0),
@@ -159,14 +159,14 @@ def _dbrx_shape(c: dict, fam: Family) -> dict:
 
 
 
-def _helium_shape(c: dict, fam: Family) -> dict:
+def _helium_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # HeliumAttention's o_proj is hidden x hidden: only heads x head_dim == hidden runs.
     if c.get("head_dim") and c["head_dim"] * c["num_attention_heads"] != c["hidden_size"]:
         raise _refuse("Helium with heads x head_dim != hidden_size")
     return {}
 
 
-def _gpt_oss_shape(c: dict, fam: Family) -> dict:
+def _gpt_oss_shape(c: dict[str, Any], fam: Family) -> dict[str, Any]:
     # GptOssAttention: one learned sink per head; GptOssTopKRouter has a bias; experts
     # (gate_up and down projections) carry biases.
     return dict(other_params=c["num_hidden_layers"] * c["num_attention_heads"], router_bias=True)

@@ -18,13 +18,14 @@ import os
 from types import MappingProxyType
 from typing import Any, Optional
 
-from steplint.arch import count_facts
+from steplint.arch import ArchSpec, count_facts
 from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.dialects.config_reader import ConfigReader, DottedPath
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
 from steplint.documents.values import read_number, unusable_number
-from steplint.recipe import Fact, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import Fact, ModelRef, Notes, Source, default_source, derived_source, fact, key_source
 
 NAME = "hf-training-args"
 DESCRIPTION = "Hugging Face TrainingArguments YAML/JSON (TRL, alignment-handbook, LLaMA-Factory, run_clm)"
@@ -98,48 +99,58 @@ def detect(doc: Document) -> float:
     return score
 
 
+class HfArgumentNames(DottedPath):
+    """ConfigReader keys for an arguments file: top-level names, named bare in SL004.
+    HfArgumentParser hands each value to its field's type, so a mapping or an OmegaConf
+    `${...}` where a number belongs is SL004 too (as that type would refuse it), and a flag
+    is only a YAML/JSON boolean."""
+
+    def label(self, key: str) -> str:
+        return key
+
+    def usable(self, reader: ConfigReader, name: str, key: str, kind: str) -> bool:
+        node = reader.node(key)
+        if kind == "flag":
+            return isinstance(node, ScalarNode) and isinstance(node.value, bool)
+        if kind != "number" or node is None or (
+                isinstance(node, ScalarNode) and not (isinstance(node.value, str) and "${" in node.value)):
+            return True
+        value, problem = read_number(node, reader.loader)
+        problem = problem or unusable_number(value)
+        if problem:
+            reader.diagnostics.append(loader_diagnostic(reader.doc, "SL004", f"{key}: {problem}", node))
+        return False
+
+
 class _Args:
-    """Reads keys of one args file with their Source; collects SL004 findings."""
+    """The arguments file through the shared ConfigReader, values unwrapped (this module
+    pairs them with `source`)."""
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.root: MappingNode = doc.root  # type: ignore[assignment]
-        self.diagnostics: list[Diagnostic] = []
-        self.reader = _reader(doc)
+        self.reader = ConfigReader(doc, TRANSFORMERS, loader=_reader(doc), keys=HfArgumentNames())
+        self.diagnostics = self.reader.diagnostics
 
     def node(self, key: str) -> Optional[Node]:
-        node = self.root.get(key)
-        if isinstance(node, ScalarNode) and node.value is None:
-            return None  # an empty YAML value means "the default"
-        return node
+        """The node at `key`, None when absent or empty (an empty YAML value means "the default")."""
+        return self.reader.node(key) if self.reader.is_set(key) else None
 
     def source(self, key: str, note: Optional[str] = None) -> Source:
-        node = self.root.get(key)
-        return key_source(self.doc.path, key, node.span if node is not None else None, note)
+        return self.reader.source(key, note)
 
     def number(self, key: str) -> Optional[float]:
         """The number at `key` as the file's own loader reads it; a value it would read as
         something else (PyYAML: `1e-4` is a string) is SL004 but still used."""
-        node = self.node(key)
-        if node is None:
-            return None
-        value, problem = read_number(node, self.reader)
-        problem = problem or unusable_number(value)
-        if problem:
-            self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{key}: {problem}", node))
-        return value if value is not None and unusable_number(value) is None else None
+        got = self.reader.read(key, "number")
+        return None if got is None else got.value
 
     def text(self, key: str) -> Optional[str]:
-        node = self.node(key)
-        if isinstance(node, ScalarNode) and node.value is not None:
-            return str(node.value)
-        return None
+        got = self.reader.read(key, "text")
+        return None if got is None else str(got.value)
 
     def flag(self, key: str) -> Optional[bool]:
-        node = self.node(key)
-        if isinstance(node, ScalarNode) and isinstance(node.value, bool):
-            return node.value
-        return None
+        got = self.reader.read(key, "flag")
+        return None if got is None else bool(got.value)
 
     def bad(self, node: Node, message: str) -> None:
         self.diagnostics.append(loader_diagnostic(self.doc, "SL004", message, node))
@@ -166,7 +177,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         return Extraction(dialect=NAME, file=doc.path)
     a = _Args(doc)
     facts: dict[str, Fact] = {}
-    extras: dict[str, Any] = {}
+    notes: dict[str, Any] = {}
     notices: list[str] = []
 
     def put(field_name: str, key: str, value: Any, default: Any, default_note: str) -> None:
@@ -209,26 +220,26 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         epochs = a.number("num_train_epochs")
         src = a.source("num_train_epochs") if epochs is not None else default_source(
             TRANSFORMERS, "num_train_epochs absent: 3.0")
-        extras["num_train_epochs"] = fact("", 3.0 if epochs is None else _whole(epochs), src)
+        notes["epochs"] = fact("", 3.0 if epochs is None else _whole(epochs), src)
         notices.append(f"{doc.path}: the run is {3.0 if epochs is None else _whole(epochs)} epoch(s) "
                        "(max_steps <= 0): its steps and tokens depend on the dataset size; set max_steps "
                        "or pass --tokens")
 
-    _schedule(a, facts, extras, notices, peak)
-    _warmup(a, facts, extras)
+    _schedule(a, facts, notes, notices, peak)
+    _warmup(a, facts, notes)
     _precision(a, facts)
     _init(a, facts)
-    references = _references(a, extras, notices)
+    references = _references(a, notes, notices)
     arch = _scratch_arch(a, facts, notices)
     recurrent = _recurrent_model_type(a)
     if recurrent:
-        extras["not_transformer"] = recurrent
+        notes["not_transformer"] = recurrent
 
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=arch, references=references,
-                      diagnostics=tuple(a.diagnostics), notices=tuple(notices), extras=MappingProxyType(extras))
+                      diagnostics=tuple(a.diagnostics), notices=tuple(notices), notes=Notes(**notes))
 
 
-def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
+def _scheduler_kwargs(a: _Args) -> tuple[dict[str, Any], Optional[MappingNode]]:
     """lr_scheduler_kwargs as a dict (TrainingArguments also accepts a JSON string)."""
     node = a.node("lr_scheduler_kwargs")
     if node is None:
@@ -248,14 +259,13 @@ def _scheduler_kwargs(a: _Args) -> tuple[dict, Optional[MappingNode]]:
     return {}, None
 
 
-def _schedule(a: _Args, facts: dict, extras: dict, notices: list, peak: Optional[float]) -> None:
+def _schedule(a: _Args, facts: dict[str, Fact], notes: dict[str, Any], notices: list[str], peak: Optional[float]) -> None:
     sched = a.text("lr_scheduler_type")
     sched_src = a.source("lr_scheduler_type") if sched else default_source(TRANSFORMERS,
                                                                          "lr_scheduler_type absent: linear")
     sched = sched or "linear"
     kwargs, kwargs_node = _scheduler_kwargs(a)
-    extras["lr_scheduler_type"] = sched
-    extras["lr_scheduler_kwargs"] = kwargs
+    notes["scheduler"] = sched
     style = DECAY_STYLES.get(sched)
     if style is None:
         notices.append(f"{a.doc.path}: lr_scheduler_type {sched!r} has no fixed shape steplint can check")
@@ -303,10 +313,10 @@ def _schedule(a: _Args, facts: dict, extras: dict, notices: list, peak: Optional
         stable = kwargs.get("num_stable_steps")
         decay = kwargs.get("num_decay_steps")
         if isinstance(decay, int) and isinstance(stable, int):
-            extras["decay_after_warmup"] = stable + decay  # resolve adds the warmup
+            notes["decay_after_warmup"] = stable + decay  # resolve adds the warmup
 
 
-def _warmup(a: _Args, facts: dict, extras: dict) -> None:
+def _warmup(a: _Args, facts: dict[str, Fact], notes: dict[str, Any]) -> None:
     """warmup_steps >= 1 is a step count; v5 reads a value in (0, 1) as a fraction of the
     total steps; warmup_ratio (v4; deprecated in 5.0, removed in 5.15) applies only while warmup_steps is 0 (the
     v4 rule; 5.0-5.14 let it override warmup_steps)."""
@@ -315,16 +325,16 @@ def _warmup(a: _Args, facts: dict, extras: dict) -> None:
     if steps is not None and steps >= 1:
         facts["warmup_steps"] = fact("warmup_steps", math.ceil(steps), a.source("warmup_steps"))
     elif steps is not None and 0 < steps < 1:
-        extras["warmup_ratio"] = fact("", steps, a.source("warmup_steps", "v5: a fraction of the total steps"))
+        notes["warmup_ratio"] = fact("", steps, a.source("warmup_steps", "v5: a fraction of the total steps"))
     elif ratio is not None and ratio > 0:
-        extras["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "deprecated in transformers 5.0, removed in 5.15"))
+        notes["warmup_ratio"] = fact("", ratio, a.source("warmup_ratio", "deprecated in transformers 5.0, removed in 5.15"))
     else:
         src = a.source("warmup_steps") if steps is not None else default_source(
             TRANSFORMERS, "warmup_steps and warmup_ratio absent: no warmup")
         facts["warmup_steps"] = fact("warmup_steps", 0, src)
 
 
-def _precision(a: _Args, facts: dict) -> None:
+def _precision(a: _Args, facts: dict[str, Fact]) -> None:
     for key in ("bf16", "fp16"):
         if a.flag(key):
             facts["precision"] = fact("precision", key, a.source(key))
@@ -332,7 +342,7 @@ def _precision(a: _Args, facts: dict) -> None:
     facts["precision"] = fact("precision", "fp32", default_source(TRANSFORMERS, "bf16 and fp16 off: fp32"))
 
 
-def _init(a: _Args, facts: dict) -> None:
+def _init(a: _Args, facts: dict[str, Fact]) -> None:
     """How the weights start: LoRA adapters, fine-tuning, continued pre-training or scratch.
 
     LLaMA-Factory: `finetuning_type: lora`, `stage: sft|rm|ppo|dpo|kto`, `train_from_scratch`;
@@ -368,38 +378,36 @@ def _init(a: _Args, facts: dict) -> None:
     return None
 
 
-def _references(a: _Args, extras: dict, notices: list) -> tuple[Reference, ...]:
+def _references(a: _Args, notes: dict[str, Any], notices: list[str]) -> tuple[Reference, ...]:
     refs: list[Reference] = []
     folder = os.path.dirname(a.doc.path)
     ds = a.node("deepspeed")
     if isinstance(ds, ScalarNode) and isinstance(ds.value, str) and ds.value.strip():
         refs.append(Reference(path=os.path.join(folder, ds.value.strip()), role="deepspeed", key="deepspeed",
                               span=ds.span))
-    elif isinstance(ds, MappingNode):
-        extras["deepspeed_inline"] = to_python(ds)
     for key in ("config_name", "model_name_or_path"):
         name = a.text(key)
         if not name:
             continue
         node = a.node(key)
-        extras["model_ref"] = {"key": key, "name": name}
+        notes["model_ref"] = ModelRef(key, str(name))
         refs.append(Reference(path=os.path.join(folder, os.path.expanduser(name)), role="model", key=key,
                               span=node.span if node is not None else None))
         break
     return tuple(refs)
 
 
-def _recurrent_model_type(a: _Args):
+def _recurrent_model_type(a: _Args) -> Optional[str]:
     """run_clm's `model_type` naming a recurrent or hybrid model (Mamba, RWKV, Jamba...)."""
     from steplint.dialects.hf_families import NOT_TRANSFORMER
 
     model_type = a.text("model_type")
-    if model_type in NOT_TRANSFORMER and not a.text("model_name_or_path"):
+    if model_type is not None and model_type in NOT_TRANSFORMER and not a.text("model_name_or_path"):
         return f"model_type {model_type!r}: {NOT_TRANSFORMER[model_type]}"
     return None
 
 
-def _scratch_arch(a: _Args, facts: dict, notices: list):
+def _scratch_arch(a: _Args, facts: dict[str, Fact], notices: list[str]) -> Optional[ArchSpec]:
     """run_clm from scratch: `model_type` (+ `config_overrides` "k=v,k=v") builds the class
     defaults, so N is known without any config.json."""
     model_type = a.text("model_type")

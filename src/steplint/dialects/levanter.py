@@ -14,14 +14,17 @@ formats-hf-modern.md section 11.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
     CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, finish,
 )
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
-from steplint.recipe import default_source, key_source
+from steplint.recipe import Notes, default_source, key_source
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "levanter"
 DESCRIPTION = "Levanter train_lm YAML (trainer.train_batch_size, optimizer.warmup/decay, model.type)"
@@ -79,16 +82,17 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK, loader=CASTS_STRINGS)
     sheet = FactSheet()
     notices: list[str] = []
-    extras: dict = {}
+    notes: dict[str, Any] = {}
     spec, seq_default = _architecture(reader, sheet, notices)
     _batch(reader, sheet, seq_default)
-    _schedule(reader, sheet, notices, extras)
+    _schedule(reader, sheet, notices, notes)
     _optimizer(reader, sheet)
     _scheduled_tokens(reader, sheet)
-    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=Notes(**notes))
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]
+                  ) -> tuple[Optional[ArchSpec], Optional[Value]]:
     from steplint.arch import ArchSpec
 
     hub = reader.raw("initialize_from_hf")
@@ -223,14 +227,14 @@ def frac_or_steps(value: float, total: int) -> int:
     return int(value * total) if value <= 1.0 else int(value)
 
 
-def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], notes: dict[str, Any]) -> None:
     steps = sheet.put("train_steps", reader.count_or_default("trainer.num_train_steps", DEFAULT_STEPS))
     peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.learning_rate", DEFAULT_LR))
     ratio = reader.fraction_or_default("optimizer.min_lr_ratio", DEFAULT_MIN_LR_RATIO)
     sheet.put("min_lr", derived(peak.value * ratio.value, "learning_rate * min_lr_ratio", "peak_lr",
                                 note=f"min_lr_ratio {ratio.value} is a ratio", at=ratio.source))
     kind = reader.text_or_default("optimizer.lr_schedule", DEFAULT_SCHEDULE)
-    extras["scheduler"] = kind.value
+    notes["scheduler"] = kind.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(kind.value, kind.value), kind.source))
 
     cooldown = reader.number("optimizer.cooldown")
@@ -242,8 +246,8 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
                                       "train_steps", note=f"warmup {warmup.value}", at=warmup.source))
     decay = reader.number("optimizer.decay")
     decay_steps = frac_or_steps(decay.value, cycle_end) if decay is not None else cycle_end - warmup_steps
-    extras["decay_steps"] = decay_steps
-    extras["stable_steps"] = cycle_end - warmup_steps - decay_steps
+    notes["decay_steps"] = decay_steps
+    notes["stable_steps"] = cycle_end - warmup_steps - decay_steps
     if kind.value in FLOORED:
         end = steps.value if cooldown else cycle_end
         sheet.put("decay_end_step", derived(
@@ -284,7 +288,7 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     mp = reader.text("trainer.mp")
     if mp is not None:
         # jmp policy string: "compute=bfloat16,params=float32" or the short "c=bf16,p=f32".
-        policy = dict(part.strip().split("=", 1) for part in mp.value.split(",") if "=" in part)
+        policy: dict[str, str] = dict(part.strip().split("=", 1) for part in mp.value.split(",") if "=" in part)
         compute = policy.get("compute", policy.get("c", ""))
         precision = {"bfloat16": "bf16", "bf16": "bf16", "float16": "fp16", "f16": "fp16",
                      "float32": "fp32", "f32": "fp32"}.get(compute)

@@ -13,7 +13,7 @@ litgpt/config.py @ 26857050; formats-hf-modern.md section 8.
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
@@ -22,6 +22,9 @@ from steplint.dialects.config_reader import (
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.recipe import default_source
 from steplint.resources import load_data_json
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "litgpt"
 DESCRIPTION = "litgpt pretrain YAML (model_name / model_config, train.*, optimizer.init_args)"
@@ -76,7 +79,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return finish(NAME, doc, reader, sheet, arch=spec, notices=notices)
 
 
-def preset_config(name: str) -> Optional[dict]:
+def preset_config(name: str) -> Optional[dict[str, Any]]:
     """litgpt.Config fields of a preset, with the class defaults filled in (None if unknown)."""
     table = load_data_json("litgpt_presets.json")
     preset = table["presets"].get(name)
@@ -85,7 +88,7 @@ def preset_config(name: str) -> Optional[dict]:
     return {**table["config_defaults"], **preset}
 
 
-def _finish_config(cfg: dict) -> dict:
+def _finish_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """Config.__post_init__'s derived fields: head size, KV groups, padded vocab, FFN width."""
     cfg = dict(cfg)
     if cfg.get("head_size") is None:
@@ -100,7 +103,8 @@ def _finish_config(cfg: dict) -> dict:
     return cfg
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]
+                  ) -> tuple[Optional[ArchSpec], Optional[Value]]:
     from steplint.arch import ArchSpec
 
     defaults = load_data_json("litgpt_presets.json")["config_defaults"]
@@ -173,7 +177,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     return spec, Value(cfg["block_size"], source("block_size"))
 
 
-def _norm(cfg: dict, preset: Optional[str]) -> str:
+def _norm(cfg: dict[str, Any], preset: Optional[str]) -> str:
     """Config.norm_class (@ 26857050): RMSNorm, or torch.nn.LayerNorm, without affine
     parameters when the config's name contains "OLMo" (OLMo's non-parametric LayerNorm)."""
     if cfg.get("norm_class_name", "LayerNorm") != "LayerNorm":
@@ -181,7 +185,7 @@ def _norm(cfg: dict, preset: Optional[str]) -> str:
     return "none" if "OLMo" in str(cfg.get("name") or preset or "") else "layernorm"
 
 
-def _norms_per_layer(cfg: dict) -> int:
+def _norms_per_layer(cfg: dict[str, Any]) -> int:
     """litgpt/model.py Block (@ 26857050): norm_1 unless disabled, norm_2 unless disabled or
     shared with norm_1 (shared_attention_norm), optional post-attention and post-MLP norms."""
     norms = int(cfg.get("norm_1", True)) + int(bool(cfg.get("norm_2", True)) and not cfg.get("shared_attention_norm"))

@@ -12,11 +12,13 @@ and pyproject.toml of hiyouga/LLaMA-Factory at ff6d4d12; formats-hf-modern.md se
 
 from __future__ import annotations
 
+from typing import Optional
+
 from steplint.dialects import hf_training_args
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, never_raises, present
 from steplint.documents.nodes import Document, MappingNode
-from steplint.recipe import default_source, fact
+from steplint.recipe import Fact, default_source, fact
 
 NAME = "llama-factory"
 DESCRIPTION = "LLaMA-Factory YAML (stage, finetuning_type, cutoff_len + HF TrainingArguments keys)"
@@ -79,10 +81,9 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     if reader.has("warmup_ratio"):
         notices.append(f"warmup_ratio is deprecated from transformers 5.0 and removed in 5.15; LLaMA-Factory pins "
                        f"{TRANSFORMERS_PIN}, within which it still works (5.x warns and reads it as warmup_steps)")
-    extras = dict(base.extras)
     return Extraction(dialect=NAME, file=doc.path, facts=facts, arch=base.arch, references=base.references,
                       diagnostics=base.diagnostics + tuple(reader.diagnostics), notices=tuple(notices),
-                      extras=extras)
+                      notes=base.notes)
 
 
 # FinetuningArguments (hiyouga/LLaMA-Factory ff6d4d12, src/llamafactory/hparams/finetuning_args.py
@@ -92,7 +93,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 _ADAPTERS = ("lora", "oft")
 
 
-def _init(reader: ConfigReader, generic):
+def _init(reader: ConfigReader, generic: Optional[Fact]) -> Optional[Fact]:
     """The run's start as LLaMA-Factory decides it, defaults included."""
     kind = reader.text("finetuning_type")
     stage = reader.text("stage")

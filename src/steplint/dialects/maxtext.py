@@ -14,13 +14,16 @@ formats-hf-modern.md section 10.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises, finish
 from steplint.documents.nodes import Document, MappingNode, to_python
-from steplint.recipe import default_source
+from steplint.recipe import Notes, default_source
 from steplint.resources import load_data_json
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "maxtext"
 DESCRIPTION = "MaxText YAML (base.yml keys: base_emb_dim, per_device_batch_size, learning_rate_schedule_steps)"
@@ -63,7 +66,7 @@ class _Layers:
         self.reader = reader
         table = load_data_json("maxtext_models.json")
         self.base = table["base"]
-        self.model: dict = {}
+        self.model: dict[str, Any] = {}
         self.model_name: Optional[str] = None
         name = reader.text("model_name")
         if name is not None and name.value != "default":
@@ -117,15 +120,15 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notices: list[str] = []
     layers = _Layers(reader, notices)
     sheet = FactSheet()
-    extras: dict = {}
-    spec = _architecture(layers, sheet, notices, extras)
-    _batch(layers, sheet, ctx, extras)
-    _schedule(layers, sheet, notices, extras)
+    notes: dict[str, Any] = {}
+    spec = _architecture(layers, sheet, notices, notes)
+    _batch(layers, sheet, ctx)
+    _schedule(layers, sheet, notices, notes)
     _optimizer(layers, reader, sheet, notices)
-    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=Notes(**notes))
 
 
-def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dict):
+def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], notes: dict[str, Any]) -> Optional[ArchSpec]:
     from steplint.arch import ArchSpec
     from steplint.dialects import maxtext_arch
 
@@ -134,7 +137,7 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], extras:
     values = {key: layers.get(key) for key in ARCH_KEYS}
     block = str(values["decoder_block"].value) if values["decoder_block"] is not None else "llama2"
     if block in maxtext_arch.NOT_TRANSFORMER:
-        extras["not_transformer"] = f"MaxText decoder_block {block!r}: {maxtext_arch.NOT_TRANSFORMER[block]}"
+        notes["not_transformer"] = f"MaxText decoder_block {block!r}: {maxtext_arch.NOT_TRANSFORMER[block]}"
         notices.append(f"decoder_block {block!r} is a {maxtext_arch.NOT_TRANSFORMER[block]}, not a transformer: "
                        "N is not counted")
         return None
@@ -218,14 +221,13 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], extras:
     return spec
 
 
-def _batch(layers: _Layers, sheet: FactSheet, ctx: ExtractContext, extras: dict) -> None:
+def _batch(layers: _Layers, sheet: FactSheet, ctx: ExtractContext) -> None:
     seq = layers.number("max_target_length", positive=True)
     sheet.put("seq_len", seq and Value(int(seq.value), seq.source))
     per_device = layers.number("per_device_batch_size", positive=True)
     accum = layers.number("gradient_accumulation_steps", positive=True)
     sheet.put("grad_accum", accum and Value(int(accum.value), accum.source))
     if per_device is not None:
-        extras["per_device_batch_size"] = per_device.value
         if float(per_device.value).is_integer():
             sheet.put("micro_batch", Value(int(per_device.value), per_device.source))
     if ctx.world_size and per_device is not None and accum is not None:
@@ -236,7 +238,7 @@ def _batch(layers: _Layers, sheet: FactSheet, ctx: ExtractContext, extras: dict)
             "world_size", "grad_accum", note="per_device_batch_size is per chip"))
 
 
-def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], notes: dict[str, Any]) -> None:
     steps = layers.number("steps")
     schedule = layers.number("learning_rate_schedule_steps")
     if steps is not None and steps.value == -1 and schedule is not None and schedule.value > 0:
@@ -264,13 +266,11 @@ def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], extras: dic
                                         "train_steps", at=schedule.source))
     kind = layers.get("lr_schedule_type")
     kind_value = str(kind.value) if kind is not None else "cosine"
-    extras["scheduler"] = kind_value
+    notes["scheduler"] = kind_value
     if kind_value == "wsd":
         decay = layers.number("wsd_decay_steps_fraction")
-        style = layers.get("wsd_decay_style")
-        extras["wsd_decay_style"] = style.value if style is not None else None
         if decay is not None:
-            extras["decay_steps"] = int(horizon * decay.value)
+            notes["decay_steps"] = int(horizon * decay.value)
         sheet.put("decay_style", Value("wsd", kind.source))
     elif kind is not None:
         sheet.put("decay_style", Value(kind_value, kind.source))

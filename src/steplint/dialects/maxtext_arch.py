@@ -28,7 +28,7 @@ model exactly: N stays unknown.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 # decoder_block -> transformer layers per scanned decoder layer.
 COUNTED: Mapping[str, int] = MappingProxyType({
@@ -54,13 +54,13 @@ def moe_layer_count(layers: int, interleave_step: int) -> int:
     return sum(1 for i in range(layers) if step and (i + 1) % step == 0)
 
 
-def total_fields(block: str, flags: dict) -> dict:
+def total_fields(block: str, flags: dict[str, Any]) -> dict[str, Any]:
     """ArchSpec fields that only change the total, from the block's model code:
     layers/attentions.py Attention (use_qk_norm: a head_dim RMSNorm on q and on k, not for
     llama4; attention_bias: q/k/v/o biases, no o bias for qwen2), models/gemma3.py (QK norm
     always on), models/gemma2.py and gemma3.py (use_post_attn_norm / use_post_ffw_norm add
     a norm after attention / after the MLP)."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     if (flags.get("use_qk_norm") is True or block == "gemma3") and block != "llama4":
         out["qk_norm"] = "head"
     if flags.get("attention_bias") is True:

@@ -14,11 +14,15 @@ formats-hf-modern.md section 9.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
+from steplint.recipe import Notes
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "nanotron"
 DESCRIPTION = "nanotron YAML (model.model_config, tokens.*, parallelism.dp, learning_rate_scheduler)"
@@ -62,12 +66,12 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK, loader="yaml11", last_duplicate_wins=True)
     sheet = FactSheet()
     notices: list[str] = []
-    extras: dict = {}
+    notes: dict[str, Any] = {}
     spec = _architecture(reader, sheet, notices)
     _batch(reader, sheet)
-    _schedule(reader, sheet, extras)
+    _schedule(reader, sheet, notes)
     _optimizer(reader, sheet)
-    out = finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    out = finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=Notes(**notes))
     # examples/mamba/config.py MambaModelConfig (huggingface/nanotron 2411b022): the flag
     # examples/mamba/trainer.py checks to build Mamba blocks instead of LLaMA ones.
     mamba = reader.flag("model.model_config.is_mamba_config")
@@ -78,7 +82,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     return out
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[ArchSpec]:
     from steplint.arch import ArchSpec
 
     if not isinstance(reader.node(MODEL), MappingNode):
@@ -123,8 +127,8 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
     return spec
 
 
-def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict:
-    def get(key: str):
+def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict[str, Any]:
+    def get(key: str) -> Any:
         return reader.count_or_default(f"{moe}.{key}", DEFAULT_MOE[key]).value
 
     shared = reader.flag(f"{moe}.enable_shared_expert")
@@ -158,7 +162,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet) -> None:
             "micro_batch", "grad_accum", "data_parallel", at=micro.source))
 
 
-def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
+def _schedule(reader: ConfigReader, sheet: FactSheet, notes: dict[str, Any]) -> None:
     steps = sheet.put("train_steps", reader.count("tokens.train_steps"))
     peak = sheet.put("peak_lr", reader.positive(f"{SCHEDULER}.learning_rate"))
     warmup = sheet.put("warmup_steps", reader.integer_or_default(
@@ -168,7 +172,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
         reader.rejected((f"{SCHEDULER}.lr_warmup_style",), "nanotron requires lr_warmup_style "
                         "(linear or constant); its config validation fails at start without it", SCHEDULER)
     style = reader.text_or_default(f"{SCHEDULER}.lr_decay_style", DEFAULT_DECAY_STYLE)
-    extras["scheduler"] = style.value
+    notes["scheduler"] = style.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(style.value, style.value), style.source))
 
     given_start = reader.integer(f"{SCHEDULER}.lr_decay_starting_step")
@@ -184,7 +188,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     if decay is None and steps is not None:
         decay = derived(steps.value - start.value, "train_steps - lr_decay_starting_step", "train_steps")
     if decay is not None:
-        extras["decay_steps"] = decay.value
+        notes["decay_steps"] = decay.value
         sheet.put("decay_end_step", derived(
             start.value + decay.value, "lr_decay_starting_step + lr_decay_steps", "warmup_steps",
             note="after it the LR stays at min_decay_lr", at=decay.source))

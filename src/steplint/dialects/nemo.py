@@ -34,7 +34,7 @@ from steplint.dialects.config_reader import FactSheet, Value, derived, integral
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
 from steplint.documents.values import unusable_number
-from steplint.recipe import Source, default_source, derived_source, key_source
+from steplint.recipe import Notes, Source, default_source, derived_source, key_source
 
 if TYPE_CHECKING:  # the interpolator is imported when a NeMo file is read, not when one is detected
     from steplint.interpolation import Resolution
@@ -189,14 +189,14 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     sheet = FactSheet()
     root = doc.root
     launcher = isinstance(root, MappingNode) and isinstance(root.get("run"), MappingNode)
-    extras: dict[str, Any] = {"variant": "nemo-launcher" if launcher else "nemo1"}
-    spec = _architecture(reader, sheet, extras)
+    notes: dict[str, Any] = {"variant": "nemo-launcher" if launcher else "nemo1"}
+    spec = _architecture(reader, sheet)
     if spec is not None:
         counts = count_facts(spec, note=f"NeMo {describe(spec)}")
         counts.pop("n_params_total")  # the padded vocabulary comes from the tokenizer
         sheet.facts.update(counts)
     _parallelism(reader, sheet)
-    _training(reader, sheet, extras)
+    _training(reader, sheet, notes)
     _init(reader, sheet)
     notices: tuple[str, ...] = ()
     max_time = reader.text("trainer.max_time")
@@ -209,9 +209,9 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     # (conf/megatron_llama_distill.yaml): not the next-token loss Step Law was fitted on.
     model = root.get("model") if isinstance(root, MappingNode) else None
     if isinstance(model, MappingNode) and "kd_teacher_restore_from_path" in set(model.keys()):
-        extras["objective"] = "knowledge distillation from a teacher (model.kd_teacher_restore_from_path)"
+        notes["objective"] = "knowledge distillation from a teacher (model.kd_teacher_restore_from_path)"
     out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
-                     diagnostics=tuple(reader.diagnostics), notices=notices, extras=extras)
+                     diagnostics=tuple(reader.diagnostics), notices=notices, notes=Notes(**notes))
     recurrent = _recurrent_model(root)
     if recurrent:
         from steplint.dialects import nontransformer
@@ -242,7 +242,7 @@ def _recurrent_model(root: Any) -> Optional[str]:
     return next((reason for key, reason in _RECURRENT_KEYS if key in keys), None)
 
 
-def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
+def _architecture(reader: _Reader, sheet: FactSheet) -> Optional[ArchSpec]:
     core = sheet.put_core(reader.integer("model.num_layers"), reader.integer("model.hidden_size"),
                           reader.integer("model.num_attention_heads"))
     if core is None:
@@ -256,7 +256,6 @@ def _architecture(reader: _Reader, sheet: FactSheet, extras: dict) -> Optional[A
     kv = sheet.put("num_kv_heads", reader.integer("model.num_query_groups"))
     activation = reader.text("model.activation")
     act = str(activation.value).lower() if activation else "gelu"
-    extras["activation"] = act
     gated = act.endswith("glu")
     ffn = reader.integer("model.ffn_hidden_size")
     if ffn is None:
@@ -324,7 +323,7 @@ def _data_seq_length(reader: _Reader) -> Optional[Value]:
     return reader.integer("model.data.seq_length")
 
 
-def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
+def _training(reader: _Reader, sheet: FactSheet, notes: dict[str, Any]) -> None:
     # The GPT dataset builds samples of model.data.seq_length tokens (NVIDIA/NeMo 8cfedd7,
     # megatron_gpt_model.py lines 1673-1686, the GPT dataset config: `sequence_length: cfg.data.seq_length`);
     # model.encoder_seq_length sizes the position range and is only the fallback when data
@@ -335,18 +334,17 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     final = reader.integer("model.global_batch_size")
     final = sheet.put("global_batch_sequences", final if final is not None and final.value > 0 else None)
     steps = reader.integer("trainer.max_steps")
-    if steps is not None and steps.value < 0:
-        extras["max_epochs"] = True
+    if steps is not None and steps.value < 0:  # max_steps -1: the epochs decide
         steps = None
     sheet.put("train_steps", steps)
 
     ramp_args = reader.integers("model.rampup_batch_size")
-    ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None, extras)
+    ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None)
+    if ramp is not None and (steps is None or seq is None):
+        notes["rampup"] = ramp.note()._replace(completes=None)
     if ramp is not None and steps is not None and seq is not None:
         consumed = ramp.consumed_after(steps.value)
-        extras["rampup"]["completes"] = consumed >= ramp.samples
-        if consumed < ramp.samples:
-            extras["rampup"]["last_batch"] = ramp.batch_at(consumed)
+        notes["rampup"] = ramp.note(consumed)
         sheet.put("tokens", derived(consumed * seq.value, f"samples consumed in {steps.value:,} steps with the "
                                     f"{ramp.describe()} x seq_len", "train_steps", "seq_len"))
 
@@ -372,14 +370,14 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     if sched is None:
         return
     style = DECAY_STYLES.get(str(sched.value))
-    extras["scheduler"] = {"name": str(sched.value)}
+    notes["scheduler"] = str(sched.value)
     if style is not None:
         sheet.put("decay_style", Value(style, sched.source))
     max_steps = reader.integer("model.optim.sched.max_steps")
     if max_steps is None and steps is not None:
         max_steps = derived(steps.value, "sched.max_steps unset: trainer.max_steps", "train_steps")
     elif max_steps is not None and steps is not None and max_steps.value != steps.value:
-        extras["scheduler"]["max_steps_differs"] = {"sched": max_steps.value, "trainer": steps.value}
+        notes["steps_differ"] = (max_steps.value, steps.value)
     sheet.put("min_lr", reader.number("model.optim.sched.min_lr") or Value(0.0, default_source(
         FRAMEWORK, "sched.min_lr not set")))
 
@@ -398,9 +396,7 @@ def _training(reader: _Reader, sheet: FactSheet, extras: dict) -> None:
     sheet.put("warmup_steps", warmup or Value(0, default_source(FRAMEWORK, "no warmup_steps / warmup_ratio")))
     constant = span_steps("constant")
     hold = span_steps("hold")
-    extras["native"] = {"unit": "steps",
-                        "constant_steps": constant.value if constant else 0,
-                        "hold_steps": hold.value if hold else 0}
+    notes.update(constant_steps=constant.value if constant else 0, hold_steps=hold.value if hold else 0)
     if max_steps is None or style in (None, "constant", "inverse-sqrt"):
         return
     if str(sched.value) == "CosineAnnealing" and constant is not None:

@@ -10,7 +10,7 @@ ea7aefd `megatron/neox_arguments/neox_args.py`, `megatron/model/transformer.py`,
   *before* the 2/3 scaling; MoE experts use it as is);
 * the peak LR is `optimizer.params.lr`; `warmup` is a fraction (default 0.01) of the
   *decay* span; a cosine whose decay ends before the run climbs back
-  (`extras["cosine_climbs_back"]`);
+  (`Notes.cosine_climbs_back`);
 * `gradient_accumulation_steps` defaults to 1, so the global batch of a micro-batch-only
   file is micro x DP (the resolver multiplies once the world size is known).
 
@@ -30,12 +30,12 @@ from typing import Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived
+from steplint.dialects.config_reader import ConfigReader, DottedPath, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.dialects.megatron import moe_layer_count
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
 from steplint.documents.values import loader_diagnostic, read_number
-from steplint.recipe import default_source
+from steplint.recipe import Notes, default_source
 
 NAME = "neox"
 DESCRIPTION = "GPT-NeoX YAML (NeoXArgs, hyphen or underscore keys)"
@@ -87,7 +87,7 @@ def _round_up(value: int, multiple: int) -> int:
     return value if multiple <= 1 else -(-value // multiple) * multiple
 
 
-class NeoxNames:
+class NeoxNames(DottedPath):
     """ConfigReader key resolution for NeoX names: a top-level key is one name however it
     spells hyphens and underscores (NeoX normalizes them; two spellings with different
     values are SL002 and the later one is kept)."""
@@ -137,12 +137,12 @@ class NeoxNames:
             return None
         return key
 
-    def value_node(self, name: str):
+    def value_node(self, name: str) -> Optional[Node]:
         head, _, rest = name.partition(".")
         pair = self._last.get(head)
         if pair is None:
             return None
-        node = pair[1]
+        node: Optional[Node] = pair[1]
         for part in rest.split(".") if rest else ():
             node = node.get(part) if isinstance(node, MappingNode) else None
             if node is None:
@@ -207,16 +207,16 @@ def detect(doc: Document) -> float:
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     keys = _Keys(doc)
     sheet = FactSheet()
-    extras: dict[str, Any] = {}
-    spec = _architecture(keys, sheet, extras)
+    notes: dict[str, Any] = {}
+    spec = _architecture(keys, sheet)
     if spec is not None:
         counts = count_facts(spec, note=f"NeoX {describe(spec)}")
         counts.pop("n_params_total")  # the vocabulary comes from the tokenizer, not the file
         sheet.facts.update(counts)
     _batch(keys, sheet)
-    _schedule(keys, sheet, extras)
+    _schedule(keys, sheet, notes)
     out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
-                     diagnostics=tuple(keys.diagnostics) + tuple(keys.reader.diagnostics), extras=extras)
+                     diagnostics=tuple(keys.diagnostics) + tuple(keys.reader.diagnostics), notes=Notes(**notes))
     layer_types = _non_transformer_layers(keys)
     if layer_types:
         from steplint.dialects import nontransformer
@@ -246,7 +246,7 @@ def _non_transformer_layers(keys: _Keys) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
+def _architecture(keys: _Keys, sheet: FactSheet) -> Optional[ArchSpec]:
     seq = sheet.put("seq_len", keys.integer("seq_length"))
     if seq is not None:
         sheet.put("max_position_embeddings", keys.integer("max_position_embeddings"))
@@ -259,7 +259,6 @@ def _architecture(keys: _Keys, sheet: FactSheet, extras: dict) -> Optional[ArchS
     activation = keys.text("activation")
     act = str(activation.value).lower() if activation else "gelu"
     gated = act in _GATED
-    extras["activation"] = act
     multiple = keys.integer("mlp_multiple_of")
     m = multiple.value if multiple else 1
     size = keys.integer("intermediate_size")
@@ -330,7 +329,7 @@ def _batch(keys: _Keys, sheet: FactSheet) -> None:
     sheet.put("world_size", keys.integer("global_num_gpus"))
 
 
-def _schedule(keys: _Keys, sheet: FactSheet, extras: dict) -> None:
+def _schedule(keys: _Keys, sheet: FactSheet, notes: dict[str, Any]) -> None:
     configures_training = any(keys.is_set(k) for k in _TRAINING_KEYS)
     sheet.put("peak_lr", keys.number("optimizer.params.lr"))
     opt = keys.text("optimizer.type")
@@ -368,7 +367,7 @@ def _schedule(keys: _Keys, sheet: FactSheet, extras: dict) -> None:
     sheet.put("min_lr", keys.number("min_lr") or Value(0.0, default_source(FRAMEWORK, "min_lr not set")))
     style = keys.text("lr_decay_style")
     name = str(style.value).lower() if style else "linear"
-    extras["scheduler"] = {"name": name}
+    notes["scheduler"] = name
     sheet.put("decay_style", Value(name, style.source if style else default_source(
         FRAMEWORK, "lr_decay_style not set")))
     decay = keys.integer("lr_decay_iters")
@@ -389,10 +388,8 @@ def _schedule(keys: _Keys, sheet: FactSheet, extras: dict) -> None:
                                           "(NeoX warmup is a fraction of the decay span)", "decay_end_step"))
     if name == "cosine" and decay is not None and iters is not None and iters.value > decay.value:
         # AnnealingLR has no clamp after the decay span: the cosine rises again
-        extras["cosine_climbs_back"] = {"decay_end": decay.value, "train_iters": iters.value}
-    epochs = keys.integer("train_epochs")
-    if epochs is not None:
-        extras["train_epochs"] = epochs.value
+        notes["cosine_climbs_back"] = (decay.value, iters.value)
+    keys.integer("train_epochs")  # read for its SL004 (epochs that are no integer)
     lr_key = keys.number("lr")
     if lr_key is not None and keys.is_set("optimizer.params.lr"):
-        extras["ignored_lr"] = lr_key.value  # NeoX overwrites lr from optimizer.params.lr
+        notes["ignored_lr"] = lr_key.value  # NeoX overwrites lr from optimizer.params.lr

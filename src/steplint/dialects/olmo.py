@@ -12,7 +12,7 @@ Keys and defaults: olmo/config.py, olmo/optim.py and olmo/train.py of allenai/OL
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import (
@@ -20,6 +20,10 @@ from steplint.dialects.config_reader import (
 )
 from steplint.documents.nodes import Document
 from steplint.documents.values import unusable_number
+from steplint.recipe import Notes
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "olmo"
 DESCRIPTION = "OLMo legacy trainer YAML (model.d_model, max_duration, scheduler.alpha_f)"
@@ -79,16 +83,15 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK, loader="omegaconf")  # OLMo loads its YAML with OmegaConf
     sheet = FactSheet()
     notices: list[str] = []
-    extras: dict = {}
     spec = _architecture(reader, sheet, notices)
     _batch(reader, sheet, ctx)
-    _duration(reader, sheet, notices, extras)
-    _schedule(reader, sheet, extras)
+    schedule_steps = _duration(reader, sheet, notices)
+    notes = _schedule(reader, sheet, schedule_steps)
     _optimizer(reader, sheet)
-    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=notes)
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[ArchSpec]:
     from steplint.arch import ArchSpec
 
     d_model = sheet.put("hidden_size", reader.count_or_default("model.d_model", DEFAULT_D_MODEL))
@@ -165,7 +168,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
                 "global_batch_sequences", "world_size", "micro_batch"))
 
 
-def parse_duration(raw) -> Optional[tuple[str, float]]:
+def parse_duration(raw: Any) -> Optional[tuple[str, float]]:
     """OLMo `max_duration`: a number or `"…"` is steps, `"…T"` tokens, `"…ep"` epochs."""
     if isinstance(raw, str):
         text = raw.strip()
@@ -177,15 +180,15 @@ def parse_duration(raw) -> Optional[tuple[str, float]]:
     return None if value is None else ("steps", value)
 
 
-def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[int]:
+    """The run length from max_duration (and stop_at); the steps the LR schedule spans."""
     tokens_per_step = sheet.value("global_batch_sequences") * sheet.value("seq_len")
     raw = reader.raw("max_duration") or reader.default(DEFAULT_MAX_DURATION)
     parsed = parse_duration(raw.value)
     if parsed is None or unusable_number(parsed[1]) is not None or parsed[1] < 0:
         reader.report("max_duration", "steps, tokens (`2e12T`) or epochs (`2ep`)")
-        return
+        return None
     unit, amount = parsed
-    extras["max_duration"] = {"unit": unit, "value": amount}
     schedule_steps: Optional[int] = None
     if unit == "steps":
         schedule_steps = int(amount)
@@ -202,19 +205,18 @@ def _duration(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
     else:
         notices.append(f"max_duration {raw.value!r} counts epochs: train steps and tokens depend on the "
                        "dataset size (pass --tokens)")
-    extras["schedule_steps"] = schedule_steps
 
     stop_at = reader.count("stop_at")
     if stop_at is not None and (schedule_steps is None or stop_at.value < schedule_steps):
         # The run stops early; the LR schedule still follows max_duration / t_max.
         sheet.put("train_steps", stop_at)
         sheet.facts.pop("tokens", None)
+    return schedule_steps
 
 
-def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
+def _schedule(reader: ConfigReader, sheet: FactSheet, schedule_steps: Optional[int]) -> Notes:
     peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.learning_rate", DEFAULT_LR))
     name = reader.text_or_default("scheduler.name", DEFAULT_SCHEDULER)
-    extras["scheduler"] = name.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(name.value, name.value), name.source))
     units = reader.text_or_default("scheduler.units", "steps").value
     tokens_per_step = sheet.value("global_batch_sequences") * sheet.value("seq_len")
@@ -229,11 +231,12 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     warmup = reader.number_or_default("scheduler.t_warmup", DEFAULT_T_WARMUP)
     sheet.put("warmup_steps", in_steps(Value(whole(warmup.value), warmup.source), "t_warmup"))
     warmup_min = reader.number("scheduler.warmup_min_lr")
-    extras["warmup_start_lr"] = warmup_min.value if warmup_min is not None else 0.1 * peak.value
+    notes = Notes(scheduler=str(name.value),
+                  warmup_start_lr=warmup_min.value if warmup_min is not None else 0.1 * peak.value)
 
     if name.value in ("constant", "constant_with_warmup"):
         sheet.put("min_lr", derived(peak.value, "peak_lr (constant schedule)", "peak_lr"))
-        return
+        return notes
     if name.value in FLOORED:
         alpha = reader.fraction_or_default("scheduler.alpha_f", DEFAULT_ALPHA_F)
         sheet.put("min_lr", derived(peak.value * alpha.value, "peak_lr * alpha_f", "peak_lr",
@@ -241,10 +244,11 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, extras: dict) -> None:
     t_max = reader.number("scheduler.t_max")
     if t_max is not None:
         sheet.put("decay_end_step", in_steps(Value(whole(t_max.value), t_max.source), "t_max"))
-    elif extras.get("schedule_steps") is not None:
+    elif schedule_steps is not None:
         sheet.put("decay_end_step", derived(
-            extras["schedule_steps"], "max_duration in steps (t_max not set)", "train_steps",
+            schedule_steps, "max_duration in steps (t_max not set)", "train_steps",
             note="the schedule follows max_duration, not stop_at"))
+    return notes
 
 
 def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:

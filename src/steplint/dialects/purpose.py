@@ -36,9 +36,9 @@ Each signal comes from the framework's own files:
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Any, Iterable, NamedTuple, Optional
 
-from steplint.documents.nodes import Document, MappingNode, ScalarNode
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode
 
 
 class Purpose(NamedTuple):
@@ -74,7 +74,7 @@ _DECODING_KEYS = ("do_sample", "max_new_tokens", "temperature", "top_p", "top_k"
 _TRAINING_HINTS = ("learning_rate", "lr", "optim", "optimizer", "num_train_epochs", "max_steps")
 
 
-def _true(node) -> Optional[bool]:
+def _true(node: Optional[Node]) -> Optional[bool]:
     if isinstance(node, ScalarNode):
         if isinstance(node.value, bool):
             return node.value
@@ -83,7 +83,7 @@ def _true(node) -> Optional[bool]:
     return None
 
 
-def _text(node) -> Optional[str]:
+def _text(node: Optional[Node]) -> Optional[str]:
     return str(node.value) if isinstance(node, ScalarNode) and node.value is not None else None
 
 
@@ -127,7 +127,7 @@ def _has_optim(root: MappingNode) -> bool:
     return isinstance(model, MappingNode) and isinstance(model.get("optim"), MappingNode)
 
 
-def _has_training_keys(keys) -> bool:
+def _has_training_keys(keys: Iterable[Any]) -> bool:
     return any(k in keys for k in _TRAINING_HINTS)
 
 

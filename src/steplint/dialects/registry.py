@@ -9,10 +9,17 @@ and add its module name here.
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, cast
 
+from steplint.dialects.base import Dialect
 from steplint.documents.nodes import Document
+
+if TYPE_CHECKING:  # mypy checks every module against the Dialect protocol (nothing at run time)
+    from steplint.dialects import (axolotl, deepspeed, hf_config, hf_training_args, levanter, litgpt,
+                                   llama_factory, maxtext, megatron, nanotron, nemo, neox, olmo, torchtitan)
+
+    _CHECKED: tuple[Dialect, ...] = (hf_config, hf_training_args, megatron, nemo, neox, deepspeed, torchtitan,
+                                     olmo, litgpt, nanotron, axolotl, llama_factory, maxtext, levanter)
 
 # Order breaks ties between equal detection scores: the more specific format first.
 DIALECT_MODULES: tuple[str, ...] = (
@@ -36,11 +43,11 @@ DIALECT_MODULES: tuple[str, ...] = (
 MIN_SCORE = 0.25
 
 
-def load_dialect(module_name: str) -> ModuleType:
-    return importlib.import_module(f"steplint.dialects.{module_name}")
+def load_dialect(module_name: str) -> Dialect:
+    return cast(Dialect, importlib.import_module(f"steplint.dialects.{module_name}"))
 
 
-def all_dialects() -> list[ModuleType]:
+def all_dialects() -> list[Dialect]:
     return [load_dialect(name) for name in DIALECT_MODULES]
 
 
@@ -49,7 +56,7 @@ def dialect_names() -> list[str]:
     return [module.NAME for module in all_dialects()]
 
 
-def get_dialect(name: str) -> ModuleType:
+def get_dialect(name: str) -> Dialect:
     """The dialect whose NAME (or module name) is `name`; ValueError for an unknown one."""
     wanted = name.strip().lower().replace("_", "-")
     for module_name in DIALECT_MODULES:
@@ -61,7 +68,7 @@ def get_dialect(name: str) -> ModuleType:
     raise ValueError(f"unknown dialect {name!r} (choose from {', '.join(sorted(dialect_names()))})")
 
 
-def detect_dialect(doc: Document, forced: Optional[str] = None) -> Optional[ModuleType]:
+def detect_dialect(doc: Document, forced: Optional[str] = None) -> Optional[Dialect]:
     """The dialect module for `doc`, or None when no dialect recognises it.
 
     With `forced` (`--dialect NAME`), that dialect if it finds anything it knows in the
@@ -74,7 +81,8 @@ def detect_dialect(doc: Document, forced: Optional[str] = None) -> Optional[Modu
     if forced:
         module = get_dialect(forced)
         return module if module.detect(doc) > 0 else None
-    best, best_score = None, MIN_SCORE
+    best: Optional[Dialect] = None
+    best_score = MIN_SCORE
     for name in DIALECT_MODULES:
         module = load_dialect(name)
         score = module.detect(doc)

@@ -13,13 +13,16 @@ commits cited in formats-hf-modern.md section 6.2.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, to_python
-from steplint.recipe import default_source
+from steplint.recipe import Notes, default_source
 from steplint.resources import load_data_json
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 NAME = "torchtitan"
 DESCRIPTION = "torchtitan TOML job config ([model] flavor, [training], [lr_scheduler]; up to v0.2.2)"
@@ -80,19 +83,19 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     reader = ConfigReader(doc, FRAMEWORK)
     sheet = FactSheet()
     notices: list[str] = []
-    extras: dict = {}
+    notes: dict[str, Any] = {}
 
     spec = _architecture(reader, sheet, notices)
     _batch(reader, sheet, ctx)
-    _schedule(reader, sheet, notices, extras)
+    _schedule(reader, sheet, notices, notes)
     _optimizer(reader, sheet)
-    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, extras=extras)
+    return finish(NAME, doc, reader, sheet, arch=spec, notices=notices, notes=Notes(**notes))
 
 
 # -- architecture ---------------------------------------------------------------------------
 
 
-def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
+def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) -> Optional[ArchSpec]:
     from steplint.dialects.torchtitan_arch import UnknownFlavor, flavor_spec
 
     name = reader.text_or_default("model.name", DEFAULT_MODEL)
@@ -112,7 +115,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]):
         return None
     origin = f"torchtitan v0.2.2 models/{name.value}/__init__.py flavor {flavor.value!r}"
 
-    def table(value) -> Value:
+    def table(value: Any) -> Value:
         return Value(value, default_source(origin))
 
     if spec.is_moe:
@@ -137,7 +140,7 @@ def _degree(reader: ConfigReader, key: str, default: int, *, all_remaining_ok: b
     """A parallel degree (>= 1); -1 ("every rank left") where torchtitan allows it."""
     found = reader.first_set(f"parallelism.{key}", f"training.{key}", *older)
     got = reader.integer(found) if found else None
-    if got is not None and not (all_remaining_ok and got.value == -1):
+    if found and got is not None and not (all_remaining_ok and got.value == -1):
         got = reader.count(found)
     return got or reader.default(default, f"{key} not set")
 
@@ -198,7 +201,7 @@ def _batch(reader: ConfigReader, sheet: FactSheet, ctx: ExtractContext) -> None:
 # -- LR schedule ------------------------------------------------------------------------------
 
 
-def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras: dict) -> None:
+def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], notes: dict[str, Any]) -> None:
     steps = sheet.put("train_steps", reader.count_or_default("training.steps", DEFAULT_STEPS))
     warmup_key = reader.first_set(*WARMUP_KEYS)
     warmup = (reader.integer(warmup_key) if warmup_key else None) or reader.default(
@@ -212,17 +215,17 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], extras
         decay_steps = min(round(horizon.value * decay_ratio.value), room)
     else:
         decay_steps = room
-    extras["decay_steps"] = decay_steps
+    notes["decay_steps"] = decay_steps
     # v0.2.2 lr_scheduler.py: stable = total + 1 - warmup - decay (one virtual step keeps the
     # last LR off zero); the stable phase takes what warmup and decay leave, so the floor
     # is reached at the horizon whatever the decay ratio.
-    extras["stable_steps"] = max(0, horizon.value + 1 - warmup.value - decay_steps)
+    notes["stable_steps"] = max(0, horizon.value + 1 - warmup.value - decay_steps)
     sheet.put("decay_end_step", derived(
         horizon.value, "lr_scheduler.total_steps (default training.steps)",
         "train_steps", note="warmup + stable + decay steps end at the schedule horizon", at=horizon.source))
 
     decay_type = reader.text_or_default("lr_scheduler.decay_type", DEFAULT_DECAY_TYPE)
-    extras["scheduler"] = decay_type.value
+    notes["scheduler"] = decay_type.value
     sheet.put("decay_style", Value(DECAY_STYLES.get(decay_type.value, decay_type.value), decay_type.source))
 
     peak = sheet.put("peak_lr", reader.positive_or_default("optimizer.lr", DEFAULT_LR))
@@ -251,7 +254,7 @@ def _optimizer(reader: ConfigReader, sheet: FactSheet) -> None:
     else:
         param = reader.text_or_default("training.mixed_precision_param", "bfloat16")
         precision = PRECISIONS.get(param.value)
-        sheet.put("precision", precision and Value(precision, param.source))
+        sheet.put("precision", Value(precision, param.source) if precision else None)
     initial = reader.text("checkpoint.initial_load_path")
     if initial is not None:
         sheet.put("init", Value("checkpoint", initial.source))

@@ -51,7 +51,7 @@ def _moe(entry: Mapping[str, Any]) -> Mapping[str, Any]:
     return moe
 
 
-def _moe_fields(moe: Mapping[str, Any], width: int) -> dict:
+def _moe_fields(moe: Mapping[str, Any], width: int) -> dict[str, Any]:
     shared = int(moe.get("num_shared_experts") or 0)
     return dict(num_experts=int(moe["num_experts"]), experts_per_token=int(moe["top_k"]),
                 expert_ffn_hidden_size=width, shared_experts=shared,

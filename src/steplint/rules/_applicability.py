@@ -43,14 +43,14 @@ def steplaw_exclusions(recipe: Recipe) -> tuple[str, ...]:
     elif init == "checkpoint":
         reasons.append("continued pre-training from a checkpoint (Step Law covers training from scratch)")
     # A dialect that reads a recurrent or hybrid architecture (Mamba, RWKV, Jamba...) says
-    # what it is in this extra: Step Law's grid is dense and MoE transformers only (MHA
+    # what it is in its Notes: Step Law's grid is dense and MoE transformers only (MHA
     # attention, SwiGLU FFN; steplaw.md section 4), and its N counts attention + FFN weights.
     # A dialect that reads a training objective other than the next-token loss (knowledge
     # distillation) names it here: Step Law's grid trained with plain language-model loss.
-    objective = recipe.extras.get("objective")
+    objective = recipe.notes.objective
     if objective:
         reasons.append(f"{objective}; Step Law was fitted on the plain next-token loss")
-    not_transformer = recipe.extras.get("not_transformer")
+    not_transformer = recipe.notes.not_transformer
     if not_transformer:
         reasons.append(f"{not_transformer}, not a transformer (Step Law was fitted on dense and MoE "
                        "transformers)")

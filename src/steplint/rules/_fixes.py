@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional
 
 from steplint.diagnostics import Applicability, Expectation, Fix
-from steplint.documents.nodes import ScalarNode, lookup
+from steplint.documents.nodes import Node, ScalarNode, lookup
 from steplint.recipe import Fact
 
 
@@ -35,7 +35,7 @@ def literal_of(fact: Optional[Fact], documents: Mapping[str, Any]) -> Optional[t
     return doc, node
 
 
-def node_fix(doc: Any, key: str, node: ScalarNode, value: Any, message: str,
+def node_fix(doc: Any, key: str, node: Node, value: Any, message: str,
              applicability: Applicability = Applicability.SAFE) -> Fix:
     """Write `value` over one scalar `node` found at `key` of `doc`."""
     from steplint.documents.edits import replace_value_edit  # off the start-up path until a fix is built
@@ -53,8 +53,8 @@ def set_values_fix(changes: Iterable[tuple[Optional[Fact], Any]], documents: Map
     edits, expect = [], []
     for fact, value in changes:
         found = literal_of(fact, documents)
-        if found is None:
-            return None
+        if found is None or fact is None or not fact.source.file or not fact.source.key:
+            return None  # (literal_of finds a literal only for a fact read from a key in a file)
         doc, node = found
         edits.append(replace_value_edit(doc, node, value))
         expect.append(Expectation(fact.source.file, fact.source.key, value))
@@ -82,13 +82,13 @@ def batch_fix(recipe: Any, documents: Mapping[str, Any], batch_changes: Iterable
     the Step Law optimum, so fixes would chase it run after run), so the train steps, and
     warmup and decay horizon written as absolute steps, are rescaled to keep D and the
     schedule's shape. Returns (fix, "") or (None, why no fix is offered)."""
-    changes = [(f, v) for f, v in batch_changes if literal_of(f, documents) is not None]
+    changes = [(f, v) for f, v in batch_changes if f is not None and literal_of(f, documents) is not None]
     if not changes:
         return None, ""
     run, why = _run_length_changes(recipe, documents, new_batch_tokens)
     if run is None:
         return None, why
-    if run:
+    if run and new_batch_tokens:  # (a run to rescale always comes with the new batch)
         steps = run[0][1]
         message += f"; train for {steps:,} steps to keep D = {_tokens(steps * new_batch_tokens)} tokens"
         if len(run) > 1:
@@ -110,7 +110,7 @@ def _run_length_changes(recipe: Any, documents: Mapping[str, Any], new_batch_tok
         return None, f"no batch fix: the run length {where} is in steps and D is unknown"
     if not isinstance(steps.value, (int, float)) or steps.value <= 0 or literal_of(steps, documents) is None:
         return None, f"no batch fix: the run length {where} is not a number steplint can rewrite, so a new batch would change D"
-    if isinstance(recipe.extras.get("decay_after_warmup"), int):
+    if isinstance(recipe.notes.decay_after_warmup, int):
         return None, "no batch fix: the schedule's stable and decay phases are counted in steps steplint does not rewrite"
     new_steps = max(1, round(tokens / new_batch_tokens))
     out = [(steps, new_steps)]

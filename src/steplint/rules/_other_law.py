@@ -8,13 +8,15 @@ runs `checker(rule, law)` in place of the rule's own check when `--law` names an
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules.base import RuleContext
 
-CODES = ("SL302", "SL303")
+if TYPE_CHECKING:
+    from steplint.rules.base import Rule
+
 NOTICE_PERCENT = 0.25  # Step Law's near-optimal threshold; below it nothing is said
 
 
@@ -22,7 +24,7 @@ def _num(value: float) -> str:
     return f"{value:.3g}"
 
 
-def checker(rule, law: str) -> Callable[[RuleContext], Iterator[Diagnostic]]:
+def checker(rule: Rule, law: str) -> Callable[[RuleContext], Iterator[Diagnostic]]:
     def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield from _judge(ctx, law, lr_rule=rule.code == "SL302")
     return check

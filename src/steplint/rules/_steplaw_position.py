@@ -11,12 +11,23 @@ the law did not measure.
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from steplint.diagnostics import Severity
 from steplint.quantities import format_quantity
 from steplint.recipe import Fact, Recipe
 
+if TYPE_CHECKING:
+    from steplint.laws.landscape import Penalty
+    from steplint.laws.verdict import Verdict
+
+
+
+def known_inputs(recipe: Recipe) -> tuple[float, float]:
+    """(N, D) of a recipe the Step Law rules already found applicable (both known)."""
+    inputs = law_inputs(recipe)
+    assert inputs is not None, "callers check steplaw_applies first"
+    return inputs
 
 
 def law_inputs(recipe: Recipe) -> Optional[tuple[float, float]]:
@@ -27,26 +38,12 @@ def law_inputs(recipe: Recipe) -> Optional[tuple[float, float]]:
     return None
 
 
-def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[float] = None):
-    """steplint.laws.steplaw.place for this recipe's (N, D), seq_len and active N."""
-    from steplint.laws.steplaw import DEFAULT_SEQ_LEN, place as law_place
-
-    n, d = law_inputs(recipe)
-    seq_len = recipe.value("seq_len")
-    active = recipe.value("n_params_active")
-    return law_place(
-        n, d, lr=lr, batch_tokens=batch_tokens,
-        seq_len=int(seq_len) if isinstance(seq_len, (int, float)) and seq_len >= 1 else DEFAULT_SEQ_LEN,
-        active_params=float(active) if isinstance(active, (int, float)) and active > 0 else None,
-    )
-
-
-def judge(recipe: Recipe):
+def judge(recipe: Recipe) -> Verdict:
     """steplint.laws.verdict.verdict for this recipe's (N, D), peak LR, global batch, MoE
     active N and schedule: the one verdict SL302 and SL303 both report from."""
     from steplint.laws.verdict import verdict
 
-    n, d = law_inputs(recipe)
+    n, d = known_inputs(recipe)
     lr, batch = _positive(recipe.value("peak_lr")), _positive(recipe.value("global_batch_tokens"))
     min_lr = recipe.value("min_lr")
     return verdict(n, d, lr, batch, active_params=_positive(recipe.value("n_params_active")),
@@ -54,7 +51,7 @@ def judge(recipe: Recipe):
                    min_lr=float(min_lr) if isinstance(min_lr, (int, float)) else None)
 
 
-def _positive(value) -> Optional[float]:
+def _positive(value: object) -> Optional[float]:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
 
 
@@ -62,7 +59,7 @@ def severity(name: Optional[str]) -> Optional[Severity]:
     return None if name is None else Severity.parse(name)
 
 
-def penalty_text(penalty, what: str = "") -> str:
+def penalty_text(penalty: Penalty, what: str = "") -> str:
     """"about +0.48% <what>", "at least ..." only where the edge value really is a lower bound."""
     from steplint.laws.landscape import PenaltyKind
 
@@ -73,14 +70,14 @@ def penalty_text(penalty, what: str = "") -> str:
     return f"{bound}+{penalty.percent:.2f}%{' ' + what if what else ''}{edge}"
 
 
-def total_text(v) -> str:
+def total_text(v: Verdict) -> str:
     """The joint penalty, stated once per recipe: by SL302 when it reports, else by SL303."""
     if v.total.percent is None:
         return ""
     return f"; LR and batch together: expected final loss {penalty_text(v.total, 'over the best achievable')}"
 
 
-def cap_text(v, severity_name: Optional[str], capped: bool) -> str:
+def cap_text(v: Verdict, severity_name: Optional[str], capped: bool) -> str:
     """What limits the verdict (extrapolation, schedule), and, when it made it quieter than its
     penalty alone would, by how much; empty when nothing limits it."""
     reason = v.cap_reason
@@ -89,7 +86,7 @@ def cap_text(v, severity_name: Optional[str], capped: bool) -> str:
     return f"; {reason}" + (f", so this is {'a notice' if severity_name == 'info' else 'at most a warning'}" if capped else "")
 
 
-def spread_text(recipe: Recipe, v) -> str:
+def spread_text(recipe: Recipe, v: Verdict) -> str:
     """Outside Step Law's fitted range its optimum is an extrapolation: say how far the other
     published laws' optima spread there (issue 17: the honest uncertainty), "" inside the range
     or when fewer than two laws can be evaluated with the recipe's facts."""
@@ -126,7 +123,7 @@ def ratio_text(ratio: float) -> str:
 
 
 def where(recipe: Recipe) -> str:
-    n, d = law_inputs(recipe)
+    n, d = known_inputs(recipe)
     return f"N={num(n)}, D={num(d)}"
 
 

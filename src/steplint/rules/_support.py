@@ -10,7 +10,7 @@ deliberately forgets. The key names come from the dialects' glue tables on the R
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 from steplint.documents.nodes import MappingNode, ScalarNode, lookup
 from steplint.documents.values import unusable_number
@@ -27,7 +27,7 @@ def dialect_of(recipe: Recipe, path: str) -> Optional[str]:
     return None
 
 
-def _root_keys(doc: Any) -> set:
+def _root_keys(doc: Any) -> set[str]:
     root = getattr(doc, "root", None)
     return set(root.keys()) if isinstance(root, MappingNode) else set()
 
@@ -37,7 +37,8 @@ def glue_of(recipe: Recipe) -> Glue:
     return recipe.glue or NO_GLUE
 
 
-def _documents(recipe: Recipe, documents: dict, dialects: frozenset, marker_keys: frozenset) -> Iterator[tuple[str, Any]]:
+def _documents(recipe: Recipe, documents: Mapping[str, Any], dialects: frozenset[str], marker_keys: frozenset[str]
+               ) -> Iterator[tuple[str, Any]]:
     for path, doc in documents.items():
         if path not in recipe.files and recipe.files:
             continue
@@ -46,12 +47,12 @@ def _documents(recipe: Recipe, documents: dict, dialects: frozenset, marker_keys
             yield path, doc
 
 
-def deepspeed_documents(recipe: Recipe, documents: dict) -> list[tuple[str, Any]]:
+def deepspeed_documents(recipe: Recipe, documents: Mapping[str, Any]) -> list[tuple[str, Any]]:
     keys = glue_of(recipe).deepspeed
     return list(_documents(recipe, documents, keys.dialects, keys.markers))
 
 
-def hf_args_documents(recipe: Recipe, documents: dict) -> list[tuple[str, Any]]:
+def hf_args_documents(recipe: Recipe, documents: Mapping[str, Any]) -> list[tuple[str, Any]]:
     keys = glue_of(recipe).hf
     return list(_documents(recipe, documents, keys.dialects, keys.markers))
 

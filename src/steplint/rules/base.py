@@ -35,7 +35,7 @@ class Option(NamedTuple):
     minimum: Optional[float] = None
     maximum: Optional[float] = None
     exclusive_minimum: bool = False  # minimum itself is not allowed (a fraction > 0)
-    choices: tuple = ()  # allowed strings, when the set is closed
+    choices: tuple[Any, ...] = ()  # allowed strings, when the set is closed
     help: str = ""
 
     def problem(self, value: Any) -> str:
@@ -57,8 +57,8 @@ class Option(NamedTuple):
             return f"should be one of {', '.join(map(repr, self.choices))}, not {value!r}"
         return ""
 
-    def to_json(self) -> dict:
-        out: dict = {"default": self.default, "type": self.kind}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"default": self.default, "type": self.kind}
         for name in ("minimum", "maximum", "exclusive_minimum", "choices", "help"):
             value = getattr(self, name)
             if value not in (None, False, (), ""):
@@ -82,7 +82,7 @@ class Rule(NamedTuple):
     formats: tuple[str, ...] = ()  # dialect names it applies to ("" = all)
     options: Mapping[str, Any] = EMPTY_MAPPING  # name -> Option (type, range, default); settings override
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,

@@ -3,6 +3,8 @@ and docs/rules.md can be generated from (ruff's section order: what, why, exampl
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 
 from steplint.rules.base import Rule
@@ -65,7 +67,7 @@ def markdown(rule: Rule) -> str:
     return "\n".join(parts) + "\n"
 
 
-def rule_table() -> tuple:
+def rule_table() -> tuple[Any, ...]:
     """Every registered rule as the report's RuleMeta (SARIF's rule table), in registry order."""
     from steplint.report import RuleMeta
     from steplint.rules.registry import all_rules

@@ -17,7 +17,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if all(d == "unknown" for d in recipe.dialects):  # not a training config: SL003 says so
         return
     missing = recipe.missing
-    if recipe.extras.get("not_transformer"):  # no Step Law N exists to supply (SL305 says why)
+    if recipe.notes.not_transformer:  # no Step Law N exists to supply (SL305 says why)
         missing = tuple(m for m in missing if not m.field.startswith("n_params"))
     if not missing:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._support import (
@@ -16,6 +16,10 @@ from steplint.rules._support import (
 )
 from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.diagnostics import Fix
+    from steplint.documents.nodes import Document, ScalarNode
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -60,6 +64,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 )
             continue
         given, given_key = (micro, micro_key) if micro is not None else (accum, accum_key)
+        assert given is not None  # (one of them is set: checked above)
         divisor = given * (world or 1)
         if train % divisor or train < divisor:
             where = f" × world size {human(world)}" if world else ""
@@ -71,7 +76,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _fix_accumulation(doc, accum_key, accum_node, train, micro, world):
+def _fix_accumulation(doc: Document, accum_key: str, accum_node: Optional[ScalarNode], train: float, micro: float,
+                      world: float) -> Optional[Fix]:
     """Recompute accumulation (the member people rarely pin on purpose) when it divides out."""
     if accum_node is None or train % (micro * world):
         return None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._fixes import batch_fix
 from steplint.rules._support import dialect_of, human
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.diagnostics import Fix
+    from steplint.recipe import Fact, Recipe
 
 # Sources of the global batch that make it a product of the cluster size.
 _CLUSTER_FIELDS = frozenset({"data_parallel", "world_size"})
@@ -66,13 +70,13 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _follows_cluster(recipe, inputs) -> bool:
+def _follows_cluster(recipe: Recipe, inputs: Iterable[str]) -> bool:
     """The batch was multiplied out from a cluster size no file pins: a --world-size flag
     or a default floats; nanotron's `dp` key, or NeMo's devices x num_nodes, is pinned."""
     return any(_floating(recipe, name) for name in _CLUSTER_FIELDS & set(inputs))
 
 
-def _floating(recipe, name: str, depth: int = 0) -> bool:
+def _floating(recipe: Recipe, name: str, depth: int = 0) -> bool:
     found = recipe.get(name)
     if found is None or found.source.kind in ("override", "default"):
         return True
@@ -81,7 +85,7 @@ def _floating(recipe, name: str, depth: int = 0) -> bool:
     return False
 
 
-def _fix(ctx: RuleContext, batch, value, seq_len):
+def _fix(ctx: RuleContext, batch: Fact, value: int, seq_len: Optional[int]) -> Optional[Fix]:
     """The nearest valid batch; a run written in steps is rescaled to keep D (rules._fixes)."""
     tokens = f" ({human(value * seq_len)} tokens per step)" if seq_len else ""
     fix, _ = batch_fix(ctx.recipe, ctx.documents, [(batch, value)], value * seq_len if seq_len else None,

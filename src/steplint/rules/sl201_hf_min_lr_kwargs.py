@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
 from steplint.rules._support import glue_of, hf_args_documents, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Document, Node
+    from steplint.glue import HfScheduler
+
 # The kwargs each HF schedule accepts, and the key names, are the HF dialect's
 # (`glue.hf_scheduler`, dialects/glue.py, from transformers/optimization.py).
 # Step Law's fixed floor (arXiv 2503.04715; steplaw.md section 4.1).
 STEPLAW_MIN_LR = 1e-5
 
-def _kwargs(doc, kwargs_key: str) -> tuple[Optional[dict], Optional[MappingNode]]:
+def _kwargs(doc: Document, kwargs_key: str) -> tuple[Optional[dict[str, Any]], Optional[MappingNode]]:
     """lr_scheduler_kwargs as a dict (a mapping, or the JSON string the HF CLI takes)."""
     node = doc.root.get(kwargs_key) if isinstance(doc.root, MappingNode) else None
     if isinstance(node, MappingNode):
@@ -76,14 +80,14 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _key_node(mapping: Optional[MappingNode], key: str):
+def _key_node(mapping: Optional[MappingNode], key: str) -> Optional[ScalarNode]:
     if mapping is None:
         return None
     pair = mapping.get_pair(key)
     return pair[0] if pair else None
 
 
-def _insert_floor_fix(path, doc, kwargs_node, hf):
+def _insert_floor_fix(path: str, doc: Document, kwargs_node: Optional[Node], hf: HfScheduler) -> Optional[Fix]:
     """Add Step Law's floor, `min_lr: 1.0e-5`, into an existing lr_scheduler_kwargs mapping
     when nothing else in it is wrong, so the scheduler then builds. (Creating the mapping
     is not offered: the fixer verifies new values key by key, not whole new tables.)"""

@@ -18,7 +18,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     if not isinstance(peak.value, (int, float)) or not isinstance(floor.value, (int, float)):
         return
-    related = ()
+    related: tuple[Location, ...] = ()
     if peak.source.kind == "key" and peak.source.span is not None:
         related = (Location(peak.source.file or "", peak.source.line or 1, peak.source.column or 1, "peak LR set here"),)
     if floor.value > peak.value:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.recipe import Fact
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._support import human, percent
 from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.diagnostics import Fix
 
 _NO_DECAY = frozenset({"constant"})
 # Schedules without a finite end (they approach the floor asymptotically).
@@ -47,7 +50,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     fix = _fix(ctx, end, steps, warmup)
     if gap > 0:
         tail = steps - end.value
-        hold = (recipe.extras.get("native") or {}).get("constant_steps") or 0
+        hold = recipe.notes.constant_steps
         if hold and abs(tail - hold) <= tolerance * steps:
             yield ctx.diagnostic(
                 f"the LR reaches its floor at step {human(end.value)} and is held there for the last {human(tail)} "
@@ -55,7 +58,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 at=end, severity=Severity.INFO,
             )
             return
-        if style == "cosine" and recipe.extras.get("cosine_climbs_back"):  # GPT-NeoX AnnealingLR
+        if style == "cosine" and recipe.notes.cosine_climbs_back:  # GPT-NeoX AnnealingLR
             consequence = (f"GPT-NeoX's cosine is not clamped, so for the last {human(tail)} steps "
                            f"({percent(gap)} of the run) the LR climbs back toward the peak")
         else:
@@ -86,7 +89,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     )
 
 
-def _fix(ctx: RuleContext, end: Fact, steps: int, warmup: int):
+def _fix(ctx: RuleContext, end: Fact, steps: int, warmup: int) -> Optional[Fix]:
     """Rewrite the horizon key in its own convention: an absolute end step (Megatron
     lr-decay-iters, torchtitan, MaxText) or a length after warmup (HF WSD num_decay_steps);
     a horizon in samples or tokens, or a derived one, has no literal to rewrite."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._support import human, percent
 from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.diagnostics import Fix
+    from steplint.recipe import Fact
 
 
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -53,7 +57,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _fix(ctx: RuleContext, warmup, steps):
+def _fix(ctx: RuleContext, warmup: Fact, steps: Optional[int]) -> Optional[Fix]:
     """Clamp to min(2000 steps, 5% of the run): the common pretraining warmup (Llama 2,
     DeepSeek LLM) capped for short runs. A proposal, so unsafe."""
     if not steps:

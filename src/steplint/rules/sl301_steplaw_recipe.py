@@ -7,13 +7,16 @@ band [0.5e-5, 2e-5] is the rule's own tolerance (a factor of 2 around the paper'
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Severity
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import set_value_fix
 from steplint.rules._steplaw_position import num, origin
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.recipe import Fact, Recipe
 
 STEPLAW_MIN_LR = 1e-5  # arXiv 2503.04715 section 4.1 / released run names `mlr1e-5`
 FLOOR_LOW, FLOOR_HIGH = 0.5e-5, 2e-5
@@ -26,7 +29,7 @@ _KNOWN = "the paper compares a fixed 1e-5 floor with peak/10 only; lower floors 
 PEAK_TENTH = (0.05, 0.2)  # floor / peak read as "about peak/10"
 
 
-def _peak_tenth_clause(recipe, floor: float) -> str:
+def _peak_tenth_clause(recipe: Recipe, floor: float) -> str:
     peak = recipe.value("peak_lr")
     if isinstance(peak, (int, float)) and peak > 0 and PEAK_TENTH[0] <= floor / peak <= PEAK_TENTH[1]:
         return (f" (a floor of about peak/10, as here, moved the optimum to a smaller LR and a larger batch "
@@ -34,7 +37,7 @@ def _peak_tenth_clause(recipe, floor: float) -> str:
     return ""
 
 
-def _unstated(fact) -> bool:
+def _unstated(fact: Optional[Fact]) -> bool:
     """No file states this fact: it is absent or the framework's default."""
     return fact is None or fact.source.kind == "default"
 
@@ -50,8 +53,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     style = style_fact.value if style_fact else None
     value = floor.value if floor is not None and isinstance(floor.value, (int, float)) else None
     off_floor = value is not None and style != "constant" and not FLOOR_LOW <= value <= FLOOR_HIGH
-    if style is not None and style != "cosine":
-        also = f", and its floor is min LR {num(value)}{origin(floor)}" if off_floor else ""
+    if style_fact is not None and style is not None and style != "cosine":  # (a style comes with its fact)
+        also = (f", and its floor is min LR {num(value)}{origin(floor)}"
+                if off_floor and value is not None and floor is not None else "")  # (off_floor: both known)
         yield ctx.diagnostic(
             f"the LR schedule is {style}{origin(style_fact)}, not cosine to a fixed floor of 1e-5 as in "
             f"Step Law's runs{also}; the law's LR and batch optimum were measured under cosine, so SL302/SL303 "
@@ -67,7 +71,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 style_fact, severity=Severity.INFO,
             )
         return
-    if not off_floor:
+    if not off_floor or value is None:  # (off_floor means a number was read)
         return
     peak = recipe.value("peak_lr")
     if isinstance(peak, (int, float)) and not isinstance(peak, bool) and value >= peak > 0:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Applicability, Diagnostic, Fix, Severity
 from steplint.rules._applicability import steplaw_applies
@@ -11,6 +11,10 @@ from steplint.rules._steplaw_position import (
     cap_text, judge, law_inputs, num, penalty_text, ratio_text, severity, spread_text, total_text, where,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.laws.verdict import Verdict
+    from steplint.recipe import Fact
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -26,13 +30,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     v = judge(recipe)
     if v.lr_severity is None:
         return
+    lr_ratio = v.lr_ratio
+    assert lr_ratio is not None  # a severity means the LR was judged
     lr = float(peak.value)
     if v.batch_ratio is not None and abs(v.conditional_lr / v.lr_opt - 1) > 0.005:
         against = (f"{ratio_text(lr / v.conditional_lr)} the best LR {num(v.conditional_lr)} at this recipe's batch "
-                   f"({ratio_text(v.batch_ratio)} the law's) and {ratio_text(v.lr_ratio)} the Step Law optimum "
+                   f"({ratio_text(v.batch_ratio)} the law's) and {ratio_text(lr_ratio)} the Step Law optimum "
                    f"{num(v.lr_opt)} for {where(recipe)}")
     else:
-        against = f"{ratio_text(v.lr_ratio)} the Step Law optimum {num(v.lr_opt)} for {where(recipe)}"
+        against = f"{ratio_text(lr_ratio)} the Step Law optimum {num(v.lr_opt)} for {where(recipe)}"
     if v.total.kind is PenaltyKind.DIVERGENCE_RISK:
         cost = penalty_text(v.total)
     else:
@@ -46,7 +52,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     )
 
 
-def _fix(ctx: RuleContext, peak, v) -> Optional[Fix]:
+def _fix(ctx: RuleContext, peak: Fact, v: Verdict) -> Optional[Fix]:
     """LR alone to the best LR at the configured batch, which by construction never raises the
     model's predicted loss (checked anyway); not offered beyond a mild extrapolation."""
     from steplint.laws.landscape import penalty

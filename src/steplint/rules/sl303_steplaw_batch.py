@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Fix, Severity
-from steplint.recipe import Recipe
+from steplint.recipe import Fact, Recipe
 from steplint.rules._applicability import steplaw_applies
 from steplint.rules._fixes import batch_fix, literal_of
 from steplint.rules._steplaw_position import (
     cap_text, first_key_fact, judge, law_inputs, num, penalty_text, ratio_text, severity, spread_text, total_text, where,
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.laws.landscape import Penalty
+    from steplint.laws.verdict import Verdict
 
 
 def _count(recipe: Recipe, name: str) -> Optional[int]:
@@ -37,7 +41,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     from steplint.laws.verdict import default_tolerance
 
     v = judge(recipe)
-    if v.batch_severity is None:
+    if v.batch_severity is None or v.batch_ratio is None:  # (a severity means the batch was judged)
         return
     blamed = first_key_fact(recipe, "global_batch_sequences", "global_batch_tokens", "grad_accum", "micro_batch")
     fix, why_not = _fix(ctx, v) if v.unsafe_fixes else (None, "")
@@ -57,7 +61,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     )
 
 
-def _batch_penalty(v):
+def _batch_penalty(v: Verdict) -> Penalty:
     """The batch's part as a Penalty for penalty_text: it has a number even when the LR is a
     divergence risk (the batch's part is computed with the LR at its best)."""
     from steplint.laws.landscape import PenaltyKind
@@ -66,7 +70,7 @@ def _batch_penalty(v):
     return v.total._replace(percent=v.batch_part, kind=kind)
 
 
-def _fix(ctx: RuleContext, v) -> tuple[Optional[Fix], str]:
+def _fix(ctx: RuleContext, v: Verdict) -> tuple[Optional[Fix], str]:
     """Move to the joint optimum: the global batch to the law's, rounded to a multiple of micro x
     DP (and the accumulation steps too when the file also pins them, so a DeepSpeed triple still
     holds), the peak LR to the best LR at that rounded batch when it is a literal, D kept
@@ -82,7 +86,7 @@ def _fix(ctx: RuleContext, v) -> tuple[Optional[Fix], str]:
     micro, dp, accumulation = _count(recipe, "micro_batch"), _count(recipe, "data_parallel"), _count(recipe, "grad_accum")
     sequences, new_accumulation = rounded_batch(v.batch_opt / seq_len, micro, dp)
     new_ratio = sequences * seq_len / v.batch_opt
-    changes = []
+    changes: list[tuple[Optional[Fact], float]] = []
     global_fact = first_key_fact(recipe, "global_batch_sequences")
     if global_fact is not None and global_fact.source.kind == "key":
         changes.append((global_fact, sequences))

@@ -15,8 +15,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     reasons = steplaw_exclusions(ctx.recipe)
     if not reasons:
         return
-    at = next((ctx.recipe.get(name) for name in _BLAME_ORDER if ctx.recipe.get(name) is not None
-               and ctx.recipe.get(name).source.kind == "key"), None)
+    at = next((found for found in (ctx.recipe.get(name) for name in _BLAME_ORDER)
+               if found is not None and found.source.kind == "key"), None)
     yield ctx.diagnostic(
         "Step Law does not apply: " + "; ".join(reasons) + ". SL301-SL303 are not checked for this recipe.",
         at=at,

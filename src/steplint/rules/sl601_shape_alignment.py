@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._applicability import is_pretraining
 from steplint.rules._support import dialect_of, human
 from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
+
+if TYPE_CHECKING:
+    from steplint.recipe import Fact, Recipe
 
 # Dialects whose vocab key is not the padded embedding size steplint would want to change:
 # a released checkpoint's config.json (fixed by the tokenizer and weights), and Megatron,
@@ -15,7 +18,7 @@ from steplint.rules.base import Option, Rule, RuleContext, RuleDocs
 _VOCAB_NOT_PADDED_HERE = frozenset({"hf-config", "megatron", "nemo", "neox"})
 
 
-def _vocab_is_chosen_here(recipe, fact) -> bool:
+def _vocab_is_chosen_here(recipe: Recipe, fact: Fact) -> bool:
     return fact.source.kind == "key" and dialect_of(recipe, fact.source.file or "") not in _VOCAB_NOT_PADDED_HERE
 
 

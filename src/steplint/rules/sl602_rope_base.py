@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Union
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules._support import human
@@ -24,7 +24,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
         return
     theta = recipe.value("rope_theta")
-    if _windowed(recipe.extras.get("sliding_window"), seq.value):
+    if _windowed(recipe.notes.sliding_window, seq.value):
         return
     if isinstance(theta, (int, float)) and seq.value > ctx.option("long_seq_len") and theta <= ctx.option("min_theta"):
         yield ctx.diagnostic(
@@ -34,7 +34,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def _windowed(window, seq_len: float) -> bool:
+def _windowed(window: Union[int, bool, None], seq_len: float) -> bool:
     """Whether attention is windowed shorter than the sequence (a dialect's `sliding_window`
     extra: the window size, or True when only known to be on); a window as long as the
     sequence attends to every position, so the RoPE base matters again."""

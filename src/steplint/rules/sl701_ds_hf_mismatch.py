@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.documents.nodes import ScalarNode, SequenceNode, lookup
@@ -20,13 +20,17 @@ from steplint.rules._support import (
 from steplint.rules._fixes import node_fix
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
+if TYPE_CHECKING:
+    from steplint.diagnostics import Fix
+    from steplint.documents.nodes import Document, Node
+
 
 
 def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
 
 
-def _hf_value(hf_doc, key: str, default: float) -> tuple[float, Optional[ScalarNode]]:
+def _hf_value(hf_doc: Document, key: str, default: float) -> tuple[float, Optional[ScalarNode]]:
     node = scalar(hf_doc, key)
     value = number(node)
     return (default, None) if value is None else (value, node)
@@ -52,7 +56,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 yield _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value)
         yield from _betas(ctx, path, doc, hf_path, hf_doc)
         node = scalar(doc, ds.train)
-        if world and number(node) is not None and not is_auto(node):
+        if world and node is not None and number(node) is not None and not is_auto(node):
             micro, _ = _hf_value(hf_doc, *hf.micro)
             accum, _ = _hf_value(hf_doc, *hf.accumulation)
             expected = world * micro * accum
@@ -62,22 +66,24 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
                                 scalar(hf_doc, hf.micro[0]), expected)
 
 
-def _betas(ctx, path, doc, hf_path, hf_doc) -> Iterator[Diagnostic]:
+def _betas(ctx: RuleContext, path: str, doc: Document, hf_path: str, hf_doc: Document) -> Iterator[Diagnostic]:
     glue = glue_of(ctx.recipe)
     node = lookup(doc.root, glue.deepspeed.betas)
     if not isinstance(node, SequenceNode) or len(node) != 2:
         return
     values = [number(item) if isinstance(item, ScalarNode) else None for item in node]
-    if None in values:
+    first, second = values
+    if first is None or second is None:
         return
     beta1, _ = _hf_value(hf_doc, *glue.hf.beta1)
     beta2, _ = _hf_value(hf_doc, *glue.hf.beta2)
-    if not (_same(values[0], beta1) and _same(values[1], beta2)):
+    if not (_same(first, beta1) and _same(second, beta2)):
         yield _mismatch(ctx, path, glue.deepspeed.betas, node, values, hf_path,
                         f"{glue.hf.beta1[0]}/{glue.hf.beta2[0]}", None, [beta1, beta2])
 
 
-def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_value) -> Diagnostic:
+def _mismatch(ctx: RuleContext, path: str, ds_key: str, node: Node, ds_value: Any, hf_path: str, hf_key: str,
+              hf_node: Optional[ScalarNode], hf_value: Any) -> Diagnostic:
     """Blamed in the TrainingArguments file (at the argument, or at its `deepspeed:` key when
     the argument is left at its default): that is the file people check, and the DeepSpeed
     JSON it names is loaded with it but only reported when passed itself."""
@@ -93,17 +99,17 @@ def _mismatch(ctx, path, ds_key, node, ds_value, hf_path, hf_key, hf_node, hf_va
     )
 
 
-def _doc(ctx, path):
+def _doc(ctx: RuleContext, path: str) -> Optional[Document]:
     return ctx.documents.get(path)
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(human(v) for v in value) + "]"
     return human(value)
 
 
-def _auto_fix(doc, node, key):
+def _auto_fix(doc: Optional[Document], node: Node, key: str) -> Optional[Fix]:
     return node_fix(doc, key, node, "auto", f'set {key} to "auto" so the HF Trainer fills it')
 
 

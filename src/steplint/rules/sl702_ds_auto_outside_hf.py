@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import ScalarNode, walk
@@ -15,7 +15,10 @@ from steplint.rules._support import (
 )
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
-def _autos(doc) -> list[tuple[str, ScalarNode]]:
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Document
+
+def _autos(doc: Document) -> list[tuple[str, ScalarNode]]:
     return [(".".join(str(p) for p in path), node) for path, node in walk(doc.root)
             if isinstance(node, ScalarNode) and is_auto(node)]
 

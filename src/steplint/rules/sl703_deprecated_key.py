@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import MappingNode
@@ -10,10 +10,13 @@ from steplint.resources import load_data_json
 from steplint.rules._support import dialect_of, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Node
+
 _LATEST = (10**9,)
 
 
-def version_tuple(version: Optional[str]) -> tuple:
+def version_tuple(version: Optional[str]) -> tuple[Any, ...]:
     """'5.2' -> (5, 2); 'latest' or None -> newer than any release."""
     if not version or str(version).lower() == "latest":
         return _LATEST
@@ -31,7 +34,7 @@ def normalize_key(key: str) -> str:
     return key.lstrip("-").replace("-", "_")
 
 
-def _keys(node, prefix: str = "") -> Iterator[tuple[str, tuple]]:
+def _keys(node: Optional[Node], prefix: str = "") -> Iterator[tuple[str, tuple[Any, ...]]]:
     """(normalized dotted key, (key node, value node)) for every mapping key."""
     if isinstance(node, MappingNode):
         for key, value in node.items:
@@ -42,7 +45,7 @@ def _keys(node, prefix: str = "") -> Iterator[tuple[str, tuple]]:
             yield from _keys(value, dotted + ".")
 
 
-def _framework(dialect: Optional[str]) -> Optional[tuple[str, dict]]:
+def _framework(dialect: Optional[str]) -> Optional[tuple[str, dict[str, Any]]]:
     for name, table in load_data_json("framework_keys.json")["frameworks"].items():
         if dialect in table["dialects"]:
             return name, table
@@ -56,7 +59,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if found is None or not isinstance(getattr(doc, "root", None), MappingNode):
             continue
         name, table = found
-        variant = str(((ctx.recipe.extras.get("by_file") or {}).get(path) or {}).get("variant") or "")
+        variant = ctx.recipe.notes_of(path).variant
         if variant and table.get("variants") and not variant.startswith(tuple(table["variants"])):
             continue  # e.g. the Megatron-DeepSpeed forks keep Megatron-LM's old flag names
         pinned = name in targets

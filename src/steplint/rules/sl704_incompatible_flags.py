@@ -2,13 +2,12 @@
 
 The flags each framework refuses together are the dialects' table (`glue.exclusive`,
 dialects/glue.py). Besides it, the rule reports what dialects found while reading a file, in
-`recipe.extras["by_file"][path]["incompatible_flags"]`: a sequence of
-`{"flags": [...], "message": str, "file": str, "line": int, "column": int}`.
+each file's `Notes.incompatible_flags` (`recipe.FlagClash`: flags, message, file, line, column).
 """
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.documents.nodes import MappingNode, ScalarNode
@@ -16,8 +15,11 @@ from steplint.rules._support import dialect_of, glue_of, node_source
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 from steplint.rules.sl703_deprecated_key import normalize_key
 
+if TYPE_CHECKING:
+    from steplint.documents.nodes import Document
 
-def _set_flags(doc) -> dict[str, object]:
+
+def _set_flags(doc: Document) -> dict[str, object]:
     """Normalized key -> node for root keys, plus dotted `a.b` for one nested level."""
     out: dict[str, object] = {}
     root = doc.root
@@ -34,7 +36,7 @@ def _set_flags(doc) -> dict[str, object]:
     return out
 
 
-def _is_set(node) -> bool:
+def _is_set(node: object) -> bool:
     if node is None:
         return False
     if isinstance(node, ScalarNode):
@@ -46,7 +48,7 @@ def _is_set(node) -> bool:
     return True
 
 
-def _first_set(flags: dict, names: tuple[str, ...]) -> Optional[tuple[str, object]]:
+def _first_set(flags: dict[str, Any], names: tuple[str, ...]) -> Optional[tuple[str, object]]:
     for name in names:
         if _is_set(flags.get(name)):
             return name, flags[name]
@@ -72,13 +74,12 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 
 def _from_dialects(ctx: RuleContext) -> Iterator[Diagnostic]:
-    by_file = ctx.recipe.extras.get("by_file") or {}
-    for path, extras in by_file.items():
-        for found in extras.get("incompatible_flags", ()) or ():
-            flags = " and ".join(found.get("flags", ()))
-            message = f"{flags}: {found['message']}" if flags else found["message"]
-            diagnostic = ctx.diagnostic(message, file=found.get("file") or path)
-            yield diagnostic._replace(line=found.get("line") or 1, column=found.get("column") or 1)
+    for path, notes in ctx.recipe.file_notes.items():
+        for found in notes.incompatible_flags:
+            flags = " and ".join(found.flags)
+            message = f"{flags}: {found.message}" if flags else found.message
+            diagnostic = ctx.diagnostic(message, file=found.file or path)
+            yield diagnostic._replace(line=found.line or 1, column=found.column or 1)
 
 
 RULE = Rule(

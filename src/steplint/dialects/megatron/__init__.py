@@ -12,15 +12,13 @@ module knows that nothing else does:
   sample-based values and any batch ramp-up (`--rampup-batch-size START INC SAMPLES`) are
   replayed here to give optimizer steps (`RampUp`, also used by the NeMo dialect);
 * flag combinations Megatron's own parser rejects (section 2.5/2.6), recorded in
-  `extras["incompatible_flags"]` for SL704.
+  `Notes.incompatible_flags` for SL704.
 
-Extras for rules: `variant` (megatron-lm, megatron-deepspeed/bigscience|microsoft),
-`layout` (script, test-yaml, yaml-cfg), `activation`, `scheduler` (raw decay style),
-`native` (the schedule in samples or iterations as written), `rampup` (start, increment,
-samples, final, completes, last_batch), `incompatible_flags`, `ignored_flags` (accepted
-but without effect, e.g. --num-query-groups without --group-query-attention),
-`deepspeed_blocks_ignored` (the forks pass their own optimizer and scheduler, so those
-blocks of the DeepSpeed JSON are dead text), `exit_interval` / `exit_duration_in_mins`.
+Notes: `variant` (megatron-lm, megatron-deepspeed/bigscience|microsoft), `scheduler` (raw
+decay style), `rampup` (start, increment, samples, final, completes, last_batch),
+`incompatible_flags`, `ignored_keys` (accepted but without effect, e.g. --num-query-groups
+without --group-query-attention), `ignored_blocks` (the forks pass their own optimizer and
+scheduler, so those blocks of the DeepSpeed JSON are dead text), `objective`.
 
 The package: `arguments` (the one view of the flags), `architecture`, `schedule` (steps,
 tokens, LR, optimizer), `rampup`, `launch` (parallelism, world size, referenced files)
@@ -40,6 +38,7 @@ from steplint.dialects.megatron.launch import _parallelism, _references
 from steplint.dialects.megatron.rampup import MAX_RAMP_STAGES, RampUp
 from steplint.dialects.megatron.schedule import _optimizer, _training
 from steplint.documents.nodes import Document, MappingNode, ScalarNode
+from steplint.recipe import FlagClash, Notes
 
 # What other dialects and the tests import from here.
 __all__ = ("NAME", "DESCRIPTION", "detect", "extract", "RampUp", "MAX_RAMP_STAGES", "moe_layer_count",
@@ -96,37 +95,37 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     variant, framework = _variant(doc, probe)
     args = _Args(doc, layout, framework)
     sheet = FactSheet()
-    extras: dict[str, Any] = {"variant": variant, "layout": layout}
-    incompatible: list[dict] = []
+    notes: dict[str, Any] = {"variant": variant}
+    incompatible: list[FlagClash] = []
 
-    spec = _architecture(args, variant, sheet, extras)
+    spec, pyramid = _architecture(args, variant, sheet, notes)
     if spec is not None:
         counts = count_facts(spec, note=f"{variant} {describe(spec)}")
-        if extras.get("experts_per_layer"):
-            counts = _pyramid_counts(spec, extras["experts_per_layer"], f"{variant} {describe(spec)}")
+        if pyramid:
+            counts = _pyramid_counts(spec, pyramid, f"{variant} {describe(spec)}")
         if not spec.vocab_size:
             counts.pop("n_params_total")  # the vocabulary comes from the tokenizer
         sheet.facts.update(counts)
 
-    _parallelism(doc, args, sheet, extras, ctx)
-    _training(args, sheet, extras, incompatible, ctx)
+    _parallelism(doc, args, sheet, ctx)
+    _training(args, sheet, notes, incompatible, ctx)
     _optimizer(args, sheet)
 
     references = _references(doc, args, variant)
     if variant.startswith("megatron-deepspeed") and any(r.role == "deepspeed" for r in references):
-        extras["deepspeed_blocks_ignored"] = ("optimizer", "scheduler")
+        notes["ignored_blocks"] = ("optimizer", "scheduler")
     notices: tuple[str, ...] = ()
     if args.flag("use_checkpoint_args"):
         notices = (f"{doc.path}: --use-checkpoint-args loads the architecture from the checkpoint; "
                    "the flags in the file may not be what runs",)
     notices += tuple(args.generated)
     if incompatible:
-        extras["incompatible_flags"] = tuple(incompatible)
+        notes["incompatible_flags"] = tuple(incompatible)
     # Knowledge distillation (microsoft/Megatron-DeepSpeed f4157be, megatron/arguments.py
     # l.1552-1562: --mos "mixture of students", --kd, --load-teacher): the loss is a teacher's
     # distribution, not the next-token loss Step Law was fitted on.
     if args.flag("mos") or args.flag("kd") or args.has("load_teacher"):  # flags only that fork has
-        extras["objective"] = "knowledge distillation from a teacher (--mos / --kd / --load-teacher)"
+        notes["objective"] = "knowledge distillation from a teacher (--mos / --kd / --load-teacher)"
     out = Extraction(
         dialect=NAME,
         file=doc.path,
@@ -135,6 +134,6 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
         references=references,
         diagnostics=tuple(args.diagnostics) + tuple(args.reader.diagnostics),
         notices=notices,
-        extras=extras,
+        notes=Notes(**notes),
     )
     return _hybrid_pattern(args, out)

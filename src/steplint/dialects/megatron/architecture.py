@@ -6,21 +6,23 @@ fork's DeepSpeed-MoE), MLA, and `--hybrid-layer-pattern`.
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Optional
 
 from steplint.arch import ArchSpec, count_facts
 from steplint.dialects.base import Extraction
 from steplint.dialects.config_reader import FactSheet, Value, as_number, derived
 from steplint.dialects.megatron.arguments import MICROSOFT, _Args
 from steplint.documents.nodes import ScalarNode
-from steplint.recipe import default_source
+from steplint.recipe import KeyNote, default_source
 
 
-def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> Optional[ArchSpec]:
+def _architecture(args: _Args, variant: str, sheet: FactSheet, notes: dict[str, Any]
+                  ) -> tuple[Optional[ArchSpec], tuple[int, ...]]:
+    """The model, and its experts per MoE layer when they differ (a PR-MoE pyramid)."""
     reader = args.reader
     core = sheet.put_core(args.integer("num_layers"), args.integer("hidden_size"), args.integer("num_attention_heads"))
     if core is None:
-        return None
+        return None, ()
     layers, hidden, heads = core
     h = hidden.value
 
@@ -40,22 +42,19 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
         if groups is not None and (args.flag("group_query_attention") or not args.has("group_query_attention")):
             kv = groups
         elif groups is not None:
-            extras.setdefault("ignored_flags", []).append(
-                {"flag": "num_query_groups", "reason": "group_query_attention is false: attention stays MHA"})
+            _ignored(notes, args, "num_query_groups", "group_query_attention is false: attention stays MHA")
     elif args.flag("group_query_attention"):
         kv = args.integer("num_query_groups") or Value(1, default_source(
             reader.framework, "--num-query-groups defaults to 1 (MQA) when --group-query-attention is given"))
     elif args.has("num_query_groups"):
-        extras.setdefault("ignored_flags", []).append(
-            {"flag": "--num-query-groups", "reason": "ignored without --group-query-attention: attention stays MHA"})
+        _ignored(notes, args, "--num-query-groups", "ignored without --group-query-attention: attention stays MHA")
     if kv is not None:
         sheet.put("num_kv_heads", kv)
 
     gated, activation = _gating(args, variant)
-    extras["activation"] = activation
     ffn = args.integer("ffn_hidden_size")
     if ffn is None and args.has("ffn_hidden_size"):
-        return None  # written but unresolved (SL007): N is not guessed
+        return None, ()  # written but unresolved (SL007): N is not guessed
     if ffn is None:
         if gated and variant == "megatron-lm":
             ffn = Value(int((4 * h * 2 / 3) / 64) * 64, default_source(
@@ -72,7 +71,7 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     dense_layers = 0
     per_layer = None
     if variant == "megatron-deepspeed/microsoft":
-        per_layer = _deepspeed_moe(args, layers.value, sheet, extras)
+        per_layer = _deepspeed_moe(args, layers.value, sheet)
         num_experts = None
     else:
         num_experts = args.integer("num_experts")
@@ -100,7 +99,7 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
     vocab = args.integer("vocab_size") or args.integer("pad_vocab_size_to")
     norm = args.text("normalization")
     try:
-        return ArchSpec(
+        spec = ArchSpec(
             hidden_size=h,
             num_layers=layers.value,
             num_heads=heads.value,
@@ -120,10 +119,18 @@ def _architecture(args: _Args, variant: str, sheet: FactSheet, extras: dict) -> 
             **mla,
         )
     except ValueError:
-        return None
+        return None, ()
+    counts: tuple[int, ...] = per_layer["counts"] if per_layer is not None else ()
+    return spec, counts if len(set(counts)) > 1 else ()
 
 
-def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet, extras: dict) -> Optional[dict]:
+def _ignored(notes: dict[str, Any], args: _Args, flag: str, reason: str) -> None:
+    """A flag the framework accepts without effect."""
+    node = args.node(flag.lstrip("-").replace("-", "_"))
+    notes["ignored_keys"] = notes.get("ignored_keys", ()) + (KeyNote(flag, reason, getattr(node, "span", None)),)
+
+
+def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet) -> Optional[dict[str, Any]]:
     """DeepSpeed-MoE in the microsoft fork (deepspeedai/Megatron-DeepSpeed 4efb479):
     `--num-experts` takes one count or one per MoE layer (nargs='+', default [1]);
     `--expert-interval` (default 2) puts experts in every layer whose 1-based number is a
@@ -131,8 +138,8 @@ def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet, extras: dict) -> 
     get_num_experts_per_layer, which asserts a list has exactly that many entries);
     `--topk` defaults to 1; `--mlp-type residual` adds a dense MLP beside the experts (PR-MoE,
     MoE(use_residual=True)). A per-layer list with different counts (PR-MoE pyramids) is
-    recorded in extras["experts_per_layer"]; `experts` is then the largest count and N
-    is summed layer by layer by `_pyramid_counts`. None when no layer has experts."""
+    kept in the result's `counts`; `experts` is then the largest count and N is summed
+    layer by layer by `_pyramid_counts`. None when no layer has experts."""
     got = args.integers("num_experts")
     if got is None:
         return None
@@ -149,16 +156,13 @@ def _deepspeed_moe(args: _Args, layers: int, sheet: FactSheet, extras: dict) -> 
     top = args.integer("topk") or Value(1, default_source(MICROSOFT, "--topk not set"))
     sheet.put("num_experts", Value(max(counts), source))
     sheet.put("experts_per_token", top)
-    extras["expert_interval"] = interval
-    if len(set(counts)) > 1:
-        extras["experts_per_layer"] = tuple(counts)
     mlp_type = args.text("mlp_type")
     return {"experts": max(counts), "topk": top.value, "dense_layers": layers - moe_layers,
             "residual": mlp_type is not None and str(mlp_type.value).lower() == "residual",
             "counts": tuple(counts)}
 
 
-def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict:
+def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict[str, Any]:
     """Parameter counts of a model whose MoE layers hold different expert counts. Every
     count is a sum over layers plus a layer-independent part, so the model with groups
     g of k_g layers holding e_g experts counts sum_g count(L layers, k_g MoE layers of e_g)
@@ -180,7 +184,7 @@ def _pyramid_counts(spec: ArchSpec, counts: tuple[int, ...], note: str) -> dict:
     return out
 
 
-def _latent_attention(args: _Args, sheet: FactSheet) -> dict:
+def _latent_attention(args: _Args, sheet: FactSheet) -> dict[str, Any]:
     """ArchSpec fields of `--multi-latent-attention` (DeepSeek MLA), with Megatron's
     argparse defaults (q_lora_rank None, kv_lora_rank 32, qk_head_dim 128,
     qk_pos_emb_head_dim 64, v_head_dim 128; formats-megatron-deepspeed.md section 1)."""

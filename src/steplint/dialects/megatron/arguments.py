@@ -4,11 +4,11 @@ functional-test YAML, `--yaml-cfg` YAML): argparse dest name -> where the form w
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.config_reader import ConfigReader, Value, as_number
-from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
+from steplint.dialects.config_reader import ConfigReader, DottedPath, Value, as_number
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Source
 
@@ -37,7 +37,7 @@ def _layout(doc: Document) -> Optional[str]:
     return None
 
 
-class MegatronFlags:
+class MegatronFlags(DottedPath):
     """ConfigReader key resolution for argparse dest names (`lr_decay_style`): the flag
     `--lr-decay-style` (or `--lr_decay_style`) in a script, `MODEL_ARGS.--lr-decay-style` in
     functional-test YAML, `language_model.` / `model_parallel.` / flat keys in `--yaml-cfg`
@@ -101,7 +101,7 @@ class _Args:
     def has(self, dest: str) -> bool:
         return self.key(dest) is not None
 
-    def node(self, dest: str):
+    def node(self, dest: str) -> Optional[Node]:
         key = self.key(dest)
         return None if key is None else self.reader.node(key)
 
@@ -139,7 +139,7 @@ class _Args:
             return None
         node = self.reader.node(key)
         if isinstance(node, SequenceNode):
-            raw = [item.value if isinstance(item, ScalarNode) else None for item in node.items]
+            raw: list[Any] = [item.value if isinstance(item, ScalarNode) else None for item in node.items]
             if any(_is_unresolved(self.doc, item) for item in node.items):
                 self.diagnostics.append(_unresolved(self.doc.path, key, node))
                 return None
@@ -151,10 +151,10 @@ class _Args:
         # NaN, inf or past 2**63 first: int() of those raises, and ramps divide by them
         if not values or any(v is None or unusable_number(v) or v != int(v) for v in values):
             return None
-        return [int(v) for v in values], self.reader.source(key)
+        return [int(v) for v in values if v is not None], self.reader.source(key)
 
 
-def _is_unresolved(doc: Document, node) -> bool:
+def _is_unresolved(doc: Document, node: Optional[Node]) -> bool:
     """documents.shell's test. Only the shell reader makes unresolved nodes, so other
     documents are answered without importing it: that import is start-up time."""
     if doc.kind != "shell":
@@ -164,7 +164,7 @@ def _is_unresolved(doc: Document, node) -> bool:
     return is_unresolved(node)
 
 
-def _unresolved(path: str, key: str, node) -> Diagnostic:
+def _unresolved(path: str, key: str, node: Optional[Node]) -> Diagnostic:
     span = getattr(node, "span", None)
     text = getattr(node, "text", "") or str(getattr(node, "value", ""))
     return Diagnostic(

@@ -33,7 +33,8 @@ def _quiet_text(args: _Args, dest: str) -> Optional[Value]:
         return None
     if isinstance(node, ScalarNode) and isinstance(node.value, str) and ("${" in node.value or "$" in node.value):
         return None
-    return args.reader.text(args.key(dest)) if isinstance(node, ScalarNode) else None
+    key = args.key(dest)
+    return args.reader.text(key) if isinstance(node, ScalarNode) and key else None
 
 
 def put_init(args: _Args, sheet: FactSheet) -> None:

@@ -18,7 +18,7 @@ from steplint.documents.values import unusable_number
 from steplint.recipe import default_source, key_source
 
 
-def _parallelism(doc: Document, args: _Args, sheet: FactSheet, extras: dict, ctx: ExtractContext) -> None:
+def _parallelism(doc: Document, args: _Args, sheet: FactSheet, ctx: ExtractContext) -> None:
     framework = args.reader.framework
     for field, dest in (("tensor_parallel", "tensor_model_parallel_size"),
                         ("pipeline_parallel", "pipeline_model_parallel_size"),
@@ -89,12 +89,12 @@ def _references(doc: Document, args: _Args, variant: str) -> tuple[Reference, ..
     out: list[Reference] = []
     yaml_cfg = args.key("yaml_cfg")
     node = args.reader.node(yaml_cfg) if yaml_cfg else None
-    if isinstance(node, ScalarNode) and not _is_unresolved(doc, node):
+    if yaml_cfg and isinstance(node, ScalarNode) and not _is_unresolved(doc, node):
         out.append(Reference(path=os.path.normpath(os.path.join(folder, str(node.value))), role="include",
                              key=yaml_cfg, span=node.span))
     key = args.key("deepspeed_config")
     node = args.reader.node(key) if key else None
-    if not isinstance(node, ScalarNode):
+    if not key or not isinstance(node, ScalarNode):
         return tuple(out)
     if doc.kind == "shell":
         from steplint.documents.shell import heredocs

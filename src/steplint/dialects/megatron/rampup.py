@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple, Optional
 
+from steplint.recipe import RampUpNote
+
 MAX_RAMP_STAGES = 100_000
 
 # ---------------------------------------------------------------------------------------
@@ -92,17 +94,20 @@ class RampUp(NamedTuple):  # a private record: cheaper to define than a dataclas
         return steps
 
     @classmethod
-    def from_flag(cls, ramp_args: Optional[tuple[list[int], object]], final: Optional[int],
-                  extras: dict) -> Optional["RampUp"]:
+    def from_flag(cls, ramp_args: Optional[tuple[list[int], object]], final: Optional[int]) -> Optional["RampUp"]:
         """The ramp of `--rampup-batch-size START INC SAMPLES` (the three integers as read)
-        up to the final global batch, recorded in extras["rampup"]; None when there is none."""
+        up to the final global batch; None when there is none."""
         if ramp_args is None or final is None or len(ramp_args[0]) != 3:
             return None
-        ramp = cls.of(*ramp_args[0], final)
-        if ramp is not None:
-            extras["rampup"] = {"start": ramp.start, "increment": ramp.increment, "samples": ramp.samples,
-                                "final": ramp.final}
-        return ramp
+        start, increment, samples = ramp_args[0]
+        return cls.of(start, increment, samples, final)
+
+    def note(self, stops_at: Optional[int] = None) -> RampUpNote:
+        """The ramp for Notes: whether a run that consumes `stops_at` samples (None: all it
+        needs) gets through it, and its batch then."""
+        if stops_at is not None and stops_at < self.samples:
+            return RampUpNote(self.start, self.increment, self.samples, self.final, False, self.batch_at(stops_at))
+        return RampUpNote(self.start, self.increment, self.samples, self.final, True)
 
     def describe(self) -> str:
         return f"rampup {self.start} +{self.increment} over {self.samples:,} samples to {self.final}"

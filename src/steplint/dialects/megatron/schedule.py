@@ -13,13 +13,14 @@ from steplint.dialects.config_reader import FactSheet, Value, derived
 from steplint.dialects.megatron.arguments import _Args
 from steplint.dialects.megatron.init import put_init
 from steplint.dialects.megatron.rampup import RampUp
-from steplint.recipe import default_source
+from steplint.recipe import FlagClash, default_source
 
 _DECAY_STYLES = {"constant": "constant", "linear": "linear", "cosine": "cosine",
                  "inverse-square-root": "inverse-sqrt", "wsd": "wsd"}
 
 
-def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, ctx: ExtractContext) -> None:
+def _training(args: _Args, sheet: FactSheet, notes: dict[str, Any], incompatible: list[FlagClash],
+              ctx: ExtractContext) -> None:
     framework = args.reader.framework
     seq = sheet.put("seq_len", args.integer("seq_length") or args.integer("encoder_seq_length"))
     if args.has("max_position_embeddings"):
@@ -40,17 +41,13 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                 "context_parallel"))
 
     ramp_args = args.integers("rampup_batch_size")
-    ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None, extras)
+    ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None)
 
     def conflict(flags: list[str], message: str) -> None:
         where = [args.source(d) for d in flags if args.has(d)]
-        incompatible.append({
-            "flags": [args.key(d) or d for d in flags],
-            "message": message,
-            "file": args.doc.path,
-            "line": where[-1].line if where else 1,
-            "column": where[-1].column if where else 1,
-        })
+        incompatible.append(FlagClash(
+            tuple(args.key(d) or d for d in flags), message, args.doc.path,
+            (where[-1].line or 1) if where else 1, (where[-1].column or 1) if where else 1))
 
     def nonzero(dest: str) -> bool:
         """Set to something other than 0 (the --yaml-cfg form writes unused options as 0)."""
@@ -78,7 +75,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                  "iteration-based LR flags with --train-samples are rejected (sample-based training)")
 
     g = final.value if final else None
-    native: dict[str, Any] = {}
+    ramp_stops: Optional[int] = None  # the samples a run consumes, when they end the ramp early
     seq_v = seq.value if seq else None
 
     def steps_for_samples(count: int, what: str, key_inputs: tuple[str, ...]) -> Optional[Value]:
@@ -92,7 +89,6 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                        *key_inputs, "global_batch_sequences")
 
     if samples is not None and samples.value is not None:
-        native.update(unit="samples", train_samples=samples.value)
         if g is not None:
             steps = ramp.train_iters(samples.value) if ramp else samples.value // g
             formula = (f"Megatron update_train_iters over {samples.value:,} samples with the {ramp.describe()}"
@@ -100,25 +96,20 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
             sheet.put("train_steps", derived(steps, formula, "global_batch_sequences"))
         if seq_v:
             sheet.put("tokens", derived(samples.value * seq_v, "train_samples x seq_len", "seq_len"))
-        if ramp is not None and samples.value < ramp.samples:
-            extras["rampup"]["completes"] = False
-            extras["rampup"]["last_batch"] = ramp.batch_at(samples.value)
+        ramp_stops = samples.value
     elif iters is not None:
-        native.update(unit="iterations")
         sheet.put("train_steps", iters)
         if g is not None and seq_v:
             if ramp is not None:
                 consumed = ramp.consumed_after(iters.value)
                 sheet.put("tokens", derived(consumed * seq_v, f"samples consumed in {iters.value:,} steps "
                                               f"with the {ramp.describe()} x seq_len", "train_steps", "seq_len"))
-                if consumed < ramp.samples:
-                    extras["rampup"]["completes"] = False
-                    extras["rampup"]["last_batch"] = ramp.batch_at(consumed)
+                ramp_stops = consumed
             else:
                 sheet.put("tokens", derived(iters.value * g * seq_v, "train_steps x global_batch x seq_len",
                                               "train_steps", "global_batch_sequences", "seq_len"))
     if ramp is not None:
-        extras["rampup"].setdefault("completes", True)
+        notes["rampup"] = ramp.note(ramp_stops)
     _token_stop(args, sheet, g, seq_v)
 
     # LR schedule (megatron/core/optimizer_param_scheduler.py; units section 2.4)
@@ -126,7 +117,7 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     sheet.put("min_lr", args.number("min_lr") or Value(0.0, default_source(framework, "--min-lr not set")))
     style = args.text("lr_decay_style")
     raw_style = str(style.value) if style else "linear"
-    extras["scheduler"] = {"name": raw_style}
+    notes["scheduler"] = raw_style
     normalized = _DECAY_STYLES.get(raw_style.lower(), raw_style.lower())
     sheet.put("decay_style", Value(normalized, style.source if style else default_source(
         framework, "--lr-decay-style not set")))
@@ -136,9 +127,8 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     decay_end: Optional[Value] = None
     decay_span_samples: Optional[int] = None  # for a warmup fraction
     sample_based = samples is not None
-    if sample_based:
+    if samples is not None:
         count = decay_samples.value if decay_samples else samples.value
-        native["lr_decay_samples"] = count
         decay_span_samples = count
         what = "lr_decay_samples" if decay_samples else "train_samples (lr_decay_samples unset)"
         decay_end = steps_for_samples(count, what, ())
@@ -175,7 +165,6 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     if fraction is not None:
         if sample_based and decay_span_samples is not None:
             count = int(fraction.value * decay_span_samples)
-            native["lr_warmup_samples"] = count
             warmup = steps_for_samples(count, f"lr_warmup_fraction {fraction.value} x lr decay samples", ())
         elif decay_end is not None and not sample_based:
             base = decay_iters.value if decay_iters else (iters.value if iters else None)
@@ -184,7 +173,6 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
                                  f"lr_warmup_fraction {fraction.value} x lr decay iterations {base:,} "
                                  "(a fraction of the decay span, not of training)", "decay_end_step")
     elif sample_based and w_samples is not None:
-        native["lr_warmup_samples"] = w_samples.value
         warmup = steps_for_samples(w_samples.value, "lr_warmup_samples", ())
     elif (w_tokens := _positive(args.integer("lr_warmup_tokens"))) is not None and seq_v:
         # microsoft Megatron-DeepSpeed (4efb479, megatron/optimizer_param_scheduler.py get_lr):
@@ -204,19 +192,11 @@ def _training(args: _Args, sheet: FactSheet, extras: dict, incompatible: list, c
     if warmup is not None:
         sheet.put("warmup_steps", warmup)
 
-    if ramp_args is not None:
-        native["rampup_batch_size"] = list(ramp_args[0])
-    if native:
-        extras["native"] = native
     for dest in ("exit_interval", "exit_duration_in_mins", "train_tokens", "lr_decay_tokens"):
-        got = args.number(dest)
-        if got is not None:
-            extras[dest] = got.value
+        args.number(dest)  # read for its findings (SL004 not a number, SL007 an unresolved shell value)
     # bigscience Megatron-DeepSpeed stops once --train-tokens are consumed, whatever the
     # step count says: a declared budget SL402 holds against steps x batch
     sheet.put("token_budget", _positive(args.integer("train_tokens")))
-    if args.flag("use_checkpoint_opt_param_scheduler") and not args.flag("finetune"):
-        extras["checkpoint_scheduler"] = True
     put_init(args, sheet)
 
 
