@@ -191,7 +191,7 @@ def _follow(ref: Reference, doc: Document, state: Gathered) -> Optional[_Item]:
                 continue
             return _Item(os.path.normpath(found), ref.role, ref, doc.path, root=root)
     shown = written or ref.path
-    if outside is not None:
+    if outside is not None and root is not None:  # only a root leaves a found file outside
         state.diagnostics.append(_not_read(ref, doc, outside, root))
         return None
     if ref.role == "model" and not _path_like(shown):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import Extraction
@@ -36,6 +36,9 @@ from steplint.documents.nodes import Document
 from steplint.gather import Gathered, gather, model_problem, tree_root
 from steplint.recipe import FIELD_UNITS, SUPPLY, Fact, Missing, Recipe, derived_source, fact, override_source
 from steplint.settings import Settings
+
+if TYPE_CHECKING:
+    from steplint.arch import ArchSpec
 
 # model_problem and tree_root live in steplint.gather; commands import them from here.
 __all__ = ["STEPLAW_FIELDS", "LoadedRecipe", "load_recipe", "model_problem", "tree_root"]
@@ -50,6 +53,9 @@ _NO_HORIZON = ("constant", "inverse-sqrt")
 # Dialects whose files are TrainingArguments, which the HF Trainer cross-checks against
 # their DeepSpeed JSON at start (SL701's findings, architecture.md section 4).
 _HF_ARGS_DIALECTS = frozenset({"hf-training-args", "llama-factory"})
+# A disagreement between two files' keys: field, value, source, dialect and their other_*
+# counterparts (recipe.extras["conflicts"], which `show --format json` prints).
+Conflict = dict[str, Any]
 # Kind precedence (lower wins) for merging.
 _KIND_RANK = {"override": 0, "key": 1, "derived": 2, "default": 3}
 
@@ -117,7 +123,7 @@ def _ordered(state: Gathered) -> list[tuple[str, Extraction]]:
     return sorted(state.extractions, key=lambda pair: 0 if pair[0] == "model" and state.settings.model else 1)
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         if isinstance(a, int) and isinstance(b, int):
             return a == b  # exact, and no float conversion of a 400-digit integer (OverflowError)
@@ -128,10 +134,10 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _merge(state: Gathered) -> tuple[dict[str, Fact], list[dict]]:
+def _merge(state: Gathered) -> tuple[dict[str, Fact], list[Conflict]]:
     facts: dict[str, Fact] = {}
     owner: dict[str, str] = {}  # field -> dialect of the winning fact
-    conflicts: list[dict] = []
+    conflicts: list[Conflict] = []
     for _, ex in _ordered(state):
         for name, new in ex.facts.items():
             old = facts.get(name)
@@ -157,7 +163,7 @@ def _trainer_rejects(dialect: str, first: Fact, other_dialect: str, other: Fact)
         return False
     from steplint.dialects.glue import TRAINER_CHECKED_DS_KEYS
 
-    return ds.source.key in TRAINER_CHECKED_DS_KEYS
+    return bool(ds.source.key in TRAINER_CHECKED_DS_KEYS)
 
 
 def _conflict(name: str, kept: Fact, other: Fact) -> Diagnostic:
@@ -171,7 +177,7 @@ def _conflict(name: str, kept: Fact, other: Fact) -> Diagnostic:
         related=(Location(k.file or "-", k.line or 1, k.column or 1, f"{name} = {kept.value!r}"),))
 
 
-def _merge_extras(state: Gathered, conflicts: list[dict]) -> dict[str, Any]:
+def _merge_extras(state: Gathered, conflicts: list[Conflict]) -> dict[str, Any]:
     """Dialect extras: first file wins per key; every file's own extras under `by_file`."""
     merged: dict[str, Any] = {}
     by_file: dict[str, Any] = {}
@@ -220,7 +226,7 @@ def _whole(value: Any) -> Any:
     return value
 
 
-def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state: Gathered) -> dict[str, Fact]:
+def _derive(facts: dict[str, Fact], arch: Optional[ArchSpec], extras: Mapping[str, Any], state: Gathered) -> dict[str, Fact]:
     f = dict(facts)
 
     def value(name: str) -> Any:
@@ -235,7 +241,7 @@ def _derive(facts: dict[str, Fact], arch: Any, extras: Mapping[str, Any], state:
         f.update(count_facts(arch))
     elif "n_params" in f and f["n_params"].source.kind == "override":
         # --params is Step Law N; a known MoE layout still tells the active part, else active = N
-        if arch is not None and getattr(arch, "num_experts", 0):
+        if arch is not None and arch.num_experts:
             if "n_params_active" not in f:
                 from steplint.arch import count_facts
 
