@@ -62,8 +62,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import EMPTY_MAPPING, Applicability, Diagnostic, Edit, Expectation, Fix
 from steplint.documents.nodes import Document, Node, ScalarNode, lookup, to_python
-# The edit builders live with the documents they edit; two re-exported for existing callers.
-from steplint.documents.edits import insert_key_edit, replace_value_edit, splice  # noqa: F401
+from steplint.documents.edits import splice
 
 Reparse = Callable[[str, str, Document], Document]
 Relint = Callable[[Mapping[str, Document]], Iterable[Diagnostic]]

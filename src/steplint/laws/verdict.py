@@ -137,11 +137,6 @@ def schedule_cap(decay_style: Optional[str], min_lr: Optional[float] = None) -> 
     return None, ""
 
 
-def schedule_reason(decay_style: Optional[str], min_lr: Optional[float] = None) -> str:
-    """Why the schedule makes the verdict quieter ("" when it does not)."""
-    return schedule_cap(decay_style, min_lr)[1]
-
-
 class Verdict(NamedTuple):
     """Where an (LR, batch) sits and how loud SL302/SL303 are about it. A value not given is
     taken at its optimum (a missing batch at the law's, a missing LR at the best for the batch)."""
@@ -167,10 +162,6 @@ class Verdict(NamedTuple):
     def severity(self) -> Optional[str]:
         """The louder of the SL302 and SL303 verdicts (what `predict` reports)."""
         return louder(self.lr_severity, self.batch_severity)
-
-    @property
-    def conditional_lr_ratio(self) -> Optional[float]:
-        return None if self.lr is None else self.lr / self.conditional_lr
 
     @property
     def unsafe_fixes(self) -> bool:
