@@ -134,7 +134,7 @@ def read_script(text: str) -> ShellScript:
             if launch:
                 candidates.append(launch)
         heredocs.extend(_heredocs(statement, expander, index))
-    sbatch = tuple(_sbatch(lexer.comments, text))
+    sbatch = tuple(_sbatch(lexer.comments, index))
     best = max(candidates, key=lambda c: (c[0], c[1]), default=None)
     return ShellScript(
         launch=best[2] if best else None,
@@ -206,9 +206,8 @@ def _heredocs(statement: Statement, expander: Expander, index: LineIndex) -> Ite
                       unresolved=unresolved)
 
 
-def _sbatch(comments: list[Comment], text: str) -> Iterator[tuple[str, str, int, int]]:
+def _sbatch(comments: list[Comment], index: LineIndex) -> Iterator[tuple[str, str, int, int]]:
     """`#SBATCH --nodes=24` directives as (option, value, start, end)."""
-    index = LineIndex(text)
     for comment in comments:
         if not comment.text.startswith("SBATCH"):
             continue
