@@ -26,10 +26,9 @@ from hypothesis import strategies as st
 
 from steplint.diagnostics import Applicability, Diagnostic, Expectation, Fix, Severity
 from steplint.documents.nodes import lookup, to_python
+from steplint.documents.edits import insert_key_edit, replace_value_edit
 from steplint.fixing import (
     apply_fixes,
-    insert_key_edit,
-    replace_value_edit,
     write_fixes,
 )
 from steplint.literals import format_float

@@ -23,13 +23,11 @@ from steplint.documents.nodes import (
     lookup,
     to_python,
 )
+from steplint.documents.edits import insert_key_edit, replace_value_edit, splice
 from steplint.fixing import (
     FixWriteError,
     apply_fixes,
-    insert_key_edit,
     reads_as,
-    replace_value_edit,
-    splice,
     unified_diff,
     verify,
     write_fixes,

@@ -74,8 +74,8 @@ def test_two_files_disagreeing_is_sl006_with_both_locations():
     assert (os.path.basename(d.file), d.line, d.column) == ("pretrain.yaml", 7, 16)
     assert [(os.path.basename(x.file), x.line, x.column) for x in d.related] == [("other_lr.yaml", 2, 16)]
     assert loaded.recipe.facts["peak_lr"].value == 3e-4  # the first file given wins
-    [c] = [c for c in loaded.recipe.extras["conflicts"] if c["field"] == "peak_lr"]
-    assert (c["value"], c["other_value"], c["dialect"]) == (3e-4, 6e-4, "hf-training-args")
+    [c] = [c for c in loaded.recipe.conflicts if c.field == "peak_lr"]
+    assert (c.value, c.other_value, c.dialect) == (3e-4, 6e-4, "hf-training-args")
 
 
 def test_missing_referenced_files_are_sl007_at_the_key():
@@ -155,10 +155,10 @@ def test_hf_vs_deepspeed_disagreement_is_recorded_for_sl701_not_sl006(tmp_path):
     (tmp_path / "ds.json").write_text('{"train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": "auto"}')
     loaded = load_recipe([str(tmp_path / "args.yaml")], Settings())
     assert not [d for d in loaded.diagnostics if d.code == "SL006"]
-    [c] = loaded.recipe.extras["conflicts"]
-    assert (c["field"], c["value"], c["other_value"]) == ("micro_batch", 8, 4)
-    assert {c["dialect"], c["other_dialect"]} == {"hf-training-args", "deepspeed"}
-    assert c["other_source"].line == 1
+    [c] = loaded.recipe.conflicts
+    assert (c.field, c.value, c.other_value) == ("micro_batch", 8, 4)
+    assert {c.dialect, c.other_dialect} == {"hf-training-args", "deepspeed"}
+    assert c.other_source.line == 1
 
 
 def test_hf_vs_deepspeed_keys_sl701_does_not_check_are_sl006(tmp_path):
@@ -171,7 +171,7 @@ def test_hf_vs_deepspeed_keys_sl701_does_not_check_are_sl006(tmp_path):
     [d] = [d for d in loaded.diagnostics if d.code == "SL006"]
     assert (os.path.basename(d.file), d.line) == ("ds.json", 2) and "warmup_steps is 50" in d.message
     assert [(os.path.basename(r.file), r.line) for r in d.related] == [("args.yaml", 1)]
-    assert sorted(c["field"] for c in loaded.recipe.extras["conflicts"]) == ["micro_batch", "warmup_steps"]
+    assert sorted(c.field for c in loaded.recipe.conflicts) == ["micro_batch", "warmup_steps"]
 
 
 def test_llama_factory_vs_deepspeed_is_sl701s_too(tmp_path):
@@ -181,8 +181,8 @@ def test_llama_factory_vs_deepspeed_is_sl701s_too(tmp_path):
     loaded = load_recipe([str(tmp_path / "lf.yaml")], Settings())
     assert loaded.recipe.dialects == ("llama-factory", "deepspeed")
     assert not [d for d in loaded.diagnostics if d.code == "SL006"]
-    [c] = loaded.recipe.extras["conflicts"]
-    assert c["field"] == "micro_batch"
+    [c] = loaded.recipe.conflicts
+    assert c.field == "micro_batch"
 
 
 def test_a_batch_in_tokens_gives_the_batch_in_sequences():

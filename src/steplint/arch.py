@@ -18,7 +18,7 @@ into it; nothing here knows a key name. `count_params` turns it into three count
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Mapping, NamedTuple, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import EMPTY_MAPPING
 from steplint.recipe import Fact, derived_source, fact
@@ -96,7 +96,7 @@ class ArchSpec(_ArchFields):
 
     __slots__ = ()
 
-    def __new__(cls, *args, **kwargs):  # the checks (`_replace` copies without them)
+    def __new__(cls, *args: Any, **kwargs: Any) -> ArchSpec:  # the checks (`_replace` copies without them)
         self = super().__new__(cls, *args, **kwargs)
         if self.norm not in NORM_TYPES:
             raise ValueError(f"norm must be one of {NORM_TYPES}, not {self.norm!r}")
@@ -147,12 +147,13 @@ def _attention_weights(s: ArchSpec) -> int:
     """Projection weights of one attention block (no biases, no norms)."""
     h = s.hidden_size
     if s.is_mla:
+        kv_rank = s.kv_lora_rank or 0  # set: is_mla
         qk_head = s.qk_nope_head_dim + s.qk_rope_head_dim
         if s.q_lora_rank:
             q = h * s.q_lora_rank + s.q_lora_rank * s.num_heads * qk_head
         else:
             q = h * s.num_heads * qk_head
-        kv = h * (s.kv_lora_rank + s.qk_rope_head_dim) + s.kv_lora_rank * s.num_heads * (
+        kv = h * (kv_rank + s.qk_rope_head_dim) + kv_rank * s.num_heads * (
             s.qk_nope_head_dim + s.v_head_dim
         )
         return q + kv + s.num_heads * s.v_head_dim * h
@@ -185,7 +186,7 @@ def _layer_norms(s: ArchSpec) -> int:
     elif s.qk_norm == "full_nobias":
         out += (s.num_heads + s.kv_heads) * s.head_size
     if s.is_mla:
-        out += _norm_size(s, s.kv_lora_rank)
+        out += _norm_size(s, s.kv_lora_rank or 0)  # set: is_mla
         if s.q_lora_rank:
             out += _norm_size(s, s.q_lora_rank)
     return out
@@ -277,7 +278,7 @@ def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
     formula (its parts in scalars) that `steplint show` prints."""
     counts = count_params(spec)
     b = counts.breakdown
-    inputs = ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "ffn_hidden_size")
+    inputs: tuple[str, ...] = ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "ffn_hidden_size")
     if spec.is_moe:
         inputs += ("num_experts", "experts_per_token")
     n_terms = [f"attention {b['attention']:,}"]

@@ -62,8 +62,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 from steplint.diagnostics import EMPTY_MAPPING, Applicability, Diagnostic, Edit, Expectation, Fix
 from steplint.documents.nodes import Document, Node, ScalarNode, lookup, to_python
-# The edit builders live with the documents they edit; two re-exported for existing callers.
-from steplint.documents.edits import insert_key_edit, replace_value_edit, splice  # noqa: F401
+from steplint.documents.edits import splice
 
 Reparse = Callable[[str, str, Document], Document]
 Relint = Callable[[Mapping[str, Document]], Iterable[Diagnostic]]
@@ -134,7 +133,7 @@ def apply_fixes(
         if passes >= max_passes:
             converged = False
             refused.extend(
-                RefusedFix(d, d.fix, f"fixes did not converge after {max_passes} passes (a rule keeps rewriting its own fix)")
+                RefusedFix(d, _fix_of(d), f"fixes did not converge after {max_passes} passes (a rule keeps rewriting its own fix)")
                 for d in candidates
             )
             break
@@ -142,14 +141,14 @@ def apply_fixes(
         accepted, deferred = _select_non_overlapping(candidates)
         outcome = _apply_pass(accepted, current, reparse, read_value)
         for diag, reason in outcome.refused:
-            refused.extend(RefusedFix(d, d.fix, reason) for d in [diag, *twins.get(id(diag), ())])
+            refused.extend(RefusedFix(d, _fix_of(d), reason) for d in [diag, *twins.get(id(diag), ())])
         frozen |= outcome.failed_files
         # a twin (another finding proposing the very same edits) is fixed by the same edits
-        applied.extend(AppliedFix(d, d.fix, passes) for diag in outcome.applied for d in [diag, *twins.get(id(diag), ())])
+        applied.extend(AppliedFix(d, _fix_of(d), passes) for diag in outcome.applied for d in [diag, *twins.get(id(diag), ())])
         current.update(outcome.documents)
         if relint is None:
             refused.extend(
-                RefusedFix(d, d.fix, "overlaps another fix applied in this run; run --fix again")
+                RefusedFix(d, _fix_of(d), "overlaps another fix applied in this run; run --fix again")
                 for diag in deferred for d in [diag, *twins.get(id(diag), ())]
             )
             break
@@ -175,7 +174,7 @@ def apply_fixes(
 def _once(refused: Iterable[RefusedFix]) -> tuple[RefusedFix, ...]:
     """One refusal per finding: a finding re-linted after every pass is refused each time
     (its file failed verification), but it is one finding with one reason."""
-    seen: dict[tuple, RefusedFix] = {}
+    seen: dict[tuple[str, str, int, int, str], RefusedFix] = {}
     for r in refused:
         d = r.diagnostic
         seen.setdefault((d.code, d.file, d.line, d.column, d.message), r)
@@ -184,6 +183,13 @@ def _once(refused: Iterable[RefusedFix]) -> tuple[RefusedFix, ...]:
 
 def _files_of(fix: Fix) -> set[str]:
     return {e.file for e in fix.edits}
+
+
+def _fix_of(diag: Diagnostic) -> Fix:
+    """The fix of a candidate: `_candidates` keeps only findings that have one."""
+    fix = diag.fix
+    assert fix is not None, "a fix candidate without a fix"
+    return fix
 
 
 def _candidates(
@@ -195,7 +201,7 @@ def _candidates(
     twins: dict[int, list[Diagnostic]] = {}
     hidden = 0
     refused: list[RefusedFix] = []
-    first_with: dict[tuple, Diagnostic] = {}
+    first_with: dict[tuple[tuple[str, int, int, str], ...], Diagnostic] = {}
     for diag in pending:
         fix = diag.fix
         if fix is None or not fix.edits:
@@ -237,12 +243,12 @@ def _overlaps(a: Edit, b: Edit) -> bool:
 
 def _select_non_overlapping(candidates: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Greedy by position (as ruff does): a fix whose edits overlap an accepted one waits."""
-    ordered = sorted(candidates, key=lambda d: min((e.file, e.start, e.end) for e in d.fix.edits))
+    ordered = sorted(candidates, key=lambda d: min((e.file, e.start, e.end) for e in _fix_of(d).edits))
     accepted: list[Diagnostic] = []
     taken: list[Edit] = []
     deferred: list[Diagnostic] = []
     for diag in ordered:
-        edits = diag.fix.edits
+        edits = _fix_of(diag).edits
         clash = any(_overlaps(a, b) for a in edits for b in taken) or any(
             _overlaps(a, b) for i, a in enumerate(edits) for b in edits[i + 1:]
         )
@@ -271,15 +277,15 @@ def _apply_pass(
     while True:
         by_file: dict[str, list[Diagnostic]] = {}
         for diag in live:
-            for path in _files_of(diag.fix):
+            for path in _files_of(_fix_of(diag)):
                 by_file.setdefault(path, []).append(diag)
         new_docs: dict[str, Document] = {}
         newly_failed: dict[str, str] = {}
         for path, diags in by_file.items():
             old = current[path]
-            edits = [e for d in diags for e in d.fix.edits if e.file == path]
+            edits = [e for d in diags for e in _fix_of(d).edits if e.file == path]
             text = splice(old.text, edits)
-            expectations = [x for d in live for x in d.fix.expect if x.file == path]
+            expectations = [x for d in live for x in _fix_of(d).expect if x.file == path]
             try:
                 new = reparse(path, text, old)
             except Exception as exc:  # a loader bug must not lose the user's file
@@ -292,7 +298,7 @@ def _apply_pass(
                 new_docs[path] = new
         # expectations on files no edit touched (e.g. a fix that relies on another file)
         for diag in live:
-            for x in diag.fix.expect:
+            for x in _fix_of(diag).expect:
                 if x.file not in by_file and x.file in current and x.file not in newly_failed:
                     reason = verify(current[x.file], current[x.file], [x], read_value)
                     if reason:
@@ -300,9 +306,10 @@ def _apply_pass(
         if not newly_failed:
             return _PassOutcome(new_docs, live, refused, failed)
         failed |= set(newly_failed)
-        keep = []
+        keep: list[Diagnostic] = []
         for diag in live:
-            hit = sorted((_files_of(diag.fix) | {x.file for x in diag.fix.expect}) & set(newly_failed))
+            fix = _fix_of(diag)
+            hit = sorted((_files_of(fix) | {x.file for x in fix.expect}) & set(newly_failed))
             if hit:
                 refused.append((diag, f"{hit[0]} left unchanged: {newly_failed[hit[0]]}"))
             else:
@@ -314,7 +321,8 @@ def _apply_pass(
 # verification
 
 
-def verify(old: Document, new: Document, expectations: Iterable[Expectation], read_value: ReadValue = None) -> str:
+def verify(old: Document, new: Document, expectations: Iterable[Expectation],
+           read_value: Optional[ReadValue] = None) -> str:
     """Why `new` is not `old` with exactly the expected values changed; "" when it is."""
     read_value = read_value or _loader_value
     if not new.ok or new.root is None and old.root is not None:
@@ -348,7 +356,8 @@ def _new_loader_finding(old: Document, new: Document) -> Optional[Diagnostic]:
     before: dict[str, int] = {}
     for d in old.diagnostics:
         before[d.code] = before.get(d.code, 0) + 1
-    for d in new.diagnostics:
+    after: tuple[Diagnostic, ...] = new.diagnostics
+    for d in after:
         if before.get(d.code, 0) > 0:
             before[d.code] -= 1
         else:
@@ -422,7 +431,8 @@ class FixWriteError(OSError):
     with the path the user named (not the temporary file's). `written` are the files that
     were written, `failed` those that were not, `changed` those edited on disk meanwhile."""
 
-    def __init__(self, message: str, written: tuple = (), failed: tuple = (), changed: tuple = ()):
+    def __init__(self, message: str, written: tuple[str, ...] = (), failed: tuple[str, ...] = (),
+                 changed: tuple[str, ...] = ()):
         super().__init__(message)
         self.written, self.failed, self.changed = written, failed, changed
 

@@ -14,7 +14,7 @@ Scalars are typed as OmegaConf types them: `1e-4` is a float (PyYAML alone says 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
 
 from steplint.documents.nodes import Node, ScalarNode, lookup
 from steplint.documents.values import read_number
@@ -89,7 +89,7 @@ class Interpolator:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _resolve_node(self, node: Node, path: tuple, depth: int) -> Resolution:
+    def _resolve_node(self, node: Node, path: tuple[str, ...], depth: int) -> Resolution:
         if depth > MAX_DEPTH:
             raise _Unresolved("interpolation nests too deep (a cycle?)")
         key = ".".join(path)
@@ -102,12 +102,12 @@ class Interpolator:
         if len(pieces) == 1 and isinstance(pieces[0], _Interp):
             got = self._interp(pieces[0], path, depth)
             return Resolution(got.value, got.node, got.key, got.formula, None, (key,) + got.via)
-        parts = []
+        parts: list[str] = []
         for piece in pieces:
             parts.append(str(self._interp(piece, path, depth).value) if isinstance(piece, _Interp) else piece)
         return Resolution("".join(parts), node, key, formula=text)
 
-    def _interp(self, interp: "_Interp", path: tuple, depth: int) -> Resolution:
+    def _interp(self, interp: _Interp, path: tuple[str, ...], depth: int) -> Resolution:
         if interp.resolver is None:
             target = _target(interp.body, path)
             if target is None:
@@ -122,8 +122,8 @@ class Interpolator:
         function = self.resolvers.get(interp.resolver)
         if function is None:
             raise _Unresolved(f"resolver `{interp.resolver}` is not one steplint evaluates")
-        values = []
-        shown = []
+        values: list[Any] = []
+        shown: list[str] = []
         for arg in interp.args:
             if isinstance(arg, _Interp):
                 got = self._interp(arg, path, depth + 1)
@@ -142,14 +142,14 @@ class Interpolator:
 class _Interp(NamedTuple):
     body: str  # a key path, when resolver is None
     resolver: Optional[str] = None
-    args: tuple = ()  # str literals and _Interp
+    args: tuple[Union[str, _Interp], ...] = ()  # literals as written, and nested interpolations
 
 
-def _parse(text: str) -> list:
+def _parse(text: str) -> list[Union[str, _Interp]]:
     """Literal text and `${...}` interpolations of one string."""
-    out: list = []
+    out: list[Union[str, _Interp]] = []
     pos = 0
-    literal = []
+    literal: list[str] = []
     while pos < len(text):
         if text.startswith("\\${", pos):
             literal.append("${")
@@ -180,8 +180,8 @@ def _parse_interp(text: str, start: int, depth: int) -> tuple[_Interp, int]:
     if head_end < len(text) and text[head_end] == ":":
         resolver = text[pos:head_end].strip()
         pos = head_end + 1
-        args: list = []
-        current: list = []
+        args: list[Union[str, _Interp]] = []
+        current: list[str] = []
         nested: Optional[_Interp] = None
         while pos < len(text) and text[pos] != "}":
             if text.startswith("${", pos):
@@ -202,7 +202,7 @@ def _parse_interp(text: str, start: int, depth: int) -> tuple[_Interp, int]:
     return _Interp(text[pos:end].strip()), end + 1
 
 
-def _target(body: str, path: tuple) -> Optional[tuple]:
+def _target(body: str, path: tuple[str, ...]) -> Optional[tuple[str, ...]]:
     """Absolute key path of `${body}` written at `path` (relative forms start with dots:
     one dot is the node holding the key, each further dot one level up)."""
     if not body.startswith("."):

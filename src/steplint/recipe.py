@@ -269,6 +269,18 @@ def merge_notes(notes: Iterable[Notes]) -> Notes:
     return NO_NOTES._replace(**merged) if merged else NO_NOTES
 
 
+class Conflict(NamedTuple):
+    """Two files' keys that disagree on a field: the kept value and the other one."""
+
+    field: str
+    value: Any
+    source: Source
+    dialect: str
+    other_value: Any
+    other_source: Source
+    other_dialect: str
+
+
 class Recipe(NamedTuple):
     """One training run, possibly assembled from several files."""
 
@@ -278,8 +290,8 @@ class Recipe(NamedTuple):
     missing: tuple[Missing, ...] = ()
     arch: Optional[Any] = None  # steplint.arch.ArchSpec when the architecture is known
     notices: tuple[str, ...] = ()
-    # What the resolver records beside the facts (the conflicts between files).
-    extras: Mapping[str, Any] = EMPTY_MAPPING
+    # Where two files give a field different values (the first one is kept; SL006/SL701 report it).
+    conflicts: tuple[Conflict, ...] = ()
     # The dialects' glue tables (steplint.glue.Glue) the cross-file rules read; None on a
     # hand-built Recipe, where those rules stay quiet.
     glue: Optional[Glue] = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,18 +41,21 @@ def schema_path(name: str) -> "Path":
 
 
 @lru_cache(maxsize=None)
-def load_data_json(name: str) -> dict:
+def load_data_json(name: str) -> dict[str, Any]:
     """A `data/*.json` file, parsed once per process (json is imported here: most runs
-    never read one, and the import is start-up time)."""
+    never read one, and the import is start-up time). Its values are what the file holds:
+    each reader knows its file's shape."""
     import json
 
     with open(_file("_data", "data", name), encoding="utf-8") as fh:
-        return json.load(fh)
+        data: dict[str, Any] = json.load(fh)
+    return data
 
 
 @lru_cache(maxsize=None)
-def load_schema(name: str) -> dict:
+def load_schema(name: str) -> dict[str, Any]:
     import json
 
     with open(_file("_schemas", "schemas", name), encoding="utf-8") as fh:
-        return json.load(fh)
+        schema: dict[str, Any] = json.load(fh)
+    return schema

@@ -16,12 +16,14 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union
 
 from steplint.diagnostics import EMPTY_MAPPING, Severity
 
 if TYPE_CHECKING:  # pathlib costs ~3 ms to import: only a found settings file is a Path
     from pathlib import Path
+
+    from steplint.documents.nodes import Node
 
 SETTINGS_SCHEMA = "settings.schema.json"
 # Looked for in each folder, in this order (ruff's order: dedicated file first).
@@ -85,10 +87,14 @@ class SettingsError(ValueError):
 # Validation: the subset of JSON Schema that settings.schema.json uses
 
 
+# Where a value sits in the settings table: its keys, and 0-based indexes into arrays.
+KeyPath = tuple[Union[str, int], ...]
+
+
 class Problem(NamedTuple):  # a private record: cheaper to define than a dataclass on every run
-    path: tuple  # keys and indexes from the settings table
+    path: KeyPath
     message: str
-    node: Any = None  # the document node to point at, when known
+    node: Optional[Node] = None  # the document node to point at, when known
 
 
 _TYPES = {
@@ -101,8 +107,8 @@ _TYPES = {
 }
 
 
-def validate(value: Any, schema: Mapping, *, node: Any = None, root_schema: Optional[Mapping] = None,
-             path: tuple = ()) -> list[Problem]:
+def validate(value: Any, schema: Mapping[str, Any], *, node: Optional[Node] = None,
+             root_schema: Optional[Mapping[str, Any]] = None, path: KeyPath = ()) -> list[Problem]:
     """Problems of `value` (plain TOML data) against `schema`: type, enum, minimum,
     exclusiveMinimum, minLength, pattern, properties, additionalProperties, required,
     items, minItems and local `$ref`. `node` is the matching document node, so problems
@@ -180,17 +186,17 @@ def _unknown_key(key: str, known: Iterable[str]) -> str:
     return f"unknown key `{key}`{hint}"
 
 
-def _child(node: Any, key: Any) -> Any:
+def _child(node: Optional[Node], key: Union[str, int]) -> Optional[Node]:
     from steplint.documents.nodes import MappingNode, SequenceNode
 
-    if isinstance(node, MappingNode):
+    if isinstance(node, MappingNode) and isinstance(key, str):  # TOML keys are strings
         return node.get(key)
     if isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.items):
         return node.items[key]
     return None
 
 
-def _key_node(node: Any, key: Any) -> Any:
+def _key_node(node: Optional[Node], key: str) -> Optional[Node]:
     from steplint.documents.nodes import MappingNode
 
     if isinstance(node, MappingNode):
@@ -354,7 +360,8 @@ def read_settings_file(path: Path) -> Settings:
     return _to_settings(data, path)
 
 
-def rule_option_problems(rules: Mapping[str, Any], node: Any = None, key_prefix: tuple = ()) -> list[Problem]:
+def rule_option_problems(rules: Mapping[str, Any], node: Optional[Node] = None,
+                         key_prefix: KeyPath = ()) -> list[Problem]:
     """Problems of the `rules` table (rule code or name -> its options) against the options
     each rule declares (rules/base.py `Option`): an unknown rule, an unknown option, a
     wrong type or a value out of range. `node` is the table's document node (for lines)."""
@@ -391,7 +398,7 @@ def rule_option_problems(rules: Mapping[str, Any], node: Any = None, key_prefix:
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def spell_key(path: tuple) -> str:
+def spell_key(path: KeyPath) -> str:
     """A settings key in full, as TOML writes it: `tool.steplint.per-file-ignores."a.json"`,
     and an item of an array of tables as `recipes[1]` (1-based: the first `[[...]]` is 1)."""
     out = ""
@@ -415,7 +422,7 @@ def _to_settings(data: Mapping[str, Any], path: Path) -> Settings:
     def count(value: Any, what: str, binary: bool = False) -> int:
         return value if isinstance(value, int) else int(parse_quantity(value, what=what, integer=True, binary=binary))
 
-    def facts_of(table: Mapping[str, Any], where: str) -> dict:
+    def facts_of(table: Mapping[str, Any], where: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if "world-size" in table:
             out["world-size"] = table["world-size"]

@@ -76,9 +76,9 @@ def test_hf_arguments_and_deepspeed_json_that_disagree_are_a_conflict_with_both_
 
     loaded = load_recipe([str(FIXTURES / "deepspeed" / "hf_args.yaml")])
     assert loaded.recipe.dialects[-1] == "deepspeed"
-    (record,) = [c for c in loaded.recipe.extras["conflicts"] if c["field"] == "micro_batch"]
-    places = {(record["source"].file.rsplit("/", 1)[-1], record["source"].line, record["value"]),
-              (record["other_source"].file.rsplit("/", 1)[-1], record["other_source"].line, record["other_value"])}
+    (record,) = [c for c in loaded.recipe.conflicts if c.field == "micro_batch"]
+    places = {(record.source.file.rsplit("/", 1)[-1], record.source.line, record.value),
+              (record.other_source.file.rsplit("/", 1)[-1], record.other_source.line, record.other_value)}
     assert places == {("hf_args.yaml", 3, 8), ("ds_micro4.json", 2, 4)}
 
 

@@ -53,9 +53,6 @@ class Extraction(NamedTuple):
     references: tuple[Reference, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     notices: tuple[str, ...] = ()
-    # What `show` prints of this file beyond its facts (nothing today; the resolver merges it
-    # into Recipe.extras). What rules read goes in `notes`.
-    extras: Mapping[str, Any] = EMPTY_MAPPING
     notes: Notes = NO_NOTES  # what the dialect read beyond the facts, typed (recipe.Notes)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple, Optional, Union
 
 from steplint.diagnostics import Diagnostic, Location, Mark, Severity, Span
-from steplint.documents.nodes import Comment, Node
+from steplint.documents.nodes import Comment, Document, Node
 
 # code -> (name, default severity), as pinned in architecture.md section 4
 LOADER_FINDINGS: dict[str, tuple[str, Severity]] = {
@@ -34,7 +34,7 @@ def _span_of(at: Where) -> Optional[Span]:
 
 
 def loader_diagnostic(
-    file: object,
+    file: Union[str, Document],
     code: str,
     message: str,
     at: Where = None,

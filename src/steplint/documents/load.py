@@ -127,7 +127,8 @@ def _too_big(size: int, max_size: int) -> str:
 
 def _parse(kind: str, path: str, text: str) -> Parsed:
     module, function = LOADERS[kind].split(":")
-    return getattr(importlib.import_module(module), function)(path, text)
+    parsed: Parsed = getattr(importlib.import_module(module), function)(path, text)
+    return parsed
 
 
 def _load_shell(path: str, text: str, bom: bool, newline: str) -> Document:

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple, Optional
+from typing import Iterator, NamedTuple, Optional
 
 from steplint.diagnostics import Span
-from steplint.documents.nodes import Comment, Document, MappingNode, ScalarNode, SequenceNode
+from steplint.documents.nodes import Comment, Document, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import LineIndex
 from steplint.documents.shell_expand import Char, Expander, split_words
-from steplint.documents.shell_lexer import ASSIGNMENT, Lexer, Part, Statement, Word
+from steplint.documents.shell_lexer import ASSIGNMENT, ArrayAssignment, Lexer, Part, Redirect, Statement, Word
 
 # ScalarNode.tag of a value that could not be resolved statically.
 UNRESOLVED = "!unresolved"
@@ -78,6 +78,10 @@ class _Launch(NamedTuple):
     arguments: tuple[_Value, ...]
 
 
+# (flags after the program, whether it is a pretrain_* program, the launch)
+_Candidate = tuple[int, bool, _Launch]
+
+
 class ShellScript(NamedTuple):
     launch: Optional[_Launch]
     heredocs: tuple[Heredoc, ...]
@@ -96,24 +100,23 @@ def read_script(text: str) -> ShellScript:
     lexer = Lexer(text, index)
     statements = lexer.statements()
     expander = Expander(text)
-    candidates: list[tuple[int, bool, _Launch]] = []
+    candidates: list[_Candidate] = []
     heredocs: list[Heredoc] = []
     for statement in statements:
         words = list(statement.words)
         while words and isinstance(words[0], Word) and len(words[0].parts) == 1 and words[0].parts[0].kind == "lit" \
                 and words[0].parts[0].text in _DECLARATION_WORDS:
             words.pop(0)
-        assigned = False
         while words:
             head = words[0]
-            if type(head) is tuple and head[0] == "array":  # a plain tuple, not a Word (a NamedTuple)
-                expander.assign_array(head[1], head[2], head[3])
+            if isinstance(head, ArrayAssignment):
+                expander.assign_array(head.name, head.append, head.elements)
                 words.pop(0)
-                assigned = True
             elif isinstance(head, Word) and expander.assign(head):
                 words.pop(0)
-                assigned = True
-                name = ASSIGNMENT.match(head.parts[0].text).group(1)
+                assignment = ASSIGNMENT.match(head.parts[0].text)
+                assert assignment is not None  # expander.assign took it as one
+                name = assignment.group(1)
                 chars = expander.scalars[name]
                 launch = _find_launch([_value(w, (head.start, head.end)) for w in split_words(
                     [Char(c.ch, c.offset, True, c.unresolved) for c in chars])])
@@ -130,10 +133,8 @@ def read_script(text: str) -> ShellScript:
             launch = _find_launch(values)
             if launch:
                 candidates.append(launch)
-        elif not assigned:
-            pass
         heredocs.extend(_heredocs(statement, expander, index))
-    sbatch = tuple(_sbatch(lexer.comments, text))
+    sbatch = tuple(_sbatch(lexer.comments, index))
     best = max(candidates, key=lambda c: (c[0], c[1]), default=None)
     return ShellScript(
         launch=best[2] if best else None,
@@ -143,9 +144,9 @@ def read_script(text: str) -> ShellScript:
     )
 
 
-def _find_launch(values: list[_Value]):
+def _find_launch(values: list[_Value]) -> Optional[_Candidate]:
     """(flags after the program, is pretrain_*, launch) for the `*.py` word with most flags."""
-    best = None
+    best: Optional[_Candidate] = None
     for i, value in enumerate(values):
         m = _PROGRAM.search(value.text)
         if not m:
@@ -162,18 +163,20 @@ def _find_launch(values: list[_Value]):
     return best
 
 
-def _heredocs(statement: Statement, expander: Expander, index: LineIndex):
+def _heredocs(statement: Statement, expander: Expander, index: LineIndex) -> Iterator[Heredoc]:
     if not statement.heredocs:
         return
     target = ""
     words = list(statement.words)
     for i, word in enumerate(words):
-        if type(word) is tuple and word[0] == "redirect" and i + 1 < len(words) and isinstance(words[i + 1], Word):
-            target = "".join(c.ch for c in expander.word_chars(words[i + 1]))
+        following = words[i + 1] if i + 1 < len(words) else None
+        if isinstance(word, Redirect) and isinstance(following, Word):
+            target = "".join(c.ch for c in expander.word_chars(following))
     for delimiter, start, end, quoted in statement.heredocs:
         body = expander.text[start:end]
+        unresolved: tuple[str, ...] = ()
         if quoted:
-            text, unresolved = body, ()
+            text = body
         else:
             lexer = Lexer(body, index)
             chars: list[Char] = []
@@ -203,9 +206,8 @@ def _heredocs(statement: Statement, expander: Expander, index: LineIndex):
                       unresolved=unresolved)
 
 
-def _sbatch(comments: list[Comment], text: str):
+def _sbatch(comments: list[Comment], index: LineIndex) -> Iterator[tuple[str, str, int, int]]:
     """`#SBATCH --nodes=24` directives as (option, value, start, end)."""
-    index = LineIndex(text)
     for comment in comments:
         if not comment.text.startswith("SBATCH"):
             continue
@@ -224,18 +226,18 @@ def load_shell(path: str, text: str) -> Document:
     """A launch script as a Document(kind="shell") of its program's flags (see module doc)."""
     script = read_script(text)
     index = LineIndex(text)
-    items: list[tuple[ScalarNode, object]] = []
+    items: list[tuple[ScalarNode, Node]] = []
 
-    def scalar(value: _Value, *, as_value=None) -> ScalarNode:
+    def scalar(value: _Value) -> ScalarNode:
         return ScalarNode(
-            value=value.text if as_value is None else as_value,
+            value=value.text,
             text=text[value.start:value.end],
             span=index.span(value.start, value.end),
             tag=UNRESOLVED if value.unresolved else None,
         )
 
-    def flag_items(values: tuple[_Value, ...]):
-        out = []
+    def flag_items(values: tuple[_Value, ...]) -> list[tuple[ScalarNode, Node]]:
+        out: list[tuple[ScalarNode, Node]] = []
         i = 0
         while i < len(values):
             word = values[i]
@@ -255,15 +257,16 @@ def load_shell(path: str, text: str) -> Document:
             while j < len(values) and not _is_flag(values[j].text):
                 j += 1
             args = values[i + 1:j]
-            key = scalar(word)
+            flag = scalar(word)
+            node: Node
             if not args:
-                node = ScalarNode(value=True, text=key.text, span=key.span)
+                node = ScalarNode(value=True, text=flag.text, span=flag.span)
             elif len(args) == 1:
                 node = scalar(args[0])
             else:
                 node = SequenceNode(tuple(scalar(a) for a in args),
                                     index.span(min(a.start for a in args), max(a.end for a in args)), flow=True)
-            out.append((key, node))
+            out.append((flag, node))
             i = j
         return out
 
@@ -278,7 +281,7 @@ def load_shell(path: str, text: str) -> Document:
             items.append((ScalarNode("launcher", "", index.span(span.start.offset, span.start.offset)),
                           MappingNode(tuple(launcher), span)))
     if script.sbatch:
-        pairs = []
+        pairs: list[tuple[ScalarNode, Node]] = []
         for option, value, start, end in script.sbatch:
             pairs.append((ScalarNode(option, option, index.span(start, start)),
                           ScalarNode(value, text[start:end], index.span(start, end))))
@@ -301,5 +304,5 @@ def heredocs(doc: Document) -> tuple[Heredoc, ...]:
     return read_script(doc.text).heredocs
 
 
-def is_unresolved(node) -> bool:
+def is_unresolved(node: object) -> bool:
     return isinstance(node, ScalarNode) and node.tag == UNRESOLVED

@@ -6,7 +6,7 @@ on the environment or a command stays *unresolved*, character by character.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Union
 
 from steplint.documents.shell_lexer import ASSIGNMENT, Part, Word
 
@@ -25,7 +25,8 @@ class Char(NamedTuple):
 
 
 BREAK = Char("", -1, True)  # a forced word boundary (array elements)
-
+# `$((...))` tokens: integers, and the operators and parentheses as written.
+_ArithToken = Union[int, str]
 
 
 class Expander:
@@ -97,7 +98,7 @@ class Expander:
 
     def _arithmetic(self, expression: str) -> Optional[int]:
         """Integer `$((...))` with + - * / % ** and parentheses over literal variables."""
-        tokens: list = []
+        tokens: list[_ArithToken] = []
         pos = 0
         # `${NAME}` inside `$((...))` is the variable, as bash expands it first (the
         # Megatron-DeepSpeed MoE scripts write `$(( ${TRAIN_TOKENS} * 3 / ${GLOBAL_BATCH_SIZE} ))`)
@@ -169,15 +170,8 @@ class Expander:
         self.arrays[name] = values
         self.scalars.pop(name, None)
 
-    def command_words(self, words) -> list[list[Char]]:
-        out: list[list[Char]] = []
-        for word in words:
-            if isinstance(word, Word):
-                out.extend(split_words(self.word_chars(word)))
-        return out
 
-
-def _arith_sum(tokens: list):
+def _arith_sum(tokens: list[_ArithToken]) -> tuple[int, list[_ArithToken]]:
     value, tokens = _arith_product(tokens)
     while tokens and tokens[0] in ("+", "-"):
         op = tokens[0]
@@ -186,7 +180,7 @@ def _arith_sum(tokens: list):
     return value, tokens
 
 
-def _arith_product(tokens: list):
+def _arith_product(tokens: list[_ArithToken]) -> tuple[int, list[_ArithToken]]:
     value, tokens = _arith_power(tokens)
     while tokens and tokens[0] in ("*", "/", "%"):
         op = tokens[0]
@@ -200,7 +194,7 @@ def _arith_product(tokens: list):
     return value, tokens
 
 
-def _arith_power(tokens: list):
+def _arith_power(tokens: list[_ArithToken]) -> tuple[int, list[_ArithToken]]:
     base, tokens = _arith_unary(tokens)
     if tokens and tokens[0] == "**":
         exponent, tokens = _arith_power(tokens[1:])
@@ -210,7 +204,7 @@ def _arith_power(tokens: list):
     return base, tokens
 
 
-def _arith_unary(tokens: list):
+def _arith_unary(tokens: list[_ArithToken]) -> tuple[int, list[_ArithToken]]:
     head = tokens[0]
     if head == "-":
         value, rest = _arith_unary(tokens[1:])

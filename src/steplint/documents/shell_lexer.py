@@ -6,7 +6,7 @@ words; shell_expand.py expands them.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, Union
 
 from steplint.documents.nodes import Comment
 from steplint.documents.positions import LineIndex
@@ -23,7 +23,7 @@ class Part(NamedTuple):
     start: int  # offset of the content in the script
     end: int
     raw: str  # the source text of the whole part
-    inner: tuple = ()  # dquote: nested parts
+    inner: tuple[Part, ...] = ()  # dquote: nested parts
 
 
 class Word(NamedTuple):
@@ -32,11 +32,40 @@ class Word(NamedTuple):
     end: int
 
 
+class ArrayAssignment(NamedTuple):
+    """`NAME=(a b c)` or `NAME+=(...)`: the array's element words."""
+
+    name: str
+    append: bool
+    elements: tuple[Word, ...]
+    start: int
+    end: int
+
+
+class Redirect(NamedTuple):
+    """A redirection operator (`<`, `>`, `>>`, `>&`, ...): the next word is its target."""
+
+
+class HeredocMarker(NamedTuple):
+    """Where a `<<DELIM` stood among the words; `body` is its place in Statement.heredocs."""
+
+    body: int
+
+
+# What a statement is made of: words, and the operators the readers need to see.
+Token = Union[Word, ArrayAssignment, Redirect, HeredocMarker]
+
+
+class HeredocBody(NamedTuple):
+    delimiter: str
+    start: int  # offsets of the body in the script
+    end: int
+    quoted: bool  # a quoted delimiter: the body is not expanded
+
 
 class Statement(NamedTuple):
-    words: tuple  # Word, or ("array", name, append, tuple[Word, ...], start, end)
-    heredocs: tuple = ()  # (delimiter, body_start, body_end, quoted)
-
+    words: tuple[Token, ...]
+    heredocs: tuple[HeredocBody, ...] = ()
 
 
 class Lexer:
@@ -50,9 +79,9 @@ class Lexer:
 
     def statements(self) -> list[Statement]:
         out: list[Statement] = []
-        words: list = []
-        pending: list = []  # heredoc (delimiter, quoted, strip_tabs) awaiting the newline
-        bodies: list = []
+        words: list[Token] = []
+        pending: list[tuple[str, bool, bool]] = []  # heredoc (delimiter, quoted, strip_tabs) awaiting the newline
+        bodies: list[HeredocBody] = []
         text = self.text
         n = len(text)
         while self.pos < n:
@@ -93,13 +122,13 @@ class Lexer:
                 delimiter = "".join(p.text for p in word.parts)
                 quoted = any(p.kind in ("squote", "dquote") for p in word.parts)
                 pending.append((delimiter, quoted, strip))
-                words.append(("heredoc", len(pending) - 1 + len(bodies)))
+                words.append(HeredocMarker(len(pending) - 1 + len(bodies)))
                 continue
             if ch in "<>":
                 self.pos += 1
                 if self.pos < n and text[self.pos] in "<>&":
                     self.pos += 1
-                words.append(("redirect",))
+                words.append(Redirect())
                 continue
             words.append(self._word())
         if words or bodies:
@@ -116,7 +145,7 @@ class Lexer:
             and ASSIGNMENT.fullmatch(last.text) is not None
         )
 
-    def _array(self, word: Word):
+    def _array(self, word: Word) -> ArrayAssignment:
         m = ASSIGNMENT.fullmatch(word.parts[0].text)
         assert m is not None
         self.pos += 1  # "("
@@ -137,7 +166,7 @@ class Lexer:
                 self.pos += 1  # not valid inside an array: skipped, never looped on
             else:
                 elements.append(self._word())
-        return ("array", m.group(1), bool(m.group(2)), tuple(elements), word.start, self.pos)
+        return ArrayAssignment(m.group(1), bool(m.group(2)), tuple(elements), word.start, self.pos)
 
     def _comment(self) -> None:
         text = self.text
@@ -152,7 +181,7 @@ class Lexer:
         )
         self.pos = end
 
-    def _heredoc_body(self, delimiter: str, quoted: bool, strip: bool):
+    def _heredoc_body(self, delimiter: str, quoted: bool, strip: bool) -> HeredocBody:
         text = self.text
         start = self.pos
         while self.pos < len(text):
@@ -162,9 +191,9 @@ class Lexer:
             if (line.lstrip("\t") if strip else line).rstrip("\r") == delimiter:
                 body_end = self.pos
                 self.pos = min(end + 1, len(text))
-                return (delimiter, start, body_end, quoted)
+                return HeredocBody(delimiter, start, body_end, quoted)
             self.pos = end + 1
-        return (delimiter, start, len(text), quoted)
+        return HeredocBody(delimiter, start, len(text), quoted)
 
     def _word(self) -> Word:
         text = self.text

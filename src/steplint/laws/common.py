@@ -32,7 +32,7 @@ class LawValue(NamedTuple):
     title: str
     lr: Optional[float]
     batch_tokens: Optional[float]
-    inputs: dict
+    inputs: dict[str, float]  # the law's own inputs by its paper's names (N, D, C, M, loss)
     note: str
     approximate: bool
     citation: str
@@ -42,9 +42,9 @@ class LawValue(NamedTuple):
         return self.lr is not None or self.batch_tokens is not None
 
 
-def positive(value) -> Optional[float]:
+def positive(value: object) -> Optional[float]:
     """`value` as a float when it is a positive finite number, else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    value = float(value)
-    return value if value > 0 and value != float("inf") else None
+    number = float(value)
+    return number if number > 0 and number != float("inf") else None

@@ -27,6 +27,8 @@ BATCH_PREFACTOR, BATCH_EXPONENT = 0.2920, 0.3271
 def flops_per_token(inputs: LawInputs) -> tuple[float, bool]:
     """(M, exact): 6N + 12 L d seq when the layer shape and sequence are known, else 6N."""
     n = positive(inputs.n_params_active) or positive(inputs.n_params)
+    if n is None:  # what 6.0 * None raised before the types: evaluate asks only with N at hand
+        raise TypeError("flops_per_token needs N")
     layers, hidden, seq = positive(inputs.num_layers), positive(inputs.hidden_size), positive(inputs.seq_len)
     if layers and hidden and seq:
         return 6.0 * n + 12.0 * layers * hidden * seq, True

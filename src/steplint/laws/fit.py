@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-from typing import Callable, Iterable, NamedTuple, Optional
+from typing import Any, Callable, Iterable, NamedTuple, Optional
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class Sweep(NamedTuple):
     n_params: np.ndarray
     tokens: np.ndarray
     seq_len: np.ndarray
-    columns: dict  # role -> column name used
+    columns: dict[str, str]  # role -> column name used (and batch_unit -> its unit)
 
 
 def _pick(header: list[str], names: Iterable[str]) -> Optional[str]:
@@ -76,7 +76,8 @@ def read_sweep(path: str, options: Options = Options()) -> Sweep:
     used = {role: _pick(header, names) for role, names in COLUMNS.items()}
     missing = [f"{role} (one of: {', '.join(COLUMNS[role])})" for role in ("lr", "loss", "n_params", "tokens")
                if used[role] is None]
-    batch_col, unit = None, None
+    batch_col: Optional[str] = None
+    unit = ""
     for names, the_unit in ((BATCH_TOKENS, "tokens"), (BATCH_SEQUENCES, "sequences"), (BATCH_AMBIGUOUS, options.batch_unit)):
         batch_col = _pick(header, names)
         if batch_col:
@@ -95,8 +96,11 @@ def read_sweep(path: str, options: Options = Options()) -> Sweep:
         values = []
         for line, row in enumerate(rows, start=2):
             raw = row.get(name) if name else None
+            given = raw if name else default
             try:
-                value = float(raw) if name else float(default)
+                if given is None:  # a short row (or no default): what float(None) raised
+                    raise TypeError("no value")
+                value = float(given)
             except (TypeError, ValueError):
                 raise FitError(f"{path}:{line}: column {name!r} is {raw!r}, not a number") from None
             if role != "loss" and not (math.isfinite(value) and value > 0):
@@ -126,7 +130,8 @@ def near_optimal(sweep: Sweep, threshold: float) -> np.ndarray:
 
 
 def _ols(design: np.ndarray, target: np.ndarray) -> np.ndarray:
-    return np.linalg.lstsq(design, target, rcond=None)[0]
+    solution: np.ndarray = np.linalg.lstsq(design, target, rcond=None)[0]
+    return solution
 
 
 def coefficients(ln_n: np.ndarray, ln_d: np.ndarray, ln_lr: np.ndarray, ln_b: np.ndarray) -> np.ndarray:
@@ -137,9 +142,10 @@ def coefficients(ln_n: np.ndarray, ln_d: np.ndarray, ln_lr: np.ndarray, ln_b: np
     return np.concatenate([lr, bs])
 
 
-def fit(sweep: Sweep, options: Options = Options(), progress: Callable[[Iterable], Iterable] = lambda it: it,
-        source: str = "sweep") -> dict:
-    """The law file (a dict with the keys of data/steplaw.json) for `sweep`."""
+def fit(sweep: Sweep, options: Options = Options(),
+        progress: Callable[[Iterable[int]], Iterable[int]] = lambda it: it,
+        source: str = "sweep") -> dict[str, Any]:
+    """The law file (a dict with the keys of data/steplaw.json, JSON values) for `sweep`."""
     keep = near_optimal(sweep, options.threshold)
     groups = set(zip(sweep.n_params[keep].tolist(), sweep.tokens[keep].tolist()))
     n_values, d_values = set(sweep.n_params[keep].tolist()), set(sweep.tokens[keep].tolist())
@@ -158,7 +164,10 @@ def fit(sweep: Sweep, options: Options = Options(), progress: Callable[[Iterable
         fits.append(coefficients(ln_n[idx], ln_d[idx], ln_lr[idx], ln_b[idx]))
     covariance = np.cov(np.asarray(fits), rowvar=False, ddof=1) if len(fits) > 1 else np.zeros((5, 5))
     n, d = sweep.n_params[keep], sweep.tokens[keep]
-    span = lambda a: [float(a.min()), float(a.max())]  # noqa: E731 - a two-number range
+
+    def span(a: np.ndarray) -> list[float]:  # a two-number range
+        return [float(a.min()), float(a.max())]
+
     return {
         "description": "Step Law refitted on a user sweep (steplint fit): ln lr = lr_intercept + lr_coefN ln N "
                        "+ lr_coefD ln D; ln batch_tokens = bs_intercept + bs_coefD ln D.",

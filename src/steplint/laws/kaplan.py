@@ -15,6 +15,7 @@ https://arxiv.org/abs/2001.08361; "OpenAI Law" in Step Law's Table 1):
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 from steplint.laws.common import LawInputs, LawValue, positive
 
@@ -29,23 +30,24 @@ N_C, D_C, ALPHA_N, ALPHA_D = 8.8e13, 5.4e13, 0.076, 0.095
 
 def loss(n_params: float, tokens: float) -> float:
     """Kaplan's L(N, D) in nats (WebText2, GPT-2 tokenizer)."""
-    return ((N_C / n_params) ** (ALPHA_N / ALPHA_D) + D_C / tokens) ** ALPHA_D
+    value: float = ((N_C / n_params) ** (ALPHA_N / ALPHA_D) + D_C / tokens) ** ALPHA_D
+    return value
 
 
 def evaluate(inputs: LawInputs) -> LawValue:
     n, d = positive(inputs.n_params), positive(inputs.tokens)
     if n is None:
         return LawValue(NAME, TITLE, None, None, {}, "needs N", False, CITATION)
-    lr = LR_A - LR_B * math.log(n)
+    lr: Optional[float] = LR_A - LR_B * math.log(n)
     notes = []
-    if lr <= 0:
+    if lr is not None and lr <= 0:
         lr = None
         notes.append(f"LR formula is negative above N = {math.exp(LR_A / LR_B):.2g}")
     given = positive(inputs.loss)
     approximate = False
     values = {"N": n}
     if given is not None:
-        the_loss = given
+        the_loss: Optional[float] = given
         notes.append("critical batch from the given target loss")
     elif d is not None:
         the_loss = loss(n, d)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from steplint.resources import load_data_json
 
@@ -27,8 +27,9 @@ class PenaltyKind(str, enum.Enum):
         return self.value
 
 
-def _positive_part(v):
-    """max(v, 0), written so it works on a float and on a numpy array alike (the fit script)."""
+def _positive_part(v: float) -> float:
+    """max(v, 0), written so it works on a float and on a numpy array alike (the fit script
+    passes arrays; the check path, which the annotation describes, floats)."""
     return (abs(v) + v) / 2
 
 
@@ -37,7 +38,7 @@ def _positive_part(v):
 # curvature per side gives the measured asymmetries, the linear low-LR term the nearly straight
 # low-LR flank (steplaw.md section 5.2), x*y the tilted valley. scripts/fit_landscape.py fits
 # these same functions; docs/landscape.md has the evaluation and the candidates it beat.
-TERMS = {
+TERMS: dict[str, Callable[[float, float], float]] = {
     "lr_high_sq": lambda x, y: _positive_part(x) ** 2,
     "lr_low_sq": lambda x, y: _positive_part(-x) ** 2,
     "lr_low": lambda x, y: _positive_part(-x),
@@ -57,7 +58,7 @@ class Landscape(NamedTuple):
     batch_ratio_max: float
 
     @classmethod
-    def from_data(cls, data: dict) -> "Landscape":
+    def from_data(cls, data: Mapping[str, Any]) -> "Landscape":
         unknown = sorted(set(data["coefficients"]) - set(TERMS))
         if unknown:
             raise ValueError(f"landscape data names terms this steplint does not know: {', '.join(unknown)}")

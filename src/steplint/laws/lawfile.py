@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 from steplint.laws.steplaw import StepLaw
 
@@ -12,11 +13,11 @@ COEFFICIENTS = ("lr_intercept", "lr_coefN", "lr_coefD", "bs_intercept", "bs_coef
 RANGES = ("n_params", "tokens", "tokens_per_param", "seq_len")
 
 
-def _number(x) -> bool:
+def _number(x: object) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def parse_law(data, source: str = "law file") -> StepLaw:
+def parse_law(data: Any, source: str = "law file") -> StepLaw:
     """A StepLaw from the decoded JSON; a range the file lacks for MoE is its dense range."""
     if not isinstance(data, dict):
         raise ValueError(f"{source}: not a JSON object with the keys of data/steplaw.json")

@@ -12,9 +12,13 @@ calibrated, so findings judged against another law are at most info (architectur
 from __future__ import annotations
 
 import importlib
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from steplint.laws.common import LawInputs, LawValue, positive
+
+if TYPE_CHECKING:
+    from steplint.laws.steplaw import StepLaw
+    from steplint.recipe import Recipe
 
 STEPLAW = "steplaw"
 LAW_MODULES: dict[str, Optional[str]] = {
@@ -27,7 +31,7 @@ LAW_MODULES: dict[str, Optional[str]] = {
 NAMES: tuple[str, ...] = tuple(LAW_MODULES)
 
 
-def steplaw_value(inputs: LawInputs, law=None) -> LawValue:
+def steplaw_value(inputs: LawInputs, law: Optional[StepLaw] = None) -> LawValue:
     """Step Law (or a refitted law file, `law`) as a LawValue."""
     from steplint.laws import steplaw
 
@@ -41,14 +45,15 @@ def steplaw_value(inputs: LawInputs, law=None) -> LawValue:
                     {"N": n, "D": d}, "N non-embedding (total for MoE), D tokens", False, citation)
 
 
-def evaluate(name: str, inputs: LawInputs, law=None) -> LawValue:
+def evaluate(name: str, inputs: LawInputs, law: Optional[StepLaw] = None) -> LawValue:
     """One law's optimum for `inputs`. `law` is a refitted StepLaw for the Step Law entry."""
     if name not in LAW_MODULES:
         raise ValueError(f"unknown law {name!r} (known: {', '.join(NAMES)})")
     module = LAW_MODULES[name]
     if module is None:
         return steplaw_value(inputs, law)
-    return importlib.import_module(f"steplint.laws.{module}").evaluate(inputs)
+    value: LawValue = importlib.import_module(f"steplint.laws.{module}").evaluate(inputs)
+    return value
 
 
 class Comparison(NamedTuple):
@@ -58,7 +63,7 @@ class Comparison(NamedTuple):
     ratio_lr: Optional[float]
     ratio_batch: Optional[float]
 
-    def to_json(self, seq_len: Optional[int]) -> dict:
+    def to_json(self, seq_len: Optional[int]) -> dict[str, object]:
         v = self.value
         return {
             "law": v.law, "title": v.title, "lr": v.lr, "batch_tokens": v.batch_tokens,
@@ -68,7 +73,7 @@ class Comparison(NamedTuple):
         }
 
 
-def compare(inputs: LawInputs, law=None, names: tuple[str, ...] = NAMES) -> tuple[Comparison, ...]:
+def compare(inputs: LawInputs, law: Optional[StepLaw] = None, names: tuple[str, ...] = NAMES) -> tuple[Comparison, ...]:
     """Every law in `names` with its ratio to Step Law (the first row is Step Law itself)."""
     base = steplaw_value(inputs, law)
     rows = []
@@ -99,7 +104,7 @@ class Spread(NamedTuple):
 
 def spread(n_params: float, tokens: float, seq_len: Optional[int] = None, num_layers: Optional[int] = None,
            hidden_size: Optional[int] = None, vocab_size: Optional[int] = None,
-           n_params_active: Optional[float] = None, law=None) -> Optional[Spread]:
+           n_params_active: Optional[float] = None, law: Optional[StepLaw] = None) -> Optional[Spread]:
     """Spread of the laws' optima at (N, D) with the shape facts at hand; None when N or D is
     not a positive number. For SL302/SL303 messages outside Step Law's fitted range."""
     if positive(n_params) is None or positive(tokens) is None:
@@ -113,9 +118,11 @@ def spread(n_params: float, tokens: float, seq_len: Optional[int] = None, num_la
     return Spread(min(lrs)[0], max(lrs)[0], min(batches)[0], max(batches)[0], names)
 
 
-def spread_for_recipe(recipe, law=None) -> Optional[Spread]:
+def spread_for_recipe(recipe: Recipe, law: Optional[StepLaw] = None) -> Optional[Spread]:
     """`spread` with a Recipe's own facts (N, D, seq_len, layers, hidden size, vocabulary)."""
     i = inputs_from_recipe(recipe)
+    if i.n_params is None or i.tokens is None:
+        return None  # what spread says of a missing N or D
     return spread(i.n_params, i.tokens, i.seq_len, i.num_layers, i.hidden_size, i.vocab_size, i.n_params_active, law)
 
 
@@ -124,9 +131,9 @@ def _batch_is_optimum(name: str) -> bool:
     return module is None or getattr(importlib.import_module(f"steplint.laws.{module}"), "BATCH_IS_OPTIMUM", True)
 
 
-def inputs_from_recipe(recipe, loss: Optional[float] = None) -> LawInputs:
+def inputs_from_recipe(recipe: Recipe, loss: Optional[float] = None) -> LawInputs:
     """The facts a law may read, from a Recipe (architecture.md section 3 fields)."""
-    def value(name):
+    def value(name: str) -> Any:  # the recipe's own number: an int for the sizes, int or float for N and D
         v = recipe.value(name)
         return v if positive(v) is not None else None
 

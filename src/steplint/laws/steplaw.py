@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import NamedTuple, Optional
+from typing import Any, Iterator, Mapping, NamedTuple, Optional
 
 from steplint.laws.landscape import Penalty, penalty
 from steplint.quantities import format_quantity
@@ -28,7 +28,8 @@ class Range(NamedTuple):
     low: float
     high: float
 
-    def __contains__(self, value: float) -> bool:
+    # A Range holds numbers and `in` asks about the interval, not the pair: only numbers are asked.
+    def __contains__(self, value: float) -> bool:  # type: ignore[override]
         return self.low <= value <= self.high
 
 
@@ -51,7 +52,7 @@ class StepLaw(NamedTuple):
     moe_active_fraction: Range
 
     @classmethod
-    def from_data(cls, data: dict) -> "StepLaw":
+    def from_data(cls, data: Mapping[str, Any]) -> "StepLaw":
         mean, fitted, moe = data["mean"], data["fitted_range"], data["moe_range"]
         return cls(
             lr_intercept=mean["lr_intercept"], lr_coef_n=mean["lr_coefN"], lr_coef_d=mean["lr_coefD"],
@@ -97,7 +98,7 @@ def default_law() -> StepLaw:
 
 
 @contextmanager
-def using_law(law: Optional[StepLaw]):
+def using_law(law: Optional[StepLaw]) -> Iterator[StepLaw]:
     """Make `law` (None: the shipped one) the default for the duration of the block."""
     _OVERRIDE.append(law)
     try:
@@ -212,7 +213,7 @@ def range_notices(n_params: float, tokens: float, seq_len: int | None = None,
     ratio = tokens / n_params
     if ratio not in ratio_range:
         notices.append(f"D/N = {format_quantity(ratio)} is outside the fitted range {format_quantity(ratio_range.low)} to {format_quantity(ratio_range.high)}")
-    if moe and active_params / n_params not in law.moe_active_fraction:
+    if moe and active_params is not None and active_params / n_params not in law.moe_active_fraction:
         frac = law.moe_active_fraction
         notices.append(f"MoE active fraction {format_quantity(active_params / n_params)} is outside the tested "
                        f"{format_quantity(frac.low)} to {format_quantity(frac.high)}")

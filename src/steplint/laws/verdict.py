@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple, Optional
 
 from steplint.laws.landscape import Landscape, Penalty, PenaltyKind, default_landscape, penalty
-from steplint.laws.steplaw import StepLaw, default_law, optimal_batch_tokens, optimal_lr
+from steplint.laws.steplaw import Range, StepLaw, default_law, optimal_batch_tokens, optimal_lr
 from steplint.quantities import format_quantity
 from steplint.resources import load_data_json
 
@@ -99,16 +99,16 @@ def extrapolation(n_params: float, tokens: float, active_params: Optional[float]
     moe = active_params is not None and 0 < active_params < n_params
     n_range, d_range, r_range = law.n_params, law.tokens, law.tokens_per_param
     if moe:
-        n_range = (min(n_range.low, law.moe_n_params.low), max(n_range.high, law.moe_n_params.high))
-        d_range = (min(d_range.low, law.moe_tokens.low), max(d_range.high, law.moe_tokens.high))
-        r_range = (min(r_range.low, law.moe_tokens_per_param.low), max(r_range.high, law.moe_tokens_per_param.high))
+        n_range = Range(min(n_range.low, law.moe_n_params.low), max(n_range.high, law.moe_n_params.high))
+        d_range = Range(min(d_range.low, law.moe_tokens.low), max(d_range.high, law.moe_tokens.high))
+        r_range = Range(min(r_range.low, law.moe_tokens_per_param.low), max(r_range.high, law.moe_tokens_per_param.high))
     factors = {"N": _outside(n_params, *n_range), "D": _outside(tokens, *d_range),
                "D/N": _outside(tokens / n_params, *r_range)}
-    worst = max(factors, key=factors.get)
+    worst = max(factors, key=factors.__getitem__)
     factor = factors[worst]
     if factor > MILD_FACTOR:
         level = "far"
-    elif factor > 1.0 or (moe and active_params / n_params not in law.moe_active_fraction):
+    elif factor > 1.0 or (moe and active_params is not None and active_params / n_params not in law.moe_active_fraction):
         level = "mild"
     else:
         level = "in_range"
@@ -135,11 +135,6 @@ def schedule_cap(decay_style: Optional[str], min_lr: Optional[float] = None) -> 
         return "warning", (f"the cosine floor {format_quantity(min_lr)} is above Step Law's 1e-5 (a peak/10 floor "
                            "moved the optimum to a smaller LR and a larger batch, Fig. 6)")
     return None, ""
-
-
-def schedule_reason(decay_style: Optional[str], min_lr: Optional[float] = None) -> str:
-    """Why the schedule makes the verdict quieter ("" when it does not)."""
-    return schedule_cap(decay_style, min_lr)[1]
 
 
 class Verdict(NamedTuple):
@@ -169,10 +164,6 @@ class Verdict(NamedTuple):
         return louder(self.lr_severity, self.batch_severity)
 
     @property
-    def conditional_lr_ratio(self) -> Optional[float]:
-        return None if self.lr is None else self.lr / self.conditional_lr
-
-    @property
     def unsafe_fixes(self) -> bool:
         """Unsafe LR and batch fixes only up to a mild extrapolation."""
         return self.extrapolation.level != "far"
@@ -198,7 +189,8 @@ def best_lr_ratio(batch_ratio: float, landscape: Optional[Landscape] = None) -> 
         candidates.append((c.get("lr_low", 0.0) - t * y) / (2 * c["lr_low_sq"]))
     candidates = [min(max(x, lo), hi) for x in candidates]
     best = min(candidates, key=lambda x: (land.percent(2.0 ** x, 2.0 ** y), abs(x)))
-    return 2.0 ** best
+    ratio: float = 2.0 ** best
+    return ratio
 
 
 def verdict(n_params: float, tokens: float, lr: Optional[float] = None, batch_tokens: Optional[float] = None,
@@ -226,13 +218,14 @@ def verdict(n_params: float, tokens: float, lr: Optional[float] = None, batch_to
     lr_caps = [where.cap, schedule_level if not high_floor or (lr is not None and lr < conditional_lr) else None]
     batch_caps = [where.cap, schedule_level if not high_floor or (batch_ratio or 1.0) > 1.0 else None]
 
-    def judged(severity: Optional[str], caps: list) -> Optional[str]:
-        caps = [c for c in caps if c]
-        return capped(severity, min(caps, key=SEVERITIES.index)) if caps else severity
+    def judged(severity: Optional[str], caps: list[Optional[str]]) -> Optional[str]:
+        given = [c for c in caps if c]
+        return capped(severity, min(given, key=SEVERITIES.index)) if given else severity
 
     lr_raw = None
     if lr is not None:
-        lr_raw = "error" if total.kind is PenaltyKind.DIVERGENCE_RISK else limits.severity(lr_part)
+        # lr_part is None exactly on a divergence risk (the only Penalty without a percent)
+        lr_raw = "error" if total.kind is PenaltyKind.DIVERGENCE_RISK or lr_part is None else limits.severity(lr_part)
     batch_raw = limits.severity(batch_part) if batch_tokens is not None else None
     lr_severity, batch_severity = judged(lr_raw, lr_caps), judged(batch_raw, batch_caps)
     if high_floor and not (lr_severity != lr_raw or batch_severity != batch_raw):
