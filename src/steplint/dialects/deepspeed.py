@@ -90,8 +90,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 
     # DeepSpeed asserts each of the three "has to be greater than 0" (runtime/config.py
     # _batch_assertion): a zero or negative one is SL004 and left out
-    train = sheet.put("global_batch_sequences", count("train_batch_size"))
-    micro = sheet.put("micro_batch", count("train_micro_batch_size_per_gpu"))
+    sheet.put("global_batch_sequences", count("train_batch_size"))
+    sheet.put("micro_batch", count("train_micro_batch_size_per_gpu"))
     accum = sheet.put("grad_accum", count("gradient_accumulation_steps"))
     given = {k for k in _BATCH_KEYS if reader.is_set(k)}
     if accum is None and not ({"train_batch_size", "train_micro_batch_size_per_gpu"} <= given) \

@@ -19,7 +19,6 @@ from types import MappingProxyType
 from typing import Any, Optional
 
 from steplint.arch import ArchSpec, count_facts
-from steplint.diagnostics import Diagnostic
 from steplint.dialects.base import ExtractContext, Extraction, Reference
 from steplint.dialects.config_reader import ConfigReader, DottedPath
 from steplint.documents.findings import loader_diagnostic
