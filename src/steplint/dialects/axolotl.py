@@ -154,7 +154,7 @@ def _schedule(reader: ConfigReader, sheet: FactSheet, notices: list[str], notes:
                                         at=ratio.source))
         else:
             sheet.put("min_lr", reader.default(0.0, f"{name.value} without cosine_min_lr_ratio decays to 0"))
-        if total is not None:
+        if steps is not None and total is not None:
             hold = reader.fraction("cosine_constant_lr_ratio") if name.value == "cosine" else None
             if hold is not None:
                 sheet.put("decay_end_step", derived(int(hold.value * total), "cosine_constant_lr_ratio * train_steps",

@@ -103,7 +103,7 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]
     # has no `model:` (lora_lm.py's LoraLmConfig has no model field: HFCheckpointConverter.from_hf,
     # l.56) or asks for it (train_lm.py l.46-47, use_hf_model_config). steplint reads no hub: N
     # stays unknown rather than falling back to a default model (stanford-crfm/levanter 9263f81e).
-    if from_hub and (not has_model or (use_hf_config is not None and use_hf_config.value is True)):
+    if hub is not None and from_hub and (not has_model or (use_hf_config is not None and use_hf_config.value is True)):
         notices.append(f"the architecture is the Hugging Face checkpoint's ({hub.value}), which steplint does "
                        "not fetch: pass --model config.json or --params N")
         return None, None
@@ -136,12 +136,12 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]
         kv = heads
     else:
         ffn, kv = get("intermediate_dim"), get("num_kv_heads") or heads
-    if not all((hidden, layers, heads, ffn)):
+    if hidden is None or layers is None or heads is None or ffn is None or kv is None:
         return None, seq
     tied = reader.flag("model.tie_word_embeddings")
     fields: dict[str, Any] = dict(
         hidden_size=hidden.value, num_layers=layers.value, num_heads=heads.value, num_kv_heads=kv.value,
-        head_dim=get("head_dim").value if get("head_dim") else None, ffn_hidden_size=ffn.value,
+        head_dim=head_dim.value if (head_dim := get("head_dim")) else None, ffn_hidden_size=ffn.value,
         gated=(defaults or {}).get("mlp", "gated") == "gated",
         tied_embeddings=model_type == "gpt2" or bool(tied.value if tied is not None else False),
     )

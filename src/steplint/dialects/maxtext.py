@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises, finish
 from steplint.documents.nodes import Document, MappingNode, to_python
-from steplint.recipe import Notes, default_source
+from steplint.recipe import Notes, Source, default_source
 from steplint.resources import load_data_json
 
 if TYPE_CHECKING:
@@ -160,6 +160,19 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], notes: 
         got = numbers[key]
         return int(got.value) if got is not None else None
 
+    def raw(key: str) -> Any:
+        got = values[key]
+        return None if got is None else got.value
+
+    def source_of(key: str) -> Optional[Source]:
+        got = values[key]
+        return None if got is None else got.source
+
+    def at(key: str, value: Any) -> Optional[Value]:
+        """`value` placed at `key` (None, so nothing is put, where no layer sets the key)."""
+        got = values[key]
+        return None if got is None else Value(value, got.source)
+
     activations = values["mlp_activations"].value if values["mlp_activations"] else ["silu", "linear"]
     experts = num("num_experts") or 1
     fields: dict[str, Any] = dict(
@@ -167,10 +180,9 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], notes: 
         num_heads=num("base_num_query_heads"), num_kv_heads=num("base_num_kv_heads"),
         head_dim=num("head_dim"), ffn_hidden_size=num("base_mlp_dim"), vocab_size=num("vocab_size"),
         gated=isinstance(activations, list) and len(activations) == 2,
-        tied_embeddings=bool(values["logits_via_embedding"].value),
+        tied_embeddings=bool(raw("logits_via_embedding")),
     )
-    fields.update(maxtext_arch.total_fields(block, {k: values[k].value if values[k] is not None else None
-                                                     for k in ("use_qk_norm", "attention_bias", "use_post_attn_norm",
+    fields.update(maxtext_arch.total_fields(block, {k: raw(k) for k in ("use_qk_norm", "attention_bias", "use_post_attn_norm",
                                                                "use_post_ffw_norm")}))
     per_block = maxtext_arch.COUNTED[block]
     if per_block != 1 and fields["num_layers"]:
@@ -189,7 +201,7 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], notes: 
         fields.update(num_experts=experts, experts_per_token=num("num_experts_per_tok") or 1,
                       expert_ffn_hidden_size=moe_width if moe_width and moe_width > 0 else None,
                       shared_experts=num("shared_experts") or 0, num_dense_layers=dense)
-    if str(values["attention_type"].value) == "mla":
+    if str(raw("attention_type")) == "mla":
         fields.update(head_dim=None, q_lora_rank=num("q_lora_rank"), kv_lora_rank=num("kv_lora_rank"),
                       qk_nope_head_dim=num("qk_nope_head_dim"), qk_rope_head_dim=num("qk_rope_head_dim"),
                       v_head_dim=num("v_head_dim"))
@@ -204,20 +216,19 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], notes: 
         return None
     for field_name, key in (("hidden_size", "base_emb_dim"), ("num_attention_heads", "base_num_query_heads"),
                             ("ffn_hidden_size", "base_mlp_dim"), ("vocab_size", "vocab_size")):
-        sheet.put(field_name, Value(num(key), values[key].source))
-    layers_source = values["base_num_decoder_layers"].source
+        sheet.put(field_name, at(key, num(key)))
     if per_block == 1:
-        sheet.put("num_layers", Value(spec.num_layers, layers_source))
+        sheet.put("num_layers", at("base_num_decoder_layers", spec.num_layers))
     else:
         sheet.put("num_layers", derived(spec.num_layers, f"{per_block} x base_num_decoder_layers",
                                         note=f"a {block} decoder layer holds {per_block} transformer layers",
-                                        at=layers_source))
+                                        at=source_of("base_num_decoder_layers")))
     if not spec.is_mla:
-        sheet.put("num_kv_heads", Value(spec.kv_heads, values["base_num_kv_heads"].source))
-        sheet.put("head_dim", Value(spec.head_size, values["head_dim"].source))
+        sheet.put("num_kv_heads", at("base_num_kv_heads", spec.kv_heads))
+        sheet.put("head_dim", at("head_dim", spec.head_size))
     if spec.is_moe:
-        sheet.put("num_experts", Value(spec.num_experts, values["num_experts"].source))
-        sheet.put("experts_per_token", Value(spec.experts_per_token, values["num_experts_per_tok"].source))
+        sheet.put("num_experts", at("num_experts", spec.num_experts))
+        sheet.put("experts_per_token", at("num_experts_per_tok", spec.experts_per_token))
     return spec
 
 
@@ -267,7 +278,7 @@ def _schedule(layers: _Layers, sheet: FactSheet, notices: list[str], notes: dict
     kind = layers.get("lr_schedule_type")
     kind_value = str(kind.value) if kind is not None else "cosine"
     notes["scheduler"] = kind_value
-    if kind_value == "wsd":
+    if kind is not None and kind_value == "wsd":
         decay = layers.number("wsd_decay_steps_fraction")
         if decay is not None:
             notes["decay_steps"] = int(horizon * decay.value)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from steplint.dialects.base import ExtractContext, Extraction
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
-from steplint.documents.nodes import Document, MappingNode, SequenceNode
+from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.recipe import Notes
 
 if TYPE_CHECKING:
@@ -112,7 +112,10 @@ def _architecture(reader: ConfigReader, sheet: FactSheet, notices: list[str]) ->
         fields.update(_qwen2_moe(reader, moe, layers.value))
     elif reader.is_set(f"{MODEL}.moe_num_experts"):
         # llamoe: every layer sparse, intermediate_size is the expert width.
-        fields.update(num_experts=reader.integer(f"{MODEL}.moe_num_experts").value,
+        experts = reader.integer(f"{MODEL}.moe_num_experts")
+        if experts is None:  # not a whole number: SL004 at the key; a dense count would be wrong
+            return None
+        fields.update(num_experts=experts.value,
                       experts_per_token=reader.integer_or_default(f"{MODEL}.num_experts_per_tok", 1).value,
                       expert_ffn_hidden_size=ffn.value)
     try:
@@ -134,7 +137,7 @@ def _qwen2_moe(reader: ConfigReader, moe: str, layers: int) -> dict[str, Any]:
     shared = reader.flag(f"{moe}.enable_shared_expert")
     shared_on = bool(shared.value) if shared is not None else DEFAULT_MOE["enable_shared_expert"]
     sparse_layers = reader.node(f"{moe}.layers")
-    listed = [item.value for item in sparse_layers] if isinstance(sparse_layers, SequenceNode) else [-1]
+    listed = [item.value for item in sparse_layers if isinstance(item, ScalarNode)] if isinstance(sparse_layers, SequenceNode) else [-1]
     sparse = layers if -1 in listed else len(set(listed))
     return dict(
         num_experts=get("num_experts"), experts_per_token=get("top_k"),
