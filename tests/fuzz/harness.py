@@ -20,6 +20,11 @@ from steplint.report import REPORTERS
 FORMATS = tuple(sorted(REPORTERS))
 
 
+class Hang(BaseException):
+    """Raised by the campaign's SIGALRM in an input over its time limit. A BaseException,
+    so neither the commands' own `except Exception` nor run_case counts it as an error."""
+
+
 class Outcome(NamedTuple):
     ok: bool
     problem: str = ""
@@ -111,7 +116,7 @@ def run_case(case: dict, folder: str, index: int) -> Outcome:
             return Outcome(False, f"--fix changed {os.path.basename(changed[0])} but reported no fix",
                            time.perf_counter() - start)
     except BaseException as error:  # noqa: BLE001 - the finding of a fuzz run
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, (KeyboardInterrupt, Hang)):
             raise
         import traceback
 
