@@ -48,6 +48,15 @@ CASES = {
     # a malformed implicit timestamp and an opaque tag in one file
     "bad-timestamp": {"nemo.yaml": b"when: 2026-13-45\nt: !!timestamp 2026-02-30\ninc: !include x.yaml\n"
                                    b"trainer:\n  max_steps: 10\nmodel:\n  optim:\n    lr: 3.0e-4\n"},
+    # an HF `deepspeed:` path of one NUL: the "outside the tree?" test ran os.path.realpath on it
+    # (campaign seed 15, input 40879; resolve.py)
+    "nul-deepspeed-path": {"hf_args.yaml": b'per_device_train_batch_size: 8\nlearning_rate: 3.0e-04\n'
+                                           b'"deepspeed": "\\u0000"\n'},
+    # a negative peak LR placed on the law by `show` (the rules skip it): ValueError from laws/steplaw.py
+    # (campaign seed 15, input 41484; commands/show.py)
+    "show-negative-lr": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
+                                     b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
+                                     b"--global-batch-size 256 --lr -1 --train-iters 100000\n"},
 }
 
 
