@@ -5,7 +5,8 @@ Draws inputs from tests/fuzz/generators.py with a seeded Random (input i of seed
 `random.Random(S * 1_000_003 + i)`, so any finding replays alone with `--only i`), drives
 each through tests/fuzz/harness.py (load, every dialect, every rule, every reporter,
 `show`, `check --fix`), and records: inputs, seed, internal errors (grouped by message,
-with the first input of each), inputs over 5 s (a SIGALRM stops them: a hang), the
+with the first input of each), inputs over 5 s of CPU time (an ITIMER_PROF signal stops
+them: a hang; CPU time, not wall time, so a loaded machine does not make one), the
 slowest input, and the peak RSS (VmHWM) of each shard process.
 
 The record survives a stop: each shard appends JSON lines to its own file in `--record`
@@ -106,7 +107,7 @@ def run_shard(args, k: int, n: int, record: Path) -> dict:
     from fuzz.harness import Hang, run_case
 
     def alarm(signum, frame):
-        raise Hang(f"over {HANG_SECONDS} s")
+        raise Hang(f"over {HANG_SECONDS} s of CPU time")
 
     corpus = corpus_files(Path(args.shared))
     folder = tempfile.mkdtemp(prefix="steplint-fuzz-")
@@ -123,20 +124,20 @@ def run_shard(args, k: int, n: int, record: Path) -> dict:
          commit=_commit(), corpus_files=len(corpus), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     failures, hangs = state["failures"], state["hangs"]
     done, slowest = state["done"], list(state["slowest"])
-    signal.signal(signal.SIGALRM, alarm)
+    signal.signal(signal.SIGPROF, alarm)
     i = begin
     for i in range(begin, args.inputs, n):
         case = make_case(random.Random(args.seed * 1_000_003 + i), corpus)
-        signal.alarm(HANG_SECONDS)
+        signal.setitimer(signal.ITIMER_PROF, HANG_SECONDS)
         try:
             outcome = run_case(case, folder, i)
         except Hang:
             hangs.append(i)
             emit(event="hang", input=i)
-            print(f"input {i}: hang over {HANG_SECONDS} s", file=sys.stderr, flush=True)
+            print(f"input {i}: hang over {HANG_SECONDS} s of CPU time", file=sys.stderr, flush=True)
             outcome = None
         finally:
-            signal.alarm(0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
         done += 1
         if outcome is not None:
             if outcome.seconds > slowest[0]:
