@@ -57,6 +57,10 @@ CASES = {
     "show-negative-lr": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
                                      b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
                                      b"--global-batch-size 256 --lr -1 --train-iters 100000\n"},
+    # a token budget of 5e-324 (denormal): D/N underflows to 0.0, then low / 0.0 in the extrapolation
+    # factor (campaign seed 15, input 49717; laws/verdict.py)
+    "denormal-tokens": {"litgpt.yaml": b"model_name: pythia-160m\ntrain:\n  global_batch_size: 512\n"
+                                       b"  micro_batch_size: 4\n  max_tokens: 5e-324\n  max_seq_length: 2048\n"},
 }
 
 
