@@ -111,7 +111,12 @@ def run_shard(args, k: int, n: int, record: Path) -> dict:
 
     corpus = corpus_files(Path(args.shared))
     folder = tempfile.mkdtemp(prefix="steplint-fuzz-")
-    state = _shard_state(_read_record(record)) if args.resume else _shard_state([])
+    events = _read_record(record) if args.resume else []
+    started = next((e for e in events if e.get("event") == "start"), None)
+    if started and (started["seed"], started["start"], started["stop"]) != (args.seed, args.start, args.inputs):
+        sys.exit(f"{record} records seed {started['seed']}, inputs {started['start']} to {started['stop']}: "
+                 "resume with those, or record elsewhere")
+    state = _shard_state(events)
     first = args.start + (k - args.start) % n
     begin = state["next"] if state["next"] is not None else first
     log = record.open("a" if args.resume else "w")
@@ -128,6 +133,7 @@ def run_shard(args, k: int, n: int, record: Path) -> dict:
     i = begin
     for i in range(begin, args.inputs, n):
         case = make_case(random.Random(args.seed * 1_000_003 + i), corpus)
+        cpu = time.process_time()
         signal.setitimer(signal.ITIMER_PROF, HANG_SECONDS)
         try:
             outcome = run_case(case, folder, i)
@@ -140,8 +146,9 @@ def run_shard(args, k: int, n: int, record: Path) -> dict:
             signal.setitimer(signal.ITIMER_PROF, 0)
         done += 1
         if outcome is not None:
-            if outcome.seconds > slowest[0]:
-                slowest = [round(outcome.seconds, 3), i]
+            cpu = time.process_time() - cpu  # CPU time: a loaded machine stretches only the wall time
+            if cpu > slowest[0]:
+                slowest = [round(cpu, 3), i]
             if not outcome.ok:
                 failures[i] = outcome.problem[:400]
                 emit(event="failure", input=i, problem=failures[i])
@@ -167,10 +174,12 @@ def summarize(folder: Path) -> tuple[str, dict]:
     first: dict = {}
     meta: dict = {}
     shards = []
+    commits: list = []
     for path in sorted(folder.glob("shard-*.jsonl")):
         events = _read_record(path)
         start = next((e for e in events if e.get("event") == "start"), {})
         meta = meta or start
+        commits += [e["commit"] for e in events if e.get("event") == "start" and e["commit"] not in commits]
         state = _shard_state(events)
         total_done += state["done"]
         total_hangs += len(state["hangs"])
@@ -186,7 +195,7 @@ def summarize(folder: Path) -> tuple[str, dict]:
         rows.append(f"| {start.get('shard')} | {state['done']:,}{'' if state['finished'] else ' (stopped)'} | "
                     f"{len(state['failures'])} | {len(state['hangs'])} | {state['slowest'][0]} s (input "
                     f"{state['slowest'][1]}) | {state['vmhwm_mib']} MiB |")
-    result = {"seed": meta.get("seed"), "range": [meta.get("start"), meta.get("stop")], "commit": meta.get("commit"),
+    result = {"seed": meta.get("seed"), "range": [meta.get("start"), meta.get("stop")], "commit": ", ".join(commits),
               "inputs": total_done, "internal_errors": sum(total_errors.values()), "hangs_over_5s": total_hangs,
               "peak_vmhwm_mib": max((s["vmhwm_mib"] for s in shards), default=0.0),
               "complete": bool(shards) and all(s["finished"] for s in shards), "shards": shards,
@@ -195,7 +204,7 @@ def summarize(folder: Path) -> tuple[str, dict]:
         f"seed {result['seed']}, inputs {result['range'][0]:,} to {result['range'][1]:,}, commit {result['commit']}"
         if shards else f"no shard records in {folder}",
         "",
-        "| shard | inputs | internal errors | hangs over 5 s | slowest | peak RSS (VmHWM) |",
+        "| shard | inputs | internal errors | hangs over 5 s CPU | slowest (CPU) | peak RSS (VmHWM) |",
         "| --- | --- | --- | --- | --- | --- |",
         *rows,
         f"| all | {total_done:,}{'' if result['complete'] else ' (not complete)'} | {result['internal_errors']} | "
@@ -232,6 +241,7 @@ def main(argv=None) -> int:
         return 0 if outcome.ok else 1
 
     folder = _record_dir(args)
+    codes: list = []
     if not args.summary:
         folder.mkdir(parents=True, exist_ok=True)
         if args.shard:
@@ -248,18 +258,22 @@ def main(argv=None) -> int:
         children = [subprocess.Popen([sys.executable, __file__, *forwarded, "--record", str(folder),
                                       "--shard", f"{k}/{n}"]) for k in range(n)]
         try:
-            for child in children:
-                child.wait()
+            codes = [child.wait() for child in children]
         except KeyboardInterrupt:
             for child in children:
                 child.terminate()
             raise
+        if any(codes):
+            print(f"a shard process ended with exit code {max(codes)}: the record is incomplete", file=sys.stderr)
     table, result = summarize(folder)
+    line = json.dumps({k: v for k, v in result.items() if k != "shards"})
     print(table)
-    print(json.dumps({k: v for k, v in result.items() if k != "shards"}))
+    print(line)
+    if folder.is_dir():
+        (folder / "summary.md").write_text(table + "\n\n" + line + "\n")
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    ok = result["complete"] and not result["internal_errors"] and not result["hangs_over_5s"]
+    ok = result["complete"] and not result["internal_errors"] and not result["hangs_over_5s"] and not any(codes)
     return 0 if ok else 1
 
 
