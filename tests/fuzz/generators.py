@@ -32,8 +32,11 @@ TEMPLATES: dict[str, dict] = {
                       "rampup_batch_size": [32, 32, 1000000], "lr": 3.0e-4, "min_lr": 1.0e-5,
                       "lr_decay_style": "cosine", "lr_warmup_iters": 2000, "train_iters": 100000,
                       "weight_decay": 0.1, "clip_grad": 1.0, "adam_beta2": 0.95, "tensor_model_parallel_size": 2},
+    # model.rampup_batch_size [start, increment, samples]: NeMo docs/source/nlp/nemo_megatron/rampup_batch_size.rst
+    # (https://github.com/NVIDIA/NeMo/blob/cfb0620c49bf6d46999b4b22f6e4abd101feb6ab/docs/source/nlp/nemo_megatron/rampup_batch_size.rst)
     "nemo.yaml": {"trainer": {"devices": 8, "num_nodes": 1, "max_steps": 1000, "precision": "bf16"},
-                  "model": {"micro_batch_size": 4, "global_batch_size": 256, "encoder_seq_length": 2048,
+                  "model": {"micro_batch_size": 4, "global_batch_size": 256, "rampup_batch_size": [32, 32, 1000000],
+                            "encoder_seq_length": 2048,
                             "num_layers": 24, "hidden_size": 2048, "ffn_hidden_size": 8192,
                             "num_attention_heads": 16, "tensor_model_parallel_size": 1,
                             "optim": {"name": "fused_adam", "lr": 3.0e-4, "betas": [0.9, 0.95],
