@@ -61,6 +61,14 @@ CASES = {
     # factor (campaign seed 15, input 49717; laws/verdict.py)
     "denormal-tokens": {"litgpt.yaml": b"model_name: pythia-160m\ntrain:\n  global_batch_size: 512\n"
                                        b"  micro_batch_size: 4\n  max_tokens: 5e-324\n  max_seq_length: 2048\n"},
+    # an SL006 conflict quotes both files' values: its related location's message carried a
+    # 5,000-character schedule name whole (campaign seed 15, input 59828; engine.py _tame)
+    "related-long-value": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
+                                       b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 --lr 3.0e-4 "
+                                       b"--lr-decay-style " + b"x" * 5000 + b" --train-iters 100000 "
+                                       b"--deepspeed_config ds_config.json\n",
+                           "ds_config.json": b'{"train_batch_size": 256, "scheduler": {"type": "WarmupDecayLR",'
+                                             b' "params": {"warmup_num_steps": 1000, "total_num_steps": 10000}}}'},
 }
 
 
