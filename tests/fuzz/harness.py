@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import time
 from typing import NamedTuple, Optional
 
@@ -94,6 +95,9 @@ def run_case(case: dict, folder: str, index: int) -> Outcome:
         problem = _judge(code, text, "check")
         if problem:
             return Outcome(False, problem, time.perf_counter() - start)
+        problem = _quotes(seen)
+        if problem:
+            return Outcome(False, problem, time.perf_counter() - start)
         for other in FORMATS:  # the same findings through the other reporters, without re-linting
             if seen and other != fmt:
                 real_render(other, seen[-1])
@@ -110,6 +114,9 @@ def run_case(case: dict, folder: str, index: int) -> Outcome:
         problem = _judge(code, text, "check --fix")
         if problem:
             return Outcome(False, problem, time.perf_counter() - start)
+        problem = _quotes(seen)
+        if problem:
+            return Outcome(False, f"check --fix: {problem}", time.perf_counter() - start)
         fixed = bool(seen and seen[-1].fixed)
         changed = [p for p in paths if open(p, "rb").read() != before[p]]
         if changed and not fixed:
@@ -146,3 +153,17 @@ def _judge(code: int, text: str, what: str) -> str:
 # Findings quote a short, escaped excerpt of a string value, never the whole of it: the
 # generators write 5,000-character strings, which no output line may carry whole.
 _LONGEST_LINE = 1500
+# ... and, checked on the findings themselves (every reporter's source): no unbroken run of
+# more than 200 characters (engine.py's excerpt bound) and nothing unprintable, in a
+# finding's message, its related locations' messages or its fix's message.
+_LONG_RUN = re.compile(r"\S{201,}")
+
+
+def _quotes(seen: list) -> str:
+    for report in seen:
+        for d in tuple(report.diagnostics) + tuple(report.fixed):
+            texts = [d.message] + [r.message for r in d.related] + ([d.fix.message] if d.fix else [])
+            for text in texts:
+                if _LONG_RUN.search(text) or not text.replace("\n", " ").isprintable():
+                    return f"{d.code} quotes a long or raw value: {text[:120]!r}..."
+    return ""
