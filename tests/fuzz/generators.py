@@ -5,14 +5,23 @@ draws them through hypothesis (`st.randoms()`, which shrinks), the long campaign
 (`scripts/fuzz_campaign.py`) from a seeded Random. A case is `{file name: bytes}`: one
 recipe of one to three files, in every dialect and format steplint reads.
 
-What is generated (issue 15 item 1): each dialect's keys with valid values, then swapped
-types, zero, negative, huge, NaN/inf, 1e400, strings where numbers belong, duplicate
-keys, deep nesting, anchors/aliases/merge keys, tags, timestamps (valid and malformed
-implicit ones), unicode, NUL, invalid UTF-8, BOM/CRLF, shell constructs; divisors of the
-batch arithmetic set to zero or non-finite (DeepSpeed triple, ramp-up increments); model
-dimensions non-finite or astronomically large; layer counts in the millions or billions
-(nothing may scale with a number written in the file). Byte-level mutations of the
-shared corpus (../shared/corpus) when it is present.
+What is generated (issue 15 item 1), and where:
+- each dialect's keys with valid values (TEMPLATES), then swapped types, zero, negative,
+  huge, NaN/inf, denormals, strings where numbers belong (`_leaf`, HOSTILE_*);
+- implicitly typed scalars written raw in each format's own grammar (`Raw`): YAML
+  `1.0e+400`, malformed timestamps (`2026-02-30`, `2001-12-14 25:61:61`), base 60; JSON
+  `1e400`, 400-digit integers, NaN; TOML `inf`, bad dates;
+- every model dimension, count and batch member of every dialect (ARITHMETIC_KEY) forced
+  to zero or non-finite divisors (DeepSpeed triple, ramp-up increments of 0), astronomically
+  large dimensions and layer counts in the millions to 1e15: nothing may scale with a
+  number written in the file;
+- duplicate keys, anchors/aliases/merge keys (billion-laughs shapes under and over the
+  expansion cap), tags, deep nesting around the depth cap (YAML, JSON, TOML), more values
+  than the per-document cap, unicode, NUL, BOM/CRLF, truncation (`mutate_text`);
+- shell constructs: heredocs, arrays, nested `$(...)` and `$((...))`, `source`, division
+  by zero, paths outside the tree (`to_shell`, `mutate_text`);
+- invalid UTF-8 and byte flips (`mutate_bytes`), and byte-level mutations of the shared
+  corpus (../shared/corpus) when it is present.
 """
 
 from __future__ import annotations
