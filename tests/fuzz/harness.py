@@ -51,12 +51,17 @@ def _options():
     return _CHECK, _SHOW
 
 
+_OUT = io.StringIO()
+
+
 def _call(run, paths, options) -> tuple[int, str]:
     """A command's `run` in process: its exit code and what it printed. Exceptions other
     than the commands' own exits are internal errors: they propagate to the caller."""
     import click
 
-    out = io.StringIO()
+    out = _OUT  # one buffer for every call: click caches a text wrapper per stdout object
+    out.seek(0)  # it has seen (keyed weakly, valued strongly), so a fresh StringIO per call
+    out.truncate()  # kept every output alive: the campaign process grew ~2 KB per input
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:
             code = run(tuple(paths), options)
