@@ -69,6 +69,15 @@ CASES = {
                                        b"--deepspeed_config ds_config.json\n",
                            "ds_config.json": b'{"train_batch_size": 256, "scheduler": {"type": "WarmupDecayLR",'
                                              b' "params": {"warmup_num_steps": 1000, "total_num_steps": 10000}}}'},
+    # the same through a sequence length of 4.9e-324 (`block_size`): tokens = steps x batch x seq_len
+    # is denormal (campaign seed 15, input 95929; laws/verdict.py)
+    "denormal-seq-len": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                         b"learning_rate: 3.0e-4\nmax_steps: 1000\nconfig_name: config.json\n"
+                                         b"block_size: 4.9e-324\ndeepspeed: ds_config.json\n",
+                         "ds_config.json": b'{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 4,'
+                                           b' "gradient_accumulation_steps": 8}',
+                         "config.json": b'{"model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008,'
+                                        b' "num_hidden_layers": 32, "num_attention_heads": 32, "vocab_size": 32000}'},
 }
 
 
