@@ -180,14 +180,15 @@ def steplaw_placement(recipe) -> tuple[Optional[dict], Optional[dict], tuple[str
 
 
 def _finite_positive(value: object) -> Optional[float]:
-    """`value` as a float when it is a positive finite number, else None."""
+    """`value` itself (an int stays an int: the JSON prints it so) when it is a positive
+    finite number, else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
         number = float(value)
     except OverflowError:  # an integer of 400 digits
         return None
-    return number if 0 < number < math.inf else None
+    return value if 0 < number < math.inf else None
 
 
 # ---------------------------------------------------------------------------------------
