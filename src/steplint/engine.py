@@ -159,9 +159,10 @@ def _tame_text(message: str) -> str:
         return message
     import re
 
-    tamed = re.sub(r"\S{%d,}" % (_LONG_WORD + 1), lambda m: m.group(0)[:_LONG_WORD - 3] + "...", message)
-    if not tamed.replace("\n", " ").isprintable():
+    tamed = message
+    if not tamed.replace("\n", " ").isprintable():  # escaped first: `\u2028` joins two runs into one
         tamed = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in tamed)
+    tamed = re.sub(r"\S{%d,}" % (_LONG_WORD + 1), lambda m: m.group(0)[:_LONG_WORD - 3] + "...", tamed)
     if len(tamed) > _LONG_MESSAGE:
         tamed = tamed[:_LONG_MESSAGE - 3] + "..."
     return tamed

@@ -78,6 +78,19 @@ CASES = {
                                            b' "gradient_accumulation_steps": 8}',
                          "config.json": b'{"model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008,'
                                         b' "num_hidden_layers": 32, "num_attention_heads": 32, "vocab_size": 32000}'},
+    # a min LR written as a 1,200-bit hex integer: SL203's LR-at-the-last-step arithmetic
+    # overflowed converting it to a float (campaign seed 16, input 17668; rules/sl203_decay_horizon.py)
+    "huge-hex-min-lr": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                        b"lr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs:\n"
+                                        b"  min_lr: 0x" + b"f" * 300 + b"\nwarmup_steps: 100\nmax_steps: 1000\n"
+                                        b"deepspeed: ds_config.json\n",
+                        "ds_config.json": b'{"train_batch_size": 256, "scheduler": {"type": "WarmupDecayLR",'
+                                          b' "params": {"warmup_num_steps": 1000, "total_num_steps": 10000}}}'},
+    # a 300-character value split by U+2028: the bound cut runs before escaping, and the escape
+    # `\u2028` joined the two halves into one 300-character run (campaign seed 16, input 23090; engine.py)
+    "escape-joins-runs": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --lr 3.0e-4 "
+                                      b"--lr-decay-style 0x" + b"f" * 150 + "\u2028".encode() + b"f" * 150 +
+                                      b" --train-iters 100000\n"},
 }
 
 
