@@ -148,21 +148,34 @@ _LONG_MESSAGE = 1000
 
 
 def _tame(d: Diagnostic) -> Diagnostic:
-    """`d` with its message safe to print in a CI log: a value quoted from a file appears
+    """`d` with its messages safe to print in a CI log: a value quoted from a file appears
     as a short excerpt (a hostile file may hold a megabyte-long string) and control
     characters are escaped. Rules quote values freely; this is the one place that bounds
-    them, so no rule can forget to."""
-    message = d.message
-    if len(message) <= _LONG_WORD and message.replace("\n", " ").isprintable():
+    them, so no rule can forget to. The related locations' and the fix's messages quote
+    values too (an SL006 conflict names both files' values: fuzz campaign seed 15, input 59828)."""
+    message = _tame_text(d.message)
+    related = tuple(r if _tame_text(r.message) == r.message else r._replace(message=_tame_text(r.message))
+                    for r in d.related)
+    fix = d.fix
+    if fix is not None and _tame_text(fix.message) != fix.message:
+        fix = fix._replace(message=_tame_text(fix.message))
+    if message == d.message and related == d.related and fix is d.fix:
         return d
+    return d._replace(message=message, related=related, fix=fix)
+
+
+def _tame_text(message: str) -> str:
+    if len(message) <= _LONG_WORD and message.replace("\n", " ").isprintable():
+        return message
     import re
 
-    tamed = re.sub(r"\S{%d,}" % (_LONG_WORD + 1), lambda m: m.group(0)[:_LONG_WORD - 3] + "...", message)
-    if not tamed.replace("\n", " ").isprintable():
+    tamed = message
+    if not tamed.replace("\n", " ").isprintable():  # escaped first: `\u2028` joins two runs into one
         tamed = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in tamed)
+    tamed = re.sub(r"\S{%d,}" % (_LONG_WORD + 1), lambda m: m.group(0)[:_LONG_WORD - 3] + "...", tamed)
     if len(tamed) > _LONG_MESSAGE:
         tamed = tamed[:_LONG_MESSAGE - 3] + "..."
-    return d if tamed == message else d._replace(message=tamed)
+    return tamed
 
 
 def lint(paths: Iterable[str], settings: "Settings", selection: Selection, *,

@@ -205,7 +205,7 @@ def _follow(ref: Reference, doc: Document, state: Gathered) -> Optional[_Item]:
     # A missing path that would lie outside the tree (`/model` in a container, `../ckpt`) is
     # one steplint would not read anyway (architecture.md section 5): info that says so, not a
     # warning about the repository.
-    away = root is not None and all(not _inside(os.path.abspath(c), root) for c in candidates)
+    away = root is not None and all("\0" not in c and not _inside(os.path.abspath(c), root) for c in candidates)
     state.diagnostics.append(Diagnostic(
         "SL007", "unresolved-reference", Severity.INFO if away else Severity.WARNING,
         f"{excerpt(ref.key or ref.role)} names {excerpt(shown)!r}, which is not a file (looked for "

@@ -131,7 +131,7 @@ def test_any_text_reads_without_raising(pieces):
     assert isinstance(doc.root, MappingNode)
     for _, node in doc.root.items:
         for item in (node.items if isinstance(node, (SequenceNode, MappingNode)) else (node,)):
-            leaf = item[1] if isinstance(item, tuple) else item
+            leaf = item[1] if isinstance(node, MappingNode) else item  # a ScalarNode is a tuple too
             assert 0 <= leaf.span.start.offset <= leaf.span.end.offset <= len(text)
 
 

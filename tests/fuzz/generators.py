@@ -5,20 +5,30 @@ draws them through hypothesis (`st.randoms()`, which shrinks), the long campaign
 (`scripts/fuzz_campaign.py`) from a seeded Random. A case is `{file name: bytes}`: one
 recipe of one to three files, in every dialect and format steplint reads.
 
-What is generated (issue 15 item 1): each dialect's keys with valid values, then swapped
-types, zero, negative, huge, NaN/inf, 1e400, strings where numbers belong, duplicate
-keys, deep nesting, anchors/aliases/merge keys, tags, timestamps (valid and malformed
-implicit ones), unicode, NUL, invalid UTF-8, BOM/CRLF, shell constructs; divisors of the
-batch arithmetic set to zero or non-finite (DeepSpeed triple, ramp-up increments); model
-dimensions non-finite or astronomically large; layer counts in the millions or billions
-(nothing may scale with a number written in the file). Byte-level mutations of the
-shared corpus (../shared/corpus) when it is present.
+What is generated (issue 15 item 1), and where:
+- each dialect's keys with valid values (TEMPLATES), then swapped types, zero, negative,
+  huge, NaN/inf, denormals, strings where numbers belong (`_leaf`, HOSTILE_*);
+- implicitly typed scalars written raw in each format's own grammar (`Raw`): YAML
+  `1.0e+400`, malformed timestamps (`2026-02-30`, `2001-12-14 25:61:61`), base 60; JSON
+  `1e400`, 400-digit integers, NaN; TOML `inf`, bad dates;
+- every model dimension, count and batch member of every dialect (ARITHMETIC_KEY) forced
+  to zero or non-finite divisors (DeepSpeed triple, ramp-up increments of 0), astronomically
+  large dimensions and layer counts in the millions to 1e15: nothing may scale with a
+  number written in the file;
+- duplicate keys, anchors/aliases/merge keys (billion-laughs shapes under and over the
+  expansion cap), tags, deep nesting around the depth cap (YAML, JSON, TOML), more values
+  than the per-document cap, unicode, NUL, BOM/CRLF, truncation (`mutate_text`);
+- shell constructs: heredocs, arrays, nested `$(...)` and `$((...))`, `source`, division
+  by zero, paths outside the tree (`to_shell`, `mutate_text`);
+- invalid UTF-8 and byte flips (`mutate_bytes`), and byte-level mutations of the shared
+  corpus (../shared/corpus) when it is present.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,8 +41,11 @@ TEMPLATES: dict[str, dict] = {
                       "rampup_batch_size": [32, 32, 1000000], "lr": 3.0e-4, "min_lr": 1.0e-5,
                       "lr_decay_style": "cosine", "lr_warmup_iters": 2000, "train_iters": 100000,
                       "weight_decay": 0.1, "clip_grad": 1.0, "adam_beta2": 0.95, "tensor_model_parallel_size": 2},
+    # model.rampup_batch_size [start, increment, samples]: NeMo docs/source/nlp/nemo_megatron/rampup_batch_size.rst
+    # (https://github.com/NVIDIA/NeMo/blob/cfb0620c49bf6d46999b4b22f6e4abd101feb6ab/docs/source/nlp/nemo_megatron/rampup_batch_size.rst)
     "nemo.yaml": {"trainer": {"devices": 8, "num_nodes": 1, "max_steps": 1000, "precision": "bf16"},
-                  "model": {"micro_batch_size": 4, "global_batch_size": 256, "encoder_seq_length": 2048,
+                  "model": {"micro_batch_size": 4, "global_batch_size": 256, "rampup_batch_size": [32, 32, 1000000],
+                            "encoder_seq_length": 2048,
                             "num_layers": 24, "hidden_size": 2048, "ffn_hidden_size": 8192,
                             "num_attention_heads": 16, "tensor_model_parallel_size": 1,
                             "optim": {"name": "fused_adam", "lr": 3.0e-4, "betas": [0.9, 0.95],
@@ -112,17 +125,67 @@ HOSTILE_TEXTS: list[str] = [
     "2026-02-30", "2002-12-14", "1999-99-99 99:99:99", "lots", "", "~", "null", "yes", "no", "on", "True",
     "auto", "${oc.env:HOME}", "${model.lr}", "${missing.key}", "$((1/0))", "`rm -rf /`", "$(echo pwned)",
     "${VAR:-3e-4}", "ℌ𝔢𝔩𝔩𝔬", "\u202e", "\x00", "a\x00b", "\ufeff", "é" * 300, "x" * 5000, "=", "<<",
-    "!include base.yaml", "4k", "1.4T", "7B", "-", "[]", "{}",
+    "!include base.yaml", "4k", "1.4T", "7B", "-", "[]", "{}", "/etc/passwd", "../../outside/ds_config.json",
+    "~/.ssh/id_rsa", "/dev/zero", "/proc/self/environ",
 ]
+
+
+
+
+class Raw(str):
+    """A scalar written verbatim, unquoted, so the parser's implicit typing reads it: YAML's
+    `1.0e+400` (an inf float), `2026-02-30` (a timestamp that cannot be built), `1:30:00`
+    (base 60); JSON's `1e400` and 400-digit integers; TOML's `inf` and dates. Each format
+    gets a token of its own grammar (a YAML timestamp in JSON would only be a parse error)."""
+
+    json_token: str
+    toml_token: str
+
+
+# implicitly typed YAML 1.1 scalars (PyYAML's resolver): malformed timestamps, base 60,
+# floats past the double range, huge hex/binary integers, special floats and nulls
+IMPLICIT_YAML = [
+    "1.0e+400", "-1.0e+400", "1.5e+308", "5.0e-01", "1.0e-400", "2026-02-30", "2026-13-45", "9999-99-99",
+    "0000-00-00", "2001-12-14 25:61:61", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5",
+    "2002-12-14", "1:30:00", "190:20:30.15", "1:" * 20 + "0", "-1:00", "0x" + "f" * 300, "0b" + "1" * 2000,
+    "0o777", "0777", "-0", ".NaN", ".Inf", "-.INF", "1_000_000", "1" + "0" * 400, "~", "Null", "NO", "y", "=",
+]
+IMPLICIT_JSON = ["1e400", "-1e400", "1E+400", "1e-400", "1" + "0" * 400, "-" + "9" * 400, "NaN", "Infinity",
+                 "-Infinity", "-0", "0.0", "1.0e-323"]
+IMPLICIT_TOML = ["1e400", "inf", "-inf", "nan", "1" + "0" * 400, "0x" + "f" * 100, "1979-05-27T07:32:00Z",
+                 "1979-05-27", "07:32:00", "1979-02-30", "2026-13-45T99:99:99", "1_000", "+0.0"]
+
+
+def raw(rng: random.Random) -> Raw:
+    value = Raw(rng.choice(IMPLICIT_YAML))
+    value.json_token, value.toml_token = rng.choice(IMPLICIT_JSON), rng.choice(IMPLICIT_TOML)
+    return value
 
 
 def _leaf(rng: random.Random) -> Any:
     pick = rng.random()
-    if pick < 0.45:
+    if pick < 0.4:
         return rng.choice(HOSTILE_NUMBERS)
-    if pick < 0.85:
+    if pick < 0.75:
         return rng.choice(HOSTILE_TEXTS)
+    if pick < 0.88:
+        return raw(rng)
     return rng.choice([None, True, False, [], {}, [1, 2], {"a": 1}, [[[[]]]]])
+
+
+# keys whose value is a model dimension, a count (layers, heads, steps, tokens) or a member of the
+# batch arithmetic, in every dialect's spelling: the classes that divided by zero, overflowed or
+# scaled work with a number written in the file
+ARITHMETIC_KEY = re.compile(r"batch|accum|rampup|layer|hidden|head|dim|d_model|ffn|intermediate|mlp|vocab|seq|"
+                            r"length|position|steps|iters|tokens|duration|parallel|devices|nodes|^--?(dp|tp|pp)$|"
+                            r"^(dp|tp|pp)$|query_groups|experts|warmup|decay", re.I)
+# zero and non-finite divisors, astronomically large dimensions, layer counts in the millions and
+# billions, ramp-up increments of 0, and implicitly typed forms of the same
+ARITHMETIC_VALUES: list[Any] = [
+    0, -4, -0.0, float("nan"), float("inf"), float("-inf"), 1e-300, 5e-324, 0.5, 10**6, 10**9, 10**12, 10**15, 2**64,
+    10**400, 1e308, "1e400", "0", [0, 0, 0], [32, 0, 10], [32, 32, 0], [0, 32, 1000], [32, -32, 10], "0 0 0",
+    "32 0 1000", "32 32 0",
+]
 
 
 def _paths(tree: Any, prefix: tuple = ()) -> list[tuple]:
@@ -169,16 +232,15 @@ def mutate_tree(rng: random.Random, tree: dict) -> dict:
                 _set(tree, path, _leaf(rng))
         except (KeyError, IndexError, TypeError):
             pass
-    # the classes that crashed before, always in the mix
-    divisors = ["train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps",
-                "micro_batch_size", "global_batch_size", "rampup_batch_size", "--rampup-batch-size",
-                "num_attention_heads", "num_layers", "n_layers", "num_hidden_layers", "hidden_size", "d_model",
-                "tensor_model_parallel_size", "seq_length", "encoder_seq_length", "steps", "train_iters"]
+    # the classes that crashed before, always in the mix: every dimension, count and batch member
     if rng.random() < 0.5:
         for path in _paths(tree):
-            if path[-1] in divisors and rng.random() < 0.5:
-                _set(tree, path, rng.choice([0, -4, float("nan"), float("inf"), 10**9, 10**15, 2**64, 1e308,
-                                             "1e400", [0, 0, 0], [32, 0, 10], [32, 32, 0], "0 0 0"]))
+            if isinstance(path[-1], str) and ARITHMETIC_KEY.search(path[-1]) and rng.random() < 0.5:
+                value = rng.choice(ARITHMETIC_VALUES) if rng.random() < 0.8 else raw(rng)
+                try:
+                    _set(tree, path, value)
+                except (KeyError, IndexError, TypeError):  # a parent replaced by a scalar just before
+                    pass
     return tree
 
 
@@ -187,6 +249,8 @@ def mutate_tree(rng: random.Random, tree: dict) -> dict:
 
 
 def _yaml_scalar(value: Any, rng: random.Random) -> str:
+    if isinstance(value, Raw):
+        return str(value)
     if value is None:
         return rng.choice(["null", "~", ""])
     if isinstance(value, bool):
@@ -238,14 +302,31 @@ def to_yaml(tree: Any, rng: random.Random, indent: int = 0) -> str:
     return pad + _yaml_scalar(tree, rng) + "\n"
 
 
+def _raw_marks(tree: Any, tokens: list) -> Any:
+    """`tree` with each Raw replaced by a marker string (json.dumps cannot write a raw token)."""
+    if isinstance(tree, Raw):
+        tokens.append(tree.json_token)
+        return f"@@raw{len(tokens) - 1}@@"
+    if isinstance(tree, dict):
+        return {k: _raw_marks(v, tokens) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_raw_marks(v, tokens) for v in tree]
+    return tree
+
+
 def to_json(tree: Any, rng: random.Random) -> str:
-    text = json.dumps(tree, indent=rng.choice([None, 2, 4]), allow_nan=True)
+    tokens: list = []
+    text = json.dumps(_raw_marks(tree, tokens), indent=rng.choice([None, 2, 4]), allow_nan=True)
+    for i, token in enumerate(tokens):
+        text = text.replace(f'"@@raw{i}@@"', token)
     if rng.random() < 0.2:  # DeepSpeed reads hjson-ish files: comments, trailing commas
         text = text.replace("\n", " // note\n", 1).replace("}", ",}", 1)
     return text
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, Raw):
+        return value.toml_token
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -281,6 +362,8 @@ def to_shell(flags: dict, rng: random.Random) -> str:
     for k, v in flags.items():
         if v is None or v == {} or v == []:
             parts.append(str(k))
+        elif isinstance(v, list) and not any(isinstance(x, (list, dict)) for x in v):  # nargs: `--rampup-batch-size 32 0 10`
+            parts.append(" ".join([str(k)] + [_yaml_scalar(x, rng) for x in v]))
         elif isinstance(v, (list, dict)):
             parts.append(f"{k} {json.dumps(json.dumps(v))}")
         else:
@@ -320,7 +403,32 @@ def _yaml_constructs(rng: random.Random) -> str:
         "---\nsecond: document\n", "%YAML 1.1\n---\nlr: 1\n", "lr: 1\nlr: 2\n", "\tlr: 1\n",
         "lr: '3e-4'\n", "lr: 3e-4 # steplint: ignore[SL302]\n", "# steplint: ignore-file[SL0]\n",
         "t: 1:30:00\n", "t: " + "1:" * 30 + "0\n", "n: 0x" + "f" * 200 + "\n", "n: 0b" + "1" * 400 + "\n",
+        # aliases that expand to 9**4 and 9**6 nodes (under and over the expansion cap), merge chains
+        _laughs(4), _laughs(6), "a: &a {lr: 1}\nb: &b {<<: *a}\nc: &c {<<: *b}\nd: {<<: [*c, *b, *a]}\n",
+        "a: &a\n  lr: 1\nb:\n  <<: *a\n  <<: *a\n", "x: *undefined\n", "a: &a [*a]\n",
+        # nesting just under and over the depth cap, in block and flow forms
+        "deep: " + "[" * 199 + "]" * 199 + "\n", "deep: " + "[" * 5000 + "]" * 5000 + "\n",
+        "deep:\n" + "".join(" " * (i + 1) + "- \n" for i in range(300)),
+        # more values than a training config has (the values-per-document cap)
+        "many: [" + "1, " * 60_000 + "1]\n",
+        # paths outside the tree
+        "deepspeed: /etc/passwd\n", "config_name: ../../outside/config.json\n", "deepspeed: ~/.ssh/id_rsa\n",
     ])
+
+
+def _laughs(levels: int) -> str:
+    """The billion-laughs shape: each level aliases the one before nine times."""
+    lines = ["l0: &l0 [lr, lr, lr, lr, lr, lr, lr, lr, lr]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def _nested(rng: random.Random, name: str) -> str:
+    """A value nested just under, at or far over the depth cap, in JSON or TOML syntax."""
+    depth = rng.choice([100, 199, 200, 201, 5000, 100_000])
+    if name.endswith(".toml"):
+        return "x = " + rng.choice(["[" * depth + "]" * depth, "{a = " * depth + "1" + "}" * depth]) + "\n"
+    return rng.choice(["[" * depth + "]" * depth, '{"a": ' * depth + "1" + "}" * depth])
 
 
 def mutate_text(rng: random.Random, text: str, name: str) -> str:
@@ -350,7 +458,19 @@ def mutate_text(rng: random.Random, text: str, name: str) -> str:
         elif roll < 0.9 and name.endswith(".sh"):
             text += rng.choice(["for i in 1 2; do echo $i; done\n", "if [ -z \"$X\" ]; then LR=1; fi\n",
                                 "eval \"$CMD\"\n", "python train.py $@ --lr ${LR}\n", "LR=$(cat lr.txt)\n",
-                                "unterminated \"quote\n", "cat <<'EOF'\nno end\n"])
+                                "unterminated \"quote\n", "cat <<'EOF'\nno end\n",
+                                "ARGS=(--lr 3e-4 --num-layers $((2**62)))\ntorchrun pretrain_gpt.py \"${ARGS[@]}\"\n",
+                                "X=" + "$(" * 500 + "echo 1" + ")" * 500 + "\n",
+                                "N=$((" + "(" * 500 + "1/0" + ")" * 500 + "))\ntorchrun pretrain_gpt.py --num-layers $N\n",
+                                "source ./train.sh\n. ../../etc/profile\n",
+                                "torchrun pretrain_gpt.py --deepspeed_config /etc/passwd --yaml-cfg ../../x.yaml\n",
+                                "L=1000000000\ntorchrun pretrain_gpt.py --num-layers $L --hidden-size $((L*L))\n",
+                                "torchrun pretrain_gpt.py --rampup-batch-size 32 $ZERO 0 --global-batch-size 0\n",
+                                "cat <<EOF > ds_config.json\n{\"train_batch_size\": 1e400, "
+                                "\"gradient_accumulation_steps\": 0}\nEOF\n"])
+        elif roll < 0.95 and name.endswith((".json", ".toml")):  # deep nesting in JSON and TOML too
+            nested = _nested(rng, name)
+            text = (text + "\n" + nested) if name.endswith(".toml") else text.replace("{", '{"deep": ' + nested + ", ", 1)
     return text
 
 

@@ -12,12 +12,18 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import time
 from typing import NamedTuple, Optional
 
 from steplint.report import REPORTERS
 
 FORMATS = tuple(sorted(REPORTERS))
+
+
+class Hang(BaseException):
+    """Raised by the campaign's SIGALRM in an input over its time limit. A BaseException,
+    so neither the commands' own `except Exception` nor run_case counts it as an error."""
 
 
 class Outcome(NamedTuple):
@@ -45,12 +51,17 @@ def _options():
     return _CHECK, _SHOW
 
 
+_OUT = io.StringIO()
+
+
 def _call(run, paths, options) -> tuple[int, str]:
     """A command's `run` in process: its exit code and what it printed. Exceptions other
     than the commands' own exits are internal errors: they propagate to the caller."""
     import click
 
-    out = io.StringIO()
+    out = _OUT  # one buffer for every call: click caches a text wrapper per stdout object
+    out.seek(0)  # it has seen (keyed weakly, valued strongly), so a fresh StringIO per call
+    out.truncate()  # kept every output alive: the campaign process grew ~2 KB per input
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:
             code = run(tuple(paths), options)
@@ -89,6 +100,9 @@ def run_case(case: dict, folder: str, index: int) -> Outcome:
         problem = _judge(code, text, "check")
         if problem:
             return Outcome(False, problem, time.perf_counter() - start)
+        problem = _quotes(seen)
+        if problem:
+            return Outcome(False, problem, time.perf_counter() - start)
         for other in FORMATS:  # the same findings through the other reporters, without re-linting
             if seen and other != fmt:
                 real_render(other, seen[-1])
@@ -105,13 +119,16 @@ def run_case(case: dict, folder: str, index: int) -> Outcome:
         problem = _judge(code, text, "check --fix")
         if problem:
             return Outcome(False, problem, time.perf_counter() - start)
+        problem = _quotes(seen)
+        if problem:
+            return Outcome(False, f"check --fix: {problem}", time.perf_counter() - start)
         fixed = bool(seen and seen[-1].fixed)
         changed = [p for p in paths if open(p, "rb").read() != before[p]]
         if changed and not fixed:
             return Outcome(False, f"--fix changed {os.path.basename(changed[0])} but reported no fix",
                            time.perf_counter() - start)
     except BaseException as error:  # noqa: BLE001 - the finding of a fuzz run
-        if isinstance(error, KeyboardInterrupt):
+        if isinstance(error, (KeyboardInterrupt, Hang)):
             raise
         import traceback
 
@@ -141,3 +158,17 @@ def _judge(code: int, text: str, what: str) -> str:
 # Findings quote a short, escaped excerpt of a string value, never the whole of it: the
 # generators write 5,000-character strings, which no output line may carry whole.
 _LONGEST_LINE = 1500
+# ... and, checked on the findings themselves (every reporter's source): no unbroken run of
+# more than 200 characters (engine.py's excerpt bound) and nothing unprintable, in a
+# finding's message, its related locations' messages or its fix's message.
+_LONG_RUN = re.compile(r"\S{201,}")
+
+
+def _quotes(seen: list) -> str:
+    for report in seen:
+        for d in tuple(report.diagnostics) + tuple(report.fixed):
+            texts = [d.message] + [r.message for r in d.related] + ([d.fix.message] if d.fix else [])
+            for text in texts:
+                if _LONG_RUN.search(text) or not text.replace("\n", " ").isprintable():
+                    return f"{d.code} quotes a long or raw value: {text[:120]!r}..."
+    return ""

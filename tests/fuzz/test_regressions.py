@@ -48,6 +48,49 @@ CASES = {
     # a malformed implicit timestamp and an opaque tag in one file
     "bad-timestamp": {"nemo.yaml": b"when: 2026-13-45\nt: !!timestamp 2026-02-30\ninc: !include x.yaml\n"
                                    b"trainer:\n  max_steps: 10\nmodel:\n  optim:\n    lr: 3.0e-4\n"},
+    # an HF `deepspeed:` path of one NUL: the "outside the tree?" test ran os.path.realpath on it
+    # (campaign seed 15, input 40879; resolve.py)
+    "nul-deepspeed-path": {"hf_args.yaml": b'per_device_train_batch_size: 8\nlearning_rate: 3.0e-04\n'
+                                           b'"deepspeed": "\\u0000"\n'},
+    # a negative peak LR placed on the law by `show` (the rules skip it): ValueError from laws/steplaw.py
+    # (campaign seed 15, input 41484; commands/show.py)
+    "show-negative-lr": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
+                                     b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 "
+                                     b"--global-batch-size 256 --lr -1 --train-iters 100000\n"},
+    # a token budget of 5e-324 (denormal): D/N underflows to 0.0, then low / 0.0 in the extrapolation
+    # factor (campaign seed 15, input 49717; laws/verdict.py)
+    "denormal-tokens": {"litgpt.yaml": b"model_name: pythia-160m\ntrain:\n  global_batch_size: 512\n"
+                                       b"  micro_batch_size: 4\n  max_tokens: 5e-324\n  max_seq_length: 2048\n"},
+    # an SL006 conflict quotes both files' values: its related location's message carried a
+    # 5,000-character schedule name whole (campaign seed 15, input 59828; engine.py _tame)
+    "related-long-value": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 "
+                                       b"--num-attention-heads 16 --seq-length 2048 --micro-batch-size 4 --lr 3.0e-4 "
+                                       b"--lr-decay-style " + b"x" * 5000 + b" --train-iters 100000 "
+                                       b"--deepspeed_config ds_config.json\n",
+                           "ds_config.json": b'{"train_batch_size": 256, "scheduler": {"type": "WarmupDecayLR",'
+                                             b' "params": {"warmup_num_steps": 1000, "total_num_steps": 10000}}}'},
+    # the same through a sequence length of 4.9e-324 (`block_size`): tokens = steps x batch x seq_len
+    # is denormal (campaign seed 15, input 95929; laws/verdict.py)
+    "denormal-seq-len": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                         b"learning_rate: 3.0e-4\nmax_steps: 1000\nconfig_name: config.json\n"
+                                         b"block_size: 4.9e-324\ndeepspeed: ds_config.json\n",
+                         "ds_config.json": b'{"train_batch_size": 256, "train_micro_batch_size_per_gpu": 4,'
+                                           b' "gradient_accumulation_steps": 8}',
+                         "config.json": b'{"model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008,'
+                                        b' "num_hidden_layers": 32, "num_attention_heads": 32, "vocab_size": 32000}'},
+    # a min LR written as a 1,200-bit hex integer: SL203's LR-at-the-last-step arithmetic
+    # overflowed converting it to a float (campaign seed 16, input 17668; rules/sl203_decay_horizon.py)
+    "huge-hex-min-lr": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                        b"lr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs:\n"
+                                        b"  min_lr: 0x" + b"f" * 300 + b"\nwarmup_steps: 100\nmax_steps: 1000\n"
+                                        b"deepspeed: ds_config.json\n",
+                        "ds_config.json": b'{"train_batch_size": 256, "scheduler": {"type": "WarmupDecayLR",'
+                                          b' "params": {"warmup_num_steps": 1000, "total_num_steps": 10000}}}'},
+    # a 300-character value split by U+2028: the bound cut runs before escaping, and the escape
+    # `\u2028` joined the two halves into one 300-character run (campaign seed 16, input 23090; engine.py)
+    "escape-joins-runs": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --lr 3.0e-4 "
+                                      b"--lr-decay-style 0x" + b"f" * 150 + "\u2028".encode() + b"f" * 150 +
+                                      b" --train-iters 100000\n"},
 }
 
 

@@ -9,6 +9,7 @@ error-level input finding (SL001, SL002, SL004), 2 usage error or a missing path
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
@@ -171,21 +172,31 @@ def steplaw_placement(recipe: "Recipe") -> tuple[Optional[dict[str, Any]], Optio
     from steplint.api import steplaw_exclusions
 
     exclusions = steplaw_exclusions(recipe)
-    n_params, tokens = recipe.value("n_params"), recipe.value("tokens")
-    if not n_params or not tokens:
-        return None, None, exclusions
-    from steplint.laws.steplaw import place
+    from steplint.rules._steplaw_position import law_inputs, place
 
-    seq_len = recipe.value("seq_len")
-    p = place(float(n_params), float(tokens), lr=recipe.value("peak_lr") or None,
-              batch_tokens=recipe.value("global_batch_tokens") or None,
-              seq_len=int(seq_len) if seq_len else 2048, active_params=recipe.value("n_params_active"))
+    if law_inputs(recipe) is None:
+        return None, None, exclusions
+    # the rules' own guards: a negative or non-finite LR or batch has no place on the law (SL004 says why)
+    p = place(recipe, lr=_finite_positive(recipe.value("peak_lr")),
+              batch_tokens=_finite_positive(recipe.value("global_batch_tokens")))
     block = placement_json(p)
     block.pop("steplint", None)
     block["applies"] = not exclusions
     block["exclusions"] = list(exclusions)
     penalty = block.pop("position")
     return block, penalty, exclusions
+
+
+def _finite_positive(value: object) -> Optional[float]:
+    """`value` itself (an int stays an int: the JSON prints it so) when it is a positive
+    finite number, else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer of 400 digits
+        return None
+    return value if 0 < number < math.inf else None
 
 
 # ---------------------------------------------------------------------------------------

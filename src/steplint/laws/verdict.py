@@ -86,6 +86,8 @@ class Extrapolation(NamedTuple):
 
 
 def _outside(value: float, low: float, high: float) -> float:
+    if not value > 0:  # D/N of a denormal D underflows to 0.0 (fuzz campaign seed 15, input 49717)
+        return math.inf
     return max(low / value, value / high, 1.0)
 
 

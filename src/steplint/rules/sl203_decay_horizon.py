@@ -31,6 +31,17 @@ def lr_at(step: float, *, peak: float, floor: float, warmup: float, end: float, 
     return floor + (peak - floor) * factor
 
 
+def _real(value: object) -> bool:
+    """A number float arithmetic takes: not a 1,200-bit integer (`min_lr: 0xfff...`, fuzz
+    campaign seed 16, input 17668), which overflows on the way to a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
     recipe = ctx.recipe
     end = recipe.get("decay_end_step")
@@ -70,7 +81,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         return
     peak, floor = recipe.value("peak_lr"), recipe.value("min_lr", 0.0)
     at_end = ""
-    if isinstance(peak, (int, float)) and isinstance(floor, (int, float)):
+    if _real(peak) and _real(floor):
         lr_end = lr_at(steps, peak=peak, floor=floor, warmup=warmup, end=end.value, style=style)
         share = (peak - lr_end) / (peak - floor) if peak > floor else 1.0
         at_end = (f"; the last step still runs at LR {human(lr_end)} "
