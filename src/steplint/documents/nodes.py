@@ -32,13 +32,19 @@ class _Collection:
     mean its items, not its fields."""
 
     __slots__ = ("items", "span", "flow", "tag", "_index")
+    items: tuple[Any, ...]
+    span: Span
+    flow: bool
+    tag: Optional[str]
+    _index: Union[dict[Any, int], bool, None]
 
-    def __init__(self, items: tuple, span: Span, flow: bool = False, tag: Optional[str] = None):
+    def __init__(self, items: tuple[Any, ...], span: Span, flow: bool = False, tag: Optional[str] = None,
+                 index: Optional[dict[Any, int]] = None):
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "span", span)
         object.__setattr__(self, "flow", flow)
         object.__setattr__(self, "tag", tag)
-        object.__setattr__(self, "_index", None)
+        object.__setattr__(self, "_index", index)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -49,7 +55,8 @@ class _Collection:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return (self.items, self.span, self.flow, self.tag) == (other.items, other.span, other.flow, other.tag)  # type: ignore[attr-defined]
+        assert isinstance(other, _Collection)
+        return (self.items, self.span, self.flow, self.tag) == (other.items, other.span, other.flow, other.tag)
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.items, self.span, self.flow, self.tag))
@@ -58,7 +65,9 @@ class _Collection:
         tag = f", tag={self.tag!r}" if self.tag is not None else ""
         return f"{type(self).__name__}(items={self.items!r}, span={self.span!r}, flow={self.flow!r}{tag})"
 
-    def __reduce__(self):  # copy, deepcopy and pickle rebuild through __init__ (setattr refuses)
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # copy, deepcopy and pickle rebuild through __init__ (setattr refuses); the key
+        # index is rebuilt on first use
         return type(self), (self.items, self.span, self.flow, self.tag)
 
 
@@ -77,37 +86,39 @@ class SequenceNode(_Collection):
 
 class MappingNode(_Collection):
     """Ordered (key, value) pairs. Duplicate keys are reported by the loader (SL002) and
-    both pairs are kept here, so `get` returns the first and `all` returns every one."""
+    both pairs are kept here, so `get` returns the first and `all` returns every one.
+
+    Dialects look dozens of keys up in a config's mappings, so lookups go through an
+    index (key value -> position of its first pair). The YAML loader hands over the one
+    its duplicate detection builds; other mappings build it on first lookup."""
 
     __slots__ = ()
     items: tuple[tuple[ScalarNode, "Node"], ...]
 
-    # A config's top mapping holds hundreds of keys and dialects look dozens of them up:
-    # past a few items, lookups go through an index (key value -> positions) built once.
-    _INDEXED_FROM = 12
-
-    def _positions(self) -> Optional[dict]:
+    def _positions(self) -> Optional[dict[Any, int]]:
         index = self._index
-        if index is None and len(self.items) >= self._INDEXED_FROM:
+        if index is None:
             index = {}
-            for i, (k, _) in enumerate(self.items):
-                try:
-                    index.setdefault(k.value, []).append(i)
-                except TypeError:  # an unhashable key value: keep the linear scan
-                    index = False
-                    break
-            object.__setattr__(self, "_index", index)
-        return index or None
-
-    def get(self, key: str) -> Optional["Node"]:
-        index = self._positions()
-        if index is not None:
+            setdefault = index.setdefault
             try:
-                found = index.get(key)
-            except TypeError:
+                for i, pair in enumerate(self.items):
+                    setdefault(pair[0][0], i)
+            except TypeError:  # an unhashable key value: keep the linear scan
+                index = False
+            object.__setattr__(self, "_index", index)
+        return index or None  # type: ignore[return-value]  # True never occurs
+
+    def get(self, key: Any) -> Optional["Node"]:
+        index = self._index
+        if index is None:
+            index = self._positions()
+        if index:
+            try:
+                found = index.get(key)  # type: ignore[union-attr]  # a dict here
+            except TypeError:  # an unhashable key asked for
                 found = None
             if found is not None:
-                return self.items[found[0]][1]
+                return self.items[found][1]
             if type(key) in (str, int):  # equal keys of other types (1 == 1.0 == True) hash alike
                 return None
         for k, v in self.items:
@@ -115,20 +126,25 @@ class MappingNode(_Collection):
                 return v
         return None
 
-    def get_pair(self, key: str) -> Optional[tuple[ScalarNode, "Node"]]:
+    def get_pair(self, key: Any) -> Optional[tuple[ScalarNode, "Node"]]:
         index = self._positions()
         if index is not None and type(key) is str:
             found = index.get(key)
-            return self.items[found[0]] if found is not None else None
+            return self.items[found] if found is not None else None
         for k, v in self.items:
             if k.value == key:
                 return k, v
         return None
 
-    def all(self, key: str) -> list["Node"]:
+    def all(self, key: Any) -> list["Node"]:
         index = self._positions()
         if index is not None and type(key) is str:
-            return [self.items[i][1] for i in index.get(key, ())]
+            found = index.get(key)
+            if found is None:
+                return []
+            if len(index) == len(self.items):  # no repeated key: one pair per key
+                return [self.items[found][1]]
+            return [v for k, v in self.items[found:] if k.value == key]
         return [v for k, v in self.items if k.value == key]
 
     def keys(self) -> list[Any]:
@@ -140,7 +156,7 @@ class MappingNode(_Collection):
             return key in index
         return any(k.value == key for k, _ in self.items)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[ScalarNode, "Node"]]:
         return iter(self.items)
 
     def __len__(self) -> int:
