@@ -6,9 +6,9 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional, Union
+from typing import Any, Iterator, NamedTuple, Optional, Sequence, Union
 
-from steplint.diagnostics import Span
+from steplint.diagnostics import Diagnostic, Span
 
 
 class ScalarNode(NamedTuple):
@@ -185,7 +185,7 @@ class Document(NamedTuple):
     bom: bool = False
     newline: str = "\n"
     comments: tuple[Comment, ...] = ()
-    diagnostics: tuple = ()  # loader findings (SL001, SL002, SL004)
+    diagnostics: tuple[Diagnostic, ...] = ()  # loader findings (SL001, SL002, SL004)
 
     @property
     def ok(self) -> bool:
@@ -201,14 +201,14 @@ def to_python(node: Optional[Node]) -> Any:
         return node.value
     if isinstance(node, SequenceNode):
         return [to_python(n) for n in node.items]
-    out: dict = {}
+    out: dict[Any, Any] = {}
     for k, v in node.items:
         if k.value not in out:
             out[k.value] = to_python(v)
     return out
 
 
-def walk(node: Optional[Node], path: tuple = ()) -> Iterator[tuple[tuple, Node]]:
+def walk(node: Optional[Node], path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Node]]:
     """Every (key path, node) below `node`, depth first; list indexes are ints in the path."""
     if node is None:
         return
@@ -221,7 +221,8 @@ def walk(node: Optional[Node], path: tuple = ()) -> Iterator[tuple[tuple, Node]]
             yield from walk(v, path + (i,))
 
 
-def lookup(root: Optional[Node], path, *, last_duplicate: bool = False) -> Optional[Node]:
+def lookup(root: Optional[Node], path: Union[str, Sequence[Any]], *, last_duplicate: bool = False
+           ) -> Optional[Node]:
     """The node at a key path: dotted (`model.optim.lr`, digits index lists) or a tuple of
     keys and list indexes. `last_duplicate` takes the last of repeated keys, as PyYAML and
     json.loads do when building a dict (the default takes the first, as `get` does)."""

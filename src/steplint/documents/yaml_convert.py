@@ -20,7 +20,7 @@ never build it again.
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, Protocol, Union, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -105,7 +105,18 @@ _SCALAR_READERS: dict[str, Callable[[yaml.ScalarNode], Scalar]] = {
 _new = tuple.__new__
 
 
-def mark_of(m: yaml.Mark) -> Mark:
+class YamlMark(Protocol):
+    """PyYAML's marks (`yaml.error.Mark`, and libyaml's `yaml._yaml.Mark`): 0-based."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def index(self) -> int: ...
+
+
+def mark_of(m: YamlMark) -> Mark:
     return Mark(m.line + 1, m.column + 1, m.index)
 
 
@@ -171,7 +182,7 @@ class Converter:
         if type(node) is YMapping:
             result = self.mapping(node, depth, None if tag in _COLLECTION_TAGS else tag)
         else:
-            result = self.sequence(node, depth, None if tag in _COLLECTION_TAGS else tag)
+            result = self.sequence(cast(yaml.SequenceNode, node), depth, None if tag in _COLLECTION_TAGS else tag)
         self.open.discard(key)
         self.done[key] = result
         return result
@@ -276,17 +287,20 @@ class Converter:
     def merge_sources(self, value_node: yaml.Node, depth: int) -> list[Pairs]:
         """The mappings a `<<` brings (one, or a list of them), each as its pairs."""
         if isinstance(value_node, yaml.MappingNode):
-            source, _ = self.collection(value_node, depth)
-            return [source.items]  # type: ignore[list-item]  # a MappingNode's items are pairs
+            return [self.merged_pairs(value_node, depth)]
         if isinstance(value_node, yaml.SequenceNode):
             out: list[Pairs] = []
             for item in value_node.value:
                 if not isinstance(item, yaml.MappingNode):
                     raise LoadProblem("SL001", "a merge key (<<) takes mappings only", span_of(item))
-                mapped, _ = self.collection(item, depth)
-                out.append(mapped.items)  # type: ignore[arg-type]  # a MappingNode's items are pairs
+                out.append(self.merged_pairs(item, depth))
             return out
         raise LoadProblem("SL001", "a merge key (<<) takes a mapping or a list of mappings", span_of(value_node))
+
+    def merged_pairs(self, node: yaml.MappingNode, depth: int) -> Pairs:
+        converted, _ = self.collection(node, depth)
+        assert isinstance(converted, MappingNode)  # a composed mapping converts to one
+        return converted.items
 
     def merged(self, merges: list[tuple[yaml.Node, list[Pairs]]], explicit: dict[object, int]
                ) -> list[tuple[ScalarNode, Node]]:

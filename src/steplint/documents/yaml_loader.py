@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Optional
+from typing import Callable, Optional, cast
 
 import yaml
 
@@ -40,7 +40,7 @@ def _fast(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     answer depends on the text alone (no path resolvers are registered), so a dict of
     earlier answers gives the very same tags; `descend_resolver`/`ascend_resolver` are
     no-ops without path resolvers and skipped."""
-    resolve = base.resolve
+    resolve = cast(Callable[[yaml.SafeLoader, type[yaml.Node], str, tuple[bool, bool]], str], base.resolve)
     scalar = yaml.ScalarNode
 
     class Loader(base):  # type: ignore[valid-type, misc]  # a class made from a variable base
@@ -135,9 +135,14 @@ _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 def _next_document(loader: yaml.SafeLoader, text: str, after: int) -> Mark:
     """Where the second document starts (libyaml's event marks point past the `---`)."""
     found = _DOCUMENT_START.search(text, after)
+    offset: int
     if found is None:
-        return mark_of(loader.peek_event().start_mark)
-    offset = found.start()
+        event = cast(Callable[[], yaml.Event], loader.peek_event)()
+        if event.start_mark is not None:
+            return mark_of(event.start_mark)
+        offset = after  # pragma: no cover - libyaml's events always carry marks
+    else:
+        offset = found.start()
     return Mark(text.count("\n", 0, offset) + 1, 1, offset)
 
 
@@ -156,9 +161,10 @@ def _check_values(text: str, limit: int = MAX_VALUES) -> None:
     parser = _loader_class()(text)
     count = 0
     kinds = _VALUE_EVENTS
+    get_event = cast(Callable[[], yaml.Event], parser.get_event)
     try:
         while parser.check_event():
-            event = parser.get_event()
+            event = get_event()
             if isinstance(event, kinds):
                 count += 1
                 if count > limit:
@@ -166,7 +172,7 @@ def _check_values(text: str, limit: int = MAX_VALUES) -> None:
                         "SL001",
                         f"the document holds more than {limit:,} values (values-per-document cap; a training "
                         "config has a few thousand); not read",
-                        mark_of(event.start_mark),
+                        mark_of(event.start_mark) if event.start_mark is not None else None,
                     )
             elif isinstance(event, yaml.DocumentEndEvent):
                 return  # only the first document is read
