@@ -20,7 +20,7 @@ never build it again.
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional, Protocol, Union, cast
+from typing import TYPE_CHECKING, Callable, Optional, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -41,15 +41,29 @@ _COLLECTION_TAGS = frozenset(_TAG + t for t in ("map", "seq", "omap", "pairs", "
 
 _constructor = SafeConstructor()
 
+if TYPE_CHECKING:  # types only: nothing of this is built at start-up
+    from typing import Protocol, Union
+
+    YCollection = Union[yaml.MappingNode, yaml.SequenceNode]
+    Pairs = tuple[tuple[ScalarNode, Node], ...]
+    Scalar = Union[str, int, float, bool, None, object]
+
+    class YamlMark(Protocol):
+        """PyYAML's marks (`yaml.error.Mark`, and libyaml's `yaml._yaml.Mark`): 0-based."""
+
+        @property
+        def line(self) -> int: ...
+        @property
+        def column(self) -> int: ...
+        @property
+        def index(self) -> int: ...
+
 # `1:30:00` is an int in YAML 1.1 (base 60); hundreds of parts are an attack, not a time
 _MAX_BASE60_PARTS = 12
 
 YScalar = yaml.ScalarNode
 YMapping = yaml.MappingNode
 YSequence = yaml.SequenceNode
-YCollection = Union[yaml.MappingNode, yaml.SequenceNode]
-Pairs = tuple[tuple[ScalarNode, Node], ...]
-Scalar = Union[str, int, float, bool, None, object]
 
 
 def _read_float(node: yaml.ScalarNode) -> float:
@@ -103,17 +117,6 @@ _SCALAR_READERS: dict[str, Callable[[yaml.ScalarNode], Scalar]] = {
 }
 
 _new = tuple.__new__
-
-
-class YamlMark(Protocol):
-    """PyYAML's marks (`yaml.error.Mark`, and libyaml's `yaml._yaml.Mark`): 0-based."""
-
-    @property
-    def line(self) -> int: ...
-    @property
-    def column(self) -> int: ...
-    @property
-    def index(self) -> int: ...
 
 
 def mark_of(m: YamlMark) -> Mark:
