@@ -88,15 +88,22 @@ class MappingNode(_Collection):
     """Ordered (key, value) pairs. Duplicate keys are reported by the loader (SL002) and
     both pairs are kept here, so `get` returns the first and `all` returns every one.
 
-    Dialects look dozens of keys up in a config's mappings, so lookups go through an
-    index (key value -> position of its first pair). The YAML loader hands over the one
-    its duplicate detection builds; other mappings build it on first lookup."""
+    Dialects look dozens of keys up in a config's mappings of hundreds, so lookups there go
+    through an index (key value -> position of its first pair). The YAML loader hands over
+    the one its duplicate detection builds; other mappings build it on first lookup."""
 
     __slots__ = ()
     items: tuple[tuple[ScalarNode, "Node"], ...]
 
+    # Past a few items, lookups go through the index; a small mapping keeps none (a linear
+    # scan is as fast there, and a file of thousands of small mappings stays small).
+    INDEXED_FROM = 12
+
     def _positions(self) -> Optional[dict[Any, int]]:
         index = self._index
+        if index is None and len(self.items) < self.INDEXED_FROM:
+            index = False
+            object.__setattr__(self, "_index", index)
         if index is None:
             index = {}
             setdefault = index.setdefault

@@ -285,7 +285,8 @@ class Converter:
             inherited = self.merged(merges, index)
             size += 2 * len(inherited)
             return MappingNode(tuple(inherited + pairs), span_of(node), node.flow_style is True, tag), size
-        return MappingNode(tuple(pairs), span_of(node), node.flow_style is True, tag, index), size
+        handed = index if len(pairs) >= MappingNode.INDEXED_FROM else None
+        return MappingNode(tuple(pairs), span_of(node), node.flow_style is True, tag, handed), size
 
     def merge_sources(self, value_node: yaml.Node, depth: int) -> list[Pairs]:
         """The mappings a `<<` brings (one, or a list of them), each as its pairs."""
