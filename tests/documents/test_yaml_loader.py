@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from conftest import FIXTURES
-from steplint.documents import yaml_loader
+from steplint.documents import yaml_convert, yaml_loader
 from steplint.documents.load import load_document
 from steplint.documents.nodes import MappingNode, ScalarNode, SequenceNode, lookup, to_python, walk
 from steplint.documents.yaml_loader import parse_yaml
@@ -238,14 +238,14 @@ def test_aliases_share_one_converted_node():
 
 
 def test_alias_cap_allows_modest_reuse(monkeypatch):
-    monkeypatch.setattr(yaml_loader, "MAX_ALIAS_NODES", 10)
+    monkeypatch.setattr(yaml_convert, "MAX_ALIAS_NODES", 10)  # the converter counts
     assert load("a: &x [1, 2, 3]\nb: [*x, *x]\n").diagnostics == ()
     capped = load("a: &x [1, 2, 3]\nb: [*x, *x, *x, *x]\n")
     assert [d.code for d in capped.diagnostics] == ["SL001"] and "alias" in capped.diagnostics[0].message
 
 
 def test_block_nesting_cap(monkeypatch):
-    monkeypatch.setattr(yaml_loader, "MAX_DEPTH", 5)
+    monkeypatch.setattr(yaml_convert, "MAX_DEPTH", 5)  # the converter enforces it exactly
     text = "".join("  " * i + f"k{i}:\n" for i in range(8)) + "  " * 8 + "v\n"
     doc = load(text)
     assert [(d.code, d.line) for d in doc.diagnostics] == [("SL001", 6)]

@@ -11,17 +11,21 @@ NaN/Infinity are read, as Python does, and reported as SL004.
 
 from __future__ import annotations
 
+import json.decoder
 import re
-from json.decoder import JSONDecodeError, scanstring
-from typing import Optional
+from json.decoder import JSONDecodeError
+from typing import Callable, Optional
 
-from steplint.diagnostics import Location
+from steplint.diagnostics import Diagnostic, Location
 from steplint.documents.comments import make_comment
 from steplint.documents.findings import LoadProblem, Parsed, excerpt, failed, loader_diagnostic
 from steplint.documents.nodes import Comment, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.positions import LineIndex
 
 MAX_DEPTH = 200
+
+# json's own string reader (public in json.decoder, absent from typeshed's stub)
+scanstring: Callable[[str, int, bool], tuple[str, int]] = getattr(json.decoder, "scanstring")
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 # json.scanner.NUMBER_RE, with ASCII digits only as the C scanner has them
@@ -33,6 +37,13 @@ _WORD = re.compile(r"-?[A-Za-z]+")
 _COMMENT = re.compile(r"//([^\r\n]*)|#([^\r\n]*)|/\*(.*?)\*/", re.S)
 
 
+
+def _blank_end(text: str, at: int) -> int:
+    """Where the blanks from `at` end (`_SPACE` matches everywhere, possibly nothing)."""
+    match = _SPACE.match(text, at)
+    return match.end() if match is not None else at
+
+
 class _Scanner:
     def __init__(self, path: str, text: str, lenient: bool):
         self.path = path
@@ -40,7 +51,7 @@ class _Scanner:
         self.lenient = lenient
         self.lines = LineIndex(text)
         self.comments: list[Comment] = []
-        self.diagnostics: list = []
+        self.diagnostics: list[Diagnostic] = []
 
     # -- positions and errors -------------------------------------------------
     def problem(self, message: str, offset: int, code: str = "SL001") -> LoadProblem:
@@ -55,7 +66,7 @@ class _Scanner:
     def skip(self, at: int) -> int:
         """Skip blanks (and comments when lenient); the offset of the next token."""
         text = self.text
-        at = _SPACE.match(text, at).end()
+        at = _blank_end(text, at)
         if not self.lenient:
             return at
         while text.startswith(("/", "#"), at):
@@ -66,7 +77,7 @@ class _Scanner:
                 raise self.expected("a value", at)
             body = next(g for g in match.groups() if g is not None)
             self.comments.append(make_comment(text, self.lines, at, body))
-            at = _SPACE.match(text, match.end()).end()
+            at = _blank_end(text, match.end())
         return at
 
     # -- values ---------------------------------------------------------------
@@ -101,7 +112,7 @@ class _Scanner:
                 return node, word.end()
         raise self.expected("a value", at)
 
-    def scalar(self, value, start: int, end: int, style: Optional[str] = None) -> ScalarNode:
+    def scalar(self, value: object, start: int, end: int, style: Optional[str] = None) -> ScalarNode:
         return ScalarNode(value, self.text[start:end], self.lines.span(start, end), style)
 
     def string(self, at: int) -> tuple[ScalarNode, int]:
@@ -112,7 +123,7 @@ class _Scanner:
             raise self.problem(f"cannot parse JSON: {reason[0].lower()}{reason[1:]}", error.pos) from None
         return self.scalar(value, at, end, '"'), end
 
-    def number(self, match: re.Match) -> tuple[ScalarNode, int]:
+    def number(self, match: re.Match[str]) -> tuple[ScalarNode, int]:
         integer, fraction, exponent = match.groups()
         start, end = match.span()
         if fraction or exponent:

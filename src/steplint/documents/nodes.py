@@ -6,9 +6,9 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional, Union
+from typing import Any, Iterator, NamedTuple, Optional, Sequence, Union
 
-from steplint.diagnostics import Span
+from steplint.diagnostics import Diagnostic, Span
 
 
 class ScalarNode(NamedTuple):
@@ -32,13 +32,19 @@ class _Collection:
     mean its items, not its fields."""
 
     __slots__ = ("items", "span", "flow", "tag", "_index")
+    items: tuple[Any, ...]
+    span: Span
+    flow: bool
+    tag: Optional[str]
+    _index: Union[dict[Any, int], bool, None]
 
-    def __init__(self, items: tuple, span: Span, flow: bool = False, tag: Optional[str] = None):
+    def __init__(self, items: tuple[Any, ...], span: Span, flow: bool = False, tag: Optional[str] = None,
+                 index: Optional[dict[Any, int]] = None):
         object.__setattr__(self, "items", items)
         object.__setattr__(self, "span", span)
         object.__setattr__(self, "flow", flow)
         object.__setattr__(self, "tag", tag)
-        object.__setattr__(self, "_index", None)
+        object.__setattr__(self, "_index", index)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -49,7 +55,8 @@ class _Collection:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return (self.items, self.span, self.flow, self.tag) == (other.items, other.span, other.flow, other.tag)  # type: ignore[attr-defined]
+        assert isinstance(other, _Collection)
+        return (self.items, self.span, self.flow, self.tag) == (other.items, other.span, other.flow, other.tag)
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.items, self.span, self.flow, self.tag))
@@ -58,7 +65,9 @@ class _Collection:
         tag = f", tag={self.tag!r}" if self.tag is not None else ""
         return f"{type(self).__name__}(items={self.items!r}, span={self.span!r}, flow={self.flow!r}{tag})"
 
-    def __reduce__(self):  # copy, deepcopy and pickle rebuild through __init__ (setattr refuses)
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # copy, deepcopy and pickle rebuild through __init__ (setattr refuses); the key
+        # index is rebuilt on first use
         return type(self), (self.items, self.span, self.flow, self.tag)
 
 
@@ -77,37 +86,46 @@ class SequenceNode(_Collection):
 
 class MappingNode(_Collection):
     """Ordered (key, value) pairs. Duplicate keys are reported by the loader (SL002) and
-    both pairs are kept here, so `get` returns the first and `all` returns every one."""
+    both pairs are kept here, so `get` returns the first and `all` returns every one.
+
+    Dialects look dozens of keys up in a config's mappings of hundreds, so lookups there go
+    through an index (key value -> position of its first pair). The YAML loader hands over
+    the one its duplicate detection builds; other mappings build it on first lookup."""
 
     __slots__ = ()
     items: tuple[tuple[ScalarNode, "Node"], ...]
 
-    # A config's top mapping holds hundreds of keys and dialects look dozens of them up:
-    # past a few items, lookups go through an index (key value -> positions) built once.
-    _INDEXED_FROM = 12
+    # Past a few items, lookups go through the index; a small mapping keeps none (a linear
+    # scan is as fast there, and a file of thousands of small mappings stays small).
+    INDEXED_FROM = 12
 
-    def _positions(self) -> Optional[dict]:
+    def _positions(self) -> Optional[dict[Any, int]]:
         index = self._index
-        if index is None and len(self.items) >= self._INDEXED_FROM:
-            index = {}
-            for i, (k, _) in enumerate(self.items):
-                try:
-                    index.setdefault(k.value, []).append(i)
-                except TypeError:  # an unhashable key value: keep the linear scan
-                    index = False
-                    break
+        if index is None and len(self.items) < self.INDEXED_FROM:
+            index = False
             object.__setattr__(self, "_index", index)
-        return index or None
-
-    def get(self, key: str) -> Optional["Node"]:
-        index = self._positions()
-        if index is not None:
+        if index is None:
+            index = {}
+            setdefault = index.setdefault
             try:
-                found = index.get(key)
-            except TypeError:
+                for i, pair in enumerate(self.items):
+                    setdefault(pair[0][0], i)
+            except TypeError:  # an unhashable key value: keep the linear scan
+                index = False
+            object.__setattr__(self, "_index", index)
+        return index or None  # type: ignore[return-value]  # True never occurs
+
+    def get(self, key: Any) -> Optional["Node"]:
+        index = self._index
+        if index is None:
+            index = self._positions()
+        if index:
+            try:
+                found = index.get(key)  # type: ignore[union-attr]  # a dict here
+            except TypeError:  # an unhashable key asked for
                 found = None
             if found is not None:
-                return self.items[found[0]][1]
+                return self.items[found][1]
             if type(key) in (str, int):  # equal keys of other types (1 == 1.0 == True) hash alike
                 return None
         for k, v in self.items:
@@ -115,20 +133,25 @@ class MappingNode(_Collection):
                 return v
         return None
 
-    def get_pair(self, key: str) -> Optional[tuple[ScalarNode, "Node"]]:
+    def get_pair(self, key: Any) -> Optional[tuple[ScalarNode, "Node"]]:
         index = self._positions()
         if index is not None and type(key) is str:
             found = index.get(key)
-            return self.items[found[0]] if found is not None else None
+            return self.items[found] if found is not None else None
         for k, v in self.items:
             if k.value == key:
                 return k, v
         return None
 
-    def all(self, key: str) -> list["Node"]:
+    def all(self, key: Any) -> list["Node"]:
         index = self._positions()
         if index is not None and type(key) is str:
-            return [self.items[i][1] for i in index.get(key, ())]
+            found = index.get(key)
+            if found is None:
+                return []
+            if len(index) == len(self.items):  # no repeated key: one pair per key
+                return [self.items[found][1]]
+            return [v for k, v in self.items[found:] if k.value == key]
         return [v for k, v in self.items if k.value == key]
 
     def keys(self) -> list[Any]:
@@ -140,7 +163,7 @@ class MappingNode(_Collection):
             return key in index
         return any(k.value == key for k, _ in self.items)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[ScalarNode, "Node"]]:
         return iter(self.items)
 
     def __len__(self) -> int:
@@ -169,7 +192,7 @@ class Document(NamedTuple):
     bom: bool = False
     newline: str = "\n"
     comments: tuple[Comment, ...] = ()
-    diagnostics: tuple = ()  # loader findings (SL001, SL002, SL004)
+    diagnostics: tuple[Diagnostic, ...] = ()  # loader findings (SL001, SL002, SL004)
 
     @property
     def ok(self) -> bool:
@@ -185,14 +208,14 @@ def to_python(node: Optional[Node]) -> Any:
         return node.value
     if isinstance(node, SequenceNode):
         return [to_python(n) for n in node.items]
-    out: dict = {}
+    out: dict[Any, Any] = {}
     for k, v in node.items:
         if k.value not in out:
             out[k.value] = to_python(v)
     return out
 
 
-def walk(node: Optional[Node], path: tuple = ()) -> Iterator[tuple[tuple, Node]]:
+def walk(node: Optional[Node], path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Node]]:
     """Every (key path, node) below `node`, depth first; list indexes are ints in the path."""
     if node is None:
         return
@@ -205,7 +228,8 @@ def walk(node: Optional[Node], path: tuple = ()) -> Iterator[tuple[tuple, Node]]
             yield from walk(v, path + (i,))
 
 
-def lookup(root: Optional[Node], path, *, last_duplicate: bool = False) -> Optional[Node]:
+def lookup(root: Optional[Node], path: Union[str, Sequence[Any]], *, last_duplicate: bool = False
+           ) -> Optional[Node]:
     """The node at a key path: dotted (`model.optim.lr`, digits index lists) or a tuple of
     keys and list indexes. `last_duplicate` takes the last of repeated keys, as PyYAML and
     json.loads do when building a dict (the default takes the first, as `get` does)."""

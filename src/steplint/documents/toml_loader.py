@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from steplint.diagnostics import Location, Mark, Span
 from steplint.documents.comments import make_comment
@@ -24,11 +24,11 @@ from steplint.documents.values import MAX_INT_BITS
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - declared dependency on older Pythons
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]  # Python < 3.11 only
 
 MAX_DEPTH = 200  # nested arrays and inline tables; tomllib recurses once per level
 
-Path = tuple  # of str keys and int indexes
+Path = tuple[Union[str, int], ...]  # of str keys and int indexes
 
 _BLANK = re.compile(r"[ \t]*")
 _BLANK_LINES = re.compile(r"[ \t\r\n]*")
@@ -51,6 +51,13 @@ _POSITION = re.compile(r" \(at (?:line (\d+), column (\d+)|end of document)\)$")
 
 class _ScanError(Exception):
     pass
+
+
+
+def _end(blanks: re.Pattern[str], text: str, at: int) -> int:
+    """Where a run of `blanks` (a pattern that matches everywhere, possibly nothing) ends."""
+    match = blanks.match(text, at)
+    return match.end() if match is not None else at
 
 
 class _Scanner:
@@ -77,7 +84,7 @@ class _Scanner:
     def blank(self, at: int, newlines: bool) -> int:
         text = self.text
         while True:
-            at = (_BLANK_LINES if newlines else _BLANK).match(text, at).end()
+            at = _end(_BLANK_LINES if newlines else _BLANK, text, at)
             if not text.startswith("#", at):
                 return at
             end = text.find("\n", at)
@@ -97,7 +104,7 @@ class _Scanner:
         parts = []
         text = self.text
         while True:
-            at = _BLANK.match(text, at).end()
+            at = _end(_BLANK, text, at)
             char = text[at:at + 1]
             if char in ('"', "'"):
                 match = _STRINGS[2 if char == '"' else 3][1].match(text, at)
@@ -111,12 +118,12 @@ class _Scanner:
                     raise _ScanError(f"bad key at {at}")
                 name = match.group()
             parts.append((name, match.start(), match.end()))
-            at = _BLANK.match(text, match.end()).end()
+            at = _end(_BLANK, text, match.end())
             if not text.startswith(".", at):
                 return parts, at
             at += 1
 
-    def note_keys(self, base: Path, parts, implicit_tables: bool) -> Path:
+    def note_keys(self, base: Path, parts: list[tuple[str, int, int]], implicit_tables: bool) -> Path:
         """Record each key part's span under its full path; returns the full path."""
         path = base
         for i, (name, start, end) in enumerate(parts):
@@ -175,7 +182,7 @@ class _Scanner:
             name, start, end = parts[-1]
             self.duplicates.append((path, self.keys[path], self.span(start, end)))
         at = self.expect("=", after)
-        return self.value(_BLANK.match(self.text, at).end(), path)
+        return self.value(_end(_BLANK, self.text, at), path)
 
     # -- values ----------------------------------------------------------------------
     def value(self, at: int, path: Path) -> int:
@@ -243,15 +250,16 @@ class _Builder:
             for key, child in value.items():
                 key_path = path + (key,)
                 key_span = scan.keys.get(key_path, span)
-                key_text = scan.key_texts.get(key_path, key)
+                written = scan.key_texts.get(key_path)
+                key_text: str = written if written is not None else key
                 items.append(
                     (ScalarNode(key, key_text, key_span, _style(key_text)), self.node(child, key_path, key_span))
                 )
             return MappingNode(tuple(items), span, path in scan.inline)
         if isinstance(value, list):
             span = scan.tables.get(path, near)
-            items = tuple(self.node(child, path + (i,), span) for i, child in enumerate(value))
-            return SequenceNode(items, span, path in scan.inline)
+            elements = tuple(self.node(child, path + (i,), span) for i, child in enumerate(value))
+            return SequenceNode(elements, span, path in scan.inline)
         where = scan.values.get(path)
         if type(value) is int and value.bit_length() > MAX_INT_BITS:
             at = scan.span(*where) if where else near
@@ -296,7 +304,7 @@ def _number_too_long(text: str, error: ValueError) -> LoadProblem:
 def _error_mark(text: str, error: Exception) -> Optional[Mark]:
     line = getattr(error, "lineno", None)
     column = getattr(error, "colno", None)
-    if line is None:
+    if line is None or column is None:
         found = _POSITION.search(str(error))
         if found is None or found.group(1) is None:
             return LineIndex(text).mark(len(text)) if found else None

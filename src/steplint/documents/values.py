@@ -170,10 +170,11 @@ def read_int(node: Optional[Node], reader: str = "yaml11") -> Reading:
     """Like read_number, for counts (batch sizes, steps): a non-integer is a problem."""
     value, problem = read_number(node, reader)
     if isinstance(value, float):
+        text = node.text if isinstance(node, ScalarNode) else repr(value)  # a float comes from a scalar
         if problem is None and value.is_integer():
-            return Reading(int(value), f"{node.text} is a float where the framework expects an integer")
+            return Reading(int(value), f"{text} is a float where the framework expects an integer")
         if problem is None:
-            return Reading(None, f"expected an integer, found {node.text}")
+            return Reading(None, f"expected an integer, found {text}")
     return Reading(value, problem)
 
 
