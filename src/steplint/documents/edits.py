@@ -10,7 +10,7 @@ Offsets are into `Document.text` (decoded text without BOM).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from steplint.diagnostics import Edit
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, walk
@@ -24,17 +24,19 @@ def splice(text: str, edits: Iterable[Edit]) -> str:
     return out
 
 
-def replace_value_edit(document: Document, node: ScalarNode, value: Any) -> Edit:
+def replace_value_edit(document: Document, node: Node, value: Any) -> Edit:
     """Replace a scalar's text with `value` written the way this file writes such values
     (see `steplint.literals.format_value`: a YAML float stays a YAML 1.1 float)."""
     from steplint.literals import format_value
 
     start = _value_start(document, node)
-    style = node if start == node.span.start.offset else _without_properties(node, document.text[start:node.span.end.offset])
+    style: Optional[ScalarNode] = None  # a list (DeepSpeed's betas) is written whole, in no literal style
+    if isinstance(node, ScalarNode):
+        style = node if start == node.span.start.offset else _without_properties(node, document.text[start:node.span.end.offset])
     return _edit(document, start, node.span.end.offset, format_value(value, kind=document.kind, style_of=style))
 
 
-def _value_start(document: Document, node: ScalarNode) -> int:
+def _value_start(document: Document, node: Node) -> int:
     """Where a YAML scalar's value begins: PyYAML's span starts at its anchor or tag
     (`&floor 1.5e-4`, `!!float 1e-4`), which an edit must keep."""
     start, end = node.span.start.offset, node.span.end.offset

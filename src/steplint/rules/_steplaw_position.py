@@ -20,6 +20,7 @@ from steplint.recipe import Fact, Recipe
 if TYPE_CHECKING:
     from steplint.laws.landscape import Penalty
     from steplint.laws.verdict import Verdict
+    from steplint.laws.steplaw import Placement
 
 
 
@@ -36,6 +37,23 @@ def law_inputs(recipe: Recipe) -> Optional[tuple[float, float]]:
     if isinstance(n, (int, float)) and isinstance(d, (int, float)) and n > 0 and d > 0:
         return float(n), float(d)
     return None
+
+
+def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[float] = None) -> Placement:
+    """steplint.laws.steplaw.place for this recipe's (N, D), seq_len and active N (`show`
+    places the recipe with the same inputs the rules use)."""
+    from steplint.laws.steplaw import DEFAULT_SEQ_LEN, place as law_place
+
+    inputs = law_inputs(recipe)
+    assert inputs is not None, "place() needs a recipe whose N and D are known (law_inputs)"
+    n, d = inputs
+    seq_len = recipe.value("seq_len")
+    active = recipe.value("n_params_active")
+    return law_place(
+        n, d, lr=lr, batch_tokens=batch_tokens,
+        seq_len=int(seq_len) if isinstance(seq_len, (int, float)) and seq_len >= 1 else DEFAULT_SEQ_LEN,
+        active_params=float(active) if isinstance(active, (int, float)) and active > 0 else None,
+    )
 
 
 def judge(recipe: Recipe) -> Verdict:
