@@ -17,8 +17,10 @@ One reader serves every dialect; what differs is how a dialect's names become ke
 document, a key-resolution strategy (`keys=`): `DottedPath` (the name is the dotted key,
 most dialects), Megatron's argparse dest names (megatron/arguments.py `MegatronFlags`:
 `--lr-decay-style`, `MODEL_ARGS.--…` or `language_model.…` by form), NeoX's hyphen/underscore
-spellings (neox.py `NeoxNames`). A strategy may also refuse a key before it is read (an
-unresolved shell value is SL007, not a number) and keeps its own findings.
+spellings (neox.py `NeoxNames`), OmegaConf `${...}` interpolation (nemo.py
+`OmegaConfInterpolation`: the value a key resolves to, typed as OmegaConf types it). A strategy
+may also refuse a key before it is read (an unresolved shell value is SL007, not a number) and
+keeps its own findings.
 """
 
 from __future__ import annotations
@@ -83,16 +85,36 @@ def integral(got: Value) -> Optional[Value]:
     return got
 
 
+class Resolved(NamedTuple):
+    """What a document key reads as: the value, the scalar a finding about it blames (None
+    when a formula computed it) and the Source `show` prints."""
+
+    value: Any
+    node: Optional[ScalarNode]
+    source: Source
+
+
 class DottedPath:
     """Key resolution where a dialect's name is the document's dotted key (`optimizer.lr`).
 
-    The strategy contract (Megatron's and NeoX's follow it): `key(reader, name)` is the
+    The strategy contract (Megatron's, NeoX's and NeMo's follow it): `key(reader, name)` is the
     document key the name is written under, or None; `usable(reader, name, key, kind)` says
     whether the value at `key` may be read as `kind` ("number", "integer", "text", "flag"),
-    recording in `diagnostics` why not; the dialect reports those before the reader's."""
+    recording in `diagnostics` why not; the dialect reports those before the reader's.
+    `resolve(reader, key)` is what the typed reads read at a key: here the scalar as the file's
+    loader read it, whose text the reader parses as the framework's loader would (`loader=`).
+    A strategy whose values come `typed` by the framework's own loader (OmegaConf resolution)
+    has the reader check their types instead: a value that is no finite number is SL004, and a
+    count with a fraction is left unread without a finding."""
+
+    typed = False
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
+
+    def resolve(self, reader: "ConfigReader", key: str) -> Optional[Resolved]:
+        node = reader.scalar(key)
+        return None if node is None else Resolved(node.value, node, reader.source(key))
 
     def key(self, reader: "ConfigReader", name: str) -> Optional[str]:
         return name
@@ -179,33 +201,36 @@ class ConfigReader:
 
     def raw(self, dotted: str) -> Optional[Value]:
         """The scalar as the file's loader read it (strings, bools, numbers)."""
-        node = self.scalar(dotted)
-        if node is None:
-            return None
-        return Value(node.value, self.source(dotted))
+        got = self.keys.resolve(self, dotted)
+        return None if got is None else Value(got.value, got.source)
 
     def text(self, dotted: str) -> Optional[Value]:
-        node = self.scalar(dotted)
-        if node is None:
+        got = self.keys.resolve(self, dotted)
+        if got is None or (self.keys.typed and not isinstance(got.value, (str, int, float, bool))):
             return None
-        return Value(str(node.value), self.source(dotted))
+        return Value(str(got.value), got.source)
 
     def flag(self, dotted: str) -> Optional[Value]:
-        node = self.scalar(dotted)
-        if node is None:
+        got = self.keys.resolve(self, dotted)
+        if got is None:
             return None
-        raw = node.value
-        if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
-            raw = raw.strip().lower() == "true"
+        raw = got.value
+        if isinstance(raw, str):
+            spelled = (raw if self.keys.typed else raw.strip()).lower()
+            raw = spelled == "true" if spelled in ("true", "false") else raw
         if not isinstance(raw, bool):
             return None
-        return Value(raw, self.source(dotted))
+        return Value(raw, got.source)
 
     def number(self, dotted: str) -> Optional[Value]:
         """A finite number at `dotted`, or None (absent, null, or not a number: SL004)."""
-        node = self.scalar(dotted)
-        if node is None:
+        got = self.keys.resolve(self, dotted)
+        if got is None:
             return None
+        if self.keys.typed:
+            return self._typed_number(dotted, got)
+        node = got.node
+        assert node is not None  # an untyped strategy reads written scalars
         if isinstance(node.value, str) and "${" in node.value:
             return None  # an OmegaConf/Hydra interpolation: not a literal this reader can use
         value, problem = read_number(node, self.loader)
@@ -216,14 +241,26 @@ class ConfigReader:
             self.diagnostics.append(loader_diagnostic(self.doc, "SL004", f"{self.keys.label(dotted)}: {problem}", node))
         if value is None:
             return None
-        return Value(whole(value) if isinstance(node.value, str) else value, self.source(dotted))
+        return Value(whole(value) if isinstance(node.value, str) else value, got.source)
+
+    def _typed_number(self, dotted: str, got: Resolved) -> Optional[Value]:
+        """A number the framework's loader has typed (bools are no numbers, and no finding)."""
+        if isinstance(got.value, bool):
+            return None
+        if not isinstance(got.value, (int, float)):
+            self._bad_value(got.node, dotted, "a number")
+            return None
+        if unusable_number(got.value) is not None:  # NaN, inf, or too large to be a float
+            self._bad_value(got.node, dotted, "a finite number below 2**63")
+            return None
+        return Value(got.value, got.source)
 
     def integer(self, dotted: str) -> Optional[Value]:
         got = self.number(dotted)
         if got is None:
             return None
         out = integral(got)
-        if out is None:
+        if out is None and not self.keys.typed:
             node = self.scalar(dotted)
             assert node is not None
             self._bad_value(node, dotted, "a whole number")

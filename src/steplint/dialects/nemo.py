@@ -30,10 +30,9 @@ from typing import TYPE_CHECKING, Any, Optional
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import FactSheet, Value, derived, integral
+from steplint.dialects.config_reader import ConfigReader, DottedPath, FactSheet, Resolved, Value, derived
 from steplint.dialects.megatron import RampUp, moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, SequenceNode
-from steplint.documents.values import unusable_number
 from steplint.recipe import Notes, Source, default_source, derived_source, key_source
 
 if TYPE_CHECKING:  # the interpolator is imported when a NeMo file is read, not when one is detected
@@ -95,97 +94,77 @@ def launcher_package(path: str) -> Optional[str]:
     return found.group(1) if found else None
 
 
-class _Reader:
-    """Resolved reads with provenance and SL007 for what does not resolve."""
+class OmegaConfInterpolation(DottedPath):
+    """ConfigReader key resolution as OmegaConf reads a key: its `${...}` interpolations
+    resolved (steplint.interpolation) and the value typed as OmegaConf types it. What does not
+    resolve is SL007 each time it is read (in reading order, with the reader's findings), and
+    its value is not guessed."""
+
+    typed = True
 
     def __init__(self, doc: Document):
         from steplint.interpolation import Interpolator
 
-        self.doc = doc
+        super().__init__()
         self.interpolator = Interpolator(doc.root, package=launcher_package(doc.path))
-        self.diagnostics: list[Diagnostic] = []
 
-    def get(self, dotted: str) -> Optional[Resolution]:
+    def get(self, reader: ConfigReader, dotted: str) -> Optional[Resolution]:
+        """The resolution at `dotted` (a scalar, or a mapping / sequence node); None when absent,
+        null or unresolved (SL007)."""
         got = self.interpolator.get(dotted)
         if got is None:
             return None
         if not got.ok:
             node = got.node
-            self.diagnostics.append(Diagnostic(
+            reader.diagnostics.append(Diagnostic(
                 code="SL007", name="unresolved-reference", severity=Severity.WARNING,
                 message=f"`{dotted}` is `{node.text if node else '?'}`: {got.error}; its value is not guessed",
-                file=self.doc.path,
+                file=reader.doc.path,
                 line=node.span.start.line if node else 1, column=node.span.start.column if node else 1,
                 end_line=node.span.end.line if node else 0, end_column=node.span.end.column if node else 0))
             return None
-        if got.value is None:
-            return None
-        return got
+        return None if got.value is None else got
 
-    def source(self, dotted: str, got: Resolution) -> Source:
+    def resolve(self, reader: ConfigReader, key: str) -> Optional[Resolved]:
+        got = self.get(reader, key)
+        if got is None or isinstance(got.value, (MappingNode, SequenceNode)):
+            return None
+        return Resolved(got.value, got.node, self.source(reader, key, got))
+
+    def source(self, reader: ConfigReader, dotted: str, got: Resolution) -> Source:
         if got.formula is not None and got.node is None:
             return derived_source(got.formula, note=f"{dotted} = ${{{got.formula}}} (OmegaConf resolver)")
         node = got.node
         note = f"via {' -> '.join(got.via)}" if got.via and got.key != dotted else None
-        return key_source(self.doc.path, got.key or dotted, node.span if node else None, note)
+        return key_source(reader.doc.path, got.key or dotted, node.span if node else None, note)
 
-    def number(self, dotted: str) -> Optional[Value]:
-        got = self.get(dotted)
-        if got is None or isinstance(got.value, bool) or not isinstance(got.value, (int, float)):
-            if got is not None and not isinstance(got.value, (int, float)):
-                self._bad(dotted, got, "a number")
-            return None
-        if unusable_number(got.value) is not None:  # NaN, inf, or too large to be a float
-            self._bad(dotted, got, "a finite number below 2**63")
-            return None
-        return Value(got.value, self.source(dotted, got))
 
-    def integer(self, dotted: str) -> Optional[Value]:
-        got = self.number(dotted)
-        return None if got is None else integral(got)
+def _keys(reader: ConfigReader) -> OmegaConfInterpolation:
+    keys = reader.keys
+    assert isinstance(keys, OmegaConfInterpolation)  # every NeMo reader is built in extract()
+    return keys
 
-    def text(self, dotted: str) -> Optional[Value]:
-        got = self.get(dotted)
-        if got is None or not isinstance(got.value, (str, int, float, bool)):
-            return None
-        return Value(str(got.value), self.source(dotted, got))
 
-    def flag(self, dotted: str) -> Optional[bool]:
-        got = self.get(dotted)
-        if got is None:
-            return None
-        if isinstance(got.value, bool):
-            return got.value
-        if isinstance(got.value, str) and got.value.lower() in ("true", "false"):
-            return got.value.lower() == "true"
+def _peek(reader: ConfigReader, dotted: str) -> Optional[Resolution]:
+    """The resolution at `dotted` without a finding: is the key written, does it resolve?"""
+    return _keys(reader).interpolator.get(dotted)
+
+
+def _integers(reader: ConfigReader, dotted: str) -> Optional[tuple[list[int], Source]]:
+    got = _keys(reader).get(reader, dotted)
+    if got is None or not isinstance(got.value, SequenceNode):
         return None
-
-    def integers(self, dotted: str) -> Optional[tuple[list[int], Source]]:
-        got = self.get(dotted)
-        if got is None or not isinstance(got.value, SequenceNode):
+    values = []
+    for i in range(len(got.value)):
+        item = reader.integer(f"{dotted}.{i}")
+        if item is None:
             return None
-        values = []
-        for i in range(len(got.value)):
-            item = self.integer(f"{dotted}.{i}")
-            if item is None:
-                return None
-            values.append(item.value)
-        node = got.value
-        return values, key_source(self.doc.path, dotted, node.span)
-
-    def _bad(self, dotted: str, got: Resolution, wanted: str) -> None:
-        node = got.node
-        if node is None or isinstance(got.value, (MappingNode, SequenceNode)):
-            return
-        self.diagnostics.append(Diagnostic(
-            code="SL004", name="bad-value", severity=Severity.ERROR,
-            message=f"`{dotted}` should be {wanted}, not {node.text!r}", file=self.doc.path,
-            line=node.span.start.line, column=node.span.start.column,
-            end_line=node.span.end.line, end_column=node.span.end.column))
+        values.append(item.value)
+    return values, key_source(reader.doc.path, dotted, got.value.span)
 
 
 def extract(doc: Document, ctx: ExtractContext) -> Extraction:
-    reader = _Reader(doc)
+    reader = ConfigReader(doc, FRAMEWORK, keys=OmegaConfInterpolation(doc))
     sheet = FactSheet()
     root = doc.root
     launcher = isinstance(root, MappingNode) and isinstance(root.get("run"), MappingNode)
@@ -242,7 +221,7 @@ def _recurrent_model(root: Any) -> Optional[str]:
     return next((reason for key, reason in _RECURRENT_KEYS if key in keys), None)
 
 
-def _architecture(reader: _Reader, sheet: FactSheet) -> Optional[ArchSpec]:
+def _architecture(reader: ConfigReader, sheet: FactSheet) -> Optional[ArchSpec]:
     core = sheet.put_core(reader.integer("model.num_layers"), reader.integer("model.hidden_size"),
                           reader.integer("model.num_attention_heads"))
     if core is None:
@@ -259,7 +238,7 @@ def _architecture(reader: _Reader, sheet: FactSheet) -> Optional[ArchSpec]:
     gated = act.endswith("glu")
     ffn = reader.integer("model.ffn_hidden_size")
     if ffn is None:
-        if reader.interpolator.get("model.ffn_hidden_size") is not None:
+        if _peek(reader, "model.ffn_hidden_size") is not None:
             return None  # written but unresolved (SL007): N is not guessed
         ffn = Value(4 * h, default_source(MCORE, "ffn_hidden_size unset: 4h (no 2/3 rule in TransformerConfig)"))
     sheet.put("ffn_hidden_size", ffn)
@@ -285,7 +264,7 @@ def _architecture(reader: _Reader, sheet: FactSheet) -> Optional[ArchSpec]:
         return ArchSpec(
             hidden_size=h, num_layers=layers.value, num_heads=heads.value, ffn_hidden_size=ffn.value,
             num_kv_heads=kv.value if kv else None, head_dim=head_dim.value, gated=gated,
-            tied_embeddings=tied is not False, num_experts=num_experts, experts_per_token=topk,
+            tied_embeddings=tied is None or tied.value, num_experts=num_experts, experts_per_token=topk,
             expert_ffn_hidden_size=expert_width, shared_experts=1 if shared_width else 0,
             shared_expert_ffn_hidden_size=shared_width, num_dense_layers=dense_layers,
         )
@@ -293,13 +272,13 @@ def _architecture(reader: _Reader, sheet: FactSheet) -> Optional[ArchSpec]:
         return None
 
 
-def _parallelism(reader: _Reader, sheet: FactSheet) -> None:
+def _parallelism(reader: ConfigReader, sheet: FactSheet) -> None:
     for field, key in (("tensor_parallel", "tensor_model_parallel_size"),
                        ("pipeline_parallel", "pipeline_model_parallel_size"),
                        ("context_parallel", "context_parallel_size"),
                        ("expert_parallel", "expert_model_parallel_size")):
         got = reader.integer(f"model.{key}")
-        if got is None and reader.interpolator.get(f"model.{key}") is None:  # absent, not unresolved
+        if got is None and _peek(reader, f"model.{key}") is None:  # absent, not unresolved
             got = Value(1, default_source(FRAMEWORK, f"{key} not set"))
         sheet.put(field, got)
     devices = reader.integer("trainer.devices")
@@ -310,12 +289,12 @@ def _parallelism(reader: _Reader, sheet: FactSheet) -> None:
                                         note=f"{devices.value} devices x {n} nodes"))
 
 
-def _data_seq_length(reader: _Reader) -> Optional[Value]:
+def _data_seq_length(reader: ConfigReader) -> Optional[Value]:
     """model.data.seq_length when it resolves. The launcher writes it as
     `${training.model.encoder_seq_length}` (a key of the launcher's composed config, which is
     this file under `training:`): that names the position range itself, so the fallback to
     model.encoder_seq_length is exact there and no SL007 is due."""
-    got = reader.interpolator.get("model.data.seq_length")
+    got = _peek(reader, "model.data.seq_length")
     if got is not None and not got.ok:
         text = got.node.text if got.node is not None else ""
         if "encoder_seq_length}" in text.replace(" ", ""):
@@ -323,7 +302,7 @@ def _data_seq_length(reader: _Reader) -> Optional[Value]:
     return reader.integer("model.data.seq_length")
 
 
-def _training(reader: _Reader, sheet: FactSheet, notes: dict[str, Any]) -> None:
+def _training(reader: ConfigReader, sheet: FactSheet, notes: dict[str, Any]) -> None:
     # The GPT dataset builds samples of model.data.seq_length tokens (NVIDIA/NeMo 8cfedd7,
     # megatron_gpt_model.py lines 1673-1686, the GPT dataset config: `sequence_length: cfg.data.seq_length`);
     # model.encoder_seq_length sizes the position range and is only the fallback when data
@@ -338,7 +317,7 @@ def _training(reader: _Reader, sheet: FactSheet, notes: dict[str, Any]) -> None:
         steps = None
     sheet.put("train_steps", steps)
 
-    ramp_args = reader.integers("model.rampup_batch_size")
+    ramp_args = _integers(reader, "model.rampup_batch_size")
     ramp = RampUp.from_flag(ramp_args, final.value if final is not None else None)
     if ramp is not None and (steps is None or seq is None):
         notes["rampup"] = ramp.note()._replace(completes=None)
@@ -426,7 +405,7 @@ _ADAPTER_SCHEMES = ("lora", "adapter", "ia3", "ptuning", "p_tuning", "prompt_tun
                     "qlora")
 
 
-def _init(reader: _Reader, sheet: FactSheet) -> None:
+def _init(reader: ConfigReader, sheet: FactSheet) -> None:
     """Where the weights start (NVIDIA/NeMo 8cfedd7): megatron_gpt_config.yaml reads
     `model.restore_from_path` ("a .nemo file path to restore only the model weights") and
     `model.restore_from_ckpt` ("a training ckpt path to restore both model weights and
@@ -445,7 +424,7 @@ def _init(reader: _Reader, sheet: FactSheet) -> None:
         path = _set_text(reader, key)
         if path is None:
             continue
-        supervised = reader.interpolator.get("model.data.train_ds") is not None or scheme is not None
+        supervised = _peek(reader, "model.data.train_ds") is not None or scheme is not None
         if supervised:
             sheet.put("init", Value("finetune", path.source._replace(
                 note="supervised fine-tuning (model.data.train_ds) of these weights")))
@@ -457,10 +436,10 @@ def _init(reader: _Reader, sheet: FactSheet) -> None:
                                                                  "pretrained_checkpoint: random init")))
 
 
-def _set_text(reader: _Reader, dotted: str) -> Optional[Value]:
+def _set_text(reader: ConfigReader, dotted: str) -> Optional[Value]:
     """A path-like value that is set (not null, not empty); Hydra's `???` counts as set: it is a
     mandatory value the launch command supplies (NeMo's tuning configs write restore_from_path: ???)."""
-    node = reader.interpolator.get(dotted)
+    node = _peek(reader, dotted)
     if node is not None and not node.ok and node.node is not None and str(node.node.text).strip():
         # `${fine_tuning.run.convert_dir}/results/x.nemo` (the launcher's composed config): a
         # path is named even if this file alone cannot spell it out
@@ -471,7 +450,7 @@ def _set_text(reader: _Reader, dotted: str) -> Optional[Value]:
     text = node.value.strip()
     if not text or text in ("null", "None"):
         return None
-    source = reader.source(dotted, node)
+    source = _keys(reader).source(reader, dotted, node)
     if text == "???":  # Hydra's mandatory value: the fine-tuning configs require the path at launch
         source = source._replace(note="??? : a path the launch must give (Hydra mandatory value)")
     return Value(text, source)
