@@ -56,6 +56,22 @@ def test_walls_hold(where, banned):
     assert crossings == []
 
 
+def test_commands_use_the_api_not_each_other_or_private_rule_helpers():
+    """Commands share code through steplint.api and commands/_*.py (CONTRIBUTING.md): a command
+    importing another command, or a rule's private helper (rules/_*.py), is a crossing."""
+    commands = {p.stem for p in (SRC / "commands").glob("*.py") if not p.stem.startswith("_")}
+    crossings = []
+    for path in _modules("commands"):
+        for name in sorted(_imports(path)):
+            parts = name.split(".")
+            other_command = (len(parts) >= 3 and parts[:2] == ["steplint", "commands"] and parts[2] in commands
+                             and parts[2] != path.stem)
+            private_rule = len(parts) >= 3 and parts[:2] == ["steplint", "rules"] and parts[2].startswith("_")
+            if other_command or private_rule:
+                crossings.append(f"{path.relative_to(SRC)} imports {name}")
+    assert crossings == []
+
+
 def _glue_keys() -> set[str]:
     ds, hf = GLUE.deepspeed, GLUE.hf
     keys = set(ds.markers) | set(hf.markers) | set(hf.filled) | {ds.train, ds.micro, ds.accumulation, ds.betas}

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from steplint.recipe import Recipe
     from steplint.report import Report
     from steplint.resolve import LoadedRecipe
+    from steplint.laws.steplaw import Placement
     from steplint.selection import Selection
     from steplint.settings import Settings
 
@@ -104,6 +105,17 @@ def rule_findings(loaded: "LoadedRecipe", settings: "Settings", code: str) -> li
     if rule is None or rule.check is None:
         raise ValueError(f"no rule {code!r}")
     return list(rule.check(RuleContext(loaded.recipe, loaded.documents, settings, rule)))
+
+
+def steplaw_placement(recipe: "Recipe", *, lr: Optional[float] = None,
+                      batch_tokens: Optional[float] = None) -> Optional["Placement"]:
+    """Where `recipe` sits on the Step Law, from the same (N, D), sequence length and active N
+    the rules use (None when N or D is unknown); `lr` and `batch_tokens` place a choice."""
+    from steplint.rules._steplaw_position import law_inputs, place
+
+    if law_inputs(recipe) is None:
+        return None
+    return place(recipe, lr=lr, batch_tokens=batch_tokens)
 
 
 def steplaw_exclusions(recipe: "Recipe") -> tuple[str, ...]:

@@ -169,16 +169,14 @@ def steplaw_placement(recipe: "Recipe") -> tuple[Optional[dict[str, Any]], Optio
 
     The blocks are None when N or D is unknown. The penalty needs the peak LR or the
     global batch in tokens; a value the recipe lacks is taken at its optimum."""
-    from steplint.api import steplaw_exclusions
+    from steplint.api import steplaw_exclusions, steplaw_placement
 
     exclusions = steplaw_exclusions(recipe)
-    from steplint.rules._steplaw_position import law_inputs, place
-
-    if law_inputs(recipe) is None:
-        return None, None, exclusions
     # the rules' own guards: a negative or non-finite LR or batch has no place on the law (SL004 says why)
-    p = place(recipe, lr=_finite_positive(recipe.value("peak_lr")),
-              batch_tokens=_finite_positive(recipe.value("global_batch_tokens")))
+    p = steplaw_placement(recipe, lr=_finite_positive(recipe.value("peak_lr")),
+                          batch_tokens=_finite_positive(recipe.value("global_batch_tokens")))
+    if p is None:
+        return None, None, exclusions
     block = placement_json(p)
     block.pop("steplint", None)
     block["applies"] = not exclusions
