@@ -130,7 +130,10 @@ def num(value: float) -> str:
 
 
 def ratio_text(ratio: float) -> str:
-    """0.23x, 12x, and two significant digits below 0.1 (0.0031x, never 0.00x)."""
+    """0.23x, 12x, and two significant digits below 0.1 (0.0031x, never 0.00x); a power of
+    ten from 10,000x up (an absurd value in a file must not print a 100-digit ratio)."""
+    if ratio >= 1e4:
+        return f"{num(ratio)}x"
     if ratio >= 10:
         return f"{ratio:.0f}x"
     if ratio >= 0.1 or ratio <= 0:
