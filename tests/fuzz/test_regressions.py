@@ -91,6 +91,9 @@ CASES = {
     "escape-joins-runs": {"train.sh": b"#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --lr 3.0e-4 "
                                       b"--lr-decay-style 0x" + b"f" * 150 + "\u2028".encode() + b"f" * 150 +
                                       b" --train-iters 100000\n"},
+    # an explicit `!!timestamp` whose text is no timestamp: PyYAML's constructor called
+    # `None.groupdict()` (campaign seed 19, input 9767; documents/yaml_convert.py)
+    "explicit-bad-timestamp": {"llamafactory.yaml": b"t: !!timestamp 2026-02\n"},
 }
 
 

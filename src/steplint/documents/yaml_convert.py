@@ -98,6 +98,15 @@ def _read_null(node: yaml.ScalarNode) -> None:
     return None
 
 
+def _read_timestamp(node: yaml.ScalarNode) -> Scalar:
+    """An explicit `!!timestamp`: PyYAML's constructor assumes its text matches the timestamp
+    pattern (the implicit resolver checked that) and fails on `None.groupdict()` when it does not."""
+    if _constructor.timestamp_regexp.match(node.value) is None:
+        raise ValueError("not a YAML timestamp")
+    value: Scalar = _constructor.construct_yaml_timestamp(node)
+    return value
+
+
 def _text_of(node: yaml.ScalarNode) -> str:
     """An opaquely tagged scalar (`!include base.yaml`, `!ref <lr>`), or `=` (!!value,
     which flatten_mapping reads as a string key): its text, unread."""
@@ -111,7 +120,7 @@ _SCALAR_READERS: dict[str, Callable[[yaml.ScalarNode], Scalar]] = {
     _TAG + "float": _read_float,
     _TAG + "bool": _read_bool,
     _TAG + "null": _read_null,
-    _TAG + "timestamp": _constructor.construct_yaml_timestamp,
+    _TAG + "timestamp": _read_timestamp,
     _TAG + "binary": _constructor.construct_yaml_binary,
     _TAG + "value": _text_of,
 }
