@@ -301,6 +301,8 @@ class Recipe(NamedTuple):
     @property
     def notes(self) -> Notes:
         """The recipe's Notes: per field, the first file that says something."""
+        if len(self.file_notes) == 1:  # most recipes: nothing to merge (rules read this on every recipe)
+            return next(iter(self.file_notes.values()))
         return merge_notes(self.file_notes.values())
 
     def notes_of(self, path: str) -> Notes:
