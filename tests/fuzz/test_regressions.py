@@ -94,6 +94,16 @@ CASES = {
     # an explicit `!!timestamp` whose text is no timestamp: PyYAML's constructor called
     # `None.groupdict()` (campaign seed 19, input 9767; documents/yaml_convert.py)
     "explicit-bad-timestamp": {"llamafactory.yaml": b"t: !!timestamp 2026-02\n"},
+    # a config.json vocab_size of 400 digits: the other laws' inputs converted it with float()
+    # (campaign seed 21, input 1051; laws/common.py positive)
+    "huge-int-vocab": {"hf_args.yaml": b"per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\n"
+                                       b"learning_rate: 3.0e-4\nmax_steps: 1000\nconfig_name: config.json\n"
+                                       b"block_size: 1024\ndeepspeed: ds_config.json\n",
+                       "ds_config.json": b'{"train_batch_size": 1000000000000000, "train_micro_batch_size_per_gpu": 4,'
+                                         b' "gradient_accumulation_steps": 1000000}',
+                       "config.json": b'{"model_type": "llama", "hidden_size": 4096, "intermediate_size": 11008,'
+                                      b' "num_hidden_layers": 32, "num_attention_heads": 32, "vocab_size": 1'
+                                      + b"0" * 400 + b'}'},
 }
 
 

@@ -21,3 +21,23 @@ def test_an_absurd_ratio_is_a_power_of_ten_not_a_hundred_digits(ratio, text):
 
 def test_num():
     assert (num(1.07e9), num(6e-4), num(1.58e-3)) == ("1.07e9", "6.0e-4", "1.58e-3")
+
+
+def test_integers_past_float_range_are_not_law_inputs():
+    # found by the fuzz campaign (seed 21, input 1051): a 400-digit integer from a JSON file is an
+    # int Python holds exactly, and float() of it raised OverflowError inside SL302
+    from steplint.recipe import Recipe, default_source, fact
+    from steplint.rules._steplaw_position import judge, law_inputs
+
+    huge = 10 ** 400
+    src = default_source("test")
+
+    def recipe(**values):
+        return Recipe(files=("x.yaml",), dialects=("test",),
+                      facts={name: fact(name, value, src) for name, value in values.items()})
+
+    assert law_inputs(recipe(n_params=huge, tokens=1e11)) is None
+    assert law_inputs(recipe(n_params=1e9, tokens=huge)) is None
+    v = judge(recipe(n_params=1e9, tokens=1e11, peak_lr=3e-4, global_batch_tokens=4_000_000, min_lr=huge,
+                     n_params_active=huge))
+    assert v.lr_opt > 0

@@ -46,5 +46,8 @@ def positive(value: object) -> Optional[float]:
     """`value` as a float when it is a positive finite number, else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past float range (a 400-digit vocab_size) is no finite number
+        return None
     return number if number > 0 and number != float("inf") else None

@@ -33,10 +33,8 @@ def known_inputs(recipe: Recipe) -> tuple[float, float]:
 
 def law_inputs(recipe: Recipe) -> Optional[tuple[float, float]]:
     """(N, D) when both are known positive numbers, else None (SL005 says what is missing)."""
-    n, d = recipe.value("n_params"), recipe.value("tokens")
-    if isinstance(n, (int, float)) and isinstance(d, (int, float)) and n > 0 and d > 0:
-        return float(n), float(d)
-    return None
+    n, d = _positive(recipe.value("n_params")), _positive(recipe.value("tokens"))
+    return (n, d) if n is not None and d is not None else None
 
 
 def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[float] = None) -> Placement:
@@ -52,7 +50,7 @@ def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[
     return law_place(
         n, d, lr=lr, batch_tokens=batch_tokens,
         seq_len=int(seq_len) if isinstance(seq_len, (int, float)) and seq_len >= 1 else DEFAULT_SEQ_LEN,
-        active_params=float(active) if isinstance(active, (int, float)) and active > 0 else None,
+        active_params=_positive(active),
     )
 
 
@@ -66,11 +64,23 @@ def judge(recipe: Recipe) -> Verdict:
     min_lr = recipe.value("min_lr")
     return verdict(n, d, lr, batch, active_params=_positive(recipe.value("n_params_active")),
                    decay_style=recipe.value("decay_style"),
-                   min_lr=float(min_lr) if isinstance(min_lr, (int, float)) else None)
+                   min_lr=_as_float(min_lr))
+
+
+def _as_float(value: object) -> Optional[float]:
+    """A number as a float; None for anything else and for an integer past float range (a
+    400-digit value in a JSON file is an int Python holds exactly, which float() refuses)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def _positive(value: object) -> Optional[float]:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    number = _as_float(value)
+    return number if number is not None and number > 0 else None
 
 
 def severity(name: Optional[str]) -> Optional[Severity]:
