@@ -41,3 +41,11 @@ def test_integers_past_float_range_are_not_law_inputs():
     v = judge(recipe(n_params=1e9, tokens=1e11, peak_lr=3e-4, global_batch_tokens=4_000_000, min_lr=huge,
                      n_params_active=huge))
     assert v.lr_opt > 0
+
+
+def test_a_message_number_past_float_range_is_written_from_its_digits():
+    # found by the fuzz campaign (seed 21, input 16907): SL602 quoted a 400-digit
+    # max_position_embeddings through rules._support.human, whose %e overflowed
+    from steplint.rules._support import human
+
+    assert (human(10 ** 400), human(-12345 * 10 ** 400), human(12_345_678)) == ("1e400", "-1.23e404", "1.23e7")

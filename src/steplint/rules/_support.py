@@ -105,7 +105,12 @@ def human(value: float) -> str:
 
 
 def _scientific(value: float) -> str:
-    mantissa, exponent = f"{value:.2e}".split("e")
+    if isinstance(value, int) and value.bit_length() > 1000:  # past float range: %e would overflow
+        from steplint.quantities import format_quantity  # formats such an integer from its digits
+
+        mantissa, exponent = format_quantity(value).split("e")
+    else:
+        mantissa, exponent = f"{value:.2e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
     return f"{mantissa}e{int(exponent)}"
 
