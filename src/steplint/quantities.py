@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Optional
 
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
 _BINARY_SUFFIX = dict(_SUFFIX, k=1024.0)  # only k: nobody means 2**20 by a 1M context
@@ -30,6 +31,17 @@ def parse_quantity(text: str, *, what: str = "value", integer: bool = False, bin
             raise ValueError(f"{what} {text!r} must be a whole number")
         return int(value)
     return value
+
+
+def as_float(value: object) -> Optional[float]:
+    """A number as a float; None for anything else and for an integer past float range (a
+    400-digit value in a JSON file is an int Python holds exactly, which float() refuses)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def format_quantity(value: float, digits: int = 3) -> str:

@@ -170,8 +170,8 @@ def _architecture(layers: _Layers, sheet: FactSheet, notices: list[str], notes: 
 
     def at(key: str, value: Any) -> Optional[Value]:
         """`value` placed at `key` (None, so nothing is put, where no layer sets the key)."""
-        got = values[key]
-        return None if got is None else Value(value, got.source)
+        source = source_of(key)
+        return None if source is None else Value(value, source)
 
     activations = values["mlp_activations"].value if values["mlp_activations"] else ["silu", "linear"]
     experts = num("num_experts") or 1

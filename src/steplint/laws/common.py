@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+from steplint.quantities import as_float
+
 
 class LawInputs(NamedTuple):
     """Facts at hand. `n_params` is Step Law's N (attention + FFN weights, no embeddings;
@@ -44,10 +46,5 @@ class LawValue(NamedTuple):
 
 def positive(value: object) -> Optional[float]:
     """`value` as a float when it is a positive finite number, else None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer past float range (a 400-digit vocab_size) is no finite number
-        return None
-    return number if number > 0 and number != float("inf") else None
+    number = as_float(value)
+    return number if number is not None and number > 0 and number != float("inf") else None

@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Optional
 
 from steplint.diagnostics import Severity
-from steplint.quantities import format_quantity
+from steplint.quantities import as_float, format_quantity
 from steplint.recipe import Fact, Recipe
 
 if TYPE_CHECKING:
@@ -64,22 +64,11 @@ def judge(recipe: Recipe) -> Verdict:
     min_lr = recipe.value("min_lr")
     return verdict(n, d, lr, batch, active_params=_positive(recipe.value("n_params_active")),
                    decay_style=recipe.value("decay_style"),
-                   min_lr=_as_float(min_lr))
-
-
-def _as_float(value: object) -> Optional[float]:
-    """A number as a float; None for anything else and for an integer past float range (a
-    400-digit value in a JSON file is an int Python holds exactly, which float() refuses)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return None
+                   min_lr=as_float(min_lr))
 
 
 def _positive(value: object) -> Optional[float]:
-    number = _as_float(value)
+    number = as_float(value)
     return number if number is not None and number > 0 else None
 
 
