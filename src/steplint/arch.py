@@ -18,7 +18,9 @@ into it; nothing here knows a key name. `count_params` turns it into three count
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING
 from steplint.recipe import Fact, derived_source, fact

@@ -17,7 +17,9 @@ writes it.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint import suppression
 from steplint.diagnostics import Diagnostic

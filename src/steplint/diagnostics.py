@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 # The default of a value's mapping field. A NamedTuple default is one object shared by
 # every instance (a dataclass's default_factory made one per instance), so it is read-only.

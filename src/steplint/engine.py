@@ -13,7 +13,9 @@ other layers is in `lint()` and `_load()`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic
 from steplint.files import file_key

@@ -12,7 +12,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+
+from steplint._namedtuple import NamedTuple
 
 if TYPE_CHECKING:
     from steplint.settings import Settings

@@ -58,7 +58,9 @@ Findings proposing identical edits (SL103 and SL303 on one batch) are fixed toge
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Applicability, Diagnostic, Edit, Expectation, Fix
 from steplint.documents.nodes import Document, Node, ScalarNode, lookup, to_python

@@ -9,7 +9,9 @@ a framework key. This module only declares the shapes: it imports nothing of ste
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple
+from typing import Mapping
+
+from steplint._namedtuple import NamedTuple
 
 
 class Exclusive(NamedTuple):

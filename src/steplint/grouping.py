@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping
+
+from steplint._namedtuple import NamedTuple
 
 
 class RecipePlan(NamedTuple):

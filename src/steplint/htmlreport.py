@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 from html import escape
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Optional
+
+from steplint._namedtuple import NamedTuple
 
 if TYPE_CHECKING:
     from steplint.engine import RecipeOutcome

@@ -9,7 +9,9 @@ new `.steplint.toml`; never over an existing steplint section or settings file.
 from __future__ import annotations
 
 import re
-from typing import Mapping, NamedTuple, Optional
+from typing import Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint import __version__
 

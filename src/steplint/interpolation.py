@@ -14,7 +14,9 @@ Scalars are typed as OmegaConf types them: `1e-4` is a float (PyYAML alone says 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.documents.nodes import Node, ScalarNode, lookup
 from steplint.documents.values import read_number

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.documents.nodes import ScalarNode
 

@@ -13,7 +13,9 @@ Pure Python: the grid is 49 x 49 evaluations of a closed form.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Optional
+
+from steplint._namedtuple import NamedTuple
 
 if TYPE_CHECKING:
     from steplint.recipe import Recipe

@@ -27,7 +27,9 @@ from __future__ import annotations
 import math
 import os
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Location, Severity
 from steplint.dialects.base import Extraction

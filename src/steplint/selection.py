@@ -9,7 +9,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.rules.base import Rule

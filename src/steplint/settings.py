@@ -16,7 +16,9 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Severity
 

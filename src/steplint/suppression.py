@@ -12,7 +12,9 @@ in the settings do that job there. Unused directives become SL008.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 

@@ -16,7 +16,9 @@ return is in Recipe field names (recipe.FIELD_UNITS) with provenance.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Optional, Protocol
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Protocol
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Span
 from steplint.documents.nodes import Document

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Optional, overload
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, overload
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference

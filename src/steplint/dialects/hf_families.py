@@ -25,7 +25,9 @@ attention, RWKV, short convolutions): Step Law was fitted on transformers only.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
+
+from steplint._namedtuple import NamedTuple
 
 Flag = Union[bool, str]  # a fixed fact, or the config key that decides it
 

@@ -36,7 +36,9 @@ Each signal comes from the framework's own files:
 
 from __future__ import annotations
 
-from typing import Any, Iterable, NamedTuple, Optional
+from typing import Any, Iterable, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode
 

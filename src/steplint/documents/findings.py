@@ -7,7 +7,9 @@ The engine may still re-grade severities from settings; codes and names never ch
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Union
+from typing import Optional, Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Location, Mark, Severity, Span
 from steplint.documents.nodes import Comment, Document, Node

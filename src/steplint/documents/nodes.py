@@ -6,7 +6,9 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import Any, Iterator, Optional, Sequence, Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Span
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterator, NamedTuple, Optional
+from typing import Iterator, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Span
 from steplint.documents.nodes import Comment, Document, MappingNode, Node, ScalarNode, SequenceNode

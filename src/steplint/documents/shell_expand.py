@@ -6,7 +6,9 @@ on the environment or a command stays *unresolved*, character by character.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional, Union
+from typing import Optional, Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.documents.shell_lexer import ASSIGNMENT, Part, Word
 

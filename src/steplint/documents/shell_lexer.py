@@ -6,7 +6,9 @@ words; shell_expand.py expands them.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Union
+from typing import Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.documents.nodes import Comment
 from steplint.documents.positions import LineIndex

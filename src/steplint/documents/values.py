@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NamedTuple, Optional, Union
+from typing import Optional, Union
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import MappingNode, Node, ScalarNode, SequenceNode

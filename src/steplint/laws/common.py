@@ -7,7 +7,9 @@ so in `inputs` and `note`. Pure Python, on the `check` path.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.quantities import as_float
 

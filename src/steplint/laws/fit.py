@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
-from typing import Any, Callable, Iterable, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Optional
+
+from steplint._namedtuple import NamedTuple
 
 import numpy as np
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import enum
 import math
 from functools import lru_cache
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.resources import load_data_json
 

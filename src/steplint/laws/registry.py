@@ -12,7 +12,9 @@ calibrated, so findings judged against another law are at most info (architectur
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.laws.common import LawInputs, LawValue, positive
 

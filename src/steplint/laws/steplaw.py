@@ -14,7 +14,9 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, NamedTuple, Optional
+from typing import Any, Iterator, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.laws.landscape import Penalty, penalty
 from steplint.quantities import format_quantity

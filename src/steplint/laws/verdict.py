@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import NamedTuple, Optional
+from typing import Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.laws.landscape import Landscape, Penalty, PenaltyKind, default_landscape, penalty
 from steplint.laws.steplaw import Range, StepLaw, default_law, optimal_batch_tokens, optimal_lr

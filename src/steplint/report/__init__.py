@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 from collections import Counter
 from types import ModuleType
-from typing import Mapping, NamedTuple
+from typing import Mapping
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Severity
 

@@ -8,7 +8,9 @@ their modules carry docs only (`check=None`).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Fix, Location, Severity
 from steplint.recipe import Fact, Recipe, Source

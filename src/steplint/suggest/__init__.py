@@ -9,7 +9,9 @@ the rounding penalty, extrapolation notices) is `explanation`. Pure: no I/O here
 from __future__ import annotations
 
 import importlib
-from typing import Any, NamedTuple
+from typing import Any
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.quantities import format_quantity
 from steplint.suggest.recipe import Layout, LayoutError, Recipe, step_law_recipe

@@ -10,8 +10,9 @@ with the smaller expected loss penalty. Pure: the writers in this package format
 
 from __future__ import annotations
 
+from steplint._namedtuple import NamedTuple
+
 import math
-from typing import NamedTuple
 
 from steplint.laws.landscape import Penalty, penalty
 from steplint.laws.steplaw import Band, band, default_law, optimal_batch_tokens, optimal_lr, range_notices

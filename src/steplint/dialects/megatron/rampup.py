@@ -7,7 +7,9 @@ sample-based warmup, decay or training length takes; the NeMo dialect reuses thi
 from __future__ import annotations
 
 import math
-from typing import NamedTuple, Optional
+from typing import Optional
+
+from steplint._namedtuple import NamedTuple
 
 from steplint.recipe import RampUpNote
 
