@@ -66,7 +66,7 @@ def test_hard_exit_without_a_stream_still_exits_with_the_code(monkeypatch, missi
     `sys.stdout`/`sys.stderr` None: nothing to flush, and the exit code stands."""
     exits = []
     monkeypatch.setattr(sys, missing, None)
-    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    monkeypatch.setattr(os, "_exit", exits.append)
     cli.hard_exit(3)
     assert exits == [3]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, TypeVar
 
-import click
+from steplint.commands._argv import FLAG, Opt, PathType, with_options
 
 if TYPE_CHECKING:
     from steplint.settings import Settings
@@ -14,24 +14,21 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])  # a click command callback, returned as it came
 
 # The flags that supply facts no file holds, spelled and explained once for every command
-# that reads recipes (check, show, report).
-_FACT_OPTIONS = (
-    click.option("--world-size", help="Number of GPUs (data x tensor x pipeline x context parallel)."),
-    click.option("--tokens", help="Training tokens D, e.g. 1.4T."),
-    click.option("--seq-len", help="Training sequence length; k is 1024 here (4k = 4096)."),
-    click.option("--params", help="Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9."),
-    click.option("--model", type=click.Path(),
-                 help="A Hugging Face config.json, or the folder holding one, giving the architecture."),
-    click.option("--config", type=click.Path(), help="Settings file (pyproject.toml or .steplint.toml)."),
-    click.option("--isolated", is_flag=True, help="Ignore every settings file."),
+# that reads recipes (check, show, report). Data, so `check` reads them without click.
+FACT_OPTIONS = (
+    Opt(("--world-size",), "Number of GPUs (data x tensor x pipeline x context parallel)."),
+    Opt(("--tokens",), "Training tokens D, e.g. 1.4T."),
+    Opt(("--seq-len",), "Training sequence length; k is 1024 here (4k = 4096)."),
+    Opt(("--params",), "Step Law N (attention + FFN weights) where no file determines it, e.g. 7B or 1.4e9."),
+    Opt(("--model",), "A Hugging Face config.json, or the folder holding one, giving the architecture.", path=PathType()),
+    Opt(("--config",), "Settings file (pyproject.toml or .steplint.toml).", path=PathType()),
+    Opt(("--isolated",), "Ignore every settings file.", kind=FLAG),
 )
 
 
 def fact_options(command: F) -> F:
     """Add the fact-supplying flags (--world-size ... --isolated) to a click command."""
-    for option in reversed(_FACT_OPTIONS):
-        command = option(command)
-    return command
+    return with_options(FACT_OPTIONS)(command)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -11,13 +11,14 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Mapping, Optional, TextIO
 
-import click
-
 from steplint import __version__
-from steplint.commands._options import build_settings, fact_options, recipe_paths
+from steplint.commands._argv import FLAG, MULTIPLE, Opt, PathType, read_args, with_options
+from steplint.commands._options import FACT_OPTIONS, build_settings, recipe_paths
 from steplint.report import REPORTERS
 
 if TYPE_CHECKING:  # annotations only: nothing more is imported on the check path
+    import click
+
     from steplint.diagnostics import Diagnostic, Fix, Severity
     from steplint.documents.nodes import Document
     from steplint.engine import RecipeOutcome
@@ -29,6 +30,102 @@ if TYPE_CHECKING:  # annotations only: nothing more is imported on the check pat
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 Stdin = Optional[tuple[str, str]]  # (filename, text) of the `-` path
+
+# The command's options, declared once: click builds `command` from them (help, CliRunner,
+# every error message) and `read_argv` reads a plain command line from them without click.
+OPTIONS = (
+    Opt(("--fix",), "Apply safe fixes in place.", kind=FLAG),
+    Opt(("--unsafe-fixes",), "With --fix or --diff, also apply unsafe fixes (they change the run).", kind=FLAG),
+    Opt(("--diff",), "Print the fixes as a unified diff instead of writing them; exit 1 if any.", kind=FLAG),
+    Opt(("--show-fixes",), "List the findings that were fixed.", kind=FLAG),
+    Opt(("--exit-non-zero-on-fix",), "Exit 1 when anything was fixed, even if nothing remains.", kind=FLAG),
+    Opt(("--output-format", "--format", "output_format"), "Report format.", choices=tuple(sorted(REPORTERS)),
+        default="text", show_default=True),
+    Opt(("-o", "--output-file"), "Write the report to this file.", path=PathType(dir_okay=False, writable=True)),
+    Opt(("--select",), "Only these rules (codes, names, prefixes such as SL3; comma-separated).", kind=MULTIPLE),
+    Opt(("--extend-select",), "Rules to add to the selection.", kind=MULTIPLE),
+    Opt(("--ignore",), "Rules to leave out.", kind=MULTIPLE),
+    Opt(("--fail-on",), "Lowest severity that fails the run [default: warning].", choices=("error", "warning", "info")),
+    Opt(("--exit-zero",), "Exit 0 even with findings (2 still means an error).", kind=FLAG),
+    Opt(("--statistics",), "Count findings per rule.", kind=FLAG),
+    Opt(("--recipe",), "Files that form one recipe: a.yaml,b.json (repeatable).", kind=MULTIPLE),
+    Opt(("--dialect",), "Read every file as this framework (SL003 becomes an error for files that are not)."),
+    *FACT_OPTIONS,
+    Opt(("--show-settings",), "Print the resolved settings and exit.", kind=FLAG),
+    Opt(("--stdin-filename",), "The name of the file read from `-` (for dialect detection and reports)."),
+    Opt(("--color",), "Colour the text report.", choices=("auto", "always", "never"), default="auto", show_default=True),
+    Opt(("-q", "--quiet"), "Print the findings only, without the summary line.", kind=FLAG),
+    Opt(("--show-files",), "List the files that would be checked, and exit.", kind=FLAG),
+    Opt(("--add-ignore",), "Write `# steplint: ignore[CODE]` for every current finding (YAML, TOML, shell).", kind=FLAG),
+    Opt(("--law",), "Law SL302/SL303 judge against; another than Step Law gives info findings only.",
+        choices=("steplaw", "deepseek", "porian", "kaplan", "minicpm"), default="steplaw", show_default=True),
+    Opt(("--law-file",), "A refitted law (as `steplint fit` writes) in place of Step Law.", path=PathType(dir_okay=False)),
+)
+
+
+class CheckExit(Exception):
+    """Ends the command with this exit code (the message, if any, is already printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def echo(message: str, err: bool = False, nl: bool = True) -> None:
+    """Write as click.echo does. Under click (CliRunner, `steplint check --help` ...) it is
+    click.echo itself; on the fast path, which never imports click, the same bytes for a
+    plain text stream: a newline, ANSI codes stripped unless the stream is a terminal
+    (click's `should_strip_ansi`), a flush after each message. `read_argv` leaves Windows
+    and streams click would re-wrap (no or an ASCII encoding) to click."""
+    click = sys.modules.get("click")
+    if click is not None:
+        click.echo(message, err=err, nl=nl)
+        return
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:
+        return
+    out = message + "\n" if nl else message
+    if not out:
+        stream.flush()
+        return
+    if "\x1b" in out and not _isatty(stream):
+        import re
+
+        out = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", out)  # click._compat._ansi_re
+    stream.write(out)
+    stream.flush()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except Exception:  # noqa: BLE001 - as click.utils.isatty: a stream that cannot say is no terminal
+        return False
+
+
+def read_argv(args: list[str]) -> Optional[tuple[tuple[str, ...], dict[str, Any]]]:
+    """`steplint check ARGS` parsed without click, or None when click must parse them (see
+    steplint.commands._argv), print them, or complete them (`_STEPLINT_COMPLETE`)."""
+    if sys.platform == "win32" or "_STEPLINT_COMPLETE" in os.environ:
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or not _plain_text_stream(stream):
+            return None
+    return read_args(OPTIONS, args)
+
+
+def _plain_text_stream(stream: TextIO) -> bool:
+    """A stream click.echo writes to as it is (click._compat._force_correct_text_stream):
+    text, with errors set and an encoding that is not ASCII."""
+    import codecs
+
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str) or getattr(stream, "errors", None) is None:
+        return False
+    try:
+        return codecs.lookup(encoding).name != "ascii"
+    except LookupError:
+        return False
 
 
 def use_color(choice: str, stream: TextIO) -> bool:
@@ -43,9 +140,9 @@ def use_color(choice: str, stream: TextIO) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"steplint: {message}", err=True)
-    return click.exceptions.Exit(EXIT_ERROR)
+def fail(message: str) -> CheckExit:
+    echo(f"steplint: {message}", err=True)
+    return CheckExit(EXIT_ERROR)
 
 
 def show_settings(settings: "Settings") -> str:
@@ -66,52 +163,57 @@ def show_settings(settings: "Settings") -> str:
     return json.dumps(plain(settings), indent=2) + "\n"
 
 
-@click.command("check", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
-@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes (they change the run).")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if any.")
-@click.option("--show-fixes", is_flag=True, help="List the findings that were fixed.")
-@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when anything was fixed, even if nothing remains.")
-@click.option("--output-format", "--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True, help="Report format.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
-@click.option("--select", multiple=True, help="Only these rules (codes, names, prefixes such as SL3; comma-separated).")
-@click.option("--extend-select", multiple=True, help="Rules to add to the selection.")
-@click.option("--ignore", multiple=True, help="Rules to leave out.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), help="Lowest severity that fails the run [default: warning].")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means an error).")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
-@click.option("--recipe", multiple=True, help="Files that form one recipe: a.yaml,b.json (repeatable).")
-@click.option("--dialect", help="Read every file as this framework (SL003 becomes an error for files that are not).")
-@fact_options
-@click.option("--show-settings", is_flag=True, help="Print the resolved settings and exit.")
-@click.option("--stdin-filename", help="The name of the file read from `-` (for dialect detection and reports).")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the text report.")
-@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, without the summary line.")
-@click.option("--show-files", is_flag=True, help="List the files that would be checked, and exit.")
-@click.option("--add-ignore", is_flag=True, help="Write `# steplint: ignore[CODE]` for every current finding (YAML, TOML, shell).")
-@click.option("--law", type=click.Choice(("steplaw", "deepseek", "porian", "kaplan", "minicpm")), default="steplaw",
-              show_default=True, help="Law SL302/SL303 judge against; another than Step Law gives info findings only.")
-@click.option("--law-file", type=click.Path(dir_okay=False), help="A refitted law (as `steplint fit` writes) in place of Step Law.")
-def command(paths: tuple[str, ...], **options: Any) -> None:
+def _callback(paths: tuple[str, ...], **options: Any) -> None:
     """Lint training configs against the frameworks' rules and the Step Law optimum."""
+    import click
+
+    raise click.exceptions.Exit(execute(paths, options))
+
+
+def _build_command() -> "click.Command":
+    import click
+
+    callback = with_options(OPTIONS)(_callback)
+    callback = click.argument("paths", nargs=-1, type=click.Path())(callback)
+    built: click.Command = click.command("check", context_settings={"help_option_names": ["-h", "--help"]})(callback)
+    return built
+
+
+def __getattr__(name: str) -> Any:
+    """`command`, the click command (built from OPTIONS on first use, so a check that never
+    needs click never imports it)."""
+    if name != "command":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    built = _build_command()
+    globals()["command"] = built
+    return built
+
+
+def execute(paths: tuple[str, ...], options: dict[str, Any]) -> int:
+    """The command's exit code: `run`, with the boundary where nothing is a traceback."""
     try:
-        code = run(paths, options)
-    except click.exceptions.Exit:
-        raise
+        return run(paths, options)
     except KeyboardInterrupt:
-        raise click.exceptions.Exit(130)
+        return 130
     except Exception as error:  # noqa: BLE001 - the command boundary: never a traceback
         from steplint.engine import LoadCrash, RuleCrash
         from steplint.settings import SettingsError
 
         if isinstance(error, (RuleCrash, LoadCrash, SettingsError)):
-            raise fail(str(error))
-        raise fail(f"internal error: {type(error).__name__}: {error}")
-    raise click.exceptions.Exit(code)
+            return fail(str(error)).code
+        return fail(f"internal error: {type(error).__name__}: {error}").code
 
 
 def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
+    """The exit code of a check; an exception is an internal error (the fuzz campaign
+    calls this to see them)."""
+    try:
+        return _run(paths, options)
+    except CheckExit as exit:
+        return exit.code
+
+
+def _run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     from steplint.files import MissingPathError, expand
 
     # `--recipe a,b` alone checks the recipe's own files, not the working directory
@@ -121,7 +223,7 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
     except (ValueError, OSError) as error:
         raise fail(str(error))
     if options["show_settings"]:
-        click.echo(show_settings(settings), nl=False)
+        echo(show_settings(settings), nl=False)
         return EXIT_CLEAN
     if settings.model:
         from steplint.resolve import model_problem
@@ -148,7 +250,7 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
         else:
             usable.append(path)
     for problem in problems:
-        click.echo(f"steplint: {problem}", err=True)
+        echo(f"steplint: {problem}", err=True)
     stdin = None
     if "-" in usable:
         stdin = (options["stdin_filename"] or "-", sys.stdin.read())
@@ -158,10 +260,10 @@ def run(paths: tuple[str, ...], options: dict[str, Any]) -> int:
         raise fail(str(error))
     if options["show_files"]:
         for f in files:
-            click.echo(f)
+            echo(f)
         return EXIT_ERROR if problems else EXIT_CLEAN
     if not files and usable:
-        click.echo(f"steplint: no config files found in {', '.join(usable)} (looked for {', '.join(_SUFFIXES)})", err=True)
+        echo(f"steplint: no config files found in {', '.join(usable)} (looked for {', '.join(_SUFFIXES)})", err=True)
     code = _lint_with_law(files, settings, selection, stdin, options) if files or not problems else EXIT_CLEAN
     return EXIT_ERROR if problems else code
 
@@ -185,10 +287,14 @@ def _lint_with_law(files: list[str], settings: "Settings", selection: "Selection
     """Lint under the law `--law-file` names, or the shipped Step Law."""
     if not options.get("law_file"):
         return _lint_and_report(files, settings, selection, stdin, options)
-    from steplint.commands._laws import read_law_file
+    from steplint.laws.lawfile import load_law_file
     from steplint.laws.steplaw import using_law
 
-    with using_law(read_law_file(options["law_file"])):
+    try:  # as commands._laws.read_law_file, which ends a click command
+        law = load_law_file(options["law_file"])
+    except ValueError as error:
+        raise fail(str(error)) from None
+    with using_law(law):
         return _lint_and_report(files, settings, selection, stdin, options)
 
 
@@ -303,12 +409,12 @@ def _add_ignore(files: list[str], settings: "Settings", selection: "Selection", 
             raise fail(f"{plan.path}: cannot write: {error.strerror or error} (the file is unchanged)")
         written += 1
     added = sum(p.added for p in plans)
-    click.echo(f"Added {added} suppression{'' if added == 1 else 's'} in {written} file{'' if written == 1 else 's'}.")
+    echo(f"Added {added} suppression{'' if added == 1 else 's'} in {written} file{'' if written == 1 else 's'}.")
     left = [(p.path, p.leftover) for p in plans if p.leftover]
     if left:
-        click.echo("Not suppressible inline (JSON has no comments; parse errors and SL008 never are); "
+        echo("Not suppressible inline (JSON has no comments; parse errors and SL008 never are); "
                    "add to [tool.steplint] in pyproject.toml or .steplint.toml:")
-        click.echo(baseline.settings_snippet(left), nl=False)
+        echo(baseline.settings_snippet(left), nl=False)
     return EXIT_CLEAN
 
 
@@ -399,14 +505,14 @@ def _fix(outcome: "RecipeOutcome", settings: "Settings", selection: "Selection",
     result = apply_fixes(outcome.diagnostics, outcome.documents, unsafe=options["unsafe_fixes"], relint=relint)
     for refused in result.refused:
         d = refused.diagnostic
-        click.echo(f"{d.file}:{d.line}:{d.column}: fix for {d.code} not applied: {refused.reason}", err=True)
+        echo(f"{d.file}:{d.line}:{d.column}: fix for {d.code} not applied: {refused.reason}", err=True)
     if not options["diff"]:
         on_disk = {p: t for p, t in result.texts.items() if p not in given}  # stdin's text goes to stdout
         try:
             write_fixes(result._replace(texts=on_disk), outcome.documents)
         except FixWriteError as error:
             # those files keep their text (a concurrent edit wins): exit 2, the other files proceed
-            click.echo("\n".join(f"steplint: {line}" for line in str(error).splitlines()), err=True)
+            echo("\n".join(f"steplint: {line}" for line in str(error).splitlines()), err=True)
             options["_write_failed"] = True
             result = _unwritten(result, outcome, set(error.failed))
     return result
