@@ -44,16 +44,19 @@ MUST_RUN = ("yaml", "steplint.documents.yaml_loader", "steplint.dialects.megatro
 SITE_MAY_IMPORT = ("pathlib", "urllib", "urllib.parse")
 
 
-def imported_by_check(*args: str) -> tuple[int, set[str]]:
+def imported_by_check(*args: str, entry: bool = False) -> tuple[int, set[str]]:
     """The exit code, and the modules the run added to what the interpreter had at start
-    (site hooks of the environment running the tests are not steplint's)."""
+    (site hooks of the environment running the tests are not steplint's). `entry`: run it
+    as the console script does (steplint.entry, which reads a plain argv without click)."""
+    run = ("from steplint.entry import fast_check\ncode = fast_check(sys.argv[1:])\n" if entry else
+           "from steplint.cli import cli\n"
+           "try:\n    cli(prog_name='steplint')\n    code = 0\nexcept SystemExit as exit:\n    code = exit.code\n")
     code = (
         "import json, sys\n"
         f"for name in {list(SITE_MAY_IMPORT)!r}:\n    sys.modules.pop(name, None)\n"
         "before = set(sys.modules)\n"
-        "from steplint.cli import cli\n"
         f"sys.argv = ['steplint', 'check', *{list(args)!r}]\n"
-        "try:\n    cli(prog_name='steplint')\n    code = 0\nexcept SystemExit as exit:\n    code = exit.code\n"
+        + run +
         "print(json.dumps([code, sorted(set(sys.modules) - before)]))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
@@ -67,6 +70,23 @@ def test_yaml_check_imports_only_what_it_uses():
     assert code == 0
     assert not modules & set(NOT_FOR_A_YAML_CHECK), sorted(modules & set(NOT_FOR_A_YAML_CHECK))
     assert set(MUST_RUN) <= modules, sorted(set(MUST_RUN) - modules)
+
+
+# click and what it imports (architecture.md section 7: about as much CPU as the rest of the run)
+CLICK = ("click", "inspect", "ast", "dis", "tokenize", "uuid", "platform", "steplint.cli")
+
+
+def test_the_console_script_checks_a_yaml_file_without_click():
+    code, modules = imported_by_check("--isolated", OPTIMAL, entry=True)
+    assert code == 0
+    assert not modules & set(CLICK + NOT_FOR_A_YAML_CHECK), sorted(modules & set(CLICK + NOT_FOR_A_YAML_CHECK))
+    assert set(MUST_RUN) <= modules, sorted(set(MUST_RUN) - modules)
+
+
+def test_the_console_script_leaves_help_to_click():
+    """The other side: what the reader does not take exactly goes to click (here: None)."""
+    code, modules = imported_by_check("--isolated", "--help", OPTIMAL, entry=True)
+    assert code is None and "steplint.commands.check" in modules
 
 
 def test_discovery_without_a_settings_file_imports_no_pathlib(tmp_path):
