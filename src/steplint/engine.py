@@ -13,7 +13,7 @@ other layers is in `lint()` and `_load()`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Optional
 
 from steplint._namedtuple import NamedTuple
 
@@ -86,13 +86,14 @@ def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, "Documen
              selection: Selection) -> list[Diagnostic]:
     """Severity overrides, selection, per-file ignores and inline suppression, for the
     passed files only; SL008 for suppressions that suppressed nothing. Sorted."""
-    passed_keys = {file_key(p): p for p in passed}
+    key_of = _file_keys()
+    passed_keys = {key_of(p): p for p in passed}
     by_file: dict[str, list[Diagnostic]] = {k: [] for k in passed_keys}
     for d in diagnostics:
-        key = file_key(d.file)
+        key = key_of(d.file)
         if key in by_file:
             by_file[key].append(d)
-    docs_by_key = {file_key(p): doc for p, doc in documents.items()}
+    docs_by_key = {key_of(p): doc for p, doc in documents.items()}
     rules = selection.rules
 
     def known(selector: str) -> bool:
@@ -112,6 +113,19 @@ def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, "Documen
         out.extend(_with_level(d, selection) for d in unused if selection.keeps(d))
     out.sort(key=lambda d: d.sort_key)
     return out
+
+
+def _file_keys() -> Callable[[str], str]:
+    """files.file_key with a memo for one recipe: its findings name few files, many times."""
+    memo: dict[str, str] = {}
+
+    def key_of(path: str) -> str:
+        key = memo.get(path)
+        if key is None:
+            key = memo[path] = file_key(path)
+        return key
+
+    return key_of
 
 
 def _with_level(d: Diagnostic, selection: Selection) -> Diagnostic:
@@ -193,13 +207,14 @@ def lint(paths: Iterable[str], settings: "Settings", selection: Selection, *,
             loaded = _load(group, own, stdin)
         except Exception as error:  # noqa: BLE001 - a crash must name the files, not print a traceback
             raise LoadCrash(group.files, error) from error
-        passed = tuple(p for p in _group_files(group, loaded) if file_key(p) in passed_keys)
+        key_of = _file_keys()
+        passed = tuple(p for p in _group_files(group, loaded) if key_of(p) in passed_keys)
         outcome = lint_loaded(loaded, passed, own, own_selection)
         # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once
         fresh = []
         for d in outcome.diagnostics:
             # a hash, not the tuple: over 10,000 files the marks alone were megabytes
-            mark = hash((file_key(d.file), d.line, d.column, d.code, d.message))
+            mark = hash((key_of(d.file), d.line, d.column, d.code, d.message))
             if mark not in reported:
                 reported.add(mark)
                 fresh.append(d)

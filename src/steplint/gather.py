@@ -49,6 +49,9 @@ class Gathered:
         self.texts = texts
         self.documents: dict[str, Document] = {}
         self.seen: set[str] = set()  # realpaths
+        # The first file's path, its realpath not taken yet: most recipes are one file, and
+        # a realpath (an lstat per path component) is only needed to compare with a second.
+        self.first: Optional[str] = None
         self.extractions: list[tuple[str, Extraction]] = []  # (role, extraction)
         self.files: list[str] = []
         self.dialects: list[str] = []
@@ -85,10 +88,16 @@ def _visit(item: _Item, state: Gathered) -> list[_Item]:
         if item.referrer is not None:
             state.diagnostics.append(_unreadable_reference(item))
         return []
-    real = os.path.realpath(item.path)
-    if real in state.seen:
-        return []
-    state.seen.add(real)
+    if not state.seen and state.first is None:
+        state.first = item.path
+    else:
+        if state.first is not None:
+            state.seen.add(os.path.realpath(state.first))
+            state.first = None
+        real = os.path.realpath(item.path)
+        if real in state.seen:
+            return []
+        state.seen.add(real)
     doc = _load(item, state.settings, state.texts)
     state.documents[item.path] = doc
     state.roots[item.path] = item.root

@@ -68,7 +68,7 @@ def has_interpolation(value: Any) -> bool:
 
 
 class Interpolator:
-    """Resolves values of one Document tree (`root`), caching nothing but the root."""
+    """Resolves values of one Document tree (`root`), each key once."""
 
     def __init__(self, root: Optional[Node], resolvers: Mapping[str, Callable[..., Any]] = RESOLVERS,
                  package: Optional[str] = None):
@@ -77,9 +77,18 @@ class Interpolator:
         # The Hydra package this file is composed under (a config group's file lands at its
         # group's key, Hydra's default `_group_` package): `${package.x}` is then this file's `x`.
         self.package = package
+        self._got: dict[str, Optional[Resolution]] = {}
 
     def get(self, dotted: str) -> Optional[Resolution]:
-        """The resolved value at `dotted`; None when the key is absent."""
+        """The resolved value at `dotted`; None when the key is absent. Each key is resolved
+        once (the tree never changes; a dialect reads many keys several times)."""
+        try:
+            return self._got[dotted]
+        except KeyError:
+            got = self._got[dotted] = self._get(dotted)
+            return got
+
+    def _get(self, dotted: str) -> Optional[Resolution]:
         path = tuple(dotted.split("."))
         node = lookup(self.root, path)
         if node is None:

@@ -189,7 +189,7 @@ _OVERRIDES = (
 
 def _apply_overrides(facts: dict[str, Fact], settings: Settings, paths: tuple[str, ...]) -> dict[str, Fact]:
     out = dict(facts)
-    wanted = {os.path.realpath(p) for p in paths}
+    wanted = {os.path.realpath(p) for p in paths} if settings.recipes else set()  # realpath: only for groups
     for group in settings.recipes:
         if wanted & {os.path.realpath(f) for f in group.files}:
             for name, _, key, _ in _OVERRIDES:

@@ -56,6 +56,10 @@ def directives(document: Optional["Document"]) -> tuple[Directive, ...]:
         return ()
     # The loaders' comments (never a `#` inside a quoted string or block scalar).
     comments = document.comments
+    # Most files hold no directive: one search over all comment texts (joined, so a match
+    # may only appear where none is, never the reverse) saves the per-comment work.
+    if not comments or not _DIRECTIVE.search("\n".join([c.text for c in comments])):
+        return ()
     own_lines = {c.line for c in comments if c.own_line}
     # lines as positions count them: at "\n" only (splitlines would also break at NEL, U+2028)
     text_lines = document.text.split("\n") if document.kind == "shell" else []

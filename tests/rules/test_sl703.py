@@ -72,3 +72,23 @@ def test_megatron_deepspeed_forks_keep_the_old_flag_names():
     c = files_case({"run.sh": ("megatron", text)},
                    notes={"run.sh": Notes(variant="megatron-deepspeed/bigscience")})
     assert c.run(RULE) == []
+
+
+def test_present_finds_what_the_full_key_walk_finds():
+    """SL703 walks only the subtrees that can hold a key of its table (`_present`); for those
+    keys it must give exactly what the walk over every key (`_keys`) gives: the later of
+    repeated keys, dashes normalized, a key that itself holds a dot, deeper levels."""
+    from steplint.documents.load import load_document
+    from steplint.rules.sl703_deprecated_key import _keys, _present
+
+    text = ("training:\n  batch-size: 8\n  warmup_steps: 10\n  batch_size: 9\n"
+            "a.b:\n  c: 1\na:\n  b.c: 2\n  b:\n    c: 3\n    d: {e: 4}\n--x: 5\nlist: [1, 2]\n")
+    root = load_document("t.yaml", text=text).root
+    wanted = frozenset({"training.batch_size", "training.warmup_steps", "a.b.c", "a.b.d.e", "x", "list", "nope.z"})
+    heads = frozenset(k[:i] for k in wanted for i, ch in enumerate(k) if ch == ".")
+    got: dict = {}
+    _present(root, wanted, heads, "", got)
+    full = {k: v for k, v in dict(_keys(root)).items() if k in wanted}
+    assert got == full
+    assert set(got) == {"training.batch_size", "training.warmup_steps", "a.b.c", "a.b.d.e", "x", "list"}
+    assert got["training.batch_size"][1].value == 9  # the later spelling, as dict(_keys) keeps

@@ -45,3 +45,20 @@ def test_combinations_found_by_a_dialect_are_reported_where_it_says():
 
 def test_single_precision_flag_is_clean():
     assert files_case({"args.yaml": ("hf-training-args", "bf16: true\nfp16: false\noutput_dir: o\n")}).run(RULE) == []
+
+
+def test_set_flags_for_a_table_equal_the_full_reading():
+    """SL704 reads only the names its table asks for (`_set_flags(doc, wanted)`); for those
+    it must give what reading every root and first-level key gives: the first of repeated
+    names, dashes normalized, a root key that itself holds a dot."""
+    from steplint.documents.load import load_document
+    from steplint.rules.sl704_incompatible_flags import _set_flags
+
+    text = ("--fp16: true\nfp16: false\nbf16: true\nzero.stage: {x: 1}\nzero:\n  stage: 2\n  offload-param: 3\n"
+            "other: {a: 1}\n")
+    doc = load_document("t.yaml", text=text)
+    wanted = frozenset({"fp16", "bf16", "zero.stage", "zero.stage.x", "zero.offload_param", "other.b", "gone"})
+    full = {k: v for k, v in _set_flags(doc).items() if k in wanted}
+    got = _set_flags(doc, wanted)
+    assert got == full
+    assert set(got) == {"fp16", "bf16", "zero.stage", "zero.stage.x", "zero.offload_param"}

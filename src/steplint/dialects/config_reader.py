@@ -153,11 +153,18 @@ class ConfigReader:
         # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
         # them from each file's Notes.incompatible_flags).
         self.incompatible: list[FlagClash] = []
+        self._nodes: dict[str, Optional[Node]] = {}
 
     # -- nodes -------------------------------------------------------------------------
 
     def node(self, dotted: str) -> Optional[Node]:
-        return lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
+        # A dialect asks for the same key several times (has, is_set, scalar, source, the
+        # typed read): each path is looked up once per reader (the document never changes).
+        try:
+            return self._nodes[dotted]
+        except KeyError:
+            found = self._nodes[dotted] = lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
+            return found
 
     def has(self, dotted: str) -> bool:
         return self.node(dotted) is not None

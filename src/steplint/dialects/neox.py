@@ -98,6 +98,7 @@ class NeoxNames(DottedPath):
         self.diagnostics: list[Diagnostic] = []
         self._flagged: set[str] = set()
         self._last: dict[str, tuple[ScalarNode, Any]] = {}
+        self._keys: dict[str, Optional[str]] = {}
         root = doc.root
         if not isinstance(root, MappingNode):
             return
@@ -132,10 +133,12 @@ class NeoxNames(DottedPath):
 
     def key(self, reader: ConfigReader, name: str) -> Optional[str]:
         """The key as written, when it holds a value (the last spelling's, not null)."""
-        key = self.key_as_written(name)
-        if key is None or self.value_node(name) is None:
-            return None
-        return key
+        try:
+            return self._keys[name]
+        except KeyError:  # each name once per document: the extraction asks for many several times
+            key = self.key_as_written(name)
+            found = self._keys[name] = None if key is None or self.value_node(name) is None else key
+            return found
 
     def value_node(self, name: str) -> Optional[Node]:
         head, _, rest = name.partition(".")

@@ -96,7 +96,8 @@ def non_training(doc: Document) -> Optional[Purpose]:
         return None
     if doc.kind == "shell":
         return _script(doc, root)
-    keys = root.keys()
+    # A set, asked a dozen times below for string keys (a list scan each time on a long file)
+    keys = {k for k in root.keys() if isinstance(k, str)}
     if isinstance(root.get("inference"), MappingNode) and "trainer" in keys:
         if not _has_optim(root) or any(k in keys for k in _NEMO_GENERATION_KEYS):
             return Purpose("generation", "NeMo `inference:` block (megatron_gpt_inference / generate config)")

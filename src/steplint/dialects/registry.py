@@ -43,8 +43,14 @@ DIALECT_MODULES: tuple[str, ...] = (
 MIN_SCORE = 0.25
 
 
+_LOADED: dict[str, Dialect] = {}  # module name -> module: import_module's lookup cost ~20 us, 14 times per file
+
+
 def load_dialect(module_name: str) -> Dialect:
-    return cast(Dialect, importlib.import_module(f"steplint.dialects.{module_name}"))
+    module = _LOADED.get(module_name)
+    if module is None:
+        module = _LOADED[module_name] = cast(Dialect, importlib.import_module(f"steplint.dialects.{module_name}"))
+    return module
 
 
 def all_dialects() -> list[Dialect]:

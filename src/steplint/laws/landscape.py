@@ -29,23 +29,19 @@ class PenaltyKind(str, enum.Enum):
         return self.value
 
 
-def _positive_part(v: float) -> float:
-    """max(v, 0), written so it works on a float and on a numpy array alike (the fit script
-    passes arrays; the check path, which the annotation describes, floats)."""
-    return (abs(v) + v) / 2
-
-
 # The shipped model's terms in octaves x = log2(lr ratio), y = log2(batch ratio). Each is zero at
 # the optimum, so the penalty there is exactly 0: a recipe at the optimum gives up nothing. One
 # curvature per side gives the measured asymmetries, the linear low-LR term the nearly straight
 # low-LR flank (steplaw.md section 5.2), x*y the tilted valley. scripts/fit_landscape.py fits
 # these same functions; docs/landscape.md has the evaluation and the candidates it beat.
+# max(v, 0) is written (abs(v) + v) / 2, which works on a float and on a numpy array alike (the fit
+# script passes arrays), and inline: `percent` evaluates these thousands of times per run.
 TERMS: dict[str, Callable[[float, float], float]] = {
-    "lr_high_sq": lambda x, y: _positive_part(x) ** 2,
-    "lr_low_sq": lambda x, y: _positive_part(-x) ** 2,
-    "lr_low": lambda x, y: _positive_part(-x),
-    "batch_high_sq": lambda x, y: _positive_part(y) ** 2,
-    "batch_low_sq": lambda x, y: _positive_part(-y) ** 2,
+    "lr_high_sq": lambda x, y: ((abs(x) + x) / 2) ** 2,
+    "lr_low_sq": lambda x, y: ((abs(-x) + -x) / 2) ** 2,
+    "lr_low": lambda x, y: (abs(-x) + -x) / 2,
+    "batch_high_sq": lambda x, y: ((abs(y) + y) / 2) ** 2,
+    "batch_low_sq": lambda x, y: ((abs(-y) + -y) / 2) ** 2,
     "lr_batch": lambda x, y: x * y,
 }
 
@@ -69,7 +65,14 @@ class Landscape(NamedTuple):
     def percent(self, lr_ratio: float, batch_ratio: float) -> float:
         """The model's value at the given ratios (no domain handling), never below zero."""
         x, y = math.log2(lr_ratio), math.log2(batch_ratio)
-        return max(sum(c * TERMS[name](x, y) for name, c in self.coefficients), 0.0)
+        return max(sum([c * term(x, y) for term, c in _terms(self.coefficients)]), 0.0)
+
+
+@lru_cache(maxsize=8)
+def _terms(coefficients: tuple[tuple[str, float], ...]) -> tuple[tuple[Callable[[float, float], float], float], ...]:
+    """(term function, coefficient) in the coefficients' order: `percent` runs thousands of
+    times per 1,000 files (SL302, SL303, `predict`), the names are looked up once."""
+    return tuple((TERMS[name], c) for name, c in coefficients)
 
 
 class Penalty(NamedTuple):
@@ -114,8 +117,14 @@ def penalty(lr_ratio: float = 1.0, batch_ratio: float = 1.0, landscape: Landscap
         return Penalty(value, PenaltyKind.ESTIMATE, lr_ratio, batch_ratio)
     x0, y0 = math.log2(lr_edge), math.log2(batch_edge)
     dx, dy = math.log2(lr_ratio) - x0, math.log2(batch_ratio) - y0
-    rising = all(land.percent(2.0 ** (x0 + dx * k / _STEPS), 2.0 ** (y0 + dy * k / _STEPS)) >= value - 1e-12
-                 for k in range(1, _STEPS + 1))
+    # `land.percent` at each point on the way, written out (up to 64 points per verdict)
+    terms, log2, floor = _terms(land.coefficients), math.log2, value - 1e-12
+    rising = True
+    for k in range(1, _STEPS + 1):
+        x, y = log2(2.0 ** (x0 + dx * k / _STEPS)), log2(2.0 ** (y0 + dy * k / _STEPS))
+        if not max(sum([c * term(x, y) for term, c in terms]), 0.0) >= floor:
+            rising = False
+            break
     return Penalty(value, PenaltyKind.LOWER_BOUND if rising else PenaltyKind.EDGE, lr_ratio, batch_ratio)
 
 

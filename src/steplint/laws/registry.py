@@ -54,8 +54,18 @@ def evaluate(name: str, inputs: LawInputs, law: Optional[StepLaw] = None) -> Law
     module = LAW_MODULES[name]
     if module is None:
         return steplaw_value(inputs, law)
-    value: LawValue = importlib.import_module(f"steplint.laws.{module}").evaluate(inputs)
+    value: LawValue = _law_module(module).evaluate(inputs)
     return value
+
+
+_MODULES: dict[str, Any] = {}  # module name -> module (import_module's lookup, once per law)
+
+
+def _law_module(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        module = _MODULES[name] = importlib.import_module(f"steplint.laws.{name}")
+    return module
 
 
 class Comparison(NamedTuple):
@@ -130,7 +140,7 @@ def spread_for_recipe(recipe: Recipe, law: Optional[StepLaw] = None) -> Optional
 
 def _batch_is_optimum(name: str) -> bool:
     module = LAW_MODULES.get(name)
-    return module is None or getattr(importlib.import_module(f"steplint.laws.{module}"), "BATCH_IS_OPTIMUM", True)
+    return module is None or getattr(_law_module(module), "BATCH_IS_OPTIMUM", True)
 
 
 def inputs_from_recipe(recipe: Recipe, loss: Optional[float] = None) -> LawInputs:

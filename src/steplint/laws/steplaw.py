@@ -118,8 +118,9 @@ def _positive(name: str, value: float) -> float:
 def optimal_lr(n_params: float, tokens: float, law: StepLaw | None = None) -> float:
     """Step Law optimal peak LR (for a schedule decaying to a fixed 1e-5 floor)."""
     law = law or default_law()
-    mean, _ = law.log_lr(_positive("N", n_params), _positive("D", tokens))
-    return math.exp(mean)
+    n, d = _positive("N", n_params), _positive("D", tokens)
+    # log_lr's mean, without the bootstrap deviation it also computes (a 5x5 quadratic form)
+    return math.exp(law.lr_intercept + law.lr_coef_n * math.log(n) + law.lr_coef_d * math.log(d))
 
 
 def optimal_batch_tokens(n_params: float, tokens: float, law: StepLaw | None = None) -> float:
@@ -127,8 +128,8 @@ def optimal_batch_tokens(n_params: float, tokens: float, law: StepLaw | None = N
     for symmetry with `optimal_lr` and checked, not used."""
     law = law or default_law()
     _positive("N", n_params)
-    mean, _ = law.log_batch(_positive("D", tokens))
-    return math.exp(mean)
+    d = _positive("D", tokens)
+    return math.exp(law.bs_intercept + law.bs_coef_d * math.log(d))  # log_batch's mean
 
 
 def optimal_batch_sequences(n_params: float, tokens: float, seq_len: int = DEFAULT_SEQ_LEN,

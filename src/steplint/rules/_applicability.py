@@ -27,8 +27,21 @@ def _is_adam_family(name: str) -> bool:
     return not any(marker in lowered for marker in _NOT_ADAMW_MARKERS)
 
 
+# The last recipe's exclusions: SL301, SL302, SL303 and SL305 ask in turn for the same
+# recipe (by identity: a Recipe is immutable; only the last one is kept).
+_LAST: list[tuple[Recipe, tuple[str, ...]]] = []
+
+
 def steplaw_exclusions(recipe: Recipe) -> tuple[str, ...]:
     """Why Step Law does not apply to this recipe; empty when it does."""
+    if _LAST and _LAST[0][0] is recipe:
+        return _LAST[0][1]
+    reasons = _exclusions(recipe)
+    _LAST[:] = [(recipe, reasons)]
+    return reasons
+
+
+def _exclusions(recipe: Recipe) -> tuple[str, ...]:
     reasons: list[str] = []
     if str(recipe.value("parametrization", "standard")).lower() == "mup":
         reasons.append("μP parametrization (Step Law was fitted in standard parametrization)")

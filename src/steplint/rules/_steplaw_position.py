@@ -20,7 +20,8 @@ from steplint.recipe import Fact, Recipe
 if TYPE_CHECKING:
     from steplint.laws.landscape import Penalty
     from steplint.laws.verdict import Verdict
-    from steplint.laws.steplaw import Placement
+    from steplint.laws.registry import Spread
+    from steplint.laws.steplaw import Placement, StepLaw
 
 
 
@@ -54,17 +55,30 @@ def place(recipe: Recipe, *, lr: Optional[float] = None, batch_tokens: Optional[
     )
 
 
+# The last recipe's verdict and spread, with the law in force then: SL302 and SL303 judge
+# the same recipe one after the other, so each is computed once per recipe (by identity:
+# a Recipe is immutable; only the last one is kept, so memory stays at one recipe's).
+_LAST_VERDICT: list[tuple[Recipe, "StepLaw", "Verdict"]] = []
+_LAST_SPREAD: list[tuple[Recipe, "StepLaw", Optional["Spread"]]] = []
+
+
 def judge(recipe: Recipe) -> Verdict:
     """steplint.laws.verdict.verdict for this recipe's (N, D), peak LR, global batch, MoE
     active N and schedule: the one verdict SL302 and SL303 both report from."""
+    from steplint.laws.steplaw import default_law
     from steplint.laws.verdict import verdict
 
+    law = default_law()
+    if _LAST_VERDICT and _LAST_VERDICT[0][0] is recipe and _LAST_VERDICT[0][1] is law:
+        return _LAST_VERDICT[0][2]
     n, d = known_inputs(recipe)
     lr, batch = _positive(recipe.value("peak_lr")), _positive(recipe.value("global_batch_tokens"))
     min_lr = recipe.value("min_lr")
-    return verdict(n, d, lr, batch, active_params=_positive(recipe.value("n_params_active")),
-                   decay_style=recipe.value("decay_style"),
-                   min_lr=as_float(min_lr))
+    v = verdict(n, d, lr, batch, active_params=_positive(recipe.value("n_params_active")),
+                decay_style=recipe.value("decay_style"),
+                min_lr=as_float(min_lr))
+    _LAST_VERDICT[:] = [(recipe, law, v)]
+    return v
 
 
 def _positive(value: object) -> Optional[float]:
@@ -110,8 +124,14 @@ def spread_text(recipe: Recipe, v: Verdict) -> str:
     if v.extrapolation.level == "in_range":
         return ""
     from steplint.laws.registry import spread_for_recipe
+    from steplint.laws.steplaw import default_law
 
-    s = spread_for_recipe(recipe)
+    law = default_law()
+    if _LAST_SPREAD and _LAST_SPREAD[0][0] is recipe and _LAST_SPREAD[0][1] is law:
+        s = _LAST_SPREAD[0][2]
+    else:
+        s = spread_for_recipe(recipe)
+        _LAST_SPREAD[:] = [(recipe, law, s)]
     if s is None or len(s.names) < 2:
         return ""
     return (f"; the published laws ({', '.join(s.names)}) put the optimal LR between {num(s.lr_min)} and "

@@ -45,6 +45,34 @@ def _keys(node: Optional[Node], prefix: str = "") -> Iterator[tuple[str, tuple[A
             yield from _keys(value, dotted + ".")
 
 
+def _present(node: Node, wanted: frozenset[str], heads: frozenset[str], prefix: str,
+             out: dict[str, tuple[Any, ...]]) -> None:
+    """What `dict(_keys(node))` holds for the `wanted` keys (the later of repeated keys wins,
+    in the same depth-first order), without visiting subtrees that hold none of them (`heads`:
+    every text before a dot of a wanted key)."""
+    if isinstance(node, MappingNode):
+        for key, value in node.items:
+            if not isinstance(key.value, str):
+                continue
+            dotted = f"{prefix}{normalize_key(key.value)}"
+            if dotted in wanted:
+                out[dotted] = (key, value)
+            if dotted in heads:
+                _present(value, wanted, heads, dotted + ".", out)
+
+
+_WANTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # framework -> (its keys, their heads)
+
+
+def _wanted(name: str, table: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    known = _WANTED.get(name)
+    if known is None:
+        keys = frozenset(entry["key"] for entry in table["keys"])
+        heads = frozenset(key[:i] for key in keys for i, c in enumerate(key) if c == ".")
+        known = _WANTED[name] = (keys, heads)
+    return known
+
+
 def _framework(dialect: Optional[str]) -> Optional[tuple[str, dict[str, Any]]]:
     for name, table in load_data_json("framework_keys.json")["frameworks"].items():
         if dialect in table["dialects"]:
@@ -65,7 +93,8 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         pinned = name in targets
         target = targets.get(name, table["default_version"])
         wanted = version_tuple(target)
-        present = dict(_keys(doc.root))
+        present: dict[str, tuple[Any, ...]] = {}
+        _present(doc.root, *_wanted(name, table), "", present)
         for entry in table["keys"]:
             pair = present.get(entry["key"])
             if pair is None:

@@ -7,6 +7,7 @@ each file's `Notes.incompatible_flags` (`recipe.FlagClash`: flags, message, file
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
@@ -19,21 +20,44 @@ if TYPE_CHECKING:
     from steplint.documents.nodes import Document
 
 
-def _set_flags(doc: Document) -> dict[str, object]:
-    """Normalized key -> node for root keys, plus dotted `a.b` for one nested level."""
+def _set_flags(doc: Document, wanted: Optional[frozenset[str]] = None) -> dict[str, object]:
+    """Normalized key -> node for root keys, plus dotted `a.b` for one nested level; with
+    `wanted`, only those names (the others are never asked for)."""
     out: dict[str, object] = {}
     root = doc.root
     if not isinstance(root, MappingNode):
         return out
+    heads = None if wanted is None else _heads(wanted)
     for key, value in root.items:
         if isinstance(key.value, str):
             name = normalize_key(key.value)
-            out.setdefault(name, value)
-            if isinstance(value, MappingNode):
+            if wanted is None or name in wanted:
+                out.setdefault(name, value)
+            if isinstance(value, MappingNode) and (heads is None or name in heads):
                 for sub_key, sub_value in value.items:
                     if isinstance(sub_key.value, str):
-                        out.setdefault(f"{name}.{normalize_key(sub_key.value)}", sub_value)
+                        dotted = f"{name}.{normalize_key(sub_key.value)}"
+                        if wanted is None or dotted in wanted:
+                            out.setdefault(dotted, sub_value)
     return out
+
+
+@lru_cache(maxsize=None)
+def _heads(wanted: frozenset[str]) -> frozenset[str]:
+    """Every text before a dot in a wanted name (`a` and `a.b` of `a.b.c`): a root key
+    spelled so has a nested key among the wanted."""
+    return frozenset(name[:i] for name in wanted for i, c in enumerate(name) if c == ".")
+
+
+_WANTED: dict[int, tuple[object, frozenset[str]]] = {}  # id(table) -> (table, the flag names it asks for)
+
+
+def _wanted(table: tuple[Any, ...]) -> frozenset[str]:
+    """Every name a dialect's exclusive-flag table asks for, once per table."""
+    known = _WANTED.get(id(table))
+    if known is None or known[0] is not table:
+        known = _WANTED[id(table)] = (table, frozenset(n for rule in table for n in (*rule.first, *rule.second)))
+    return known[1]
 
 
 def _is_set(node: object) -> bool:
@@ -61,7 +85,7 @@ def _check(ctx: RuleContext) -> Iterator[Diagnostic]:
         table = tables.get(dialect_of(ctx.recipe, path) or "")
         if not table or getattr(doc, "root", None) is None:
             continue
-        flags = _set_flags(doc)
+        flags = _set_flags(doc, _wanted(table))
         for rule in table:
             first, second = _first_set(flags, rule.first), _first_set(flags, rule.second)
             if first and second:

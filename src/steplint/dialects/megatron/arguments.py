@@ -48,6 +48,7 @@ class MegatronFlags(DottedPath):
         self.layout = layout
         self.diagnostics: list[Diagnostic] = []
         self.reported: set[str] = set()
+        self._keys: dict[str, Optional[str]] = {}  # dest -> key (a dialect asks for each dest several times)
 
     def candidates(self, dest: str) -> tuple[str, ...]:
         flag = "--" + dest.replace("_", "-")
@@ -59,7 +60,11 @@ class MegatronFlags(DottedPath):
         return tuple(f"language_model.{n}" for n in names) + (f"model_parallel.{dest}",) + names
 
     def key(self, reader: ConfigReader, dest: str) -> Optional[str]:
-        return reader.first_set(*self.candidates(dest))
+        try:
+            return self._keys[dest]
+        except KeyError:
+            key = self._keys[dest] = reader.first_set(*self.candidates(dest))
+            return key
 
     def usable(self, reader: ConfigReader, dest: str, key: str, kind: str) -> bool:
         node = reader.node(key)
