@@ -15,11 +15,12 @@ from typing import Callable, Optional, cast
 
 import yaml
 
-from steplint.diagnostics import Mark
+from steplint.diagnostics import Diagnostic, Mark
 from steplint.documents.comments import hash_comments
 from steplint.documents.findings import LoadProblem, Parsed, failed, loader_diagnostic
 from steplint.documents.positions import too_deep_brackets
 from steplint.documents.yaml_convert import MAX_ALIAS_NODES, MAX_DEPTH, Converter, mark_of
+from steplint.documents.yaml_events import Fallback, build_first_document
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_VALUES", "parse_yaml"]
 
@@ -183,11 +184,47 @@ def _check_values(text: str, limit: int = MAX_VALUES) -> None:
 
 
 def parse_yaml(path: str, text: str) -> Parsed:
-    """The first YAML document of `text` as nodes, its comments and loader findings."""
-    loader = None
+    """The first YAML document of `text` as nodes, its comments and loader findings:
+    straight from libyaml's events where the text lets `yaml_events.py` build it, else
+    composed and converted (which then says what is wrong, and where)."""
     try:
         _check_depth(text)
         _check_values(text)
+    except LoadProblem as problem:
+        return failed(path, problem)
+    parser = getattr(yaml.cyaml, "CParser", None) if getattr(yaml, "CSafeLoader", None) is not None else None
+    if parser is not None:
+        try:
+            root, strings, diagnostics, more = build_first_document(path, text, parser)
+        except Fallback:
+            pass
+        else:
+            if root is None:
+                return Parsed(None)  # no document: no comments either, as before
+            if not more:
+                return Parsed(root, hash_comments(text, strings), tuple(diagnostics))
+            found = _DOCUMENT_START.search(text, root.span.end.offset)
+            if found is not None:  # else composing reads where the next event starts, as before
+                offset = found.start()
+                diagnostics.append(_second_document(path, Mark(text.count("\n", 0, offset) + 1, 1, offset)))
+                return Parsed(root, hash_comments(text, strings), tuple(diagnostics))
+    return _compose_and_convert(path, text)
+
+
+def _second_document(path: str, at: Mark) -> Diagnostic:
+    return loader_diagnostic(
+        path,
+        "SL001",
+        "a second YAML document starts here; frameworks load one (yaml.safe_load refuses "
+        "the file), steplint reads the first",
+        at,
+    )
+
+
+def _compose_and_convert(path: str, text: str) -> Parsed:
+    """The first document composed by PyYAML, then converted by `yaml_convert.py`."""
+    loader = None
+    try:
         loader = _loader_class()(text)
         composed = loader.get_node() if loader.check_node() else None
         if composed is None:
@@ -208,13 +245,5 @@ def parse_yaml(path: str, text: str) -> Parsed:
             loader.dispose()
     diagnostics = converter.diagnostics
     if more is not None:
-        diagnostics.append(
-            loader_diagnostic(
-                path,
-                "SL001",
-                "a second YAML document starts here; frameworks load one (yaml.safe_load refuses "
-                "the file), steplint reads the first",
-                more,
-            )
-        )
+        diagnostics.append(_second_document(path, more))
     return Parsed(root, hash_comments(text, converter.strings), tuple(diagnostics))
