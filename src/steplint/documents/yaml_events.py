@@ -90,6 +90,8 @@ def build_first_document(path: str, text: str, parser_class: Callable[[str], CPa
 
 
 def _build(path: str, text: str, parser: CParser) -> Built:
+    """Recursive descent over the events, one call per collection (depth is capped far
+    below Python's recursion limit); each mapping reads its pairs two events at a time."""
     # events are read by duck typing: each kind is told by its exact type first
     get = cast(Callable[[], Any], parser.get_event)
     get()  # StreamStartEvent
@@ -102,94 +104,150 @@ def _build(path: str, text: str, parser: CParser) -> Built:
     indexed_from = MappingNode.INDEXED_FROM
     plain_memo = _PLAIN
     strings: list[tuple[int, int]] = []
+    add_string = strings.append
     diagnostics: list[Diagnostic] = []
-    # open collections: [is mapping, items, start mark, tag, flow, pending key, key index]
-    stack: list[list] = []  # type: ignore[type-arg]  # a frame's fields differ in type
-    frame: Optional[list] = None  # type: ignore[type-arg]
-    node: Node
-    while True:
-        event = get()
-        kind = type(event)
-        if kind is scalar_event:
-            if event.anchor is not None:
-                raise Fallback
-            tag = event.tag
-            value_text: str = event.value
-            if tag is None or tag == "!":
-                if event.implicit[0]:
-                    hit = plain_memo.get(value_text)
-                    tag, value = hit if hit is not None else _plain(value_text)
-                else:
-                    tag, value = STR_TAG, value_text
-            elif tag == STR_TAG:
-                value = value_text
-            else:
-                value = _read(tag, value_text)
-            start, end = event.start_mark, event.end_mark
-            first: int = start.index
-            last: int = end.index
-            style: Optional[str] = event.style or None  # libyaml says "" for plain
-            if style is not None:
-                skip_from = first
-                if style in "|>":  # the indicator line may carry a real comment
-                    skip_from = text.find("\n", skip_from) + 1 or last
-                strings.append((skip_from, last))
-            node = _new(ScalarNode, (
-                value,
-                text[first:last],
-                _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
-                            _new(Mark, (end.line + 1, end.column + 1, last)))),
-                style,
-                tag,
-            ))
-        elif kind is mapping_start or kind is sequence_start:
-            if event.anchor is not None or len(stack) >= max_depth:
-                raise Fallback
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = None
-            elif tag in COLLECTION_TAGS:
-                tag = None
-            elif not is_opaque(tag):
-                raise Fallback
-            start = event.start_mark
-            if frame is not None:
-                stack.append(frame)
-            frame = [kind is mapping_start, [], _new(Mark, (start.line + 1, start.column + 1, start.index)), tag,
-                     event.flow_style is True, None, {}]
-            continue
-        elif kind is mapping_end or kind is sequence_end:
-            assert frame is not None
-            end = event.end_mark
-            span = _new(Span, (frame[2], _new(Mark, (end.line + 1, end.column + 1, end.index))))
-            items = frame[1]
-            if frame[0]:
-                node = MappingNode(tuple(items), span, frame[4], frame[3],
-                                   frame[6] if len(items) >= indexed_from else None)
-            else:
-                node = SequenceNode(tuple(items), span, frame[4], frame[3])
-            frame = stack.pop() if stack else None
-        else:  # an alias (or an event a node cannot start with, which the parser never gives)
+
+    anchors = "&" in text  # no `&`, no anchor: the check per node is skipped
+
+    def scalar(event: Any) -> ScalarNode:
+        if anchors and event.anchor is not None:
             raise Fallback
-        if frame is None:
-            break
-        if not frame[0]:
-            frame[1].append(node)
-            continue
-        key = frame[5]
-        if key is None:
-            if type(node) is not ScalarNode or node[4] == MERGE_TAG:
-                raise Fallback  # a collection as a key, or a merge key
-            frame[5] = node
-            continue
-        frame[5] = None
-        pairs = frame[1]
-        at = len(pairs)
-        first_at = frame[6].setdefault(key[0], at)  # scalar values are hashable
-        if first_at != at:
-            diagnostics.append(duplicate_finding(path, key, pairs[first_at][0]))
-        pairs.append((key, node))
+        tag = event.tag
+        value_text: str = event.value
+        value: object
+        if tag is None or tag == "!":
+            if event.implicit[0]:
+                hit = plain_memo.get(value_text)
+                tag, value = hit if hit is not None else _plain(value_text)
+            else:
+                tag, value = STR_TAG, value_text
+        elif tag == STR_TAG:
+            value = value_text
+        else:
+            value = _read(tag, value_text)
+        start, end = event.start_mark, event.end_mark
+        first: int = start.index
+        last: int = end.index
+        style: Optional[str] = event.style or None  # libyaml says "" for plain
+        if style is not None:
+            skip_from = first
+            if style in "|>":  # the indicator line may carry a real comment
+                skip_from = text.find("\n", skip_from) + 1 or last
+            add_string((skip_from, last))
+        made: ScalarNode = _new(ScalarNode, (
+            value,
+            text[first:last],
+            _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
+                        _new(Mark, (end.line + 1, end.column + 1, last)))),
+            style,
+            tag,
+        ))
+        return made
+
+    def collection(event: Any, depth: int) -> Node:
+        if (anchors and event.anchor is not None) or depth >= max_depth:
+            raise Fallback
+        own_tag: Optional[str] = event.tag
+        if own_tag is None or own_tag == "!" or own_tag in COLLECTION_TAGS:
+            own_tag = None
+        elif not is_opaque(own_tag):
+            raise Fallback
+        start = event.start_mark
+        opened = _new(Mark, (start.line + 1, start.column + 1, start.index))
+        flow = event.flow_style is True
+        depth += 1
+        value: Node
+        if type(event) is mapping_start:
+            # the pairs, two events at a time through one loop; a scalar (most keys and
+            # values) is built inline, as `scalar` builds it: a call per scalar is measurable
+            pairs: list[tuple[ScalarNode, Node]] = []
+            append = pairs.append
+            index: dict[object, int] = {}  # key value -> position of its first pair
+            setdefault = index.setdefault
+            key: Optional[ScalarNode] = None
+            while True:
+                event = get()
+                kind = type(event)
+                if kind is scalar_event:
+                    if anchors and event.anchor is not None:
+                        raise Fallback
+                    tag = event.tag
+                    value_text: str = event.value
+                    read: object
+                    if tag is None or tag == "!":
+                        if event.implicit[0]:
+                            hit = plain_memo.get(value_text)
+                            tag, read = hit if hit is not None else _plain(value_text)
+                        else:
+                            tag, read = STR_TAG, value_text
+                    elif tag == STR_TAG:
+                        read = value_text
+                    else:
+                        read = _read(tag, value_text)
+                    start, end = event.start_mark, event.end_mark
+                    first: int = start.index
+                    last: int = end.index
+                    style: Optional[str] = event.style or None
+                    if style is not None:
+                        skip_from = first
+                        if style in "|>":
+                            skip_from = text.find("\n", skip_from) + 1 or last
+                        add_string((skip_from, last))
+                    value = _new(ScalarNode, (
+                        read,
+                        text[first:last],
+                        _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
+                                    _new(Mark, (end.line + 1, end.column + 1, last)))),
+                        style,
+                        tag,
+                    ))
+                    if key is None:
+                        if tag == MERGE_TAG:
+                            raise Fallback
+                        key = value
+                        continue
+                elif kind is mapping_end:
+                    break
+                elif key is not None and (kind is mapping_start or kind is sequence_start):
+                    value = collection(event, depth)
+                else:
+                    raise Fallback  # a collection as a key, or an alias
+                at = len(pairs)
+                first_at = setdefault(key[0], at)  # scalar values are hashable
+                if first_at != at:
+                    diagnostics.append(duplicate_finding(path, key, pairs[first_at][0]))
+                append((key, value))
+                key = None
+            end = event.end_mark
+            span = _new(Span, (opened, _new(Mark, (end.line + 1, end.column + 1, end.index))))
+            return MappingNode(tuple(pairs), span, flow, own_tag, index if len(pairs) >= indexed_from else None)
+        items: list[Node] = []
+        add = items.append
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                add(scalar(event))
+            elif kind is sequence_end:
+                break
+            elif kind is mapping_start or kind is sequence_start:
+                add(collection(event, depth))
+            else:
+                raise Fallback  # an alias
+        end = event.end_mark
+        span = _new(Span, (opened, _new(Mark, (end.line + 1, end.column + 1, end.index))))
+        return SequenceNode(tuple(items), span, flow, own_tag)
+
+    event = get()
+    kind = type(event)
+    root: Node
+    if kind is scalar_event:
+        root = scalar(event)
+    elif kind is mapping_start or kind is sequence_start:
+        root = collection(event, 0)
+    else:
+        raise Fallback  # an alias as the whole document
     # the document's end, then what the composer's check for a next document parses
     if type(get()) is not yaml.DocumentEndEvent:  # pragma: no cover - libyaml ends a document so
         raise Fallback
-    return node, strings, diagnostics, type(get()) is not yaml.StreamEndEvent
+    return root, strings, diagnostics, type(get()) is not yaml.StreamEndEvent

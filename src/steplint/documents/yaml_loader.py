@@ -84,8 +84,12 @@ def _loader_class() -> type[yaml.SafeLoader]:
     return fast
 
 
-# A line of compact block collections (`- - - - x`) nests as deep as it is long.
-_COMPACT_NESTING = re.compile(r"^[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH, re.M)
+# A line of compact block collections (`- - - - x`) nests as deep as it is long. The first
+# line is matched at the start, the others after their `\n`: a pattern that starts with a
+# literal lets the regex engine jump from line to line, where `^` with re.M tries every
+# character (a tenth of a millisecond on a 20 kB config).
+_COMPACT_FIRST = re.compile(r"[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH)
+_COMPACT_LATER = re.compile(r"\n[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH)
 
 
 def _check_depth(text: str) -> None:
@@ -94,7 +98,7 @@ def _check_depth(text: str) -> None:
     Indentation-only nesting needs quadratic text, which the size cap bounds."""
     offset = too_deep_brackets(text, MAX_DEPTH)
     if offset is None and ("- " in text or "? " in text):
-        compact = _COMPACT_NESTING.search(text)
+        compact = _COMPACT_FIRST.match(text) or _COMPACT_LATER.search(text)
         offset = compact.end() if compact else None
     if offset is not None:
         line = text.count("\n", 0, offset)
