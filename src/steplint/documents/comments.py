@@ -41,6 +41,7 @@ def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comm
     found = []
     line, counted = 1, 0  # line number at offset `counted`; matches come in order
     find, count, rfind = text.find, text.count, text.rfind
+    crlf = "\r" in text  # a body ends at a `\r` too; most files have none
     while at >= 0:
         if at and text[at - 1] not in " \t\n":
             at = find("#", at + 1)
@@ -52,7 +53,7 @@ def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comm
         end = find("\n", at)
         if end < 0:
             end = len(text)
-        cr = find("\r", at, end)
+        cr = find("\r", at, end) if crlf else -1
         body_end = cr if cr >= 0 else end
         line += count("\n", counted, at)
         counted = at

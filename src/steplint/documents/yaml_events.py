@@ -80,13 +80,15 @@ def _read(tag: str, text: str) -> object:
 def build_first_document(path: str, text: str, parser_class: Callable[[str], CParser]) -> Built:
     """(root or None, string spans for comment finding, SL002 findings, whether a second
     document follows) for the first document of `text`; or Fallback."""
-    parser = parser_class(text)
+    parser = None
     try:
+        parser = parser_class(text)
         return _build(path, text, parser)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # the loader's own path says what it is
         raise Fallback from None
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()
 
 
 def _build(path: str, text: str, parser: CParser) -> Built:
