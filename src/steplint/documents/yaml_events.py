@@ -91,35 +91,60 @@ def build_first_document(path: str, text: str, parser_class: Callable[[str], CPa
             parser.dispose()
 
 
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
 def _build(path: str, text: str, parser: CParser) -> Built:
-    """Recursive descent over the events, one call per collection (depth is capped far
-    below Python's recursion limit); each mapping reads its pairs two events at a time."""
     # events are read by duck typing: each kind is told by its exact type first
     get = cast(Callable[[], Any], parser.get_event)
     get()  # StreamStartEvent
     event = get()
     if type(event) is yaml.StreamEndEvent:
         return None, [], [], False
-    max_depth = yaml_convert.MAX_DEPTH  # read per call: tests lower it
-    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-    indexed_from = MappingNode.INDEXED_FROM
-    plain_memo = _PLAIN
-    strings: list[tuple[int, int]] = []
-    add_string = strings.append
-    diagnostics: list[Diagnostic] = []
+    builder = _Builder(path, text, get)
+    event = get()
+    kind = type(event)
+    root: Node
+    if kind is _SCALAR:
+        root = builder.scalar(event)
+    elif kind is _MAPPING or kind is _SEQUENCE:
+        root = builder.collection(event, 0)
+    else:
+        raise Fallback  # an alias as the whole document
+    # the document's end, then what the composer's check for a next document parses
+    if type(get()) is not yaml.DocumentEndEvent:  # pragma: no cover - libyaml ends a document so
+        raise Fallback
+    return root, builder.strings, builder.diagnostics, type(get()) is not yaml.StreamEndEvent
 
-    anchors = "&" in text  # no `&`, no anchor: the check per node is skipped
 
-    def scalar(event: Any) -> ScalarNode:
-        if anchors and event.anchor is not None:
+class _Builder:
+    """Recursive descent over one document's events, one call per collection (depth is
+    capped far below Python's recursion limit); each mapping reads its pairs two events at
+    a time. A class, not closures: recursive closures form a reference cycle that keeps
+    each file's parser and text alive until a full garbage collection (10,000 files grew
+    the process by 120 MiB)."""
+
+    __slots__ = ("path", "text", "get", "max_depth", "anchors", "strings", "diagnostics")
+
+    def __init__(self, path: str, text: str, get: Callable[[], Any]):
+        self.path = path
+        self.text = text
+        self.get = get
+        self.max_depth = yaml_convert.MAX_DEPTH  # read per file: tests lower it
+        self.anchors = "&" in text  # no `&`, no anchor: the check per node is skipped
+        self.strings: list[tuple[int, int]] = []  # where `#` is text, not a comment
+        self.diagnostics: list[Diagnostic] = []
+
+    def scalar(self, event: Any) -> ScalarNode:
+        if self.anchors and event.anchor is not None:
             raise Fallback
         tag = event.tag
         value_text: str = event.value
         value: object
         if tag is None or tag == "!":
             if event.implicit[0]:
-                hit = plain_memo.get(value_text)
+                hit = _PLAIN.get(value_text)
                 tag, value = hit if hit is not None else _plain(value_text)
             else:
                 tag, value = STR_TAG, value_text
@@ -127,6 +152,7 @@ def _build(path: str, text: str, parser: CParser) -> Built:
             value = value_text
         else:
             value = _read(tag, value_text)
+        text = self.text
         start, end = event.start_mark, event.end_mark
         first: int = start.index
         last: int = end.index
@@ -135,7 +161,7 @@ def _build(path: str, text: str, parser: CParser) -> Built:
             skip_from = first
             if style in "|>":  # the indicator line may carry a real comment
                 skip_from = text.find("\n", skip_from) + 1 or last
-            add_string((skip_from, last))
+            self.strings.append((skip_from, last))
         made: ScalarNode = _new(ScalarNode, (
             value,
             text[first:last],
@@ -146,8 +172,9 @@ def _build(path: str, text: str, parser: CParser) -> Built:
         ))
         return made
 
-    def collection(event: Any, depth: int) -> Node:
-        if (anchors and event.anchor is not None) or depth >= max_depth:
+    def collection(self, event: Any, depth: int) -> Node:
+        anchors = self.anchors
+        if (anchors and event.anchor is not None) or depth >= self.max_depth:
             raise Fallback
         own_tag: Optional[str] = event.tag
         if own_tag is None or own_tag == "!" or own_tag in COLLECTION_TAGS:
@@ -158,10 +185,12 @@ def _build(path: str, text: str, parser: CParser) -> Built:
         opened = _new(Mark, (start.line + 1, start.column + 1, start.index))
         flow = event.flow_style is True
         depth += 1
+        get, collection = self.get, self.collection
         value: Node
-        if type(event) is mapping_start:
+        if type(event) is _MAPPING:
             # the pairs, two events at a time through one loop; a scalar (most keys and
             # values) is built inline, as `scalar` builds it: a call per scalar is measurable
+            text, add_string, plain_memo = self.text, self.strings.append, _PLAIN
             pairs: list[tuple[ScalarNode, Node]] = []
             append = pairs.append
             index: dict[object, int] = {}  # key value -> position of its first pair
@@ -170,7 +199,7 @@ def _build(path: str, text: str, parser: CParser) -> Built:
             while True:
                 event = get()
                 kind = type(event)
-                if kind is scalar_event:
+                if kind is _SCALAR:
                     if anchors and event.anchor is not None:
                         raise Fallback
                     tag = event.tag
@@ -208,48 +237,36 @@ def _build(path: str, text: str, parser: CParser) -> Built:
                             raise Fallback
                         key = value
                         continue
-                elif kind is mapping_end:
+                elif kind is _MAPPING_END:
                     break
-                elif key is not None and (kind is mapping_start or kind is sequence_start):
+                elif key is not None and (kind is _MAPPING or kind is _SEQUENCE):
                     value = collection(event, depth)
                 else:
                     raise Fallback  # a collection as a key, or an alias
                 at = len(pairs)
                 first_at = setdefault(key[0], at)  # scalar values are hashable
                 if first_at != at:
-                    diagnostics.append(duplicate_finding(path, key, pairs[first_at][0]))
+                    self.diagnostics.append(duplicate_finding(self.path, key, pairs[first_at][0]))
                 append((key, value))
                 key = None
             end = event.end_mark
             span = _new(Span, (opened, _new(Mark, (end.line + 1, end.column + 1, end.index))))
-            return MappingNode(tuple(pairs), span, flow, own_tag, index if len(pairs) >= indexed_from else None)
+            handed = index if len(pairs) >= MappingNode.INDEXED_FROM else None
+            return MappingNode(tuple(pairs), span, flow, own_tag, handed)
+        scalar = self.scalar
         items: list[Node] = []
         add = items.append
         while True:
             event = get()
             kind = type(event)
-            if kind is scalar_event:
+            if kind is _SCALAR:
                 add(scalar(event))
-            elif kind is sequence_end:
+            elif kind is _SEQUENCE_END:
                 break
-            elif kind is mapping_start or kind is sequence_start:
+            elif kind is _MAPPING or kind is _SEQUENCE:
                 add(collection(event, depth))
             else:
                 raise Fallback  # an alias
         end = event.end_mark
         span = _new(Span, (opened, _new(Mark, (end.line + 1, end.column + 1, end.index))))
         return SequenceNode(tuple(items), span, flow, own_tag)
-
-    event = get()
-    kind = type(event)
-    root: Node
-    if kind is scalar_event:
-        root = scalar(event)
-    elif kind is mapping_start or kind is sequence_start:
-        root = collection(event, 0)
-    else:
-        raise Fallback  # an alias as the whole document
-    # the document's end, then what the composer's check for a next document parses
-    if type(get()) is not yaml.DocumentEndEvent:  # pragma: no cover - libyaml ends a document so
-        raise Fallback
-    return root, strings, diagnostics, type(get()) is not yaml.StreamEndEvent
