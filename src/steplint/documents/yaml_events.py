@@ -30,7 +30,8 @@ import yaml
 from steplint.diagnostics import Diagnostic, Mark, Span
 from steplint.documents import yaml_convert
 from steplint.documents.nodes import MappingNode, ScalarNode, SequenceNode
-from steplint.documents.yaml_convert import COLLECTION_TAGS, MERGE_TAG, STR_TAG, duplicate_finding, is_opaque, scalar_reader
+from steplint.documents.yaml_convert import (COLLECTION_TAGS, MERGE_TAG, STR_TAG, duplicate_finding, is_opaque,
+                                             scalar_reader)
 
 if TYPE_CHECKING:  # types only
     from yaml._yaml import CParser

@@ -1,8 +1,9 @@
-"""YAML with positions: PyYAML's `compose` (libyaml's CSafeLoader when present), then
-`yaml_convert.py` turns the composed graph into `nodes.py` nodes, with values resolved the
-way PyYAML's SafeLoader resolves them.
+"""YAML with positions: with libyaml, `yaml_events.py` builds `nodes.py` nodes straight from
+its parse events (plain data, what configs are); whatever it leaves (anchors, merge keys,
+any problem) is composed by PyYAML (CSafeLoader, else SafeLoader) and `yaml_convert.py`
+turns the composed graph into nodes, with values resolved the way SafeLoader resolves them.
 
-Only composing happens in PyYAML, never constructing, so no tag can build an object. Before
+Only parsing and composing happen in PyYAML, never constructing, so no tag can build an object. Before
 composing, two cheap checks bound what composing may cost: the nesting depth (libyaml's
 composer recurses) and the number of values (PyYAML builds the whole tree first).
 """
