@@ -18,6 +18,8 @@ from steplint.documents.positions import LineIndex
 # YAML, TOML and shell agree: a comment is a `#` at the start of a line or after a blank.
 _HASH_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#([^\r\n]*)", re.M)
 
+_new = tuple.__new__  # a NamedTuple's own __new__ is a Python-level call; configs have hundreds of comments
+
 
 def make_comment(text: str, lines: LineIndex, offset: int, body: str) -> Comment:
     """The comment whose marker starts at `offset`; `body` is its text after the marker."""
@@ -39,6 +41,7 @@ def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comm
     found = []
     line, counted = 1, 0  # line number at offset `counted`; matches come in order
     find, count, rfind = text.find, text.count, text.rfind
+    crlf = "\r" in text  # a body ends at a `\r` too; most files have none
     while at >= 0:
         if at and text[at - 1] not in " \t\n":
             at = find("#", at + 1)
@@ -50,12 +53,12 @@ def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comm
         end = find("\n", at)
         if end < 0:
             end = len(text)
-        cr = find("\r", at, end)
+        cr = find("\r", at, end) if crlf else -1
         body_end = cr if cr >= 0 else end
         line += count("\n", counted, at)
         counted = at
         line_start = rfind("\n", 0, at) + 1
         own_line = not text[line_start:at].strip()
-        found.append(Comment(text[at + 1:body_end], line, at - line_start + 1, own_line))
+        found.append(_new(Comment, (text[at + 1:body_end], line, at - line_start + 1, own_line)))
         at = find("#", body_end)
     return tuple(found)

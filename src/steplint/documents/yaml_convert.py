@@ -37,7 +37,7 @@ _TAG = "tag:yaml.org,2002:"
 STR_TAG = _TAG + "str"
 MERGE_TAG = _TAG + "merge"
 # Tags YAML 1.1 defines for data (yaml.org/type); SafeLoader constructs exactly these.
-_COLLECTION_TAGS = frozenset(_TAG + t for t in ("map", "seq", "omap", "pairs", "set"))
+COLLECTION_TAGS = frozenset(_TAG + t for t in ("map", "seq", "omap", "pairs", "set"))
 
 _constructor = SafeConstructor()
 
@@ -128,6 +128,15 @@ _SCALAR_READERS: dict[str, Callable[[yaml.ScalarNode], Scalar]] = {
 _new = tuple.__new__
 
 
+def scalar_reader(tag: str) -> Optional[Callable[[yaml.ScalarNode], Scalar]]:
+    """How the converter reads a scalar of an explicit or resolved non-str `tag`, or None
+    where it refuses the tag (for `yaml_events.py`, which builds without composing)."""
+    reader = _SCALAR_READERS.get(tag)
+    if reader is None and is_opaque(tag):
+        reader = _text_of
+    return reader
+
+
 def mark_of(m: YamlMark) -> Mark:
     return Mark(m.line + 1, m.column + 1, m.index)
 
@@ -140,7 +149,7 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
 
 
-def _opaque(tag: str) -> bool:
+def is_opaque(tag: str) -> bool:
     """A tag steplint reads as an opaque value: an application's own (`!include`, `!ref`,
     HyperPyYAML's `!new:torch.optim.Adam`, any `!local` or foreign-domain tag). Those keep
     their node (scalar text, or the mapping/sequence), the tag noted on it; the file is
@@ -187,14 +196,14 @@ class Converter:
         if depth >= MAX_DEPTH:  # the root is level 1
             raise LoadProblem("SL001", f"nesting is deeper than {MAX_DEPTH} levels (nesting depth cap)", span_of(node))
         tag: str = node.tag
-        if tag not in _COLLECTION_TAGS and not _opaque(tag):
+        if tag not in COLLECTION_TAGS and not is_opaque(tag):
             self.refuse(node)
         self.open.add(key)
         result: tuple[Node, int]
         if type(node) is YMapping:
-            result = self.mapping(node, depth, None if tag in _COLLECTION_TAGS else tag)
+            result = self.mapping(node, depth, None if tag in COLLECTION_TAGS else tag)
         else:
-            result = self.sequence(cast(yaml.SequenceNode, node), depth, None if tag in _COLLECTION_TAGS else tag)
+            result = self.sequence(cast(yaml.SequenceNode, node), depth, None if tag in COLLECTION_TAGS else tag)
         self.open.discard(key)
         self.done[key] = result
         return result
@@ -219,7 +228,7 @@ class Converter:
         else:
             reader = _SCALAR_READERS.get(tag)
             if reader is None:
-                if not _opaque(tag):
+                if not is_opaque(tag):
                     self.refuse(node)
                 reader = _text_of
             try:
@@ -372,17 +381,20 @@ class Converter:
         )
 
     def duplicate(self, key: ScalarNode, first: ScalarNode) -> None:
-        start = first.span.start
-        self.diagnostics.append(
-            loader_diagnostic(
-                self.path,
-                "SL002",
-                f"duplicate key {excerpt(key.text)!r} (first on line {start.line}): PyYAML silently keeps "
-                "the last value, OmegaConf refuses the file",
-                key,
-                related=(Location(self.path, start.line, start.column, "first defined here"),),
-            )
-        )
+        self.diagnostics.append(duplicate_finding(self.path, key, first))
+
+
+def duplicate_finding(path: str, key: ScalarNode, first: ScalarNode) -> Diagnostic:
+    """SL002 for a key written twice in one mapping."""
+    start = first.span.start
+    return loader_diagnostic(
+        path,
+        "SL002",
+        f"duplicate key {excerpt(key.text)!r} (first on line {start.line}): PyYAML silently keeps "
+        "the last value, OmegaConf refuses the file",
+        key,
+        related=(Location(path, start.line, start.column, "first defined here"),),
+    )
 
 
 def _same_node(a: Node, b: Node) -> bool:
