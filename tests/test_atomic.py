@@ -183,3 +183,13 @@ def test_a_read_only_file_is_not_replaced(config: Path):
     with pytest.raises(PermissionError):
         write_atomic(str(config), NEW)
     assert config.read_bytes() == OLD.encode()
+
+
+def test_a_second_bom_is_text_and_is_written_back(config: Path):
+    """`bom` says one BOM was removed when the file was decoded; a U+FEFF left at the start
+    of the text is content and is written too (it used to be taken for the BOM and dropped)."""
+    from steplint.atomic import original_bytes
+
+    write_atomic(str(config), "\ufeff" + NEW, bom=True)
+    assert config.read_bytes() == b"\xef\xbb\xbf\xef\xbb\xbf" + NEW.encode()
+    assert original_bytes("\ufeff" + NEW, True) == config.read_bytes()

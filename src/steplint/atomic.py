@@ -34,8 +34,9 @@ def digest(data: bytes) -> str:
 
 
 def original_bytes(text: str, bom: bool) -> bytes:
-    """The bytes a Document was decoded from (steplint keeps line endings verbatim)."""
-    return ((BOM if bom and not text.startswith(BOM) else "") + text).encode("utf-8")
+    """The bytes a Document was decoded from (steplint keeps line endings verbatim). One BOM
+    is removed when a file is decoded; a second U+FEFF is text and stays in `text`."""
+    return ((BOM if bom else "") + text).encode("utf-8")
 
 
 def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[str] = None,
@@ -53,7 +54,7 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
     folder = os.path.dirname(real) or "."
     if newline and newline != "\n":
         text = text.replace("\r\n", "\n").replace("\n", newline)
-    data = ((BOM if bom and not text.startswith(BOM) else "") + text).encode("utf-8")
+    data = original_bytes(text, bom)
     try:
         old = os.stat(real)
     except FileNotFoundError:

@@ -418,9 +418,12 @@ def default_reparse(path: str, text: str, old: Document) -> Document:
 
     import inspect
 
+    # load_document removes one leading U+FEFF from a text as the BOM. The text handed over
+    # has none (the file's BOM went when it was read), so a leading U+FEFF here is text (a
+    # second BOM in the file): the file's own BOM is put back for the loader to remove.
+    text = ("\ufeff" if old.bom else "") + text
     params = inspect.signature(load_document).parameters
     new = load_document(path, text=text, kind=old.kind) if "kind" in params else load_document(path, text=text)
-    # the text handed over has no BOM; the file keeps the one it had
     return new if new.bom == old.bom else new._replace(bom=old.bom)
 
 

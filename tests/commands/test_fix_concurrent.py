@@ -6,6 +6,7 @@ run are still fixed."""
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from pathlib import Path
@@ -91,3 +92,22 @@ def test_a_writer_racing_the_fixer_never_loses_its_edit(tmp_path):
         assert cfg.read_text().endswith(marker), f"round {round_}: the writer's edit was lost"
         outcomes.add(r.exit_code)
     assert outcomes  # which timings occurred varies with the machine; no loss in any
+
+
+def test_a_second_bom_is_text_not_a_concurrent_edit(tmp_path):
+    """Decoding removes one BOM; a second U+FEFF is text. It must survive the fix's re-parse,
+    the bytes compared before the replace and the bytes written; before, the re-parse took
+    it for the BOM and every such file read as edited meanwhile (exit 2; fuzz campaign seed
+    22, input 56598: a Megatron launch script whose unsafe LR fix was refused)."""
+    script = tmp_path / "train.sh"
+    body = ("#!/bin/bash\ntorchrun pretrain_gpt.py --num-layers 24 --hidden-size 2048 --num-attention-heads 16 "
+            "--seq-length 2048 --micro-batch-size 4 --global-batch-size 256 --lr 3.0e-4 --min-lr 1.0e-5 "
+            "--lr-decay-style cosine --train-iters 100000\n")
+    script.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + body.encode())
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    r = runner.invoke(cli, ["check", "--isolated", "--select", "SL302", "--fix", "--unsafe-fixes", str(script)])
+    assert "changed on disk" not in r.stderr and r.exit_code == 0, r.output + r.stderr
+    fixed = script.read_bytes()
+    new_lr = re.search(rb"--lr (\S+)", fixed).group(1).decode()
+    assert new_lr != "3.0e-4"  # the LR was fixed, and nothing else changed: both U+FEFF kept
+    assert fixed == b"\xef\xbb\xbf\xef\xbb\xbf" + body.replace("--lr 3.0e-4", f"--lr {new_lr}").encode()
