@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -193,3 +194,41 @@ def test_a_second_bom_is_text_and_is_written_back(config: Path):
     write_atomic(str(config), "\ufeff" + NEW, bom=True)
     assert config.read_bytes() == b"\xef\xbb\xbf\xef\xbb\xbf" + NEW.encode()
     assert original_bytes("\ufeff" + NEW, True) == config.read_bytes()
+
+
+def test_a_save_between_the_check_and_the_rename_is_put_back(config: Path, monkeypatch):
+    """The window a check before the rename leaves: a save that lands after the check and
+    before the rename (a writer holding the old file open) must not be replaced unseen."""
+    import steplint.atomic as atomic
+    from steplint.atomic import ChangedOnDisk, digest
+
+    expect = digest(config.read_bytes())
+    real_replace = os.replace
+
+    def save_then_rename(src, dst):
+        if str(src).endswith(".steplint.tmp"):  # steplint's rename: the user's save lands first
+            with open(config, "ab") as fh:
+                fh.write(b"# saved by the user\r\n")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", save_then_rename)
+    with pytest.raises(ChangedOnDisk):
+        write_atomic(str(config), NEW, expect=expect)
+    assert config.read_bytes() == (OLD + "# saved by the user\r\n").encode()
+    assert sorted(p.name for p in config.parent.iterdir()) == ["cfg.yaml"]  # nothing left behind
+
+
+def test_without_hard_links_the_check_before_the_rename_still_holds(config: Path, monkeypatch):
+    import steplint.atomic as atomic
+    from steplint.atomic import ChangedOnDisk, digest
+
+    def no_links(src, dst):
+        raise PermissionError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    write_atomic(str(config), NEW, expect=digest(OLD.encode()))
+    assert config.read_bytes() == NEW.encode()
+    with pytest.raises(ChangedOnDisk):
+        write_atomic(str(config), OLD, expect=digest(OLD.encode()))  # it holds NEW now
+    assert config.read_bytes() == NEW.encode()
+    assert sorted(p.name for p in config.parent.iterdir()) == ["cfg.yaml"]

@@ -72,9 +72,10 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         os.chmod(tmp, mode)  # mkstemp creates 0600
         if old is not None and (old.st_uid, old.st_gid) != _owner(tmp):
             _keep_owner(tmp, old)
-        if expect is not None and _current_digest(real) != expect:
-            raise ChangedOnDisk(errno.EAGAIN, "the file changed on disk while steplint was fixing it", real)
-        os.replace(tmp, real)
+        if expect is None:
+            os.replace(tmp, real)
+        else:
+            _replace_unless_changed(tmp, real, expect, folder)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -83,6 +84,41 @@ def write_atomic(path: str, text: str, *, bom: bool = False, newline: Optional[s
         raise
     _fsync_folder(folder)
     return real
+
+
+def _replace_unless_changed(tmp: str, real: str, expect: str, folder: str) -> None:
+    """Rename `tmp` over `real` only if `real` still holds the bytes whose digest is
+    `expect`; else raise ChangedOnDisk and leave `real` as the other writer left it.
+
+    A check right before the rename leaves a window: a save landing between the check and
+    the rename would be replaced unseen. So a second name (a hard link) holds on to the
+    file being replaced, and after the rename its content is checked again: a save that
+    reached it in the window (a writer that opened the file before the rename writes to
+    that inode) is put back in place. Where hard links are not supported, the check before
+    the rename is all there is."""
+    changed = ChangedOnDisk(errno.EAGAIN, "the file changed on disk while steplint was fixing it", real)
+    held = os.path.join(folder, f"{os.path.basename(tmp)}.held")
+    try:
+        os.link(real, held)
+    except FileNotFoundError:  # deleted meanwhile
+        raise changed from None
+    except OSError:  # no hard links here (FAT, some network filesystems)
+        if _current_digest(real) != expect:
+            raise changed from None
+        os.replace(tmp, real)
+        return
+    try:
+        if _current_digest(held) != expect:
+            raise changed
+        os.replace(tmp, real)
+        if _current_digest(held) != expect:  # saved between the check and the rename
+            os.replace(held, real)
+            raise changed
+    finally:
+        try:
+            os.unlink(held)
+        except FileNotFoundError:  # put back in place above
+            pass
 
 
 def _current_digest(path: str) -> Optional[str]:
