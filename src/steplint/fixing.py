@@ -416,14 +416,11 @@ def default_reparse(path: str, text: str, old: Document) -> Document:
     """Re-read `text` with the loader that produced `old` (same kind, same rules)."""
     from steplint.documents.load import load_document
 
-    import inspect
-
     # load_document removes one leading U+FEFF from a text as the BOM. The text handed over
     # has none (the file's BOM went when it was read), so a leading U+FEFF here is text (a
     # second BOM in the file): the file's own BOM is put back for the loader to remove.
     text = ("\ufeff" if old.bom else "") + text
-    params = inspect.signature(load_document).parameters
-    new = load_document(path, text=text, kind=old.kind) if "kind" in params else load_document(path, text=text)
+    new = load_document(path, text=text, kind=old.kind)
     return new if new.bom == old.bom else new._replace(bom=old.bom)
 
 
