@@ -6,24 +6,88 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional, Sequence, Union
+import collections
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from steplint._namedtuple import NamedTuple
 
-from steplint.diagnostics import Diagnostic, Span
+from steplint.diagnostics import Diagnostic, Mark, Span
 
 
-class ScalarNode(NamedTuple):
+# A scalar keeps its span as six ints in one flat tuple (value, text, style, tag, then the
+# start's line, column, offset and the end's): a config has hundreds of scalars, and a Span
+# of two Marks per scalar was three more tuples to build and to free, for a position that
+# is read only where a finding or a fix points at it. `span` rebuilds it on access.
+_POSITION_FIELDS = ("start_line", "start_column", "start_offset", "end_line", "end_column", "end_offset")
+_FIELDS = ("value", "text", "span", "style", "tag")  # the public fields, in constructor order
+
+if TYPE_CHECKING:  # types only: at run time the base is the namedtuple below
+    _FlatScalar = tuple[Any, ...]
+else:  # collections' own namedtuple gives the C-level field getters (`node.value` is hot)
+    _FlatScalar = collections.namedtuple("_FlatScalar", ("value", "text", "style", "tag", *_POSITION_FIELDS),
+                                         module=__name__)
+
+_new = tuple.__new__
+
+
+class ScalarNode(_FlatScalar):
     """A leaf. `value` is what the format's own loader yields (PyYAML's YAML 1.1 for YAML:
     `1e-4` stays a str there); `text` is the exact source text of the value, quotes included,
     so a dialect with other resolution rules (OmegaConf, NeoX) can re-read it and the fixer
-    can keep its style."""
+    can keep its style.
 
+    Built as `ScalarNode(value, text, span, style=None, tag=None)`; equal, hashed, copied,
+    pickled and `_replace`d by those five fields, which is what a NamedTuple of them did.
+    Only the storage is flat (see `_POSITION_FIELDS`); index 0 is the value, 1 the text."""
+
+    __slots__ = ()
     value: Any
     text: str
-    span: Span
-    style: Optional[str] = None  # None plain, "'" or '"' quoted, "|" / ">" block
-    tag: Optional[str] = None
+    style: Optional[str]  # None plain, "'" or '"' quoted, "|" / ">" block
+    tag: Optional[str]
+    start_line: int
+    start_column: int
+    start_offset: int
+    end_line: int
+    end_column: int
+    end_offset: int
+
+    _fields = _FIELDS
+    _field_defaults = {"style": None, "tag": None}
+    __match_args__ = ("value", "text", "span", "style", "tag")
+
+    def __new__(cls, value: Any, text: str, span: Span, style: Optional[str] = None,
+                tag: Optional[str] = None) -> ScalarNode:
+        start, end = span
+        made: ScalarNode = _new(cls, (value, text, style, tag, start[0], start[1], start[2], end[0], end[1], end[2]))
+        return made
+
+    @property
+    def span(self) -> Span:
+        made: Span = _new(Span, (_new(Mark, self[4:7]), _new(Mark, self[7:10])))
+        return made
+
+    @classmethod
+    def _make(cls, iterable: Iterable[Any]) -> ScalarNode:
+        return cls(*iterable)
+
+    def _replace(self, **changes: Any) -> ScalarNode:
+        fields = self._asdict()
+        unknown = changes.keys() - fields.keys()
+        if unknown:
+            raise ValueError(f"Got unexpected field names: {sorted(unknown)!r}")
+        fields.update(changes)
+        return ScalarNode(**fields)
+
+    def _asdict(self) -> dict[str, Any]:
+        return {"value": self[0], "text": self[1], "span": self.span, "style": self[2], "tag": self[3]}
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # copy and pickle rebuild through __new__
+        return (self[0], self[1], self.span, self[2], self[3])
+
+    def __repr__(self) -> str:
+        return (f"ScalarNode(value={self[0]!r}, text={self[1]!r}, span={self.span!r}, style={self[2]!r}, "
+                f"tag={self[3]!r})")
 
 
 class _Collection:

@@ -242,15 +242,11 @@ class Converter:
             if style in "|>":  # the indicator line may carry a real comment
                 skip_from = self.text.find("\n", skip_from) + 1 or last
             self.strings.append((skip_from, last))
-        # tuple.__new__ straight: a NamedTuple's own __new__ is a Python-level call, and a
-        # config has thousands of scalars, each with two marks and a span
+        # tuple.__new__ straight, flat (nodes.py): the node's own __new__ is a Python-level
+        # call, and a config has thousands of scalars
         made: ScalarNode = _new(ScalarNode, (
-            value,
-            self.text[first:last],
-            _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
-                        _new(Mark, (end.line + 1, end.column + 1, last)))),
-            style,
-            tag,
+            value, self.text[first:last], style, tag,
+            start.line + 1, start.column + 1, first, end.line + 1, end.column + 1, last,
         ))
         return made
 

@@ -138,39 +138,29 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
 
     def scalar(self, event: Any) -> ScalarNode:
+        """The node of one scalar event; `collection` builds its scalars inline, the same way."""
         if self.anchors and event.anchor is not None:
             raise Fallback
-        tag = event.tag
+        tag: Optional[str] = event.tag
+        style: Optional[str] = event.style
         value_text: str = event.value
         value: object
-        if tag is None or tag == "!":
-            if event.implicit[0]:
-                hit = _PLAIN.get(value_text)
-                tag, value = hit if hit is not None else _plain(value_text)
-            else:
-                tag, value = STR_TAG, value_text
-        elif tag == STR_TAG:
-            value = value_text
+        if tag is None and not style:  # plain: implicit (see `collection`)
+            hit = _PLAIN.get(value_text)
+            tag, value = hit if hit is not None else _plain(value_text)
         else:
-            value = _read(tag, value_text)
-        text = self.text
+            tag, value = _tagged(tag, value_text, event)
         start, end = event.start_mark, event.end_mark
         first: int = start.index
         last: int = end.index
-        style: Optional[str] = event.style or None  # libyaml says "" for plain
-        if style is not None:
-            skip_from = first
-            if style in "|>":  # the indicator line may carry a real comment
-                skip_from = text.find("\n", skip_from) + 1 or last
-            self.strings.append((skip_from, last))
-        made: ScalarNode = _new(ScalarNode, (
-            value,
-            text[first:last],
-            _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
-                        _new(Mark, (end.line + 1, end.column + 1, last)))),
-            style,
-            tag,
-        ))
+        written = self.text[first:last]
+        if style:
+            if "#" in written:
+                self.strings.append(_string_span(self.text, style, first, last))
+        else:
+            style = None  # libyaml says "" for plain
+        made: ScalarNode = _new(ScalarNode, (value, written, style, tag, start.line + 1, start.column + 1, first,
+                                             end.line + 1, end.column + 1, last))
         return made
 
     def collection(self, event: Any, depth: int) -> Node:
@@ -186,57 +176,44 @@ class _Builder:
         opened = _new(Mark, (start.line + 1, start.column + 1, start.index))
         flow = event.flow_style is True
         depth += 1
-        get, collection = self.get, self.collection
+        get, collection, scalar = self.get, self.collection, self.scalar
         value: Node
         if type(event) is _MAPPING:
-            # the pairs, two events at a time through one loop; a scalar (most keys and
-            # values) is built inline, as `scalar` builds it: a call per scalar is measurable
-            text, add_string, plain_memo = self.text, self.strings.append, _PLAIN
+            # the pairs, two events at a time through one loop; a plain scalar (most keys
+            # and values) is built inline, as `scalar` builds it: a call per scalar is
+            # measurable. Without a tag, libyaml's event is implicit for the plain style
+            # exactly (its parser.c sets plain_implicit for a plain scalar without a tag, or
+            # for the tag `!`; PyYAML's style is "" for plain), so `implicit` is read only
+            # for tagged scalars, in `_tagged`.
+            text, plain_memo = self.text, _PLAIN
             pairs: list[tuple[ScalarNode, Node]] = []
             append = pairs.append
             index: dict[object, int] = {}  # key value -> position of its first pair
             setdefault = index.setdefault
             key: Optional[ScalarNode] = None
+            key_value: object = None
             while True:
                 event = get()
                 kind = type(event)
                 if kind is _SCALAR:
-                    if anchors and event.anchor is not None:
-                        raise Fallback
-                    tag = event.tag
-                    value_text: str = event.value
-                    read: object
-                    if tag is None or tag == "!":
-                        if event.implicit[0]:
-                            hit = plain_memo.get(value_text)
-                            tag, read = hit if hit is not None else _plain(value_text)
-                        else:
-                            tag, read = STR_TAG, value_text
-                    elif tag == STR_TAG:
-                        read = value_text
-                    else:
-                        read = _read(tag, value_text)
-                    start, end = event.start_mark, event.end_mark
-                    first: int = start.index
-                    last: int = end.index
-                    style: Optional[str] = event.style or None
-                    if style is not None:
-                        skip_from = first
-                        if style in "|>":
-                            skip_from = text.find("\n", skip_from) + 1 or last
-                        add_string((skip_from, last))
-                    value = _new(ScalarNode, (
-                        read,
-                        text[first:last],
-                        _new(Span, (_new(Mark, (start.line + 1, start.column + 1, first)),
-                                    _new(Mark, (end.line + 1, end.column + 1, last)))),
-                        style,
-                        tag,
-                    ))
-                    if key is None:
-                        if tag == MERGE_TAG:
+                    if anchors or event.tag is not None or event.style:
+                        value = scalar(event)
+                        read: object = value[0]
+                        if key is None and value[3] == MERGE_TAG:
                             raise Fallback
-                        key = value
+                    else:
+                        value_text: str = event.value
+                        hit = plain_memo.get(value_text)
+                        tag, read = hit if hit is not None else _plain(value_text)
+                        if key is None and tag == MERGE_TAG:
+                            raise Fallback
+                        start, end = event.start_mark, event.end_mark
+                        first: int = start.index
+                        last: int = end.index
+                        value = _new(ScalarNode, (read, text[first:last], None, tag, start.line + 1,
+                                                  start.column + 1, first, end.line + 1, end.column + 1, last))
+                    if key is None:
+                        key, key_value = value, read
                         continue
                 elif kind is _MAPPING_END:
                     break
@@ -245,7 +222,7 @@ class _Builder:
                 else:
                     raise Fallback  # a collection as a key, or an alias
                 at = len(pairs)
-                first_at = setdefault(key[0], at)  # scalar values are hashable
+                first_at = setdefault(key_value, at)  # scalar values are hashable
                 if first_at != at:
                     self.diagnostics.append(duplicate_finding(self.path, key, pairs[first_at][0]))
                 append((key, value))
@@ -254,7 +231,6 @@ class _Builder:
             span = _new(Span, (opened, _new(Mark, (end.line + 1, end.column + 1, end.index))))
             handed = index if len(pairs) >= MappingNode.INDEXED_FROM else None
             return MappingNode(tuple(pairs), span, flow, own_tag, handed)
-        scalar = self.scalar
         items: list[Node] = []
         add = items.append
         while True:
@@ -271,3 +247,27 @@ class _Builder:
         end = event.end_mark
         span = _new(Span, (opened, _new(Mark, (end.line + 1, end.column + 1, end.index))))
         return SequenceNode(tuple(items), span, flow, own_tag)
+
+
+def _tagged(tag: Optional[str], value_text: str, event: Any) -> tuple[str, object]:
+    """Tag and value of a scalar that is quoted, block or tagged (the plain untagged ones
+    go through the memo)."""
+    if tag is None:
+        return STR_TAG, value_text  # quoted or block, untagged: a str
+    if tag == "!":  # the non-specific tag: resolved as the composer resolves it
+        if event.implicit[0]:
+            hit = _PLAIN.get(value_text)
+            return hit if hit is not None else _plain(value_text)
+        return STR_TAG, value_text  # pragma: no cover - libyaml makes `!` implicit for every style
+    if tag == STR_TAG:
+        return tag, value_text
+    return tag, _read(tag, value_text)
+
+
+def _string_span(text: str, style: str, first: int, last: int) -> tuple[int, int]:
+    """Where `#` is string content in a quoted or block scalar (for `hash_comments`); a
+    block scalar's indicator line may carry a real comment. Only scalars whose text holds
+    a `#` are noted: a span without one cannot hide a comment."""
+    if style in "|>":
+        return text.find("\n", first) + 1 or last, last
+    return first, last
