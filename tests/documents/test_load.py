@@ -1,6 +1,7 @@
 """load_document: size cap before reading, UTF-8 with or without BOM, newlines, kinds."""
 
 import os
+import threading
 
 import pytest
 
@@ -38,6 +39,7 @@ def test_size_cap_is_checked_before_reading(tmp_path, monkeypatch):
     big.write_text("a: 1\n" * 100)
     opened = []
     monkeypatch.setattr("builtins.open", lambda *a, **k: opened.append(a) or pytest.fail("read a capped file"))
+    monkeypatch.setattr("os.open", lambda *a, **k: opened.append(a) or pytest.fail("read a capped file"))
     doc = load_document(str(big), max_size=100)
     assert only(doc) == ("SL001", 1, 1) and "cap" in doc.diagnostics[0].message
     assert doc.root is None and not opened
@@ -129,3 +131,48 @@ def test_unreadable_path_is_a_finding(tmp_path):
     path.write_text("a: 1\n")
     path.chmod(0)
     assert only(load_document(str(path)))[0] == "SL001"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_a_pipe_is_read_to_its_end_and_capped(tmp_path):
+    """A pipe's stat size is 0: the reader reads on past it (to the cap), in chunks."""
+    fifo = tmp_path / "in.yaml"
+    text = "a: 1\nb: " + "x" * 200_000 + "\nc: 3\n"  # more than one pipe buffer
+
+    def feed(data: str) -> threading.Thread:
+        os.mkfifo(fifo)
+        def write() -> None:
+            try:
+                with open(fifo, "w") as out:
+                    out.write(data)
+            except BrokenPipeError:  # the capped read stops reading
+                pass
+        writer = threading.Thread(target=write)
+        writer.start()
+        return writer
+
+    writer = feed(text)
+    doc = load_document(str(fifo))
+    writer.join()
+    assert not doc.diagnostics and lookup(doc.root, "c").value == 3 and doc.text == text
+    os.unlink(fifo)
+    writer = feed(text)
+    capped = load_document(str(fifo), max_size=1000)
+    writer.join()
+    assert only(capped)[0] == "SL001" and "over the 1,000-byte cap" in capped.diagnostics[0].message
+
+
+def test_short_reads_are_read_on(tmp_path, monkeypatch):
+    """os.read may return less than asked: the reader asks again until the end."""
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 1\nb: [1, 2]\n")
+    real_read = os.read
+    monkeypatch.setattr("os.read", lambda fd, n: real_read(fd, min(n, 3)))
+    doc = load_document(str(path))
+    assert to_python(doc.root) == {"a": 1, "b": [1, 2]}
+
+
+def test_a_folder_is_a_finding(tmp_path):
+    doc = load_document(str(tmp_path))
+    assert only(doc) == ("SL001", 1, 1)
+    assert doc.diagnostics[0].message == "cannot read the file: Is a directory" or os.name == "nt"
