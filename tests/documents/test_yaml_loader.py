@@ -5,6 +5,8 @@ import time
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from steplint.documents import yaml_convert, yaml_loader
@@ -289,6 +291,14 @@ def test_compact_block_nesting_is_refused_before_libyaml_recurses():
     doc = load("k: v\n" + "- " * 100_000 + "x\n")
     assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 2, 401)]
     assert load("- " * 150 + "x\n").diagnostics == ()
+    # the line need not be the first nor the last, and a blank may be a tab or several
+    doc = load("a: 1\nb:\n" + "-\t" * 120 + "-   " * 100 + "x\nc: 2\n")
+    assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("SL001", 3, 561)]
+
+
+@given(st.text("ab\n", max_size=40), st.integers(1, 12))
+def test_long_line_search_matches_splitting_at_newlines(text, length):
+    assert yaml_loader._has_line_of(text, length) == (max(map(len, text.split("\n"))) >= length)
 
 
 def test_base60_integers_are_read_but_not_computed_without_bound(monkeypatch):

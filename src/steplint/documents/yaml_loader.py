@@ -91,6 +91,22 @@ def _loader_class() -> type[yaml.SafeLoader]:
 # character (a tenth of a millisecond on a 20 kB config).
 _COMPACT_FIRST = re.compile(r"[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH)
 _COMPACT_LATER = re.compile(r"\n[ \t]*(?:[-?:][ \t]+){%d}" % MAX_DEPTH)
+# Such a line is at least this long (an indicator and a blank per level); the regexes
+# still try every line, so a text without a line that long is not searched.
+_COMPACT_MIN_LINE = 2 * MAX_DEPTH
+
+
+def _has_line_of(text: str, length: int) -> bool:
+    """Whether a line of `text` (between `\n`s) is at least `length` characters long: each
+    window of that length either holds no `\n` (then yes) or none can start before its
+    last `\n`, so the search jumps a window at a time, not a line at a time."""
+    rfind, at, size = text.rfind, 0, len(text)
+    while at + length <= size:
+        last = rfind("\n", at, at + length)
+        if last < 0:
+            return True
+        at = last + 1
+    return False
 
 
 def _check_depth(text: str) -> None:
@@ -98,7 +114,7 @@ def _check_depth(text: str) -> None:
     pure-Python one) before composing; the converter enforces MAX_DEPTH exactly later.
     Indentation-only nesting needs quadratic text, which the size cap bounds."""
     offset = too_deep_brackets(text, MAX_DEPTH)
-    if offset is None and ("- " in text or "? " in text):
+    if offset is None and ("- " in text or "? " in text) and _has_line_of(text, _COMPACT_MIN_LINE):
         compact = _COMPACT_FIRST.match(text) or _COMPACT_LATER.search(text)
         offset = compact.end() if compact else None
     if offset is not None:
