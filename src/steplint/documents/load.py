@@ -95,6 +95,8 @@ def _decode(data: bytes) -> tuple[str, bool]:
 
 def dominant_newline(text: str) -> str:
     """'\\r\\n' when most line breaks are CRLF, else '\\n' (what the fixer writes)."""
+    if "\r" not in text:  # most files: one scan for a character, not two counts
+        return "\n"
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf * 2 > text.count("\n") else "\n"
 
