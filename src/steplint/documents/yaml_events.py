@@ -182,9 +182,12 @@ class _Builder:
             # the pairs, two events at a time through one loop; a plain scalar (most keys
             # and values) is built inline, as `scalar` builds it: a call per scalar is
             # measurable. Without a tag, libyaml's event is implicit for the plain style
-            # exactly (its parser.c sets plain_implicit for a plain scalar without a tag, or
-            # for the tag `!`; PyYAML's style is "" for plain), so `implicit` is read only
-            # for tagged scalars, in `_tagged`.
+            # exactly, so `implicit` is read only for tagged scalars, in `_tagged`: libyaml's
+            # yaml_parser_parse_node sets plain_implicit for a plain scalar without a tag or
+            # for the tag `!`, quoted_implicit for any other untagged one
+            # (https://github.com/yaml/libyaml/blob/c9b74def08ff0fcac2f1466652b432e4c3129b35/src/parser.c),
+            # and PyYAML's CParser._event_to_object gives the plain style as "" (the others
+            # as ', ", |, >; https://github.com/yaml/pyyaml/blob/084815363106e5c48933ff78ddb5baea6f91f150/yaml/_yaml.pyx).
             text, plain_memo = self.text, _PLAIN
             pairs: list[tuple[ScalarNode, Node]] = []
             append = pairs.append
