@@ -18,7 +18,9 @@ pair is complete, and checked, once its value is, as in the converter's depth-fi
 
 Per scalar the work is kept to what the result needs: a plain scalar's tag and value come
 from a memo keyed by its text (keys and common values repeat across a config and across
-files), and NamedTuples are made with `tuple.__new__`.
+files), each scalar node is one flat tuple made with `tuple.__new__` (its span is six ints,
+built into a Span only when read: `nodes.ScalarNode`), and a `#` inside a string is noted
+for comment finding only where the string holds one.
 """
 
 from __future__ import annotations
