@@ -7,6 +7,7 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 from __future__ import annotations
 
 import collections
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from steplint._namedtuple import NamedTuple
@@ -21,16 +22,15 @@ from steplint.diagnostics import Diagnostic, Mark, Span
 _POSITION_FIELDS = ("start_line", "start_column", "start_offset", "end_line", "end_column", "end_offset")
 _FIELDS = ("value", "text", "span", "style", "tag")  # the public fields, in constructor order
 
-if TYPE_CHECKING:  # types only: at run time the base is the namedtuple below
-    _FlatScalar = tuple[Any, ...]
-else:  # collections' own namedtuple gives the C-level field getters (`node.value` is hot)
-    _FlatScalar = collections.namedtuple("_FlatScalar", ("value", "text", "style", "tag", *_POSITION_FIELDS),
-                                         module=__name__)
+if TYPE_CHECKING:  # types only
+    _Tuple = tuple[Any, ...]
+else:
+    _Tuple = tuple
 
 _new = tuple.__new__
 
 
-class ScalarNode(_FlatScalar):
+class ScalarNode(_Tuple):
     """A leaf. `value` is what the format's own loader yields (PyYAML's YAML 1.1 for YAML:
     `1e-4` stays a str there); `text` is the exact source text of the value, quotes included,
     so a dialect with other resolution rules (OmegaConf, NeoX) can re-read it and the fixer
@@ -88,6 +88,14 @@ class ScalarNode(_FlatScalar):
     def __repr__(self) -> str:
         return (f"ScalarNode(value={self[0]!r}, text={self[1]!r}, span={self.span!r}, style={self[2]!r}, "
                 f"tag={self[3]!r})")
+
+
+# The stored fields' getters: the C-level ones collections.namedtuple gives its classes (it
+# falls back to a property of an itemgetter the same way), set here rather than through a
+# namedtuple base, whose generated __new__ is compiled at import and never used.
+_getter = getattr(collections, "_tuplegetter", None) or (lambda i, doc: property(itemgetter(i), doc=doc))
+for _i, _name in enumerate(("value", "text", "style", "tag", *_POSITION_FIELDS)):
+    setattr(ScalarNode, _name, _getter(_i, f"Alias for field number {_i}"))
 
 
 class _Collection:
