@@ -30,6 +30,7 @@ RESOLVERS: Mapping[str, Callable[..., Any]] = {
     "int_div": lambda a, b: a // b,
 }
 MAX_DEPTH = 32
+_UNSEEN: Any = object()
 
 
 class Resolution(NamedTuple):
@@ -82,11 +83,10 @@ class Interpolator:
     def get(self, dotted: str) -> Optional[Resolution]:
         """The resolved value at `dotted`; None when the key is absent. Each key is resolved
         once (the tree never changes; a dialect reads many keys several times)."""
-        try:
-            return self._got[dotted]
-        except KeyError:
+        got = self._got.get(dotted, _UNSEEN)  # a sentinel: raising KeyError on each first read costs
+        if got is _UNSEEN:
             got = self._got[dotted] = self._get(dotted)
-            return got
+        return got  # type: ignore[no-any-return]  # a Resolution or None here
 
     def _get(self, dotted: str) -> Optional[Resolution]:
         path = tuple(dotted.split("."))

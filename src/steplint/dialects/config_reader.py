@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, overload
 from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference
-from steplint.documents.nodes import Document, Node, ScalarNode, lookup
+from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference, root_names
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, lookup
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source, fact, key_source
 
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from steplint.arch import ArchSpec
 
 _NUMBER = r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"  # compiled (and cached by re) on first use
+
+_UNSEEN: Any = object()  # "not looked up yet" in the readers' per-key memos
 
 # documents.values reader for loaders that cast a string with the field's type later
 # (jsonargparse, pydantic, draccus): a numeric string is read as float() reads it.
@@ -160,11 +162,11 @@ class ConfigReader:
     def node(self, dotted: str) -> Optional[Node]:
         # A dialect asks for the same key several times (has, is_set, scalar, source, the
         # typed read): each path is looked up once per reader (the document never changes).
-        try:
-            return self._nodes[dotted]
-        except KeyError:
+        # (a sentinel, not KeyError: most keys are asked for the first time, and raising costs)
+        found = self._nodes.get(dotted, _UNSEEN)
+        if found is _UNSEEN:
             found = self._nodes[dotted] = lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
-            return found
+        return found  # type: ignore[no-any-return]  # never the sentinel here
 
     def has(self, dotted: str) -> bool:
         return self.node(dotted) is not None
@@ -457,5 +459,9 @@ def finish(dialect: str, doc: Document, reader: ConfigReader, sheet: FactSheet, 
 
 
 def present(keys: Iterable[str], reader: ConfigReader) -> int:
-    """How many of `keys` the document has (for detect scores)."""
-    return sum(1 for key in keys if reader.has(key))
+    """How many of `keys` the document has (for detect scores). A key whose first part is no
+    top-level key of a mapping root is absent without a lookup (most are, in a detect)."""
+    if not isinstance(reader.doc.root, MappingNode):
+        return sum(1 for key in keys if reader.has(key))
+    names = root_names(reader.doc)
+    return sum(1 for key in keys if key.partition(".")[0] in names and reader.has(key))

@@ -29,8 +29,8 @@ from typing import Any, Optional
 
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Location, Severity
-from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, DottedPath, FactSheet, Value, derived
+from steplint.dialects.base import ExtractContext, Extraction, root_names
+from steplint.dialects.config_reader import _UNSEEN, ConfigReader, DottedPath, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.dialects.megatron import moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
@@ -133,12 +133,11 @@ class NeoxNames(DottedPath):
 
     def key(self, reader: ConfigReader, name: str) -> Optional[str]:
         """The key as written, when it holds a value (the last spelling's, not null)."""
-        try:
-            return self._keys[name]
-        except KeyError:  # each name once per document: the extraction asks for many several times
+        found = self._keys.get(name, _UNSEEN)
+        if found is _UNSEEN:  # each name once per document: the extraction asks for many several times
             key = self.key_as_written(name)
             found = self._keys[name] = None if key is None or self.value_node(name) is None else key
-            return found
+        return found  # type: ignore[no-any-return]  # a key or None here
 
     def value_node(self, name: str) -> Optional[Node]:
         head, _, rest = name.partition(".")
@@ -196,7 +195,8 @@ def detect(doc: Document) -> float:
     root = doc.root
     if not isinstance(root, MappingNode):
         return 0.0
-    names = {str(k).replace("-", "_") for k in root.keys()}
+    # (string keys: a key of another type never spells one of the names below)
+    names = {k.replace("-", "_") for k in root_names(doc)}
     specific = sum(1 for key in _NEOX_KEYS if key in names)
     if "trainer" in names or "model" in names or "language_model" in names:
         return 0.0

@@ -40,6 +40,7 @@ from typing import Any, Iterable, Optional
 
 from steplint._namedtuple import NamedTuple
 
+from steplint.dialects.base import root_names
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode
 
 
@@ -97,7 +98,7 @@ def non_training(doc: Document) -> Optional[Purpose]:
     if doc.kind == "shell":
         return _script(doc, root)
     # A set, asked a dozen times below for string keys (a list scan each time on a long file)
-    keys = {k for k in root.keys() if isinstance(k, str)}
+    keys = root_names(doc)
     if isinstance(root.get("inference"), MappingNode) and "trainer" in keys:
         if not _has_optim(root) or any(k in keys for k in _NEMO_GENERATION_KEYS):
             return Purpose("generation", "NeMo `inference:` block (megatron_gpt_inference / generate config)")

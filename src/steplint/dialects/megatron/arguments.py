@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.config_reader import ConfigReader, DottedPath, Value, as_number
+from steplint.dialects.config_reader import _UNSEEN, ConfigReader, DottedPath, Value, as_number
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Source
@@ -49,6 +49,7 @@ class MegatronFlags(DottedPath):
         self.diagnostics: list[Diagnostic] = []
         self.reported: set[str] = set()
         self._keys: dict[str, Optional[str]] = {}  # dest -> key (a dialect asks for each dest several times)
+        self._names: dict[str, Optional[frozenset[str]]] = {}  # container key -> its string keys
 
     def candidates(self, dest: str) -> tuple[str, ...]:
         flag = "--" + dest.replace("_", "-")
@@ -60,11 +61,23 @@ class MegatronFlags(DottedPath):
         return tuple(f"language_model.{n}" for n in names) + (f"model_parallel.{dest}",) + names
 
     def key(self, reader: ConfigReader, dest: str) -> Optional[str]:
-        try:
-            return self._keys[dest]
-        except KeyError:
-            key = self._keys[dest] = reader.first_set(*self.candidates(dest))
-            return key
+        key = self._keys.get(dest, _UNSEEN)
+        if key is _UNSEEN:
+            key = self._keys[dest] = reader.first_set(*(c for c in self.candidates(dest) if self._may_hold(reader, c)))
+        return key  # type: ignore[no-any-return]  # a key or None here
+
+    def _may_hold(self, reader: ConfigReader, candidate: str) -> bool:
+        """False when `candidate` cannot be in the document: the mapping it would sit in
+        (the root, `MODEL_ARGS`, `language_model`, ...) lacks its last part. Most of a dest's
+        spellings are absent; this spares their lookups (the reader looks up the rest)."""
+        container, _, last = candidate.rpartition(".")
+        names = self._names.get(container, _UNSEEN)
+        if names is _UNSEEN:
+            node = reader.node(container) if container else reader.doc.root
+            names = self._names[container] = (
+                frozenset(k for k in node.keys() if isinstance(k, str)) if isinstance(node, MappingNode)
+                else frozenset() if node is None else None)  # None: no mapping there, look it up
+        return names is None or last in names
 
     def usable(self, reader: ConfigReader, dest: str, key: str, kind: str) -> bool:
         node = reader.node(key)
