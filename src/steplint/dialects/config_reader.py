@@ -35,7 +35,7 @@ from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference, root_names
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, lookup
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
-from steplint.recipe import NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source, fact, key_source
+from steplint.recipe import FIELD_UNITS, NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source
 
 if TYPE_CHECKING:
     from steplint.arch import ArchSpec
@@ -57,7 +57,7 @@ class Value(NamedTuple):
     source: Source
 
     def fact(self, field_name: str) -> Fact:
-        return fact(field_name, self.value, self.source)
+        return Fact(self.value, FIELD_UNITS.get(field_name, ""), self.source)  # recipe.fact, inlined
 
 
 def as_number(raw: Any) -> Optional[float]:
@@ -117,8 +117,11 @@ class DottedPath:
         self.diagnostics: list[Diagnostic] = []
 
     def resolve(self, reader: "ConfigReader", key: str) -> Optional[Resolved]:
-        node = reader.scalar(key)
-        return None if node is None else Resolved(node.value, node, reader.source(key))
+        # reader.scalar(key) and reader.source(key), with one lookup
+        node = reader.node(key)
+        if not isinstance(node, ScalarNode) or node.value is None:
+            return None
+        return Resolved(node.value, node, Source("key", reader.doc.path, key, node.span))
 
     def key(self, reader: "ConfigReader", name: str) -> Optional[str]:
         return name
@@ -191,7 +194,7 @@ class ConfigReader:
 
     def source(self, dotted: str, note: Optional[str] = None) -> Source:
         node = self.node(dotted)
-        return key_source(self.doc.path, dotted, node.span if node is not None else None, note)
+        return Source("key", self.doc.path, dotted, node.span if node is not None else None, None, None, note)
 
     # -- names through the key-resolution strategy ---------------------------------------
 
@@ -202,9 +205,14 @@ class ConfigReader:
     def read(self, name: str, kind: str) -> Optional[Value]:
         """`kind` ("number", "integer", "text", "flag") of the dialect's name `name`: the key
         the strategy locates, when the strategy finds its value usable."""
-        key = self.keys.key(self, name)
-        if key is None or not self.keys.usable(self, name, key, kind):
+        keys = self.keys
+        key = keys.key(self, name)
+        if key is None or not keys.usable(self, name, key, kind):
             return None
+        if kind == "integer":
+            return self.integer(key)
+        if kind == "number":
+            return self.number(key)
         typed: Callable[[str], Optional[Value]] = getattr(self, kind)
         return typed(key)
 
@@ -270,7 +278,8 @@ class ConfigReader:
         got = self.number(dotted)
         if got is None:
             return None
-        out = integral(got)
+        value = got.value  # integral(got), inlined
+        out = got if not isinstance(value, float) else Value(int(value), got.source) if value.is_integer() else None
         if out is None and not self.keys.typed:
             node = self.scalar(dotted)
             assert node is not None

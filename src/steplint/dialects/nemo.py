@@ -114,7 +114,7 @@ class OmegaConfInterpolation(DottedPath):
         got = self.interpolator.get(dotted)
         if got is None:
             return None
-        if not got.ok:
+        if got.error is not None:  # not got.ok
             node = got.node
             reader.diagnostics.append(Diagnostic(
                 code="SL007", name="unresolved-reference", severity=Severity.WARNING,
@@ -136,7 +136,7 @@ class OmegaConfInterpolation(DottedPath):
             return derived_source(got.formula, note=f"{dotted} = ${{{got.formula}}} (OmegaConf resolver)")
         node = got.node
         note = f"via {' -> '.join(got.via)}" if got.via and got.key != dotted else None
-        return key_source(reader.doc.path, got.key or dotted, node.span if node else None, note)
+        return Source("key", reader.doc.path, got.key or dotted, node.span if node else None, None, None, note)
 
 
 def _keys(reader: ConfigReader) -> OmegaConfInterpolation:
