@@ -34,7 +34,7 @@ from steplint._namedtuple import NamedTuple
 from steplint.diagnostics import Diagnostic, Severity
 from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference, root_names
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, lookup
-from steplint.documents.values import loader_diagnostic, read_number, unusable_number
+from steplint.documents.values import MAX_MAGNITUDE, loader_diagnostic, read_number, unusable_number
 from steplint.recipe import FIELD_UNITS, NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source
 
 if TYPE_CHECKING:
@@ -253,7 +253,9 @@ class ConfigReader:
         if isinstance(node.value, str) and "${" in node.value:
             return None  # an OmegaConf/Hydra interpolation: not a literal this reader can use
         value, problem = read_number(node, self.loader)
-        unusable = unusable_number(value)  # NaN, inf, or a 400-digit integer float() refuses
+        # NaN, inf, or a 400-digit integer float() refuses (a finite number in range: none, without the call)
+        in_range = type(value) in (int, float) and -MAX_MAGNITUDE < value < MAX_MAGNITUDE  # type: ignore[operator]  # an int or float there
+        unusable = None if in_range else unusable_number(value)
         if unusable is not None:
             value, problem = None, unusable
         if problem is not None:
@@ -269,7 +271,9 @@ class ConfigReader:
         if not isinstance(got.value, (int, float)):
             self._bad_value(got.node, dotted, "a number")
             return None
-        if unusable_number(got.value) is not None:  # NaN, inf, or too large to be a float
+        value = got.value
+        if not (type(value) in (int, float) and -MAX_MAGNITUDE < value < MAX_MAGNITUDE) \
+                and unusable_number(value) is not None:  # NaN, inf, or too large to be a float
             self._bad_value(got.node, dotted, "a finite number below 2**63")
             return None
         return Value(got.value, got.source)

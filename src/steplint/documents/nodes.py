@@ -259,8 +259,15 @@ def lookup(root: Optional[Node], path: Union[str, Sequence[Any]], *, last_duplic
                         break
                 else:
                     return None
-            else:
+            elif index:  # an index, and a key of another type: `get` compares equal keys of other types
                 node = mapping.get(part)
+            else:  # a small mapping (no index): the first pair with this key, as `get` scans
+                for key, value in mapping.items:
+                    if key.value == part:
+                        node = value
+                        break
+                else:
+                    return None
         elif kind is SequenceNode:
             items: tuple[Node, ...] = node.items  # type: ignore[union-attr,assignment]  # narrowed by the exact type test
             if not (str(part).isdigit() and int(part) < len(items)):

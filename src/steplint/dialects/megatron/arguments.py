@@ -62,26 +62,35 @@ class MegatronFlags(DottedPath):
 
     def key(self, reader: ConfigReader, dest: str) -> Optional[str]:
         key = self._keys.get(dest, _UNSEEN)
-        if key is _UNSEEN:
-            key = self._keys[dest] = reader.first_set(*(c for c in self.candidates(dest) if self._may_hold(reader, c)))
-        return key  # type: ignore[no-any-return]  # a key or None here
+        if key is not _UNSEEN:
+            return key  # type: ignore[no-any-return]  # a key or None here
+        # reader.first_set(*candidates), skipping a spelling whose mapping (the root,
+        # `MODEL_ARGS`, `language_model`, ...) lacks its last part: most of a dest's spellings
+        # are absent, and this spares their lookups
+        key = None
+        for candidate in self.candidates(dest):
+            container, _, last = candidate.rpartition(".")
+            names = self._names.get(container, _UNSEEN)
+            if names is _UNSEEN:
+                names = self._names_in(reader, container)
+            if (names is None or last in names) and reader.is_set(candidate):
+                key = candidate
+                break
+        self._keys[dest] = key
+        return key  # type: ignore[no-any-return]  # a candidate (str) or None
 
-    def _may_hold(self, reader: ConfigReader, candidate: str) -> bool:
-        """False when `candidate` cannot be in the document: the mapping it would sit in
-        (the root, `MODEL_ARGS`, `language_model`, ...) lacks its last part. Most of a dest's
-        spellings are absent; this spares their lookups (the reader looks up the rest)."""
-        container, _, last = candidate.rpartition(".")
-        names = self._names.get(container, _UNSEEN)
-        if names is _UNSEEN:
-            node = reader.node(container) if container else reader.doc.root
-            names = self._names[container] = (
-                frozenset(k for k in node.keys() if isinstance(k, str)) if isinstance(node, MappingNode)
-                else frozenset() if node is None else None)  # None: no mapping there, look it up
-        return names is None or last in names
+    def _names_in(self, reader: ConfigReader, container: str) -> Optional[frozenset[str]]:
+        """The string keys of the mapping at `container` ("" the root); empty when nothing is
+        there, None when something other than a mapping is (then each spelling is looked up)."""
+        node = reader.node(container) if container else reader.doc.root
+        names = self._names[container] = (
+            frozenset(k for k in node.keys() if isinstance(k, str)) if isinstance(node, MappingNode)
+            else frozenset() if node is None else None)
+        return names
 
     def usable(self, reader: ConfigReader, dest: str, key: str, kind: str) -> bool:
         node = reader.node(key)
-        unresolved = _is_unresolved(self.doc, node) or (
+        unresolved = (self.doc.kind == "shell" and _is_unresolved(self.doc, node)) or (
             self.layout != "script" and isinstance(node, ScalarNode)
             and isinstance(node.value, str) and "${" in node.value
         )
