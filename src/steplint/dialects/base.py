@@ -70,11 +70,22 @@ def root_names(doc: Document) -> frozenset[str]:
     """The string keys of `doc`'s root mapping (empty when the root is no mapping), built
     once per document instead of once per detect function."""
     root = doc.root
-    if _NAMES[0] is not root:
-        names = frozenset(k for k in root.keys() if isinstance(k, str)) if isinstance(root, MappingNode) else frozenset()
-        _NAMES[0], _NAMES[1] = root, names
-        return names
-    return _NAMES[1]  # type: ignore[return-value]  # always a frozenset[str] here
+    if _NAMES[0] is root:
+        return _NAMES[1]  # type: ignore[return-value]  # always a frozenset[str] here
+    names: frozenset[str] = frozenset()
+    if isinstance(root, MappingNode):
+        index = root._positions()  # a large mapping's key index: its keys are the key values
+        if index is None:
+            names = frozenset([k.value for k, _ in root.items if isinstance(k.value, str)])
+        else:
+            names = frozenset(index)
+            if set(map(type, names)) != _STR_ONLY:  # a key of another type (or a str subclass): filter
+                names = frozenset([k for k in names if isinstance(k, str)])
+    _NAMES[0], _NAMES[1] = root, names
+    return names
+
+
+_STR_ONLY = {str}
 
 
 class Dialect(Protocol):
