@@ -93,7 +93,10 @@ def load_recipe(
     if given_n is not None and facts["n_params"] is not given_n and not _same(facts["n_params"].value, given_n.value):
         state.notices.append(f"{facts['n_params'].source.setting} gives N = {facts['n_params'].value:,}; the files "
                              f"give {given_n.value:,} ({given_n.source.describe()}), which is not used")
-    facts = _derive(facts, arch, merge_notes(ex.notes for _, ex in ordered), state)
+    # One file's Notes as they are: merging one changes nothing _derive reads (its pending
+    # fields default to None, so an unsaid one is None either way)
+    notes = ordered[0][1].notes if len(ordered) == 1 else merge_notes(ex.notes for _, ex in ordered)
+    facts = _derive(facts, arch, notes, state)
     # FIELD_UNITS' order, then the rest as they came (what a stable sort by that order gives)
     in_order = {name: facts[name] for name in FIELD_UNITS if name in facts}
     if len(in_order) < len(facts):

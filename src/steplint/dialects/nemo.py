@@ -187,7 +187,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     # model.kd_teacher_restore_from_path, the teacher whose logits the student is trained on
     # (conf/megatron_llama_distill.yaml): not the next-token loss Step Law was fitted on.
     model = root.get("model") if isinstance(root, MappingNode) else None
-    if isinstance(model, MappingNode) and "kd_teacher_restore_from_path" in set(model.keys()):
+    if isinstance(model, MappingNode) and "kd_teacher_restore_from_path" in model:  # (its key index: no key list)
         notes["objective"] = "knowledge distillation from a teacher (model.kd_teacher_restore_from_path)"
     out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
                      diagnostics=tuple(reader.diagnostics), notices=notices, notes=Notes(**notes))
@@ -217,8 +217,7 @@ def _recurrent_model(root: Any) -> Optional[str]:
     model = root.get("model") if isinstance(root, MappingNode) else None
     if not isinstance(model, MappingNode):
         return None
-    keys = set(model.keys())
-    return next((reason for key, reason in _RECURRENT_KEYS if key in keys), None)
+    return next((reason for key, reason in _RECURRENT_KEYS if key in model), None)  # (its key index: no key list)
 
 
 def _architecture(reader: ConfigReader, sheet: FactSheet) -> Optional[ArchSpec]:
