@@ -79,7 +79,6 @@ class Interpolator:
         # group's key, Hydra's default `_group_` package): `${package.x}` is then this file's `x`.
         self.package = package
         self._got: dict[str, Optional[Resolution]] = {}
-        self._nodes: dict[str, Optional[Node]] = {}  # dotted key -> node (parents of the keys read)
 
     def get(self, dotted: str) -> Optional[Resolution]:
         """The resolved value at `dotted`; None when the key is absent. Each key is resolved
@@ -90,27 +89,14 @@ class Interpolator:
         return got  # type: ignore[no-any-return]  # a Resolution or None here
 
     def _get(self, dotted: str) -> Optional[Resolution]:
-        node = self._node(dotted)
+        path = tuple(dotted.split("."))
+        node = lookup(self.root, path)
         if node is None:
             return None
-        path = tuple(dotted.split("."))
         try:
             return self._resolve_node(node, path, 0, dotted)
         except _Unresolved as problem:
             return Resolution(None, node if isinstance(node, ScalarNode) else None, dotted, error=str(problem))
-
-    def _node(self, dotted: str) -> Optional[Node]:
-        """lookup(root, dotted), the parent from this memo: lookup(root, "a.b.c") is
-        lookup(lookup(root, "a.b"), ("c",)), and sibling keys share their parent's walk."""
-        found = self._nodes.get(dotted, _UNSEEN)
-        if found is _UNSEEN:
-            head, dot, last = dotted.rpartition(".")
-            if dot and head.count(".") > 16:  # any number of dots: walk from the root, no recursion
-                found = self._nodes[dotted] = lookup(self.root, dotted)
-            else:
-                parent = self._node(head) if dot else self.root
-                found = self._nodes[dotted] = None if parent is None else lookup(parent, (last,))
-        return found  # type: ignore[no-any-return]  # a node or None here
 
     # -- internals -------------------------------------------------------------------------
 

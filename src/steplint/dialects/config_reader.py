@@ -44,7 +44,6 @@ _NUMBER = r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$" 
 
 _UNSEEN: Any = object()  # "not looked up yet" in the readers' per-key memos
 _UNITS = dict(FIELD_UNITS)  # a plain dict reads faster than the read-only view (a Fact per value read)
-_MEMO_DEPTH = 16  # parents memoized (one recursion each) up to this many dots; deeper keys walk from the root
 
 # documents.values reader for loaders that cast a string with the field's type later
 # (jsonargparse, pydantic, draccus): a numeric string is read as float() reads it.
@@ -170,15 +169,7 @@ class ConfigReader:
         # (a sentinel, not KeyError: most keys are asked for the first time, and raising costs)
         found = self._nodes.get(dotted, _UNSEEN)
         if found is _UNSEEN:
-            # lookup(root, "a.b.c") is lookup(lookup(root, "a.b"), ("c",)): the parent comes from
-            # this memo too, so sibling keys (model.optim.lr, model.optim.eps) walk it once
-            head, dot, last = dotted.rpartition(".")
-            if dot and head.count(".") > _MEMO_DEPTH:  # a key from a file may hold any number of dots
-                found = lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
-            else:
-                parent = self.node(head) if dot else self.doc.root
-                found = None if parent is None else lookup(parent, (last,), last_duplicate=self.last_duplicate_wins)
-            self._nodes[dotted] = found
+            found = self._nodes[dotted] = lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
         return found  # type: ignore[no-any-return]  # never the sentinel here
 
     def has(self, dotted: str) -> bool:
