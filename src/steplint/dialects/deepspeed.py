@@ -53,14 +53,14 @@ def detect(doc: Document) -> float:
     root = doc.root
     if not isinstance(root, MappingNode):
         return 0.0
-    names = root_names(doc)
-    if any(k in names for k in _FOREIGN_KEYS):
+    names = root_names(doc)  # (set operations: each key tuple here lists a name once)
+    if not names.isdisjoint(_FOREIGN_KEYS):
         return 0.0
-    batch = sum(1 for k in _BATCH_KEYS if k in names)
+    batch = len(names.intersection(_BATCH_KEYS))
     scheduler = root.get("scheduler")
     kind = scheduler.get("type") if isinstance(scheduler, MappingNode) else None
     typed = isinstance(kind, ScalarNode) and kind.value in SCHEDULERS
-    others = sum(1 for k in _DS_KEYS[3:] if k in names)
+    others = len(names.intersection(_DS_KEYS[3:]))
     if batch:
         return 0.9 if doc.kind == "json" else 0.7
     if typed or others >= 2:

@@ -87,13 +87,13 @@ def detect(doc: Document) -> float:
         return 0.0
     keys = root_names(doc)
     hits = len(keys & _COMMON)
-    if any(k in keys for k in _DISTINCTIVE):
+    if not keys.isdisjoint(_DISTINCTIVE):
         score = 0.5 + 0.5 * min(1.0, hits / 6)
     else:
         score = 0.3 if hits >= 4 and "learning_rate" in keys and "output_dir" in keys else 0.0
     if len(keys) > 2000:  # a tokenizer vocabulary (token -> id), not arguments
         return 0.0
-    if sum(k in keys for k in LLAMA_FACTORY_KEYS) >= 2:  # LLaMA-Factory's own reader adds its defaults
+    if len(keys.intersection(LLAMA_FACTORY_KEYS)) >= 2:  # LLaMA-Factory's own reader adds its defaults
         score = min(score, _BELOW_LLAMA_FACTORY)
     return score
 

@@ -208,7 +208,7 @@ def detect(doc: Document) -> float:
         return 0.0
     # (string keys: a key of another type never spells one of the names below)
     names = _normalized(root_names(doc))
-    specific = sum(1 for key in _NEOX_KEYS if key in names)
+    specific = len(names.intersection(_NEOX_KEYS))  # (each name once in _NEOX_KEYS)
     if "trainer" in names or "model" in names or "language_model" in names:
         return 0.0
     if specific >= 3:
