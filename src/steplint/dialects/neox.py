@@ -102,6 +102,14 @@ class NeoxNames(DottedPath):
         root = doc.root
         if not isinstance(root, MappingNode):
             return
+        # Most files spell each name one way: then no SL002 is due, and two comprehensions build
+        # what the loop below does (a key repeated as written keeps its first place and its last
+        # value in both); the loop runs only when two spellings make one name
+        last = {key.value.replace("-", "_"): (key, value) for key, value in root.items if isinstance(key.value, str)}
+        if len(last) == len(root_names(doc)):  # as many names as distinct spellings
+            self._last = last
+            self.written = {name: pair[0].value for name, pair in last.items()}
+            return
         seen: dict[str, tuple[ScalarNode, Any]] = {}
         for key, value in root.items:
             if not isinstance(key.value, str):
