@@ -171,8 +171,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notes: dict[str, Any] = {"variant": "nemo-launcher" if launcher else "nemo1"}
     spec = _architecture(reader, sheet)
     if spec is not None:
-        counts = count_facts(spec, note=f"NeMo {describe(spec)}")
-        counts.pop("n_params_total")  # the padded vocabulary comes from the tokenizer
+        # no n_params_total: the padded vocabulary comes from the tokenizer
+        counts = count_facts(spec, note=f"NeMo {describe(spec)}", total=False)
         sheet.facts.update(counts)
     _parallelism(reader, sheet)
     _training(reader, sheet, notes)

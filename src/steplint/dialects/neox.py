@@ -232,8 +232,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notes: dict[str, Any] = {}
     spec = _architecture(keys, sheet)
     if spec is not None:
-        counts = count_facts(spec, note=f"NeoX {describe(spec)}")
-        counts.pop("n_params_total")  # the vocabulary comes from the tokenizer, not the file
+        # no n_params_total: the vocabulary comes from the tokenizer, not the file
+        counts = count_facts(spec, note=f"NeoX {describe(spec)}", total=False)
         sheet.facts.update(counts)
     _batch(keys, sheet)
     _schedule(keys, sheet, notes)

@@ -100,11 +100,13 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 
     spec, pyramid = _architecture(args, variant, sheet, notes)
     if spec is not None:
-        counts = count_facts(spec, note=f"{variant} {describe(spec)}")
+        # without a vocabulary no n_params_total: the vocabulary comes from the tokenizer
         if pyramid:
             counts = _pyramid_counts(spec, pyramid, f"{variant} {describe(spec)}")
-        if not spec.vocab_size:
-            counts.pop("n_params_total")  # the vocabulary comes from the tokenizer
+            if not spec.vocab_size:
+                counts.pop("n_params_total")
+        else:
+            counts = count_facts(spec, note=f"{variant} {describe(spec)}", total=bool(spec.vocab_size))
         sheet.facts.update(counts)
 
     _parallelism(doc, args, sheet, ctx)
