@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 _NUMBER = r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"  # compiled (and cached by re) on first use
 
 _UNSEEN: Any = object()  # "not looked up yet" in the readers' per-key memos
+_FORMAT_LOADERS = {"json": "json", "toml": "toml"}  # formats read by their own parser, whatever the framework's
 _UNITS = dict(FIELD_UNITS)  # a plain dict reads faster than the read-only view (a Fact per value read)
 
 # documents.values reader for loaders that cast a string with the field's type later
@@ -153,7 +154,7 @@ class ConfigReader:
         self.keys = keys if keys is not None else DottedPath()
         self.framework = framework
         # JSON and TOML files are read by json / tomllib whatever the framework's YAML loader.
-        self.loader = {"json": "json", "toml": "toml"}.get(doc.kind, loader)
+        self.loader = _FORMAT_LOADERS.get(doc.kind, loader)
         self.last_duplicate_wins = last_duplicate_wins
         self.diagnostics: list[Diagnostic] = []
         # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
