@@ -275,9 +275,10 @@ def describe(spec: ArchSpec) -> str:
     return " ".join(parts)
 
 
-def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
+def count_facts(spec: ArchSpec, note: Optional[str] = None, *, total: bool = True) -> dict[str, Fact]:
     """n_params / n_params_active / n_params_total as derived recipe Facts, each with the
-    formula (its parts in scalars) that `steplint show` prints."""
+    formula (its parts in scalars) that `steplint show` prints. `total=False` leaves the total
+    out (a dialect whose vocabulary comes from the tokenizer) without formatting its formula."""
     counts = count_params(spec)
     b = counts.breakdown
     inputs: tuple[str, ...] = ("hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim", "ffn_hidden_size")
@@ -292,18 +293,20 @@ def count_facts(spec: ArchSpec, note: Optional[str] = None) -> dict[str, Fact]:
             n_terms.append(f"shared experts {b['shared_experts']:,}")
     active_terms = [t if not t.startswith("routed") else f"top-{spec.experts_per_token} of "
                     f"{spec.num_experts} routed experts {b['routed_experts_active']:,}" for t in n_terms]
-    total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]:,}" for k in
-                                  ("router", "norms", "biases", "position_embedding", "input_embedding",
-                                   "output_head", "other") if b[k]]
-    tied = "tied head counted once" if spec.tied_embeddings else "untied head"
-    return {
+    out = {
         "n_params": fact("n_params", counts.n_params,
                          derived_source(" + ".join(n_terms), *inputs,
                                         note=note or "Step Law N: attention + FFN weights; no embeddings, "
                                                      "norms, biases or router")),
         "n_params_active": fact("n_params_active", counts.n_params_active,
                                 derived_source(" + ".join(active_terms), *inputs, note=note)),
-        "n_params_total": fact("n_params_total", counts.n_params_total,
-                               derived_source(" + ".join(total_terms) + f" ({tied})", "n_params", "vocab_size",
-                                              note=note)),
     }
+    if total:
+        total_terms = ["n_params"] + [f"{k.replace('_', ' ')} {b[k]:,}" for k in
+                                      ("router", "norms", "biases", "position_embedding", "input_embedding",
+                                       "output_head", "other") if b[k]]
+        tied = "tied head counted once" if spec.tied_embeddings else "untied head"
+        out["n_params_total"] = fact("n_params_total", counts.n_params_total,
+                                     derived_source(" + ".join(total_terms) + f" ({tied})", "n_params", "vocab_size",
+                                                    note=note))
+    return out

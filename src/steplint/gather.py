@@ -133,6 +133,8 @@ def _visit(item: _Item, state: Gathered) -> list[_Item]:
     state.extractions.append((item.role, extraction))
     state.diagnostics.extend(extraction.diagnostics)
     state.notices.extend(extraction.notices)
+    if not extraction.references:
+        return []
     return [nxt for ref in extraction.references if (nxt := _follow(ref, doc, state)) is not None]
 
 

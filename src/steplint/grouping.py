@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 from steplint._namedtuple import NamedTuple
 
@@ -27,7 +27,19 @@ class RecipePlan(NamedTuple):
     origin: str = ""  # "--recipe", a settings file, or "" for a single path
 
 
-def _key(path: str) -> str:
+def _key(path: str, folders: Optional[dict[str, str]] = None) -> str:
+    """One spelling per file: its real path. `folders` memoizes the real path of each folder
+    within one call (a thousand files in twenty folders: a realpath is an lstat per path
+    component), so only the file's own name is tested for a symlink."""
+    if folders is not None:
+        head, tail = os.path.split(path)
+        if tail and tail not in (".", "..") and "\0" not in path:
+            real_head = folders.get(head)
+            if real_head is None:
+                real_head = folders[head] = os.path.realpath(head or os.curdir)
+            joined = os.path.join(real_head, tail)
+            if not os.path.islink(joined):  # what realpath's last step does with it
+                return os.path.normcase(joined)
     return os.path.normcase(os.path.realpath(path))
 
 
@@ -56,12 +68,13 @@ def plan_recipes(paths: Iterable[str], settings: Any) -> list[RecipePlan]:
         groups = declared_groups(settings, *(for_path(settings, p) for p in paths))
     else:
         groups = tuple(getattr(settings, "recipes", ()) or ())
-    members = [{_key(f) for f in group.files} for group in groups]
+    folders: dict[str, str] = {}
+    members = [{_key(f, folders) for f in group.files} for group in groups]
     plans: list[RecipePlan] = []
     planned: dict[int, int] = {}  # group index -> plan index
     seen: set[str] = set()
     for path in paths:
-        key = _key(path)
+        key = _key(path, folders)
         if key in seen:
             continue
         seen.add(key)
@@ -75,7 +88,7 @@ def plan_recipes(paths: Iterable[str], settings: Any) -> list[RecipePlan]:
             continue
         group = groups[index]
         # the passed spelling of a member replaces the declared one, so reports use it
-        files = tuple(path if _key(f) == key else f for f in group.files)
+        files = tuple(path if _key(f, folders) == key else f for f in group.files)
         planned[index] = len(plans)
         plans.append(RecipePlan(files=files, reported=(path,), facts=dict(group.facts), origin=group.origin))
     return plans

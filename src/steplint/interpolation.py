@@ -30,6 +30,7 @@ RESOLVERS: Mapping[str, Callable[..., Any]] = {
     "int_div": lambda a, b: a // b,
 }
 MAX_DEPTH = 32
+_UNSEEN: Any = object()
 
 
 class Resolution(NamedTuple):
@@ -82,11 +83,10 @@ class Interpolator:
     def get(self, dotted: str) -> Optional[Resolution]:
         """The resolved value at `dotted`; None when the key is absent. Each key is resolved
         once (the tree never changes; a dialect reads many keys several times)."""
-        try:
-            return self._got[dotted]
-        except KeyError:
+        got = self._got.get(dotted, _UNSEEN)  # a sentinel: raising KeyError on each first read costs
+        if got is _UNSEEN:
             got = self._got[dotted] = self._get(dotted)
-            return got
+        return got  # type: ignore[no-any-return]  # a Resolution or None here
 
     def _get(self, dotted: str) -> Optional[Resolution]:
         path = tuple(dotted.split("."))
@@ -94,19 +94,24 @@ class Interpolator:
         if node is None:
             return None
         try:
-            return self._resolve_node(node, path, depth=0)
+            return self._resolve_node(node, path, 0, dotted)
         except _Unresolved as problem:
             return Resolution(None, node if isinstance(node, ScalarNode) else None, dotted, error=str(problem))
 
     # -- internals -------------------------------------------------------------------------
 
-    def _resolve_node(self, node: Node, path: tuple[str, ...], depth: int) -> Resolution:
+    def _resolve_node(self, node: Node, path: tuple[str, ...], depth: int, key: Optional[str] = None) -> Resolution:
+        """`key`: `path` dotted, when the caller has it already."""
         if depth > MAX_DEPTH:
             raise _Unresolved("interpolation nests too deep (a cycle?)")
-        key = ".".join(path)
+        if key is None:
+            key = ".".join(path)
         if not isinstance(node, ScalarNode):
             return Resolution(node, None, key)
-        if not has_interpolation(node.value):
+        value = node.value
+        if not isinstance(value, str):  # typed() returns other values as they are
+            return Resolution(value, node, key)
+        if "${" not in value:  # has_interpolation(value), inlined
             return Resolution(typed(node), node, key)
         text = str(node.value)
         pieces = _parse(text)

@@ -142,16 +142,17 @@ class Source(NamedTuple):
         return f"= {self.formula}"
 
 
+# (positional: the dialects build tens of thousands of these per thousand files)
 def key_source(file: str, key: str, span: Optional[Span], note: Optional[str] = None) -> Source:
-    return Source(kind="key", file=file, key=key, span=span, note=note)
+    return Source("key", file, key, span, None, None, note)
 
 
 def default_source(framework: str, note: Optional[str] = None) -> Source:
-    return Source(kind="default", framework=framework, note=note)
+    return Source("default", None, None, None, None, framework, note)
 
 
 def derived_source(formula: Optional[str], *inputs: str, note: Optional[str] = None) -> Source:
-    return Source(kind="derived", formula=formula, inputs=tuple(inputs), note=note)
+    return Source("derived", None, None, None, None, None, note, formula, inputs)
 
 
 def override_source(setting: str, file: Optional[str] = None) -> Source:
@@ -171,7 +172,7 @@ class Fact(NamedTuple):
 
 def fact(field_name: str, value: Any, source: Source) -> Fact:
     """A Fact with the unit pinned for `field_name`."""
-    return Fact(value=value, unit=FIELD_UNITS.get(field_name, ""), source=source)
+    return Fact(value, FIELD_UNITS.get(field_name, ""), source)
 
 
 class Missing(NamedTuple):

@@ -85,16 +85,23 @@ def load_recipe(
     paths = tuple(paths)
     state = gather(paths, settings, texts or {})
 
-    facts, conflicts = _merge(state)
-    arch = next((ex.arch for _, ex in _ordered(state) if ex.arch is not None), None)
+    ordered = _ordered(state)
+    facts, conflicts = _merge(state, ordered)
+    arch = next((ex.arch for _, ex in ordered if ex.arch is not None), None)
     given_n = facts.get("n_params")
     facts = _apply_overrides(facts, settings, paths)
     if given_n is not None and facts["n_params"] is not given_n and not _same(facts["n_params"].value, given_n.value):
         state.notices.append(f"{facts['n_params'].source.setting} gives N = {facts['n_params'].value:,}; the files "
                              f"give {given_n.value:,} ({given_n.source.describe()}), which is not used")
-    facts = _derive(facts, arch, merge_notes(ex.notes for _, ex in _ordered(state)), state)
-    order = {name: i for i, name in enumerate(FIELD_UNITS)}
-    facts = dict(sorted(facts.items(), key=lambda item: order.get(item[0], len(order))))
+    # One file's Notes as they are: merging one changes nothing _derive reads (its pending
+    # fields default to None, so an unsaid one is None either way)
+    notes = ordered[0][1].notes if len(ordered) == 1 else merge_notes(ex.notes for _, ex in ordered)
+    facts = _derive(facts, arch, notes, state)
+    # FIELD_UNITS' order, then the rest as they came (what a stable sort by that order gives)
+    in_order = {name: facts[name] for name in FIELD_UNITS if name in facts}
+    if len(in_order) < len(facts):
+        in_order.update((name, f) for name, f in facts.items() if name not in in_order)
+    facts = in_order
     recipe = Recipe(
         files=tuple(state.files),
         dialects=tuple(state.dialects),
@@ -104,7 +111,7 @@ def load_recipe(
         notices=tuple(dict.fromkeys(state.notices)),
         conflicts=tuple(conflicts),
         glue=GLUE,
-        file_notes=MappingProxyType({ex.file: ex.notes for _, ex in _ordered(state)}),
+        file_notes=MappingProxyType({ex.file: ex.notes for _, ex in ordered}),
     )
     diagnostics = state.diagnostics
     if reported is not None:
@@ -119,7 +126,9 @@ def load_recipe(
 
 def _ordered(state: Gathered) -> list[tuple[str, Extraction]]:
     """Extractions in precedence order: --model first, then load order."""
-    return sorted(state.extractions, key=lambda pair: 0 if pair[0] == "model" and state.settings.model else 1)
+    if not state.settings.model or len(state.extractions) < 2:
+        return list(state.extractions)  # what the sort below leaves as it is
+    return sorted(state.extractions, key=lambda pair: 0 if pair[0] == "model" else 1)
 
 
 def _same(a: object, b: object) -> bool:
@@ -133,11 +142,12 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-def _merge(state: Gathered) -> tuple[dict[str, Fact], list[Conflict]]:
+def _merge(state: Gathered, ordered: Optional[list[tuple[str, Extraction]]] = None
+           ) -> tuple[dict[str, Fact], list[Conflict]]:
     facts: dict[str, Fact] = {}
     owner: dict[str, str] = {}  # field -> dialect of the winning fact
     conflicts: list[Conflict] = []
-    for _, ex in _ordered(state):
+    for _, ex in ordered if ordered is not None else _ordered(state):
         for name, new in ex.facts.items():
             old = facts.get(name)
             if old is None or _KIND_RANK[new.source.kind] < _KIND_RANK[old.source.kind]:

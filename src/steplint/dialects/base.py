@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Optional, Protocol
 from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import EMPTY_MAPPING, Diagnostic, Span
-from steplint.documents.nodes import Document
+from steplint.documents.nodes import Document, MappingNode
 from steplint.recipe import NO_NOTES, Fact, Notes
 
 if TYPE_CHECKING:
@@ -59,6 +59,33 @@ class Extraction(NamedTuple):
 
 
 Extractor = Callable[[Document, ExtractContext], Extraction]
+
+# The last document's root and its string keys: the purpose test and the 14 detect functions
+# each ask which top-level keys a file has. Keyed on the root's identity (nodes are immutable;
+# the root is held, so its id cannot be reused), never on its content.
+_NAMES: list[object] = [None, frozenset()]
+
+
+def root_names(doc: Document) -> frozenset[str]:
+    """The string keys of `doc`'s root mapping (empty when the root is no mapping), built
+    once per document instead of once per detect function."""
+    root = doc.root
+    if _NAMES[0] is root:
+        return _NAMES[1]  # type: ignore[return-value]  # always a frozenset[str] here
+    names: frozenset[str] = frozenset()
+    if isinstance(root, MappingNode):
+        index = root._positions()  # a large mapping's key index: its keys are the key values
+        if index is None:
+            names = frozenset([k.value for k, _ in root.items if isinstance(k.value, str)])
+        else:
+            names = frozenset(index)
+            if set(map(type, names)) != _STR_ONLY:  # a key of another type (or a str subclass): filter
+                names = frozenset([k for k in names if isinstance(k, str)])
+    _NAMES[0], _NAMES[1] = root, names
+    return names
+
+
+_STR_ONLY = {str}
 
 
 class Dialect(Protocol):

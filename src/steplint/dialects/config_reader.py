@@ -32,15 +32,19 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, overload
 from steplint._namedtuple import NamedTuple
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference
-from steplint.documents.nodes import Document, Node, ScalarNode, lookup
-from steplint.documents.values import loader_diagnostic, read_number, unusable_number
-from steplint.recipe import NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source, fact, key_source
+from steplint.dialects.base import ExtractContext, Extraction, Extractor, Reference, root_names
+from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, lookup
+from steplint.documents.values import MAX_MAGNITUDE, loader_diagnostic, read_number, unusable_number
+from steplint.recipe import FIELD_UNITS, NO_NOTES, Fact, FlagClash, Notes, Source, default_source, derived_source
 
 if TYPE_CHECKING:
     from steplint.arch import ArchSpec
 
 _NUMBER = r"^[+-]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"  # compiled (and cached by re) on first use
+
+_UNSEEN: Any = object()  # "not looked up yet" in the readers' per-key memos
+_FORMAT_LOADERS = {"json": "json", "toml": "toml"}  # formats read by their own parser, whatever the framework's
+_UNITS = dict(FIELD_UNITS)  # a plain dict reads faster than the read-only view (a Fact per value read)
 
 # documents.values reader for loaders that cast a string with the field's type later
 # (jsonargparse, pydantic, draccus): a numeric string is read as float() reads it.
@@ -55,7 +59,7 @@ class Value(NamedTuple):
     source: Source
 
     def fact(self, field_name: str) -> Fact:
-        return fact(field_name, self.value, self.source)
+        return Fact(self.value, _UNITS.get(field_name, ""), self.source)  # recipe.fact, inlined
 
 
 def as_number(raw: Any) -> Optional[float]:
@@ -115,8 +119,11 @@ class DottedPath:
         self.diagnostics: list[Diagnostic] = []
 
     def resolve(self, reader: "ConfigReader", key: str) -> Optional[Resolved]:
-        node = reader.scalar(key)
-        return None if node is None else Resolved(node.value, node, reader.source(key))
+        # reader.scalar(key) and reader.source(key), with one lookup
+        node = reader.node(key)
+        if not isinstance(node, ScalarNode) or node.value is None:
+            return None
+        return Resolved(node.value, node, Source("key", reader.doc.path, key, node.span))
 
     def key(self, reader: "ConfigReader", name: str) -> Optional[str]:
         return name
@@ -147,7 +154,7 @@ class ConfigReader:
         self.keys = keys if keys is not None else DottedPath()
         self.framework = framework
         # JSON and TOML files are read by json / tomllib whatever the framework's YAML loader.
-        self.loader = {"json": "json", "toml": "toml"}.get(doc.kind, loader)
+        self.loader = _FORMAT_LOADERS.get(doc.kind, loader)
         self.last_duplicate_wins = last_duplicate_wins
         self.diagnostics: list[Diagnostic] = []
         # Forms the framework's own parser rejects at start, for SL704 (rules/sl704_*.py reads
@@ -160,11 +167,11 @@ class ConfigReader:
     def node(self, dotted: str) -> Optional[Node]:
         # A dialect asks for the same key several times (has, is_set, scalar, source, the
         # typed read): each path is looked up once per reader (the document never changes).
-        try:
-            return self._nodes[dotted]
-        except KeyError:
+        # (a sentinel, not KeyError: most keys are asked for the first time, and raising costs)
+        found = self._nodes.get(dotted, _UNSEEN)
+        if found is _UNSEEN:
             found = self._nodes[dotted] = lookup(self.doc.root, dotted, last_duplicate=self.last_duplicate_wins)
-            return found
+        return found  # type: ignore[no-any-return]  # never the sentinel here
 
     def has(self, dotted: str) -> bool:
         return self.node(dotted) is not None
@@ -189,7 +196,7 @@ class ConfigReader:
 
     def source(self, dotted: str, note: Optional[str] = None) -> Source:
         node = self.node(dotted)
-        return key_source(self.doc.path, dotted, node.span if node is not None else None, note)
+        return Source("key", self.doc.path, dotted, node.span if node is not None else None, None, None, note)
 
     # -- names through the key-resolution strategy ---------------------------------------
 
@@ -200,9 +207,14 @@ class ConfigReader:
     def read(self, name: str, kind: str) -> Optional[Value]:
         """`kind` ("number", "integer", "text", "flag") of the dialect's name `name`: the key
         the strategy locates, when the strategy finds its value usable."""
-        key = self.keys.key(self, name)
-        if key is None or not self.keys.usable(self, name, key, kind):
+        keys = self.keys
+        key = keys.key(self, name)
+        if key is None or not keys.usable(self, name, key, kind):
             return None
+        if kind == "integer":
+            return self.integer(key)
+        if kind == "number":
+            return self.number(key)
         typed: Callable[[str], Optional[Value]] = getattr(self, kind)
         return typed(key)
 
@@ -243,7 +255,9 @@ class ConfigReader:
         if isinstance(node.value, str) and "${" in node.value:
             return None  # an OmegaConf/Hydra interpolation: not a literal this reader can use
         value, problem = read_number(node, self.loader)
-        unusable = unusable_number(value)  # NaN, inf, or a 400-digit integer float() refuses
+        # NaN, inf, or a 400-digit integer float() refuses (a finite number in range: none, without the call)
+        in_range = type(value) in (int, float) and -MAX_MAGNITUDE < value < MAX_MAGNITUDE  # type: ignore[operator]  # an int or float there
+        unusable = None if in_range else unusable_number(value)
         if unusable is not None:
             value, problem = None, unusable
         if problem is not None:
@@ -259,7 +273,9 @@ class ConfigReader:
         if not isinstance(got.value, (int, float)):
             self._bad_value(got.node, dotted, "a number")
             return None
-        if unusable_number(got.value) is not None:  # NaN, inf, or too large to be a float
+        value = got.value
+        if not (type(value) in (int, float) and -MAX_MAGNITUDE < value < MAX_MAGNITUDE) \
+                and unusable_number(value) is not None:  # NaN, inf, or too large to be a float
             self._bad_value(got.node, dotted, "a finite number below 2**63")
             return None
         return Value(got.value, got.source)
@@ -268,7 +284,8 @@ class ConfigReader:
         got = self.number(dotted)
         if got is None:
             return None
-        out = integral(got)
+        value = got.value  # integral(got), inlined
+        out = got if not isinstance(value, float) else Value(int(value), got.source) if value.is_integer() else None
         if out is None and not self.keys.typed:
             node = self.scalar(dotted)
             assert node is not None
@@ -457,5 +474,9 @@ def finish(dialect: str, doc: Document, reader: ConfigReader, sheet: FactSheet, 
 
 
 def present(keys: Iterable[str], reader: ConfigReader) -> int:
-    """How many of `keys` the document has (for detect scores)."""
-    return sum(1 for key in keys if reader.has(key))
+    """How many of `keys` the document has (for detect scores). A key whose first part is no
+    top-level key of a mapping root is absent without a lookup (most are, in a detect)."""
+    if not isinstance(reader.doc.root, MappingNode):
+        return sum(1 for key in keys if reader.has(key))
+    names = root_names(reader.doc)
+    return sum(1 for key in keys if key.partition(".")[0] in names and reader.has(key))

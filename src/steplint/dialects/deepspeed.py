@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode, walk
 from steplint.recipe import FlagClash, KeyNote, Notes, default_source
@@ -51,13 +51,16 @@ _COSINE_PARAMS = ("total_num_steps", "warmup_min_ratio", "warmup_num_steps", "co
 
 def detect(doc: Document) -> float:
     root = doc.root
-    if not isinstance(root, MappingNode) or any(k in root for k in _FOREIGN_KEYS):
+    if not isinstance(root, MappingNode):
         return 0.0
-    batch = sum(1 for k in _BATCH_KEYS if k in root)
+    names = root_names(doc)  # (set operations: each key tuple here lists a name once)
+    if not names.isdisjoint(_FOREIGN_KEYS):
+        return 0.0
+    batch = len(names.intersection(_BATCH_KEYS))
     scheduler = root.get("scheduler")
     kind = scheduler.get("type") if isinstance(scheduler, MappingNode) else None
     typed = isinstance(kind, ScalarNode) and kind.value in SCHEDULERS
-    others = sum(1 for k in _DS_KEYS[3:] if k in root)
+    others = len(names.intersection(_DS_KEYS[3:]))
     if batch:
         return 0.9 if doc.kind == "json" else 0.7
     if typed or others >= 2:

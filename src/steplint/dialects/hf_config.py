@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
 from steplint.arch import ArchSpec, count_facts
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.hf_families import FAMILIES, LLAMA, NOT_TRANSFORMER, Family
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, to_python
 from steplint.documents.values import unusable_number
@@ -64,10 +64,10 @@ def detect(doc: Document) -> float:
     root = doc.root
     if not isinstance(root, MappingNode):
         return 0.0
-    keys = set(root.keys())
-    if keys & set(_TRAINING_KEYS):
+    keys = root_names(doc)  # string keys only: every name asked for below is a string
+    if not keys.isdisjoint(_TRAINING_KEYS):
         return 0.0
-    has_dims = bool(keys & set(_DIMENSION_KEYS)) and bool(keys & set(_LAYER_KEYS))
+    has_dims = not keys.isdisjoint(_DIMENSION_KEYS) and not keys.isdisjoint(_LAYER_KEYS)
     model_type = root.get("model_type")
     known = isinstance(model_type, ScalarNode) and model_type.value in FAMILIES
     if has_dims and (known or "architectures" in keys):

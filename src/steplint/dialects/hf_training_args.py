@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any, Optional
 
 from steplint.arch import ArchSpec, count_facts
-from steplint.dialects.base import ExtractContext, Extraction, Reference
+from steplint.dialects.base import ExtractContext, Extraction, Reference, root_names
 from steplint.dialects.config_reader import ConfigReader, DottedPath
 from steplint.documents.findings import loader_diagnostic
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
@@ -85,15 +85,15 @@ def detect(doc: Document) -> float:
     root = doc.root
     if not isinstance(root, MappingNode):
         return 0.0
-    keys = set(k for k in root.keys() if isinstance(k, str))
+    keys = root_names(doc)
     hits = len(keys & _COMMON)
-    if any(k in keys for k in _DISTINCTIVE):
+    if not keys.isdisjoint(_DISTINCTIVE):
         score = 0.5 + 0.5 * min(1.0, hits / 6)
     else:
         score = 0.3 if hits >= 4 and "learning_rate" in keys and "output_dir" in keys else 0.0
     if len(keys) > 2000:  # a tokenizer vocabulary (token -> id), not arguments
         return 0.0
-    if sum(k in keys for k in LLAMA_FACTORY_KEYS) >= 2:  # LLaMA-Factory's own reader adds its defaults
+    if len(keys.intersection(LLAMA_FACTORY_KEYS)) >= 2:  # LLaMA-Factory's own reader adds its defaults
         score = min(score, _BELOW_LLAMA_FACTORY)
     return score
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import (
     CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, finish,
 )
@@ -69,6 +69,9 @@ _MARKERS = ("trainer.train_batch_size", "trainer.num_train_steps", "trainer.mp",
 
 def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json"):
+        return 0.0
+    names = root_names(doc)
+    if "trainer" not in names and "optimizer" not in names:  # neither below can be there: no lookup
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK)
     if not isinstance(reader.node("trainer"), MappingNode) and not reader.has("optimizer.min_lr_ratio"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Optional
 
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import (
     CASTS_STRINGS, ConfigReader, FactSheet, Value, derived, never_raises, present, whole, finish,
 )
@@ -57,6 +57,8 @@ _MARKERS = (
 
 def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json"):
+        return 0.0
+    if "train" not in root_names(doc):  # no lookup: it cannot be a mapping below
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK)
     if not isinstance(reader.node("train"), MappingNode):

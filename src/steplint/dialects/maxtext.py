@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, as_number, derived, never_raises, finish
 from steplint.documents.nodes import Document, MappingNode, to_python
 from steplint.recipe import Notes, Source, default_source
@@ -54,7 +54,7 @@ _UNIQUE = frozenset((
 def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json") or not isinstance(doc.root, MappingNode):
         return 0.0
-    hits = len(_UNIQUE & set(doc.root.keys()))  # MaxText keys are all top-level
+    hits = len(_UNIQUE & root_names(doc))  # MaxText keys are all top-level
     return 0.0 if hits < 2 else min(0.95, 0.4 + 0.1 * hits)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import ConfigReader, FactSheet, Value, derived, never_raises, present, finish
 from steplint.documents.nodes import Document, MappingNode, ScalarNode, SequenceNode
 from steplint.recipe import Notes
@@ -52,6 +52,8 @@ _MARKERS = (
 
 def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json"):
+        return 0.0
+    if "tokens" not in root_names(doc):  # no lookup: it cannot be a mapping below
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK, last_duplicate_wins=True)
     if not isinstance(reader.node("tokens"), MappingNode) or not (

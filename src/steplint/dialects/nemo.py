@@ -114,7 +114,7 @@ class OmegaConfInterpolation(DottedPath):
         got = self.interpolator.get(dotted)
         if got is None:
             return None
-        if not got.ok:
+        if got.error is not None:  # not got.ok
             node = got.node
             reader.diagnostics.append(Diagnostic(
                 code="SL007", name="unresolved-reference", severity=Severity.WARNING,
@@ -136,7 +136,7 @@ class OmegaConfInterpolation(DottedPath):
             return derived_source(got.formula, note=f"{dotted} = ${{{got.formula}}} (OmegaConf resolver)")
         node = got.node
         note = f"via {' -> '.join(got.via)}" if got.via and got.key != dotted else None
-        return key_source(reader.doc.path, got.key or dotted, node.span if node else None, note)
+        return Source("key", reader.doc.path, got.key or dotted, node.span if node else None, None, None, note)
 
 
 def _keys(reader: ConfigReader) -> OmegaConfInterpolation:
@@ -171,8 +171,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notes: dict[str, Any] = {"variant": "nemo-launcher" if launcher else "nemo1"}
     spec = _architecture(reader, sheet)
     if spec is not None:
-        counts = count_facts(spec, note=f"NeMo {describe(spec)}")
-        counts.pop("n_params_total")  # the padded vocabulary comes from the tokenizer
+        # no n_params_total: the padded vocabulary comes from the tokenizer
+        counts = count_facts(spec, note=f"NeMo {describe(spec)}", total=False)
         sheet.facts.update(counts)
     _parallelism(reader, sheet)
     _training(reader, sheet, notes)
@@ -187,7 +187,7 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     # model.kd_teacher_restore_from_path, the teacher whose logits the student is trained on
     # (conf/megatron_llama_distill.yaml): not the next-token loss Step Law was fitted on.
     model = root.get("model") if isinstance(root, MappingNode) else None
-    if isinstance(model, MappingNode) and "kd_teacher_restore_from_path" in set(model.keys()):
+    if isinstance(model, MappingNode) and "kd_teacher_restore_from_path" in model:  # (its key index: no key list)
         notes["objective"] = "knowledge distillation from a teacher (model.kd_teacher_restore_from_path)"
     out = Extraction(dialect=NAME, file=doc.path, facts=dict(sheet.facts), arch=spec,
                      diagnostics=tuple(reader.diagnostics), notices=notices, notes=Notes(**notes))
@@ -217,8 +217,7 @@ def _recurrent_model(root: Any) -> Optional[str]:
     model = root.get("model") if isinstance(root, MappingNode) else None
     if not isinstance(model, MappingNode):
         return None
-    keys = set(model.keys())
-    return next((reason for key, reason in _RECURRENT_KEYS if key in keys), None)
+    return next((reason for key, reason in _RECURRENT_KEYS if key in model), None)  # (its key index: no key list)
 
 
 def _architecture(reader: ConfigReader, sheet: FactSheet) -> Optional[ArchSpec]:

@@ -29,8 +29,8 @@ from typing import Any, Optional
 
 from steplint.arch import ArchSpec, count_facts, describe
 from steplint.diagnostics import Diagnostic, Location, Severity
-from steplint.dialects.base import ExtractContext, Extraction
-from steplint.dialects.config_reader import ConfigReader, DottedPath, FactSheet, Value, derived
+from steplint.dialects.base import ExtractContext, Extraction, root_names
+from steplint.dialects.config_reader import _UNSEEN, ConfigReader, DottedPath, FactSheet, Value, derived
 from steplint.dialects.deepspeed import put_betas
 from steplint.dialects.megatron import moe_layer_count
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, to_python
@@ -102,6 +102,14 @@ class NeoxNames(DottedPath):
         root = doc.root
         if not isinstance(root, MappingNode):
             return
+        # Most files spell each name one way: then no SL002 is due, and two comprehensions build
+        # what the loop below does (a key repeated as written keeps its first place and its last
+        # value in both); the loop runs only when two spellings make one name
+        last = {key.value.replace("-", "_"): (key, value) for key, value in root.items if isinstance(key.value, str)}
+        if len(last) == len(root_names(doc)):  # as many names as distinct spellings
+            self._last = last
+            self.written = {name: pair[0].value for name, pair in last.items()}
+            return
         seen: dict[str, tuple[ScalarNode, Any]] = {}
         for key, value in root.items:
             if not isinstance(key.value, str):
@@ -133,12 +141,11 @@ class NeoxNames(DottedPath):
 
     def key(self, reader: ConfigReader, name: str) -> Optional[str]:
         """The key as written, when it holds a value (the last spelling's, not null)."""
-        try:
-            return self._keys[name]
-        except KeyError:  # each name once per document: the extraction asks for many several times
+        found = self._keys.get(name, _UNSEEN)
+        if found is _UNSEEN:  # each name once per document: the extraction asks for many several times
             key = self.key_as_written(name)
             found = self._keys[name] = None if key is None or self.value_node(name) is None else key
-            return found
+        return found  # type: ignore[no-any-return]  # a key or None here
 
     def value_node(self, name: str) -> Optional[Node]:
         head, _, rest = name.partition(".")
@@ -192,12 +199,24 @@ class _Keys:
         return self.reader.read(name, "flag")
 
 
+def _normalized(names: frozenset[str]) -> frozenset[str]:
+    """`names` with "-" spelled "_" (NeoX's normalization), in one pass of C string
+    operations rather than a replace per key (a key holding a NUL takes the long way)."""
+    joined = "\0".join(names)
+    if "-" not in joined:
+        return names
+    if joined.count("\0") != len(names) - 1:  # a key holds a NUL itself
+        return frozenset(k.replace("-", "_") for k in names)
+    return frozenset(joined.replace("-", "_").split("\0"))
+
+
 def detect(doc: Document) -> float:
     root = doc.root
     if not isinstance(root, MappingNode):
         return 0.0
-    names = {str(k).replace("-", "_") for k in root.keys()}
-    specific = sum(1 for key in _NEOX_KEYS if key in names)
+    # (string keys: a key of another type never spells one of the names below)
+    names = _normalized(root_names(doc))
+    specific = len(names.intersection(_NEOX_KEYS))  # (each name once in _NEOX_KEYS)
     if "trainer" in names or "model" in names or "language_model" in names:
         return 0.0
     if specific >= 3:
@@ -213,8 +232,8 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
     notes: dict[str, Any] = {}
     spec = _architecture(keys, sheet)
     if spec is not None:
-        counts = count_facts(spec, note=f"NeoX {describe(spec)}")
-        counts.pop("n_params_total")  # the vocabulary comes from the tokenizer, not the file
+        # no n_params_total: the vocabulary comes from the tokenizer, not the file
+        counts = count_facts(spec, note=f"NeoX {describe(spec)}", total=False)
         sheet.facts.update(counts)
     _batch(keys, sheet)
     _schedule(keys, sheet, notes)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Optional
 
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import (
     ConfigReader, FactSheet, Value, as_number, derived, never_raises, present, whole, finish,
 )
@@ -69,6 +69,9 @@ _MARKERS = (
 
 def detect(doc: Document) -> float:
     if doc.kind not in ("yaml", "json"):
+        return 0.0
+    names = root_names(doc)
+    if "model" not in names and "global_train_batch_size" not in names:  # neither below can be there
         return 0.0
     reader = ConfigReader(doc, FRAMEWORK)
     if not (reader.has("model.d_model") or reader.has("global_train_batch_size")):

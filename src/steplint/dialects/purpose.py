@@ -40,6 +40,7 @@ from typing import Any, Iterable, Optional
 
 from steplint._namedtuple import NamedTuple
 
+from steplint.dialects.base import root_names
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode
 
 
@@ -97,24 +98,26 @@ def non_training(doc: Document) -> Optional[Purpose]:
     if doc.kind == "shell":
         return _script(doc, root)
     # A set, asked a dozen times below for string keys (a list scan each time on a long file)
-    keys = {k for k in root.keys() if isinstance(k, str)}
-    if isinstance(root.get("inference"), MappingNode) and "trainer" in keys:
+    keys = root_names(doc)
+    # (`"x" in keys and` before each `root.get("x")`: a key that is not there needs no lookup)
+    if "inference" in keys and isinstance(root.get("inference"), MappingNode) and "trainer" in keys:
         if not _has_optim(root) or any(k in keys for k in _NEMO_GENERATION_KEYS):
             return Purpose("generation", "NeMo `inference:` block (megatron_gpt_inference / generate config)")
-    mode = _text(root.get("MODE"))
+    mode = _text(root.get("MODE")) if "MODE" in keys else None
     if mode is not None and mode.strip().lower() == "inference" and isinstance(root.get("MODEL_ARGS"), MappingNode):
         return Purpose("inference", "functional test `MODE: inference`")
-    if isinstance(root.get("eval_harness"), MappingNode) and "checkpoint_path" in keys and "optimizer" not in keys \
-            and "data" not in keys:
+    if "eval_harness" in keys and isinstance(root.get("eval_harness"), MappingNode) and "checkpoint_path" in keys \
+            and "optimizer" not in keys and "data" not in keys:
         return Purpose("evaluation", "Levanter `eval_harness:` of a `checkpoint_path` (levanter.eval_harness)")
     for block, kind in (("export", "conversion"), ("quantization", "conversion"), ("prune", "conversion")):
-        if isinstance(root.get(block), MappingNode) and "trainer" in keys and not _has_optim(root):
+        if block in keys and isinstance(root.get(block), MappingNode) and "trainer" in keys and not _has_optim(root):
             return Purpose(kind, f"NeMo `{block}:` block")
     if "infer_backend" in keys and not _has_training_keys(keys):
         return Purpose("inference", "LLaMA-Factory `infer_backend` (llamafactory-cli chat / api)")
     if "export_dir" in keys and "model_name_or_path" in keys and not _has_training_keys(keys):
         return Purpose("conversion", "LLaMA-Factory `export_dir` (llamafactory-cli export)")
-    if _true(root.get("do_train")) is False and (_true(root.get("do_eval")) or _true(root.get("do_predict"))):
+    if "do_train" in keys and _true(root.get("do_train")) is False and (
+            _true(root.get("do_eval")) or _true(root.get("do_predict"))):
         return Purpose("evaluation", "`do_train: false` with do_eval / do_predict (the Trainer only evaluates)")
     if "task" in keys and any(k in keys for k in ("dataset_path", "output_type", "doc_to_text")):
         return Purpose("evaluation", "lm-evaluation-harness task (`task`, `dataset_path` / `output_type`)")

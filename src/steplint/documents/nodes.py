@@ -307,17 +307,44 @@ def lookup(root: Optional[Node], path: Union[str, Sequence[Any]], *, last_duplic
     """The node at a key path: dotted (`model.optim.lr`, digits index lists) or a tuple of
     keys and list indexes. `last_duplicate` takes the last of repeated keys, as PyYAML and
     json.loads do when building a dict (the default takes the first, as `get` does)."""
+    # Dialects look up tens of thousands of keys per thousand files: one loop with the
+    # mapping's key index read in place (exact types: no subclass of the node classes exists)
     parts = path.split(".") if isinstance(path, str) else path
     node = root
     for part in parts:
-        if isinstance(node, MappingNode):
-            if last_duplicate:
-                found = node.all(part)
-                node = found[-1] if found else None
-            else:
-                node = node.get(part)
-        elif isinstance(node, SequenceNode) and str(part).isdigit() and int(part) < len(node.items):
-            node = node.items[int(part)]
+        kind = type(node)
+        if kind is MappingNode:
+            mapping: MappingNode = node  # type: ignore[assignment]  # narrowed by the exact type test above
+            index = mapping._index
+            if index is None:
+                index = mapping._positions()
+            if index and type(part) is str and (not last_duplicate or len(index) == len(mapping.items)):  # type: ignore[arg-type]  # a dict here (True never occurs)
+                found = index.get(part)  # type: ignore[union-attr]  # a dict here
+                if found is None:
+                    return None
+                node = mapping.items[found][1]
+                continue
+            if last_duplicate:  # the last pair with this key, as `all(part)[-1]`
+                for key, value in reversed(mapping.items):
+                    if key.value == part:
+                        node = value
+                        break
+                else:
+                    return None
+            elif index:  # an index, and a key of another type: `get` compares equal keys of other types
+                node = mapping.get(part)
+            else:  # a small mapping (no index): the first pair with this key, as `get` scans
+                for key, value in mapping.items:
+                    if key.value == part:
+                        node = value
+                        break
+                else:
+                    return None
+        elif kind is SequenceNode:
+            items: tuple[Node, ...] = node.items  # type: ignore[union-attr,assignment]  # narrowed by the exact type test
+            if not (str(part).isdigit() and int(part) < len(items)):
+                return None
+            node = items[int(part)]
         else:
             return None
         if node is None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from steplint.arch import count_facts, describe
-from steplint.dialects.base import ExtractContext, Extraction
+from steplint.dialects.base import ExtractContext, Extraction, root_names
 from steplint.dialects.config_reader import FactSheet
 from steplint.dialects.megatron.architecture import _architecture, _hybrid_pattern, _pyramid_counts, moe_layer_count
 from steplint.dialects.megatron.arguments import BIGSCIENCE, MEGATRON_LM, MICROSOFT, _Args, _layout
@@ -70,8 +70,8 @@ def detect(doc: Document) -> float:
         return 0.6 if architecture >= 3 else 0.0
     if layout == "test-yaml":
         return 0.95
-    flat = sum(1 for key in ("lr_decay_style", "micro_batch_size", "train_samples", "train_iters",
-                             "use_legacy_models") if key in root)
+    flat = len(root_names(doc).intersection(("lr_decay_style", "micro_batch_size", "train_samples", "train_iters",
+                                             "use_legacy_models")))
     return 0.9 if isinstance(root.get("model_parallel"), MappingNode) or flat >= 2 else 0.5
 
 
@@ -100,11 +100,13 @@ def extract(doc: Document, ctx: ExtractContext) -> Extraction:
 
     spec, pyramid = _architecture(args, variant, sheet, notes)
     if spec is not None:
-        counts = count_facts(spec, note=f"{variant} {describe(spec)}")
+        # without a vocabulary no n_params_total: the vocabulary comes from the tokenizer
         if pyramid:
             counts = _pyramid_counts(spec, pyramid, f"{variant} {describe(spec)}")
-        if not spec.vocab_size:
-            counts.pop("n_params_total")  # the vocabulary comes from the tokenizer
+            if not spec.vocab_size:
+                counts.pop("n_params_total")
+        else:
+            counts = count_facts(spec, note=f"{variant} {describe(spec)}", total=bool(spec.vocab_size))
         sheet.facts.update(counts)
 
     _parallelism(doc, args, sheet, ctx)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from steplint.diagnostics import Diagnostic, Severity
-from steplint.dialects.config_reader import ConfigReader, DottedPath, Value, as_number
+from steplint.dialects.config_reader import _UNSEEN, ConfigReader, DottedPath, Value, as_number
 from steplint.documents.nodes import Document, MappingNode, Node, ScalarNode, SequenceNode
 from steplint.documents.values import loader_diagnostic, read_number, unusable_number
 from steplint.recipe import Source
@@ -49,6 +49,7 @@ class MegatronFlags(DottedPath):
         self.diagnostics: list[Diagnostic] = []
         self.reported: set[str] = set()
         self._keys: dict[str, Optional[str]] = {}  # dest -> key (a dialect asks for each dest several times)
+        self._names: dict[str, Optional[frozenset[str]]] = {}  # container key -> its string keys
 
     def candidates(self, dest: str) -> tuple[str, ...]:
         flag = "--" + dest.replace("_", "-")
@@ -60,15 +61,36 @@ class MegatronFlags(DottedPath):
         return tuple(f"language_model.{n}" for n in names) + (f"model_parallel.{dest}",) + names
 
     def key(self, reader: ConfigReader, dest: str) -> Optional[str]:
-        try:
-            return self._keys[dest]
-        except KeyError:
-            key = self._keys[dest] = reader.first_set(*self.candidates(dest))
-            return key
+        key = self._keys.get(dest, _UNSEEN)
+        if key is not _UNSEEN:
+            return key  # type: ignore[no-any-return]  # a key or None here
+        # reader.first_set(*candidates), skipping a spelling whose mapping (the root,
+        # `MODEL_ARGS`, `language_model`, ...) lacks its last part: most of a dest's spellings
+        # are absent, and this spares their lookups
+        key = None
+        for candidate in self.candidates(dest):
+            container, _, last = candidate.rpartition(".")
+            names = self._names.get(container, _UNSEEN)
+            if names is _UNSEEN:
+                names = self._names_in(reader, container)
+            if (names is None or last in names) and reader.is_set(candidate):
+                key = candidate
+                break
+        self._keys[dest] = key
+        return key  # type: ignore[no-any-return]  # a candidate (str) or None
+
+    def _names_in(self, reader: ConfigReader, container: str) -> Optional[frozenset[str]]:
+        """The string keys of the mapping at `container` ("" the root); empty when nothing is
+        there, None when something other than a mapping is (then each spelling is looked up)."""
+        node = reader.node(container) if container else reader.doc.root
+        names = self._names[container] = (
+            frozenset(k for k in node.keys() if isinstance(k, str)) if isinstance(node, MappingNode)
+            else frozenset() if node is None else None)
+        return names
 
     def usable(self, reader: ConfigReader, dest: str, key: str, kind: str) -> bool:
         node = reader.node(key)
-        unresolved = _is_unresolved(self.doc, node) or (
+        unresolved = (self.doc.kind == "shell" and _is_unresolved(self.doc, node)) or (
             self.layout != "script" and isinstance(node, ScalarNode)
             and isinstance(node.value, str) and "${" in node.value
         )
