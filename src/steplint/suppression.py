@@ -58,7 +58,11 @@ def directives(document: Optional["Document"]) -> tuple[Directive, ...]:
     comments = document.comments
     # Most files hold no directive: one search over all comment texts (joined, so a match
     # may only appear where none is, never the reverse) saves the per-comment work.
-    if not comments or not _DIRECTIVE.search("\n".join([c.text for c in comments])):
+    if not comments:
+        return ()
+    joined = "\n".join([c.text for c in comments])
+    # a directive holds a literal `[` (which no case folding matches): most comments have none
+    if "[" not in joined or not _DIRECTIVE.search(joined):
         return ()
     own_lines = {c.line for c in comments if c.own_line}
     # lines as positions count them: at "\n" only (splitlines would also break at NEL, U+2028)
