@@ -67,13 +67,14 @@ def run_rules(recipe: "Recipe", documents: Mapping[str, "Document"], settings: "
     found: list[Diagnostic] = []
     for rule, check in _runnable(selection, getattr(settings, "law", "steplaw") or "steplaw"):
         try:
-            found.extend(check(RuleContext(recipe, documents, settings, rule)))
+            found.extend(check(_context(RuleContext, (recipe, documents, settings, rule))))
         except Exception as error:  # noqa: BLE001 - a crash must name the rule and file
             raise RuleCrash(rule, recipe.files[0] if recipe.files else "-", error) from error
     return found
 
 
 Check = Callable[[RuleContext], Iterable[Diagnostic]]
+_context = tuple.__new__  # RuleContext from its four fields, without namedtuple's keyword __new__
 # The last selection's runnable (rule, check) pairs: a run lints every recipe with the same
 # selection (one per settings file at most), so which rules run is worked out once, not per
 # recipe (by identity; the entry keeps the selection alive, so the identity cannot be reused).

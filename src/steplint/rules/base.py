@@ -116,7 +116,9 @@ class RuleContext(NamedTuple):
     def option(self, name: str) -> Any:
         """The rule's option, from settings (`[tool.steplint.rules.CODE]`) or its default."""
         assert self.rule is not None
-        overrides = getattr(self.settings, "rule_options", None) or {}
+        overrides = getattr(self.settings, "rule_options", None)
+        if not overrides:
+            return option_default(self.rule.options.get(name))
         for key in (self.rule.code, self.rule.name):
             if key in overrides and name in overrides[key]:
                 return overrides[key][name]
