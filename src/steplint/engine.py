@@ -203,10 +203,10 @@ def _tame(d: Diagnostic) -> Diagnostic:
 
 
 def _tame_text(message: str) -> str:
-    if message.replace("\n", " ").isprintable() and (
-            len(message) <= _LONG_WORD
-            or len(message) <= _LONG_MESSAGE and max(map(len, message.split()), default=0) <= _LONG_WORD):
-        return message  # nothing to escape, no run of `\S` (str.split's whitespace) to cut, short enough
+    spaced = message.replace("\n", " ")
+    if spaced.isprintable() and (len(message) <= _LONG_WORD
+                                 or len(message) <= _LONG_MESSAGE and not _may_hold_long_run(spaced)):
+        return message  # nothing to escape, no run to cut, short enough
     import re
 
     tamed = message
@@ -216,6 +216,15 @@ def _tame_text(message: str) -> str:
     if len(tamed) > _LONG_MESSAGE:
         tamed = tamed[:_LONG_MESSAGE - 3] + "..."
     return tamed
+
+
+def _may_hold_long_run(spaced: str) -> bool:
+    """False when printable `spaced` (no whitespace but " ") holds no run of more than
+    _LONG_WORD characters without a space: such a run would contain a whole block of
+    _LONG_WORD // 2 characters starting at a multiple of it, and every such block has a space
+    here. A few substring tests, where the regex below walks every character."""
+    step = _LONG_WORD // 2
+    return any(" " not in spaced[start:start + step] for start in range(0, len(spaced) - step + 1, step))
 
 
 def lint(paths: Iterable[str], settings: "Settings", selection: Selection, *,
