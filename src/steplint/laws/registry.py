@@ -35,7 +35,7 @@ NAMES: tuple[str, ...] = tuple(LAW_MODULES)
 
 def steplaw_value(inputs: LawInputs, law: Optional[StepLaw] = None) -> LawValue:
     """Step Law (or a refitted law file, `law`) as a LawValue."""
-    from steplint.laws import steplaw
+    import steplint.laws.steplaw as steplaw  # (a `from` import of a package's module runs importlib's Python per call)
 
     law = law or steplaw.default_law()
     title = "Step Law" if law is steplaw.shipped_law() else "Step Law (refitted)"

@@ -161,16 +161,8 @@ class RuleContext(NamedTuple):
             path = src.file or path
             line, column = src.span.start.line, src.span.start.column
             end_line, end_column = src.span.end.line, src.span.end.column
-        return Diagnostic(
-            code=self.rule.code,
-            name=self.rule.name,
-            severity=self.rule.severity if severity is None else severity,
-            message=message,
-            file=path,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            fix=fix,
-            related=related,
-        )
+        rule = self.rule
+        # Diagnostic's fields in order (code, name, severity, message, file, line, column,
+        # end_line, end_column, fix, related): positional, as this runs for every finding
+        return Diagnostic(rule.code, rule.name, rule.severity if severity is None else severity, message, path,
+                          line, column, end_line, end_column, fix, related)
