@@ -90,3 +90,19 @@ def test_directive_prefilter_knows_every_character_re_ignorecase_matches():
 
 def directives_of(comment: str):
     return directives(load_document("c.yaml", text=f"lr: 1  {comment}\n"))
+
+
+def test_comments_are_slices_of_the_text_so_the_text_prefilter_is_safe():
+    # suppression.directives skips a document whose text holds no `[` or no `steplint`:
+    # that is only right while every loader's comments are slices of the document's text.
+    texts = {
+        "c.yaml": "# steplint: ignore-file[SL5]\r\nlr: 1  # ſteplınt: ignore[SL302]\nx: 'a # b'\n",
+        "c.toml": "# STEPLİNT: ignore[sl302]\n[a]\nlr = 1 # steplint: ignore[SL5] more\n",
+        "c.sh": "#!/bin/bash\n# steplint: ignore[SL302]\npython train.py \\\n  --lr 1e-3  # steplint: ignore[SL5]\n",
+    }
+    for path, text in texts.items():
+        doc = load_document(path, text=text)
+        assert doc.comments, path
+        for comment in doc.comments:
+            assert comment.text in doc.text, (path, comment)
+        assert directives(doc), path
