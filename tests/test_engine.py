@@ -185,3 +185,31 @@ def test_bad_settings_next_to_a_later_file_is_exit_2_naming_it(tmp_path, monkeyp
     result = CliRunner().invoke(cli, ["check", a, b])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "b/.steplint.toml" in result.output and "'SL9' matches no rule" in result.output
+
+
+def _tame_reference(message):
+    """engine._tame_text as it was before its fast path: escape, cut every run, cut the message."""
+    import re
+
+    tamed = message
+    if not tamed.replace("\n", " ").isprintable():
+        tamed = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in tamed)
+    tamed = re.sub(r"\S{201,}", lambda m: m.group(0)[:197] + "...", tamed)
+    return tamed[:997] + "..." if len(tamed) > 1000 else tamed
+
+
+def test_tame_text_fast_path_changes_nothing_the_regex_would_change():
+    import random
+
+    rng = random.Random(15)
+    pieces = ["a", "b" * 50, "c" * 99, "d" * 100, "e" * 101, "f" * 199, "g" * 200, "h" * 201, "i" * 350,
+              " ", "\n", "\t", "\u2028", "\xa0", "é"]
+    cases = ["x" * n for n in (0, 199, 200, 201, 999, 1000, 1001)]
+    cases += [" ".join(["w" * n] * 5) for n in (150, 200, 201)]
+    for _ in range(3000):
+        cases.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    changed = 0
+    for message in cases:
+        assert engine._tame_text(message) == _tame_reference(message), repr(message)
+        changed += engine._tame_text(message) != message
+    assert changed > 100  # the cases reach the slow path too

@@ -65,3 +65,44 @@ def test_toml_and_shell_comments_work_and_json_has_none():
 def test_hash_inside_a_quoted_yaml_string_is_not_a_directive():
     doc = load_document("c.yaml", text='name: "a # steplint: ignore[SL302]"\n')
     assert directives(doc) == ()
+
+
+def test_directive_prefilter_knows_every_character_re_ignorecase_matches():
+    # `_may_hold_directive` folds text before a plain substring test; it may skip the regex
+    # only if every character re.IGNORECASE matches to a letter of `steplint` folds to it.
+    import re
+    import sys
+
+    from steplint.suppression import _FOLD, _may_hold_directive
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    found = set(re.findall("[steplint]", everything, re.IGNORECASE))
+    assert len(found) > 14  # both ASCII cases of the 7 letters, and more
+    for ch in found:
+        folded = ch.translate(_FOLD).lower()
+        assert len(folded) == 1 and folded in "steplint" and re.fullmatch(folded, ch, re.IGNORECASE), hex(ord(ch))
+    for text in ("# ſteplınt: ignore[SL302]", "# STEPLİNT: IGNORE[sl302]", "# steplint: ignore[SL302]"):
+        assert _may_hold_directive(text)
+        assert directives_of(text)
+    assert not _may_hold_directive("# steplint: ignore SL302")  # no bracket
+    assert not _may_hold_directive("# [see] the docs")
+
+
+def directives_of(comment: str):
+    return directives(load_document("c.yaml", text=f"lr: 1  {comment}\n"))
+
+
+def test_comments_are_slices_of_the_text_so_the_text_prefilter_is_safe():
+    # suppression.directives skips a document whose text holds no `[` or no `steplint`:
+    # that is only right while every loader's comments are slices of the document's text.
+    texts = {
+        "c.yaml": "# steplint: ignore-file[SL5]\r\nlr: 1  # ſteplınt: ignore[SL302]\nx: 'a # b'\n",
+        "c.toml": "# STEPLİNT: ignore[sl302]\n[a]\nlr = 1 # steplint: ignore[SL5] more\n",
+        "c.sh": "#!/bin/bash\n# steplint: ignore[SL302]\npython train.py \\\n  --lr 1e-3  # steplint: ignore[SL5]\n",
+    }
+    for path, text in texts.items():
+        doc = load_document(path, text=text)
+        assert doc.comments, path
+        for comment in doc.comments:
+            assert comment.text in doc.text, (path, comment)
+        assert directives(doc), path

@@ -65,28 +65,48 @@ def run_rules(recipe: "Recipe", documents: Mapping[str, "Document"], settings: "
               selection: Selection) -> list[Diagnostic]:
     """Every selected rule's findings on one recipe. A rule that raises becomes RuleCrash."""
     found: list[Diagnostic] = []
-    law = getattr(settings, "law", "steplaw") or "steplaw"
-    for rule in selection.rules:
-        if rule.check is None or not selection.rule_runs(rule):
-            continue
-        check = rule.check
-        if law != "steplaw" and rule.code in ("SL302", "SL303"):  # `--law NAME`: at most info
-            from steplint.rules._other_law import checker
-
-            check = checker(rule, law)
-        ctx = RuleContext(recipe=recipe, documents=documents, settings=settings, rule=rule)
+    for rule, check in _runnable(selection, getattr(settings, "law", "steplaw") or "steplaw"):
         try:
-            found.extend(check(ctx))
+            found.extend(check(_context(RuleContext, (recipe, documents, settings, rule))))
         except Exception as error:  # noqa: BLE001 - a crash must name the rule and file
             raise RuleCrash(rule, recipe.files[0] if recipe.files else "-", error) from error
     return found
 
 
+Check = Callable[[RuleContext], Iterable[Diagnostic]]
+_context = tuple.__new__  # RuleContext from its four fields, without namedtuple's keyword __new__
+# The last selection's runnable (rule, check) pairs: a run lints every recipe with the same
+# selection (one per settings file at most), so which rules run is worked out once, not per
+# recipe (by identity; the entry keeps the selection alive, so the identity cannot be reused).
+_RUNNABLE: list[tuple[Selection, str, tuple[tuple[Rule, Check], ...]]] = []
+
+
+def _runnable(selection: Selection, law: str) -> tuple[tuple[Rule, Check], ...]:
+    """The selected rules that have a check, in the selection's order, each with the check to
+    call: `--law NAME` judges SL302/SL303 against that law (at most info)."""
+    for cached, cached_law, pairs in _RUNNABLE:
+        if cached is selection and cached_law == law:
+            return pairs
+    out: list[tuple[Rule, Check]] = []
+    for rule in selection.rules:
+        if rule.check is None or not selection.rule_runs(rule):
+            continue
+        check: Check = rule.check
+        if law != "steplaw" and rule.code in ("SL302", "SL303"):
+            from steplint.rules._other_law import checker
+
+            check = checker(rule, law)
+        out.append((rule, check))
+    _RUNNABLE[:] = [(selection, law, tuple(out))]
+    return _RUNNABLE[0][2]
+
+
 def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, "Document"], passed: Iterable[str],
-             selection: Selection) -> list[Diagnostic]:
+             selection: Selection, key_of: Optional[Callable[[str], str]] = None) -> list[Diagnostic]:
     """Severity overrides, selection, per-file ignores and inline suppression, for the
-    passed files only; SL008 for suppressions that suppressed nothing. Sorted."""
-    key_of = _file_keys()
+    passed files only; SL008 for suppressions that suppressed nothing. Sorted. `key_of` is
+    files.file_key, memoised by the caller (`lint` keeps one memo for the run)."""
+    key_of = key_of or _file_keys()
     passed_keys = {key_of(p): p for p in passed}
     by_file: dict[str, list[Diagnostic]] = {k: [] for k in passed_keys}
     for d in diagnostics:
@@ -115,9 +135,11 @@ def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, "Documen
     return out
 
 
-def _file_keys() -> Callable[[str], str]:
-    """files.file_key with a memo for one recipe: its findings name few files, many times."""
-    memo: dict[str, str] = {}
+def _file_keys(memo: Optional[dict[str, str]] = None) -> Callable[[str], str]:
+    """files.file_key with a memo: a recipe's findings name few files, many times. `lint`
+    passes one memo for the run, seeded with the command-line paths' keys it computes anyway."""
+    if memo is None:
+        memo = {}
 
     def key_of(path: str) -> str:
         key = memo.get(path)
@@ -136,7 +158,7 @@ def _with_level(d: Diagnostic, selection: Selection) -> Diagnostic:
 
 
 def lint_loaded(loaded: "LoadedRecipe", passed: Iterable[str], settings: "Settings",
-                selection: Selection) -> RecipeOutcome:
+                selection: Selection, key_of: Optional[Callable[[str], str]] = None) -> RecipeOutcome:
     """The pure core: one loaded recipe in, its reportable findings out."""
     recipe, documents = loaded.recipe, loaded.documents
     upstream = list(loaded.diagnostics)
@@ -145,7 +167,7 @@ def lint_loaded(loaded: "LoadedRecipe", passed: Iterable[str], settings: "Settin
     found = upstream + (run_rules(recipe, documents, settings, selection) if recipe is not None else [])
     passed = tuple(passed)
     unique = [_tame(d) for d in dict.fromkeys(found)]  # a loader finding may arrive via document and resolver
-    reported = finalize(unique, documents, passed, selection)
+    reported = finalize(unique, documents, passed, selection, key_of)
     if (getattr(settings, "law", "steplaw") or "steplaw") != "steplaw":  # another law: at most info
         from steplint.diagnostics import Severity
 
@@ -181,8 +203,10 @@ def _tame(d: Diagnostic) -> Diagnostic:
 
 
 def _tame_text(message: str) -> str:
-    if len(message) <= _LONG_WORD and message.replace("\n", " ").isprintable():
-        return message
+    spaced = message.replace("\n", " ")
+    if spaced.isprintable() and (len(message) <= _LONG_WORD
+                                 or len(message) <= _LONG_MESSAGE and not _may_hold_long_run(spaced)):
+        return message  # nothing to escape, no run to cut, short enough
     import re
 
     tamed = message
@@ -194,11 +218,22 @@ def _tame_text(message: str) -> str:
     return tamed
 
 
+def _may_hold_long_run(spaced: str) -> bool:
+    """False when printable `spaced` (no whitespace but " ") holds no run of more than
+    _LONG_WORD characters without a space: such a run would contain a whole block of
+    _LONG_WORD // 2 characters starting at a multiple of it, and every such block has a space
+    here. A few substring tests, where the regex below walks every character."""
+    step = _LONG_WORD // 2
+    return any(" " not in spaced[start:start + step] for start in range(0, len(spaced) - step + 1, step))
+
+
 def lint(paths: Iterable[str], settings: "Settings", selection: Selection, *,
          stdin: Optional[tuple[str, str]] = None) -> Iterator[RecipeOutcome]:
     """Stream one outcome per recipe. `stdin` is (filename, text) for the `-` path."""
     files = [stdin[0] if p == "-" and stdin else p for p in paths]
-    passed_keys = {file_key(p) for p in files}
+    memo = {p: file_key(p) for p in files}  # file_key is pure: one memo for the run
+    passed_keys = set(memo.values())
+    key_of = _file_keys(memo)
     reported: set[int] = set()
     scoped: dict[Optional[str], tuple["Settings", Selection]] = {}
     for group in _plan(files, settings):
@@ -207,9 +242,8 @@ def lint(paths: Iterable[str], settings: "Settings", selection: Selection, *,
             loaded = _load(group, own, stdin)
         except Exception as error:  # noqa: BLE001 - a crash must name the files, not print a traceback
             raise LoadCrash(group.files, error) from error
-        key_of = _file_keys()
         passed = tuple(p for p in _group_files(group, loaded) if key_of(p) in passed_keys)
-        outcome = lint_loaded(loaded, passed, own, own_selection)
+        outcome = lint_loaded(loaded, passed, own, own_selection, key_of)
         # a file that belongs to two recipes (one DeepSpeed JSON, two launchers) reports once
         fresh = []
         for d in outcome.diagnostics:

@@ -36,6 +36,8 @@ def parse_quantity(text: str, *, what: str = "value", integer: bool = False, bin
 def as_float(value: object) -> Optional[float]:
     """A number as a float; None for anything else and for an integer past float range (a
     400-digit value in a JSON file is an int Python holds exactly, which float() refuses)."""
+    if type(value) is float:  # the common case, first: float() would return it as it is
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:

@@ -114,3 +114,24 @@ def test_fit_script_reproduces_the_shipped_coefficients(tmp_path: Path):
     # floats to 1e-9 relative: BLAS may differ in the last bits
     assert_json_close(fresh, shipped, rel=1e-9, abs_tol=1e-12)
     assert doc.read_text() == (REPO_ROOT / "docs" / "landscape.md").read_text()
+
+
+def test_inline_terms_give_the_same_floats_as_TERMS():
+    # landscape._evaluator writes the shipped terms inline for speed; it must give exactly
+    # what summing TERMS gives, at the optimum, on the axes and far out.
+    import random
+
+    from steplint.laws.landscape import _evaluator
+
+    land = default_landscape()
+    inline = _evaluator(land.coefficients)
+    assert inline.__name__ == "shipped"  # the shipped data takes the inline path
+    rng = random.Random(25)
+    points = [(0.0, 0.0), (-0.0, 0.0), (3.0, -3.0), (-3.0, 3.0), (2.0, 0.0), (0.0, -3.0)]
+    points += [(rng.uniform(-12, 12), rng.uniform(-12, 12)) for _ in range(20000)]
+    for x, y in points:
+        expected = max(sum([c * TERMS[name](x, y) for name, c in land.coefficients]), 0.0)
+        assert inline(x, y) == expected, (x, y)
+    other = tuple(reversed(land.coefficients))  # another order goes through TERMS
+    assert _evaluator(other).__name__ != "shipped"
+    assert _evaluator(other)(1.5, -2.0) == max(sum([c * TERMS[n](1.5, -2.0) for n, c in other]), 0.0)

@@ -477,9 +477,12 @@ def _stream_text(files: list[str], settings: "Settings", selection: "Selection",
                 pass
 
     for outcome in lint(files, settings, selection, stdin=stdin):
+        lines = []
         for d in sorted(outcome.diagnostics, key=lambda d: d.sort_key):
             tally.add(d)
-            write(line(d, color) + "\n")
+            lines.append(line(d, color) + "\n")
+        if lines:
+            write("".join(lines))  # one write per recipe
         del outcome
     if not options["quiet"]:
         hidden = 0 if options["unsafe_fixes"] else tally.hidden_unsafe

@@ -35,7 +35,7 @@ NAMES: tuple[str, ...] = tuple(LAW_MODULES)
 
 def steplaw_value(inputs: LawInputs, law: Optional[StepLaw] = None) -> LawValue:
     """Step Law (or a refitted law file, `law`) as a LawValue."""
-    from steplint.laws import steplaw
+    import steplint.laws.steplaw as steplaw  # (a `from` import of a package's module runs importlib's Python per call)
 
     law = law or steplaw.default_law()
     title = "Step Law" if law is steplaw.shipped_law() else "Step Law (refitted)"
@@ -87,16 +87,21 @@ class Comparison(NamedTuple):
 
 def compare(inputs: LawInputs, law: Optional[StepLaw] = None, names: tuple[str, ...] = NAMES) -> tuple[Comparison, ...]:
     """Every law in `names` with its ratio to Step Law (the first row is Step Law itself)."""
-    base = steplaw_value(inputs, law)
+    base, values = _values(inputs, law, names)
     rows = []
-    for name in names:
-        value = base if name == STEPLAW else evaluate(name, inputs, law)
+    for value in values:
         rows.append(Comparison(
             value,
             value.lr / base.lr if value.lr is not None and base.lr else None,
             value.batch_tokens / base.batch_tokens if value.batch_tokens is not None and base.batch_tokens else None,
         ))
     return tuple(rows)
+
+
+def _values(inputs: LawInputs, law: Optional[StepLaw], names: tuple[str, ...]) -> tuple[LawValue, list[LawValue]]:
+    """(Step Law's value, every law in `names`'s value in order, Step Law's being that one)."""
+    base = steplaw_value(inputs, law)
+    return base, [base if name == STEPLAW else evaluate(name, inputs, law) for name in names]
 
 
 class Spread(NamedTuple):
@@ -123,7 +128,7 @@ def spread(n_params: float, tokens: float, seq_len: Optional[int] = None, num_la
         return None
     inputs = LawInputs(n_params=n_params, tokens=tokens, seq_len=seq_len, num_layers=num_layers,
                        hidden_size=hidden_size, vocab_size=vocab_size, n_params_active=n_params_active)
-    values = [c.value for c in compare(inputs, law)]
+    values = _values(inputs, law, NAMES)[1]  # compare's values, without its ratios
     lrs = [(v.lr, v.law) for v in values if v.lr is not None]
     batches = [(v.batch_tokens, v.law) for v in values if v.batch_tokens is not None and _batch_is_optimum(v.law)]
     names = tuple(dict.fromkeys(name for _, name in lrs + batches))

@@ -20,7 +20,7 @@ from typing import Optional
 
 from steplint._namedtuple import NamedTuple
 
-from steplint.laws.landscape import Landscape, Penalty, PenaltyKind, default_landscape, penalty
+from steplint.laws.landscape import Landscape, Penalty, PenaltyKind, _evaluator, default_landscape, penalty
 from steplint.laws.steplaw import Range, StepLaw, default_law, optimal_batch_tokens, optimal_lr
 from steplint.quantities import format_quantity
 from steplint.resources import load_data_json
@@ -182,19 +182,35 @@ def best_lr_ratio(batch_ratio: float, landscape: Optional[Landscape] = None) -> 
     LR range). The model is piecewise quadratic in x = log2(lr ratio), so the minimum is at 0
     or at a stationary point of one of the two sides; each candidate is evaluated."""
     land = landscape or default_landscape()
-    c = dict(land.coefficients)
+    t, high_sq, low_sq, low, lo, hi = _stationary_constants(land)
     y = math.log2(min(max(batch_ratio, land.batch_ratio_min), land.batch_ratio_max))
-    t = c.get("lr_batch", 0.0)
-    lo, hi = math.log2(land.lr_ratio_min), math.log2(land.lr_ratio_divergence) - 1e-9
     candidates = [0.0]
-    if c.get("lr_high_sq", 0.0) > 0:
-        candidates.append(-t * y / (2 * c["lr_high_sq"]))
-    if c.get("lr_low_sq", 0.0) > 0:
-        candidates.append((c.get("lr_low", 0.0) - t * y) / (2 * c["lr_low_sq"]))
+    if high_sq > 0:
+        candidates.append(-t * y / (2 * high_sq))
+    if low_sq > 0:
+        candidates.append((low - t * y) / (2 * low_sq))
     candidates = [min(max(x, lo), hi) for x in candidates]
-    best = min(candidates, key=lambda x: (land.percent(2.0 ** x, 2.0 ** y), abs(x)))
+    # land.percent(2.0 ** x, 2.0 ** y) for each candidate, its y part taken once
+    at, log2, y_at = _evaluator(land.coefficients), math.log2, math.log2(2.0 ** y)
+    best = min(candidates, key=lambda x: (at(log2(2.0 ** x), y_at), abs(x)))
     ratio: float = 2.0 ** best
     return ratio
+
+
+# The last landscape's constants for best_lr_ratio (by identity: a run uses one landscape)
+_CONSTANTS: list[tuple[Landscape, tuple[float, float, float, float, float, float]]] = []
+
+
+def _stationary_constants(land: Landscape) -> tuple[float, float, float, float, float, float]:
+    """(lr_batch, lr_high_sq, lr_low_sq, lr_low coefficients, lowest and highest octave of
+    the LR range) of `land`, as best_lr_ratio reads them."""
+    if _CONSTANTS and _CONSTANTS[0][0] is land:
+        return _CONSTANTS[0][1]
+    c = dict(land.coefficients)
+    constants = (c.get("lr_batch", 0.0), c.get("lr_high_sq", 0.0), c.get("lr_low_sq", 0.0), c.get("lr_low", 0.0),
+                 math.log2(land.lr_ratio_min), math.log2(land.lr_ratio_divergence) - 1e-9)
+    _CONSTANTS[:] = [(land, constants)]
+    return constants
 
 
 def verdict(n_params: float, tokens: float, lr: Optional[float] = None, batch_tokens: Optional[float] = None,

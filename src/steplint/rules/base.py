@@ -116,7 +116,9 @@ class RuleContext(NamedTuple):
     def option(self, name: str) -> Any:
         """The rule's option, from settings (`[tool.steplint.rules.CODE]`) or its default."""
         assert self.rule is not None
-        overrides = getattr(self.settings, "rule_options", None) or {}
+        overrides = getattr(self.settings, "rule_options", None)
+        if not overrides:
+            return option_default(self.rule.options.get(name))
         for key in (self.rule.code, self.rule.name):
             if key in overrides and name in overrides[key]:
                 return overrides[key][name]
@@ -159,16 +161,8 @@ class RuleContext(NamedTuple):
             path = src.file or path
             line, column = src.span.start.line, src.span.start.column
             end_line, end_column = src.span.end.line, src.span.end.column
-        return Diagnostic(
-            code=self.rule.code,
-            name=self.rule.name,
-            severity=self.rule.severity if severity is None else severity,
-            message=message,
-            file=path,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            fix=fix,
-            related=related,
-        )
+        rule = self.rule
+        # Diagnostic's fields in order (code, name, severity, message, file, line, column,
+        # end_line, end_column, fix, related): positional, as this runs for every finding
+        return Diagnostic(rule.code, rule.name, rule.severity if severity is None else severity, message, path,
+                          line, column, end_line, end_column, fix, related)

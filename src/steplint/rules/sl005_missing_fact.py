@@ -6,10 +6,24 @@ import re
 from typing import Iterator
 
 from steplint.diagnostics import Diagnostic, Severity
+from steplint.recipe import Missing
 from steplint.rules.base import Rule, RuleContext, RuleDocs
 
 
 _FLAG = re.compile(r"--[a-z][a-z-]*")  # the first command-line flag that supplies a fact
+
+
+_FLAGS: dict[str, str] = {}  # supply text (recipe.SUPPLY's few sentences) -> its first flag, or ""
+
+
+def _first_flag(missing: Missing) -> str:
+    flag = _FLAGS.get(missing.supply)
+    if flag is None:
+        found = _FLAG.search(missing.supply)
+        flag = found.group(0) if found else ""
+        if len(_FLAGS) < 256:  # the supply texts are a fixed table; bounded all the same
+            _FLAGS[missing.supply] = flag
+    return flag
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -25,7 +39,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     # at once, and a long line would bury the findings that matter; `show` lists what
     # supplies each fact (recipe.SUPPLY).
     fields = ", ".join(m.field for m in missing)
-    flags = ", ".join(dict.fromkeys(f.group(0) for f in (_FLAG.search(m.supply) for m in missing) if f))
+    flags = ", ".join(dict.fromkeys(flag for flag in map(_first_flag, missing) if flag))
     supply = f"give {flags} or see" if flags else "see"
     yield ctx.diagnostic(f"Step Law checks skipped, facts unknown ({fields}): {supply} `steplint show` for every way")
 

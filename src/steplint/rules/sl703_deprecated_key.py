@@ -31,7 +31,17 @@ def version_tuple(version: Optional[str]) -> tuple[Any, ...]:
 
 def normalize_key(key: str) -> str:
     """Megatron/NeoX spell flags with dashes (`--lr-decay-iters`, `lr-decay-iters`)."""
-    return key.lstrip("-").replace("-", "_")
+    normalized = _NORMALIZED.get(key)
+    if normalized is None:
+        if len(_NORMALIZED) >= 4096:  # bounded: a hostile file may hold many distinct keys
+            _NORMALIZED.clear()
+        normalized = _NORMALIZED[key] = key.lstrip("-").replace("-", "_")
+    return normalized
+
+
+# Flag spellings seen so far (SL703 and SL704 read every root key of every Megatron file: the
+# same few hundred flag names, config after config).
+_NORMALIZED: dict[str, str] = {}
 
 
 def _keys(node: Optional[Node], prefix: str = "") -> Iterator[tuple[str, tuple[Any, ...]]]:
