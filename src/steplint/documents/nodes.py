@@ -7,7 +7,6 @@ these spans. One shape for YAML, JSON, TOML and shell launch scripts.
 from __future__ import annotations
 
 import collections
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Union
 
 from steplint._namedtuple import NamedTuple
@@ -24,8 +23,8 @@ _FIELDS = ("value", "text", "span", "style", "tag")  # the public fields, in con
 
 if TYPE_CHECKING:  # types only
     _Tuple = tuple[Any, ...]
-else:
-    _Tuple = tuple
+else:  # the stored fields with collections.namedtuple's C-level getters (its public API)
+    _Tuple = collections.namedtuple("_ScalarStorage", ("value", "text", "style", "tag", *_POSITION_FIELDS))
 
 _new = tuple.__new__
 
@@ -90,12 +89,7 @@ class ScalarNode(_Tuple):
                 f"tag={self[3]!r})")
 
 
-# The stored fields' getters: the C-level ones collections.namedtuple gives its classes (it
-# falls back to a property of an itemgetter the same way), set here rather than through a
-# namedtuple base, whose generated __new__ is compiled at import and never used.
-_getter = getattr(collections, "_tuplegetter", None) or (lambda i, doc: property(itemgetter(i), doc=doc))
-for _i, _name in enumerate(("value", "text", "style", "tag", *_POSITION_FIELDS)):
-    setattr(ScalarNode, _name, _getter(_i, f"Alias for field number {_i}"))
+
 
 
 class _Collection:
