@@ -44,3 +44,39 @@ def test_blocks_of_comment_lines_keep_their_columns_and_lines():
     assert [(c.text, c.line, c.column, c.own_line) for c in got] == [
         (" one", 1, 7, False), (" two", 2, 1, True), (" three", 3, 3, True), (" four", 5, 1, True),
         (" five", 6, 11, False)]
+
+
+def test_found_comments_are_found_on_first_use_and_equal_the_tuple(monkeypatch):
+    import copy
+    import pickle
+
+    from steplint.documents import comments as module
+    from steplint.documents.load import load_document
+
+    calls = []
+    real = module.hash_comments
+    monkeypatch.setattr(module, "hash_comments", lambda *a: calls.append(a) or real(*a))
+    text = "a: 1  # one\n# two\nb: '# not one'\n"
+    doc = load_document("c.yaml", text=text)
+    assert calls == []  # loading alone finds no comment
+    expected = real(text, [(text.index("'"), text.rindex("'") + 1)])
+    assert [c.text for c in expected] == [" one", " two"]
+    assert doc.comments == expected and expected == doc.comments and hash(doc.comments) == hash(expected)
+    assert len(calls) == 1
+    assert list(doc.comments) == list(expected) and doc.comments[1] == expected[1] and len(doc.comments) == 2
+    assert len(calls) == 1  # found once
+    assert pickle.loads(pickle.dumps(doc)) == doc and copy.deepcopy(doc).comments == expected
+
+
+def test_a_text_that_cannot_hold_a_directive_never_has_its_comments_found(monkeypatch):
+    from steplint import suppression
+    from steplint.documents import comments as module
+    from steplint.documents.load import load_document
+
+    calls = []
+    real = module.hash_comments
+    monkeypatch.setattr(module, "hash_comments", lambda *a: calls.append(a) or real(*a))
+    assert suppression.directives(load_document("c.yaml", text="lr: 1  # plain remark\n")) == ()
+    assert calls == []
+    found = suppression.directives(load_document("d.yaml", text="lr: 1  # steplint: ignore[SL302]\n"))
+    assert len(found) == 1 and len(calls) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Iterable
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union, overload
 
 from steplint.documents.nodes import Comment
 from steplint.documents.positions import LineIndex
@@ -69,3 +69,53 @@ def hash_comments(text: str, skip: Iterable[tuple[int, int]] = ()) -> tuple[Comm
         add(_new(Comment, (text[at + 1:body_end], line, at - line_start + 1, own_line)))
         at = find("#", body_end)
     return tuple(found)
+
+
+class FoundComments(Sequence[Comment]):
+    """A YAML text's comments (`hash_comments`), found on first use. Only inline
+    suppression reads comments, and only in a text that could hold a directive
+    (suppression.directives tests the text first), so most files never pay for the scan.
+    Equal to, and hashed as, the tuple of the comments, which is what loaders gave before."""
+
+    __slots__ = ("_text", "_skip", "_found")
+
+    def __init__(self, text: str, skip: Iterable[tuple[int, int]] = ()):
+        self._text: Optional[str] = text
+        self._skip: Iterable[tuple[int, int]] = skip
+        self._found: Optional[tuple[Comment, ...]] = None
+
+    def _all(self) -> tuple[Comment, ...]:
+        found = self._found
+        if found is None:
+            found = self._found = hash_comments(self._text or "", self._skip)
+            self._text, self._skip = None, ()
+        return found
+
+    @overload
+    def __getitem__(self, index: int) -> Comment: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Comment, ...]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[Comment, tuple[Comment, ...]]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Comment]:
+        return iter(self._all())
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, FoundComments):
+            other = other._all()
+        return self._all() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles carry the comments found
+        return tuple, (self._all(),)

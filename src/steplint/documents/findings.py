@@ -7,7 +7,7 @@ The engine may still re-grade severities from settings; codes and names never ch
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from steplint._namedtuple import NamedTuple
 
@@ -88,7 +88,7 @@ class Parsed(NamedTuple):
     """What each format's loader returns; `load_document` wraps it in a Document."""
 
     root: Optional[Node]
-    comments: tuple[Comment, ...] = ()
+    comments: Sequence[Comment] = ()  # a tuple, or YAML's comments found on first use (comments.FoundComments)
     diagnostics: tuple[Diagnostic, ...] = ()
 
 

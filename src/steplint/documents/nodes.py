@@ -259,7 +259,7 @@ class Document(NamedTuple):
     root: Optional[Node]
     bom: bool = False
     newline: str = "\n"
-    comments: tuple[Comment, ...] = ()
+    comments: Sequence[Comment] = ()  # a tuple, or YAML's comments found on first use (comments.FoundComments)
     diagnostics: tuple[Diagnostic, ...] = ()  # loader findings (SL001, SL002, SL004)
 
     @property

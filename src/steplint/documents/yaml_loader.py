@@ -17,7 +17,7 @@ from typing import Callable, Optional, cast
 import yaml
 
 from steplint.diagnostics import Diagnostic, Mark
-from steplint.documents.comments import hash_comments
+from steplint.documents.comments import FoundComments
 from steplint.documents.findings import LoadProblem, Parsed, failed, loader_diagnostic
 from steplint.documents.positions import too_deep_brackets
 from steplint.documents.yaml_convert import MAX_ALIAS_NODES, MAX_DEPTH, Converter, mark_of
@@ -223,12 +223,12 @@ def parse_yaml(path: str, text: str) -> Parsed:
             if root is None:
                 return Parsed(None)  # no document: no comments either, as before
             if not more:
-                return Parsed(root, hash_comments(text, strings), tuple(diagnostics))
+                return Parsed(root, FoundComments(text, strings), tuple(diagnostics))
             found = _DOCUMENT_START.search(text, root.span.end.offset)
             if found is not None:  # else composing reads where the next event starts, as before
                 offset = found.start()
                 diagnostics.append(_second_document(path, Mark(text.count("\n", 0, offset) + 1, 1, offset)))
-                return Parsed(root, hash_comments(text, strings), tuple(diagnostics))
+                return Parsed(root, FoundComments(text, strings), tuple(diagnostics))
     return _compose_and_convert(path, text)
 
 
@@ -267,4 +267,4 @@ def _compose_and_convert(path: str, text: str) -> Parsed:
     diagnostics = converter.diagnostics
     if more is not None:
         diagnostics.append(_second_document(path, more))
-    return Parsed(root, hash_comments(text, converter.strings), tuple(diagnostics))
+    return Parsed(root, FoundComments(text, converter.strings), tuple(diagnostics))
