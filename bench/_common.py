@@ -38,3 +38,14 @@ def wall(cmd: list[str], env: dict, *, ok_codes: tuple[int, ...] | None = None) 
     if ok_codes is not None and done.returncode not in ok_codes:
         sys.exit(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.decode(errors='replace').strip()[:200]}")
     return elapsed
+
+
+def perf_lean_layout(sources: list[Path], count: int, folder: Path) -> list[str]:
+    """`count` copies of `sources` in 20 sub-folders of `folder`, the layout of
+    ../shared/acceptance/perf-lean; the YAML copies' paths, sorted as it passes them."""
+    for i in range(count):
+        src = sources[i % len(sources)]
+        sub = folder / f"d{i % 20}"
+        sub.mkdir(exist_ok=True)
+        shutil.copy(src, sub / f"c{i:04d}{src.suffix}")
+    return sorted(str(p) for p in folder.rglob("*.y*ml"))

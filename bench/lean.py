@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO_ROOT, steplint_command  # noqa: E402
+from _common import REPO_ROOT, perf_lean_layout, steplint_command  # noqa: E402
 from check import inputs, timed, yamllint_beside  # noqa: E402
 
 FLOOR = ("import sys, yaml\nfor f in sys.argv[1:]:\n"
@@ -92,12 +92,7 @@ def main() -> int:
     files = inputs()
     tmp = Path(tempfile.mkdtemp(prefix="steplint-lean-"))
     try:
-        for i in range(args.files):
-            src = files[i % len(files)]
-            folder = tmp / f"d{i % 20}"
-            folder.mkdir(exist_ok=True)
-            shutil.copy(src, folder / f"c{i:04d}{src.suffix}")
-        many = sorted(str(p) for p in tmp.rglob("*.y*ml"))
+        many = perf_lean_layout(files, args.files, tmp)
         floor = tmp / "floor.py"
         floor.write_text(FLOOR)
         cN, yN = paired([*steplint, "check", "--isolated", "--exit-zero", *many], [yamllint, "-d", "relaxed", *many],

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import perf_lean_layout  # noqa: E402
 from check import inputs  # noqa: E402
 
 
@@ -80,12 +81,7 @@ def main() -> int:
     sources = inputs()
     tmp = Path(tempfile.mkdtemp(prefix="steplint-phases-"))
     try:
-        for i in range(args.files):  # the layout of bench/lean.py and ../shared/acceptance/perf-lean
-            src = sources[i % len(sources)]
-            folder = tmp / f"d{i % 20}"
-            folder.mkdir(exist_ok=True)
-            shutil.copy(src, folder / f"c{i:04d}{src.suffix}")
-        files = sorted(str(p) for p in tmp.rglob("*.y*ml"))
+        files = perf_lean_layout(sources, args.files, tmp)  # as bench/lean.py and perf-lean lay them out
         parsed = check.read_argv(["--isolated", "--exit-zero", *files])
         if parsed is None:
             print("bench/phases.py: the check command line was not taken", file=sys.stderr)

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import perf_lean_layout  # noqa: E402
 from check import inputs  # noqa: E402
 
 
@@ -48,12 +49,7 @@ def main() -> int:
     sources = inputs()
     tmp = Path(tempfile.mkdtemp(prefix="steplint-work-"))
     try:
-        for i in range(args.files):  # the layout of bench/lean.py and ../shared/acceptance/perf-lean
-            src = sources[i % len(sources)]
-            folder = tmp / f"d{i % 20}"
-            folder.mkdir(exist_ok=True)
-            shutil.copy(src, folder / f"c{i:04d}{src.suffix}")
-        files = sorted(str(p) for p in tmp.rglob("*.y*ml"))
+        files = perf_lean_layout(sources, args.files, tmp)  # as bench/lean.py and perf-lean lay them out
         real, loaded = load.load_document, {}  # (path, text) -> Document
 
         def cached(path: str, text: "str | None" = None, **kwargs: object) -> object:
