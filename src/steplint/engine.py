@@ -97,8 +97,9 @@ def _runnable(selection: Selection, law: str) -> tuple[tuple[Rule, Check], ...]:
 
             check = checker(rule, law)
         out.append((rule, check))
-    _RUNNABLE[:] = [(selection, law, tuple(out))]
-    return _RUNNABLE[0][2]
+    pairs = tuple(out)
+    _RUNNABLE[:] = [(selection, law, pairs)]
+    return pairs
 
 
 def finalize(diagnostics: Iterable[Diagnostic], documents: Mapping[str, "Document"], passed: Iterable[str],

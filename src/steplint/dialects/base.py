@@ -63,15 +63,17 @@ Extractor = Callable[[Document, ExtractContext], Extraction]
 # The last document's root and its string keys: the purpose test and the 14 detect functions
 # each ask which top-level keys a file has. Keyed on the root's identity (nodes are immutable;
 # the root is held, so its id cannot be reused), never on its content.
-_NAMES: list[object] = [None, frozenset()]
+# One (root, names) pair, replaced whole, so a reader never pairs one root with another's names.
+_NAMES: list[tuple[object, frozenset[str]]] = [(None, frozenset())]
 
 
 def root_names(doc: Document) -> frozenset[str]:
     """The string keys of `doc`'s root mapping (empty when the root is no mapping), built
     once per document instead of once per detect function."""
     root = doc.root
-    if _NAMES[0] is root:
-        return _NAMES[1]  # type: ignore[return-value]  # always a frozenset[str] here
+    last_root, last_names = _NAMES[0]
+    if last_root is root:
+        return last_names
     names: frozenset[str] = frozenset()
     if isinstance(root, MappingNode):
         index = root._positions()  # a large mapping's key index: its keys are the key values
@@ -81,7 +83,7 @@ def root_names(doc: Document) -> frozenset[str]:
             names = frozenset(index)
             if set(map(type, names)) != _STR_ONLY:  # a key of another type (or a str subclass): filter
                 names = frozenset([k for k in names if isinstance(k, str)])
-    _NAMES[0], _NAMES[1] = root, names
+    _NAMES[0] = (root, names)
     return names
 
 

@@ -204,8 +204,9 @@ _CONSTANTS: list[tuple[Landscape, tuple[float, float, float, float, float, float
 def _stationary_constants(land: Landscape) -> tuple[float, float, float, float, float, float]:
     """(lr_batch, lr_high_sq, lr_low_sq, lr_low coefficients, lowest and highest octave of
     the LR range) of `land`, as best_lr_ratio reads them."""
-    if _CONSTANTS and _CONSTANTS[0][0] is land:
-        return _CONSTANTS[0][1]
+    cached = _CONSTANTS[0] if _CONSTANTS else None  # one read of the entry, replaced whole
+    if cached is not None and cached[0] is land:
+        return cached[1]
     c = dict(land.coefficients)
     constants = (c.get("lr_batch", 0.0), c.get("lr_high_sq", 0.0), c.get("lr_low_sq", 0.0), c.get("lr_low", 0.0),
                  math.log2(land.lr_ratio_min), math.log2(land.lr_ratio_divergence) - 1e-9)
