@@ -53,7 +53,7 @@ class ScalarNode(_Tuple):
 
     _fields = _FIELDS
     _field_defaults = {"style": None, "tag": None}
-    __match_args__ = ("value", "text", "span", "style", "tag")
+    __match_args__ = _FIELDS
 
     def __new__(cls, value: Any, text: str, span: Span, style: Optional[str] = None,
                 tag: Optional[str] = None) -> ScalarNode:
@@ -87,9 +87,6 @@ class ScalarNode(_Tuple):
     def __repr__(self) -> str:
         return (f"ScalarNode(value={self[0]!r}, text={self[1]!r}, span={self.span!r}, style={self[2]!r}, "
                 f"tag={self[3]!r})")
-
-
-
 
 
 class _Collection:
