@@ -62,8 +62,8 @@ Extractor = Callable[[Document, ExtractContext], Extraction]
 
 # The last document's root and its string keys: the purpose test and the 14 detect functions
 # each ask which top-level keys a file has. Keyed on the root's identity (nodes are immutable;
-# the root is held, so its id cannot be reused), never on its content.
-# One (root, names) pair, replaced whole, so a reader never pairs one root with another's names.
+# the root is held, so its id cannot be reused), never on its content. One (root, names) pair,
+# replaced whole, so a reader never pairs one root with another's names.
 _NAMES: list[tuple[object, frozenset[str]]] = [(None, frozenset())]
 
 
